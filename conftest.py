@@ -1,0 +1,26 @@
+"""Test-wide set-up: the database vendor in use, and PostgreSQL being required in CI."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    return f"supportdesk database: {'PostgreSQL' if url.startswith('postgres') else 'SQLite'}"
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):  # noqa: ANN001, ANN202
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def postgres_only(db):  # noqa: ANN001, ANN201
+    """Skip unless the suite runs on PostgreSQL (the CI runs it there too)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://... (CI does)")

@@ -1,0 +1,141 @@
+"""Clients, people, roles, TAM assignments and API tokens: every change checked, then written with an event."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from supportdesk.errors import Conflict, Invalid
+
+from .errors import AccountError
+from .models import (
+    AccountEvent,
+    ApiToken,
+    Client,
+    ClientDomain,
+    ClientPhone,
+    ClientRole,
+    RoleGrant,
+    StaffRole,
+    TamAssignment,
+    User,
+)
+
+TOKEN_PREFIX = "sd_"
+
+
+def check_zone(zone: str, field: str = "timezone") -> str:
+    if zone not in available_timezones():
+        raise Invalid(AccountError.UNKNOWN_ZONE, f"Unknown time zone {zone!r}; use an IANA name such as America/Toronto.",
+                      fields={field: "unknown time zone"})
+    ZoneInfo(zone)
+    return zone
+
+
+def create_client(actor: User | None, *, name: str, timezone_name: str = "America/Toronto",
+                  domains: list[str] | None = None, phones: list[str] | None = None, address: str = "") -> Client:
+    name = " ".join(name.split())
+    if not name:
+        raise Invalid(AccountError.NAME_REQUIRED, "A client name is required.", fields={"name": "required"})
+    check_zone(timezone_name)
+    slug = slugify(name)[:80] or "client"
+    if Client.objects.filter(name__iexact=name).exists() or Client.objects.filter(slug=slug).exists():
+        raise Conflict(AccountError.DUPLICATE_CLIENT, f"A client named {name!r} already exists.", fields={"name": "taken"})
+    domains = [d.strip().lower() for d in domains or [] if d.strip()]
+    taken = ClientDomain.objects.filter(domain__in=domains).values_list("domain", flat=True)
+    if taken:
+        raise Conflict("client.domain_taken", f"Mail domain(s) already belong to another client: {', '.join(taken)}.",
+                       fields={"domains": "taken"})
+    with transaction.atomic():
+        client = Client.objects.create(name=name, slug=slug, timezone=timezone_name, address=address)
+        ClientDomain.objects.bulk_create([ClientDomain(client=client, domain=d) for d in domains])
+        ClientPhone.objects.bulk_create([ClientPhone(client=client, number=p.strip()) for p in phones or [] if p.strip()])
+        AccountEvent.objects.create(client=client, actor=actor, kind="client.created",
+                                    data={"name": name, "domains": domains})
+    return client
+
+
+def create_person(actor: User | None, *, email: str, password: str | None = None, full_name: str = "",
+                  client: Client | None = None, client_role: str = "", staff_roles: list[str] | None = None,
+                  timezone_name: str = "America/Toronto", phone: str = "") -> User:
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise Invalid("person.bad_email", "A valid email address is required.", fields={"email": "invalid"})
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict(AccountError.DUPLICATE_EMAIL, f"{email} already has an account.", fields={"email": "taken"})
+    check_zone(timezone_name)
+    staff_roles = list(staff_roles or [])
+    bad = [r for r in staff_roles if r not in StaffRole.values]
+    if bad or (client is not None and staff_roles) or (client is None and client_role):
+        raise Invalid(AccountError.BAD_ROLE, "Staff roles are for vendor staff; client roles for client people.",
+                      fields={"roles": "invalid for this person"})
+    if client is not None:
+        client_role = client_role or ClientRole.USER
+        if client_role not in ClientRole.values:
+            raise Invalid(AccountError.BAD_ROLE, f"Unknown client role {client_role!r}.", fields={"client_role": "unknown"})
+    with transaction.atomic():
+        user = User.objects.create_user(email, password, full_name=full_name, client=client, client_role=client_role,
+                                        timezone=timezone_name, phone=phone,
+                                        is_staff=StaffRole.SYSADMIN in staff_roles,
+                                        is_superuser=StaffRole.SYSADMIN in staff_roles)
+        RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in staff_roles])
+        AccountEvent.objects.create(client=client, actor=actor, kind="person.created",
+                                    data={"email": email, "client_role": client_role, "staff_roles": staff_roles})
+    return user
+
+
+def assign_tam(actor: User | None, *, client: Client, tam: User) -> TamAssignment:
+    """Make `tam` the client's dedicated TAM from now; the previous assignment ends (history kept)."""
+    if not tam.role_grants.filter(role=StaffRole.TAM).exists():
+        raise Invalid(AccountError.NOT_A_TAM, f"{tam.email} does not hold the TAM role.", fields={"tam": "not a TAM"})
+    now = timezone.now()
+    with transaction.atomic():
+        Client.objects.select_for_update().filter(pk=client.pk).first()
+        previous = TamAssignment.objects.filter(client=client, end__isnull=True).first()
+        if previous and previous.tam_id == tam.pk:
+            return previous
+        if previous:
+            previous.end = now
+            previous.save(update_fields=["end"])
+        assignment = TamAssignment.objects.create(client=client, tam=tam, start=now, assigned_by=actor)
+        AccountEvent.objects.create(client=client, actor=actor, kind="tam.assigned",
+                                    data={"tam": tam.email, "previous": previous.tam.email if previous else None})
+    return assignment
+
+
+def current_tam(client: Client) -> User | None:
+    assignment = client.tam_assignments.filter(end__isnull=True).select_related("tam").first()
+    return assignment.tam if assignment else None
+
+
+def create_token(actor: User | None, *, user: User, name: str = "integration") -> tuple[ApiToken, str]:
+    """Returns the token row and the secret, which is shown once and stored only as a hash."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(user=user, name=name[:100] or "integration", prefix=secret[:10],
+                                        key_hash=hash_token(secret))
+        AccountEvent.objects.create(client=user.client, actor=actor, kind="token.created",
+                                    data={"user": user.email, "name": token.name, "prefix": token.prefix})
+    return token, secret
+
+
+def hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def user_for_token(secret: str) -> User | None:
+    """Look the token up by its hash (the secret itself is never stored or compared in plain)."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(secret), revoked_at__isnull=True).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

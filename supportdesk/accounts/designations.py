@@ -1,0 +1,71 @@
+"""Designated users (R6): at most the entitled number per client, enforced under concurrency.
+
+A designation takes the lowest free slot 1..limit; the client row is locked first (PostgreSQL) or the
+immediate transaction holds the write lock (SQLite), and a partial unique index on (client, slot) of
+active designations makes the database refuse a duplicate slot even if the lock were bypassed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from supportdesk.contracts.entitlements import entitlements_for
+from supportdesk.errors import Conflict, Invalid
+
+from .errors import DesignationError
+from .models import AccountEvent, Client, Designation, User
+
+
+def designation_limit(client: Client, at: datetime | None = None) -> int:
+    return entitlements_for(client, at or timezone.now()).features.designated_user_limit
+
+
+def active_designations(client: Client):  # noqa: ANN201
+    return Designation.objects.filter(client=client, end__isnull=True).select_related("user").order_by("slot")
+
+
+def designate(actor: User | None, *, client: Client, user: User) -> Designation:
+    if user.client_id != client.pk:
+        raise Invalid(DesignationError.NOT_CLIENT_USER, f"{user.email} is not a user of {client.name}.",
+                      fields={"user": "not of this client"})
+    now = timezone.now()
+    limit = designation_limit(client, now)
+    if limit <= 0:
+        raise Invalid(DesignationError.NOT_ENTITLED,
+                      f"{client.name} has no plan with designated users (Premium Support includes up to 10).")
+    try:
+        with transaction.atomic():
+            Client.objects.select_for_update().get(pk=client.pk)
+            active = list(active_designations(client))
+            if any(d.user_id == user.pk for d in active):
+                raise Conflict(DesignationError.ALREADY_DESIGNATED, f"{user.email} is already designated.")
+            if len(active) >= limit:
+                names = ", ".join(d.user.email for d in active)
+                raise Conflict(DesignationError.LIMIT_REACHED,
+                               f"{client.name} already has {len(active)} of {limit} designated users, the limit of "
+                               f"its plan: {names}. Remove one before designating another.",
+                               details={"limit": limit, "designated": [d.user.email for d in active]})
+            slot = min(set(range(1, limit + 1)) - {d.slot for d in active})
+            designation = Designation.objects.create(client=client, user=user, slot=slot, start=now, created_by=actor)
+            AccountEvent.objects.create(client=client, actor=actor, kind="designation.added",
+                                        data={"user": user.email, "slot": slot})
+    except IntegrityError as exc:
+        raise Conflict(DesignationError.LIMIT_REACHED,
+                       f"Another designation for {client.name} was saved at the same moment; try again.") from exc
+    return designation
+
+
+def undesignate(actor: User | None, *, client: Client, user: User) -> Designation:
+    with transaction.atomic():
+        designation = Designation.objects.select_for_update().filter(client=client, user=user, end__isnull=True).first()
+        if designation is None:
+            raise Invalid(DesignationError.NOT_DESIGNATED, f"{user.email} is not designated.")
+        designation.end = timezone.now()
+        designation.ended_by = actor
+        designation.save(update_fields=["end", "ended_by"])
+        AccountEvent.objects.create(client=client, actor=actor, kind="designation.removed",
+                                    data={"user": user.email, "slot": designation.slot})
+    return designation

@@ -1,0 +1,19 @@
+from enum import StrEnum
+
+
+class AccountError(StrEnum):
+    DUPLICATE_CLIENT = "client.duplicate"
+    UNKNOWN_ZONE = "client.unknown_zone"
+    DUPLICATE_EMAIL = "person.duplicate_email"
+    BAD_ROLE = "person.bad_role"
+    NAME_REQUIRED = "client.name_required"
+    NOT_A_TAM = "tam.not_a_tam"
+    TOKEN_INVALID = "token.invalid"
+
+
+class DesignationError(StrEnum):
+    NOT_ENTITLED = "designation.not_entitled"
+    LIMIT_REACHED = "designation.limit_reached"
+    ALREADY_DESIGNATED = "designation.already_designated"
+    NOT_DESIGNATED = "designation.not_designated"
+    NOT_CLIENT_USER = "designation.not_client_user"

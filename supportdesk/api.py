@@ -1,0 +1,103 @@
+"""The REST API root (/api/v1): authentication, one JSON error shape, and each context's router."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+
+from supportdesk.accounts.actions import user_for_token
+from supportdesk.errors import DomainError
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):  # type: ignore[override]
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class HeaderToken(APIKeyHeader):
+    param_name = "X-Api-Token"
+
+    def authenticate(self, request: HttpRequest, key: str | None):  # type: ignore[override]
+        user = user_for_token(key or "")
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="supportdesk API",
+    version="1",
+    description="Contracts, entitlements, tickets and everything around them. Authenticate with "
+                "`Authorization: Bearer <token>` (create one with `supportdesk token create --user EMAIL`) "
+                "or a signed-in browser session. Errors: `{\"error\": {\"code\", \"message\", \"fields\"}}`.",
+    auth=[BearerToken(), HeaderToken(), SessionAuth()],
+    urls_namespace="api",
+)
+
+
+def error_body(code: str, message: str, fields: dict | None = None, details: dict | None = None) -> dict:
+    body: dict = {"code": code, "message": message, "fields": fields or {}}
+    if details:
+        body["details"] = details
+    return {"error": body}
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, error_body(exc.code, exc.message, exc.fields, exc.details), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
+        fields[".".join(loc) or "body"] = err.get("msg", "invalid")
+    message = "; ".join(f"{k}: {v}" for k, v in fields.items()) or "Invalid request."
+    return api.create_response(request, error_body("invalid_request", message, fields), status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, error_body("unauthenticated", "Sign in or send a valid API token."),
+                               status=401)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    codes = {404: "not_found", 403: "forbidden", 405: "method_not_allowed", 400: "bad_request", 429: "rate_limited"}
+    return api.create_response(request, error_body(codes.get(exc.status_code, "error"), str(exc)),
+                               status=exc.status_code)
+
+
+def _register_routers() -> None:
+    from supportdesk.accounts.api import router as accounts
+    from supportdesk.billing.api import router as billing
+    from supportdesk.catalogue.api import router as catalogue
+    from supportdesk.contracts.api import router as contracts
+    from supportdesk.helpcenter.api import router as helpcenter
+    from supportdesk.intake.api import router as intake
+    from supportdesk.learning.api import router as learning
+    from supportdesk.sla.api import router as sla
+    from supportdesk.tam.api import router as tam
+    from supportdesk.tickets.api import router as tickets
+
+    api.add_router("/catalogue", catalogue, tags=["catalogue"])
+    api.add_router("/clients", accounts, tags=["clients and people"])
+    api.add_router("/contracts", contracts, tags=["contracts and entitlements"])
+    api.add_router("/tickets", tickets, tags=["tickets"])
+    api.add_router("/sla", sla, tags=["sla"])
+    api.add_router("/intake", intake, tags=["intake"])
+    api.add_router("/tam", tam, tags=["tam"])
+    api.add_router("/learning", learning, tags=["updates, training and events"])
+    api.add_router("/billing", billing, tags=["billing"])
+    api.add_router("/help", helpcenter, tags=["help center"])
+
+
+_register_routers()

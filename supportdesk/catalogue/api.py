@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from . import queries
+
+router = Router()
+
+
+class VersionOut(Schema):
+    version: int
+    effective_from: date
+    features: dict
+    includes: list[str]
+
+    @staticmethod
+    def resolve_includes(obj) -> list[str]:  # noqa: ANN001
+        return [o.code for o in obj.includes.all()]
+
+
+class OfferingOut(Schema):
+    id: int
+    code: str
+    name: str
+    description: str
+    recurring: bool
+    priced_per_user_tier: bool
+    versions: list[VersionOut]
+
+    @staticmethod
+    def resolve_versions(obj) -> list:  # noqa: ANN001
+        return list(obj.versions.all())
+
+
+class SeverityOut(Schema):
+    level: int
+    name: str
+    definition: str
+
+
+@router.get("/offerings", response=list[OfferingOut], summary="The catalogue with each offering's entitlements (R1)")
+def list_offerings(request: HttpRequest):
+    return list(queries.offerings_with_versions())
+
+
+@router.get("/severities", response=list[SeverityOut], summary="Severity definitions")
+def list_severities(request: HttpRequest):
+    return queries.severity_levels()

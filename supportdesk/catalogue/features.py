@@ -1,0 +1,126 @@
+"""The typed features an offering version grants, and how several lines merge into one set.
+
+Features are stored as JSON on OfferingVersion; this module is the only place that reads them,
+so a bad catalogue edit is refused here with a clear message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+CHANNELS = ("portal", "email", "chat", "phone", "api")
+CALENDAR_KINDS = ("24x7", "weekdays-24h", "business-hours")
+METRICS = ("initial_response", "next_update", "resolution")
+
+
+class FeatureError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Objective:
+    """A target for one metric of one severity: minutes of the named calendar."""
+
+    minutes: int
+    calendar: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.minutes, int) or self.minutes <= 0:
+            raise FeatureError("objective minutes must be a positive whole number")
+        if self.calendar not in CALENDAR_KINDS:
+            raise FeatureError(f"unknown calendar kind {self.calendar!r}; use one of {', '.join(CALENDAR_KINDS)}")
+
+
+@dataclass(frozen=True)
+class Features:
+    maintenance: bool = False
+    software_updates: bool = False
+    priority_queue: bool = False
+    designated_user_limit: int = 0
+    training_access: bool = False
+    event_discount_percent: int = 0
+    dedicated_tam: bool = False
+    # metric -> severity ("1","2","3") -> Objective
+    objectives: dict[str, dict[str, Objective]] = field(default_factory=dict)
+    coverage_24x7: bool = False
+    channels: frozenset[str] = frozenset()
+    onsite_visits_per_year: int = 0
+    case_scrub_cadence: str = ""  # "", "weekly" or "biweekly"
+    upgrade_scheduling: bool = False
+    resolution_guides: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["channels"] = sorted(self.channels)
+        data["objectives"] = {
+            metric: {sev: {"minutes": o.minutes, "calendar": o.calendar} for sev, o in by_sev.items()}
+            for metric, by_sev in self.objectives.items()
+        }
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Features:
+        known = set(cls.__dataclass_fields__)
+        unknown = set(data) - known
+        if unknown:
+            raise FeatureError(f"unknown feature(s): {', '.join(sorted(unknown))}")
+        values = dict(data)
+        channels = frozenset(values.pop("channels", []) or [])
+        bad = channels - set(CHANNELS)
+        if bad:
+            raise FeatureError(f"unknown channel(s): {', '.join(sorted(bad))}")
+        objectives = {}
+        for metric, by_sev in (values.pop("objectives", {}) or {}).items():
+            if metric not in METRICS:
+                raise FeatureError(f"unknown metric {metric!r}")
+            objectives[metric] = {str(sev): Objective(**obj) for sev, obj in by_sev.items()}
+        cadence = values.get("case_scrub_cadence", "")
+        if cadence not in ("", "weekly", "biweekly"):
+            raise FeatureError("case_scrub_cadence must be weekly, biweekly or empty")
+        for key in ("designated_user_limit", "event_discount_percent", "onsite_visits_per_year"):
+            if key in values and (not isinstance(values[key], int) or values[key] < 0):
+                raise FeatureError(f"{key} must be a whole number >= 0")
+        if not 0 <= values.get("event_discount_percent", 0) <= 100:
+            raise FeatureError("event_discount_percent must be between 0 and 100")
+        return cls(channels=channels, objectives=objectives, **values)
+
+
+_CADENCE_RANK = {"": 0, "biweekly": 1, "weekly": 2}
+
+
+def merge(features: list[Features]) -> Features:
+    """Merge the features of several lines: booleans OR, limits take the highest, objectives the strictest."""
+    result = Features()
+    for f in features:
+        objectives = {m: dict(s) for m, s in result.objectives.items()}
+        for metric, by_sev in f.objectives.items():
+            for sev, obj in by_sev.items():
+                current = objectives.setdefault(metric, {}).get(sev)
+                if current is None or _stricter(obj, current):
+                    objectives[metric][sev] = obj
+        result = Features(
+            maintenance=result.maintenance or f.maintenance,
+            software_updates=result.software_updates or f.software_updates,
+            priority_queue=result.priority_queue or f.priority_queue,
+            designated_user_limit=max(result.designated_user_limit, f.designated_user_limit),
+            training_access=result.training_access or f.training_access,
+            event_discount_percent=max(result.event_discount_percent, f.event_discount_percent),
+            dedicated_tam=result.dedicated_tam or f.dedicated_tam,
+            objectives=objectives,
+            coverage_24x7=result.coverage_24x7 or f.coverage_24x7,
+            channels=result.channels | f.channels,
+            onsite_visits_per_year=max(result.onsite_visits_per_year, f.onsite_visits_per_year),
+            case_scrub_cadence=max(result.case_scrub_cadence, f.case_scrub_cadence, key=_CADENCE_RANK.__getitem__),
+            upgrade_scheduling=result.upgrade_scheduling or f.upgrade_scheduling,
+            resolution_guides=result.resolution_guides or f.resolution_guides,
+        )
+    return result
+
+
+_CALENDAR_SPAN = {"24x7": 0, "weekdays-24h": 1, "business-hours": 2}
+
+
+def _stricter(a: Objective, b: Objective) -> bool:
+    """Fewer minutes is stricter; at equal minutes a calendar open more of the week is stricter."""
+    return (a.minutes, _CALENDAR_SPAN[a.calendar]) < (b.minutes, _CALENDAR_SPAN[b.calendar])

@@ -1,0 +1,268 @@
+"""The `supportdesk` command: serve, worker, migrate, create-admin, demo, entitlements, token, and each
+context's own commands (sla, quote, ...)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(help="supportdesk: contracts, entitlements, tickets and exact SLA clocks for support plans.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+token_app = typer.Typer(help="API tokens for integrations.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+DATA_DIR_OPTION = typer.Option(None, "--data-dir", envvar="SUPPORTDESK_DATA_DIR",
+                               help="Folder for the database, uploads and keys (created if missing).")
+
+
+def setup_django(data_dir: Path | None = None) -> None:
+    if data_dir is not None:
+        os.environ["SUPPORTDESK_DATA_DIR"] = str(Path(data_dir).resolve())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
+    import django
+
+    django.setup()
+
+
+def fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
+@app.command()
+def migrate(data_dir: Path = DATA_DIR_OPTION) -> None:
+    """Apply database migrations (also seeds the offering catalogue)."""
+    setup_django(data_dir)
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    typer.echo("Database is up to date.")
+
+
+@app.command("create-admin")
+def create_admin(email: str = typer.Option(..., help="Sign-in email"),
+                 password: str = typer.Option(None, help="Leave out to generate one (printed once)"),
+                 data_dir: Path = DATA_DIR_OPTION) -> None:
+    """Create a system administrator (all staff roles)."""
+    setup_django(data_dir)
+    from supportdesk.accounts.actions import create_person
+    from supportdesk.errors import DomainError
+
+    password = password or secrets.token_urlsafe(12)
+    try:
+        create_person(None, email=email, password=password, full_name="Administrator",
+                      staff_roles=["sysadmin", "manager", "agent", "billing"])
+    except DomainError as exc:
+        raise fail(exc.message) from exc
+    typer.echo(f"Administrator {email} created. Password (shown once): {password}")
+
+
+@app.command()
+def demo(data_dir: Path = DATA_DIR_OPTION) -> None:
+    """Load realistic demo data: clients on every plan, people in every role, tickets in every state."""
+    setup_django(data_dir)
+    from django.core.management import call_command
+
+    from supportdesk.demo_data import DEMO_PASSWORD, load_demo
+
+    call_command("migrate", interactive=False, verbosity=0)
+    created = load_demo()
+    typer.echo("Demo data loaded." if created else "Demo data was already loaded.")
+    typer.echo(f"Demo accounts (password {DEMO_PASSWORD}):")
+    from supportdesk.demo_data import DEMO_ACCOUNTS
+
+    for role, email in DEMO_ACCOUNTS:
+        typer.echo(f"  {role:<22} {email}")
+
+
+@app.command()
+def entitlements(client: str = typer.Argument(..., help="Client name, slug or id"),
+                 on: str = typer.Argument(None, help="Date YYYY-MM-DD (client's local date) or ISO instant; default today"),
+                 data_dir: Path = DATA_DIR_OPTION) -> None:
+    """What was this client entitled to on a date? Prints JSON."""
+    setup_django(data_dir)
+    import json
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from supportdesk.accounts.models import Client
+    from supportdesk.contracts.entitlements import entitlements_for
+
+    query = Q(name__iexact=client) | Q(slug=client) | (Q(pk=int(client)) if client.isdigit() else Q(pk=None))
+    found = Client.objects.filter(query).first()
+    if found is None:
+        raise fail(f"no client {client!r}")
+    when: date | datetime
+    try:
+        when = _parse_when(on) if on else timezone.now()
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    typer.echo(json.dumps(entitlements_for(found, when).to_json(), indent=2))
+
+
+def _parse_when(value: str) -> date | datetime:
+    if len(value) == 10:
+        return date.fromisoformat(value)
+    instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if instant.tzinfo is None:
+        raise ValueError(f"{value!r} has no UTC offset; give a date or an instant with an offset")
+    return instant
+
+
+@token_app.command("create")
+def token_create(user: str = typer.Option(..., "--user", help="Email of the person the token acts as"),
+                 name: str = typer.Option("integration", help="A label for the token"),
+                 data_dir: Path = DATA_DIR_OPTION) -> None:
+    """Create an API token; the secret is printed once and stored only as a hash."""
+    setup_django(data_dir)
+    from supportdesk.accounts.actions import create_token
+    from supportdesk.accounts.models import User
+
+    person = User.objects.filter(email__iexact=user).first()
+    if person is None:
+        raise fail(f"no user {user!r}")
+    _, secret = create_token(None, user=person, name=name)
+    typer.echo(secret)
+
+
+@app.command()
+def worker(data_dir: Path = DATA_DIR_OPTION,
+           workers: int = typer.Option(2, help="Job worker threads")) -> None:
+    """Run background jobs: the outbox sender, SLA warnings and recomputes, periodic jobs."""
+    setup_django(data_dir)
+    from supportdesk.notifications.dispatch import run_worker
+
+    run_worker(job_threads=workers)
+
+
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on"),
+          port: int = typer.Option(8000, help="HTTP port"),
+          data_dir: Path = DATA_DIR_OPTION,
+          demo_data: bool = typer.Option(False, "--demo", help="Load the demo data first"),
+          smtp_port: int = typer.Option(2525, "--smtp-port", help="Inbound SMTP listener port (0 turns it off)"),
+          web_workers: int = typer.Option(1, "--web-workers", help="Web processes")) -> None:
+    """Start everything: migrations, catalogue, first admin, web server, job worker, SMTP listener."""
+    data_dir = Path(data_dir or os.environ.get("SUPPORTDESK_DATA_DIR") or Path.cwd() / "data").resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    setup_django(data_dir)
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    admin_line = _ensure_first_admin(data_dir)
+    if demo_data:
+        from supportdesk.demo_data import load_demo
+
+        load_demo()
+    env = {**os.environ, "SUPPORTDESK_DATA_DIR": str(data_dir), "SUPPORTDESK_SITE_URL": f"http://{host}:{port}"}
+    children = [
+        subprocess.Popen([sys.executable, "-m", "uvicorn", "supportdesk.asgi:application", "--host", host,
+                          "--port", str(port), "--workers", str(web_workers), "--no-access-log"], env=env),
+        subprocess.Popen([sys.executable, "-m", "supportdesk.cli", "worker"], env=env),
+    ]
+    if smtp_port:
+        smtp = _smtp_child(host, smtp_port, env)
+        if smtp is not None:
+            children.append(smtp)
+    typer.echo(f"\nsupportdesk is running at http://{host}:{port}/  (data in {data_dir})")
+    typer.echo(admin_line)
+    if demo_data:
+        from supportdesk.demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+        typer.echo(f"Demo accounts, password {DEMO_PASSWORD}: " + ", ".join(e for _, e in DEMO_ACCOUNTS))
+    typer.echo("API: /api/v1/docs · Press Ctrl+C to stop.\n")
+    _supervise(children)
+
+
+def _smtp_child(host: str, port: int, env: dict) -> subprocess.Popen | None:
+    try:
+        importlib.import_module("supportdesk.intake.smtp")
+    except ImportError:
+        return None
+    return subprocess.Popen([sys.executable, "-m", "supportdesk.intake.smtp", "--host", host, "--port", str(port)],
+                            env=env)
+
+
+def _ensure_first_admin(data_dir: Path) -> str:
+    from supportdesk.accounts.actions import create_person
+    from supportdesk.accounts.models import RoleGrant
+
+    if RoleGrant.objects.filter(role="sysadmin").exists():
+        return "Sign in with your administrator account (create another with `supportdesk create-admin`)."
+    password = secrets.token_urlsafe(12)
+    email = "admin@supportdesk.local"
+    create_person(None, email=email, password=password, full_name="Administrator",
+                  staff_roles=["sysadmin", "manager", "agent", "billing"])
+    return f"First administrator created. Sign in as {email} with password {password} (shown once; change it)."
+
+
+def _supervise(children: list[subprocess.Popen]) -> None:
+    def stop(*_: object) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while True:
+        for child in children:
+            if child.poll() is not None:
+                typer.echo(f"A child process exited with {child.returncode}; stopping.", err=True)
+                stop()
+        time.sleep(1)
+
+
+def _mount_context_commands() -> None:
+    """Each context may add commands: a module `supportdesk.<ctx>.cli` with `register(app)` or a Typer `app`."""
+    for ctx in ("sla", "billing", "intake", "tam", "learning", "notifications", "helpcenter"):
+        try:
+            module = importlib.import_module(f"supportdesk.{ctx}.cli")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"supportdesk.{ctx}.cli":
+                raise
+            continue
+        if hasattr(module, "register"):
+            module.register(app)
+        elif hasattr(module, "app"):
+            app.add_typer(module.app, name=ctx)
+
+
+_mount_context_commands()
+
+
+def main() -> None:
+    """Usage errors print one clear line on stderr and exit 2 (scripts and acceptance checks rely on it)."""
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError  # typer >= 0.20 vendors click
+    try:
+        result = app(standalone_mode=False)
+    except NoArgsIsHelpError:
+        raise SystemExit(0) from None
+    except UsageError as exc:
+        typer.echo(f"error: {exc.format_message()}", err=True)
+        raise SystemExit(2) from None
+    except typer.Abort:
+        raise SystemExit(1) from None
+    except typer.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    if isinstance(result, int):
+        raise SystemExit(result)
+
+
+if __name__ == "__main__":
+    main()

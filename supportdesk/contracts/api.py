@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+from pydantic import Field
+
+from supportdesk import policy
+from supportdesk.errors import Forbidden, Invalid, NotFound
+
+from . import actions, queries
+from .entitlements import entitlements_for
+from .models import ServiceOrder
+
+router = Router()
+
+
+class LineIn(Schema):
+    offering: str = Field("", description="Offering code or name (empty for an 'end' line)")
+    action: str = Field("add", pattern="^(add|end|change)$")
+    target_line: int | None = Field(None, description="For end/change: the earlier line's id")
+    user_count: int | None = None
+    quantity: int = 1
+    agreed_price: Decimal | None = Field(None, description="Monthly price agreed, if not the list price")
+    starts_on: date | None = None
+    ends_on: date | None = None
+    notes: str = ""
+
+
+class OrderIn(Schema):
+    client_id: int
+    number: str = Field(..., max_length=40)
+    kind: str = Field("form", pattern="^(form|addendum)$")
+    amends: str | None = Field(None, description="For an addendum: the form's number")
+    signed_on: date
+    effective_from: date
+    effective_to: date | None = None
+    currency: str = Field("USD", min_length=3, max_length=3)
+    notes: str = ""
+    lines: list[LineIn]
+
+
+class LineOut(Schema):
+    id: int
+    action: str
+    target_line: int | None = Field(None, alias="target_id")
+    offering: str | None
+    offering_version: int | None
+    user_count: int | None
+    quantity: int
+    agreed_price: Decimal | None
+    starts_on: date
+    ends_on: date | None
+
+    @staticmethod
+    def resolve_offering(obj) -> str | None:  # noqa: ANN001
+        return obj.offering_version.offering.code if obj.offering_version else None
+
+    @staticmethod
+    def resolve_offering_version(obj) -> int | None:  # noqa: ANN001
+        return obj.offering_version.version if obj.offering_version else None
+
+
+class OrderOut(Schema):
+    id: int
+    number: str
+    client_id: int
+    kind: str
+    amends: str | None
+    signed_on: date
+    effective_from: date
+    effective_to: date | None
+    currency: str
+    lines: list[LineOut]
+
+    @staticmethod
+    def resolve_amends(obj) -> str | None:  # noqa: ANN001
+        return obj.amends.number if obj.amends else None
+
+    @staticmethod
+    def resolve_lines(obj) -> list:  # noqa: ANN001
+        return list(obj.lines.all())
+
+
+@router.post("/orders", response={201: OrderOut}, summary="Record a Service Order Form or Addendum (R2)")
+def create_order(request: HttpRequest, payload: OrderIn):
+    if not policy.can_edit_contracts(policy.signed_in(request)):
+        raise Forbidden("Only managers, billing and system admins record orders.")
+    client = queries.client_with_contracts_for(policy.signed_in(request), payload.client_id)
+    amends = None
+    if payload.amends:
+        amends = ServiceOrder.objects.filter(number=payload.amends, client=client).first()
+        if amends is None:
+            raise Invalid("contract.unknown_form", f"No Service Order Form {payload.amends} for this client.",
+                          fields={"amends": "unknown"})
+    order = actions.record_order(
+        policy.signed_in(request), client=client, number=payload.number, kind=payload.kind, signed_on=payload.signed_on,
+        effective_from=payload.effective_from, effective_to=payload.effective_to, currency=payload.currency,
+        amends=amends, notes=payload.notes,
+        lines=[actions.LineInput(**line.dict()) for line in payload.lines],
+    )
+    return Status(201, queries.orders_of(client).get(pk=order.pk))
+
+
+@router.get("/clients/{client_id}/orders", response=list[OrderOut], summary="A client's orders and addenda")
+@paginate(PageNumberPagination, page_size=25)
+def list_orders(request: HttpRequest, client_id: int):
+    client = queries.client_with_contracts_for(policy.signed_in(request), client_id)
+    return queries.orders_of(client)
+
+
+@router.get("/orders/{order_id}", response=OrderOut)
+def get_order(request: HttpRequest, order_id: int):
+    order = ServiceOrder.objects.filter(pk=order_id).first()
+    if order is None:
+        raise NotFound("order")
+    client = queries.client_with_contracts_for(policy.signed_in(request), order.client_id)
+    return queries.orders_of(client).get(pk=order_id)
+
+
+@router.get("/clients/{client_id}/entitlements", summary="What the client is entitled to on a date or at an instant",
+            description="`on=YYYY-MM-DD` (the client's local date) or `at=` an ISO 8601 instant with offset; "
+                        "default: now.")
+def get_entitlements(request: HttpRequest, client_id: int, on: date | None = Query(None),
+                     at: str | None = Query(None)) -> dict:
+    client = queries.client_with_contracts_for(policy.signed_in(request), client_id)
+    when: date | datetime
+    if at is not None:
+        when = parse_instant(at, "at")
+    elif on is not None:
+        when = on
+    else:
+        from django.utils import timezone
+
+        when = timezone.now()
+    return entitlements_for(client, when).to_json()
+
+
+def parse_instant(value: str, field: str) -> datetime:
+    try:
+        instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise Invalid("invalid_instant", f"{field}: not an ISO 8601 instant: {value!r}.", fields={field: "invalid"}) from exc
+    if instant.tzinfo is None:
+        raise Invalid("naive_instant", f"{field}: give a UTC offset (e.g. 2026-03-14T09:00:00-05:00 or Z).",
+                      fields={field: "needs an offset"})
+    return instant

@@ -1,0 +1,53 @@
+"""Writing outbox rows. Call these inside the transaction of the change they announce: a rolled-back
+change then leaves no row, so nothing is sent for work that did not happen."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import OutboxItem, OutboxKind
+
+
+def new_message_id() -> str:
+    return f"<{uuid.uuid4().hex}@{settings.SUPPORTDESK_MAIL_DOMAIN}>"
+
+
+def enqueue_email(*, topic: str, to: str, subject: str, body: str, html_body: str = "",
+                  headers: dict[str, str] | None = None, ticket: object | None = None,
+                  attachments: list[dict] | None = None, dedupe_key: str | None = None,
+                  delay: timedelta | None = None) -> OutboxItem | None:
+    """Queue one email. With a dedupe_key, a second call with the same key queues nothing (returns None)."""
+    if not to:
+        return None
+    item = OutboxItem(
+        kind=OutboxKind.EMAIL, topic=topic, recipient=to, subject=_one_line(subject), body=body,
+        html_body=html_body, headers=headers or {}, attachments=attachments or [],
+        message_id=new_message_id(), dedupe_key=dedupe_key, ticket=ticket,  # type: ignore[misc]
+        next_attempt_at=timezone.now() + (delay or timedelta(0)),
+    )
+    if dedupe_key is None:
+        item.save()
+        return item
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:
+        return None
+    return item
+
+
+def enqueue_webhook(*, topic: str, url: str, payload: dict, dedupe_key: str | None = None) -> OutboxItem:
+    return OutboxItem.objects.create(
+        kind=OutboxKind.WEBHOOK, topic=topic, recipient=url, payload=payload,
+        message_id=new_message_id(), dedupe_key=dedupe_key, next_attempt_at=timezone.now(),
+    )
+
+
+def _one_line(text: str) -> str:
+    """Header values never carry CR/LF: a subject cannot inject headers."""
+    return " ".join(text.split())[:255]

@@ -1,0 +1,129 @@
+"""Sending the outbox: claim due rows with a lease, send, mark sent. At-least-once: a worker killed
+after sending but before marking may send a row again, always with the same Message-ID."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone
+
+from .models import OutboxItem, OutboxKind, OutboxStatus
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=2)
+WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
+
+
+def claim_batch(limit: int = 50, worker: str = WORKER_ID) -> list[OutboxItem]:
+    """Take due rows (pending, or sending with an expired lease) for this worker."""
+    now = timezone.now()
+    with transaction.atomic():
+        qs = OutboxItem.objects.filter(next_attempt_at__lte=now).filter(
+            status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]).exclude(
+            status=OutboxStatus.SENDING, claimed_until__gt=now).order_by("next_attempt_at", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True)
+        items = list(qs[:limit])
+        ids = [i.pk for i in items]
+        OutboxItem.objects.filter(pk__in=ids).update(status=OutboxStatus.SENDING, claimed_by=worker,
+                                                     claimed_until=now + LEASE)
+    return items
+
+
+def send_item(item: OutboxItem, mail_connection: object | None = None) -> None:
+    if item.kind == OutboxKind.EMAIL:
+        _send_email(item, mail_connection)
+    else:
+        from .webhooks import deliver_webhook
+
+        deliver_webhook(item)
+
+
+def _send_email(item: OutboxItem, mail_connection: object | None) -> None:
+    headers = {
+        "Message-ID": item.message_id,
+        "Auto-Submitted": "auto-generated",
+        "X-Loop": settings.DEFAULT_FROM_EMAIL,
+        "X-Supportdesk-Outbox": str(item.pk),
+        **item.headers,
+    }
+    message = EmailMultiAlternatives(subject=item.subject, body=item.body, to=[item.recipient],
+                                     from_email=settings.DEFAULT_FROM_EMAIL, headers=headers,
+                                     connection=mail_connection)
+    if item.html_body:
+        message.attach_alternative(item.html_body, "text/html")
+    for attachment in item.attachments:
+        import base64
+
+        message.attach(attachment["filename"], base64.b64decode(attachment["content_b64"]), attachment["content_type"])
+    message.send()
+
+
+def mark_sent(item: OutboxItem) -> None:
+    OutboxItem.objects.filter(pk=item.pk).update(status=OutboxStatus.SENT, sent_at=timezone.now(),
+                                                 attempts=item.attempts + 1, claimed_until=None, last_error="")
+
+
+def mark_failed(item: OutboxItem, error: str) -> None:
+    attempts = item.attempts + 1
+    status = OutboxStatus.DEAD if attempts >= MAX_ATTEMPTS else OutboxStatus.PENDING
+    OutboxItem.objects.filter(pk=item.pk).update(status=status, attempts=attempts, last_error=error[:2000],
+                                                 next_attempt_at=timezone.now() + backoff(attempts),
+                                                 claimed_until=None)
+
+
+def dispatch_due(limit: int = 50) -> int:
+    """Send what is due; returns how many were sent."""
+    items = claim_batch(limit)
+    if not items:
+        return 0
+    sent = 0
+    mail_connection = get_connection(fail_silently=False)
+    for item in items:
+        try:
+            send_item(item, mail_connection)
+        except Exception as exc:  # noqa: BLE001 - any failure is retried later with backoff
+            log.warning("outbox item %s failed: %s", item.pk, exc)
+            mark_failed(item, f"{type(exc).__name__}: {exc}")
+            continue
+        mark_sent(item)
+        sent += 1
+    return sent
+
+
+def outbox_loop(stop: threading.Event, idle_sleep: float = 1.0) -> None:
+    while not stop.is_set():
+        try:
+            if dispatch_due() == 0:
+                stop.wait(idle_sleep)
+        except OperationalError as exc:
+            log.warning("database unavailable, backing off: %s", exc)
+            connection.close()
+            stop.wait(5)
+
+
+def run_worker(job_threads: int = 2) -> None:
+    """Outbox loop in a thread; the Huey consumer (jobs, periodic tasks) in the main thread."""
+    stop = threading.Event()
+    threading.Thread(target=outbox_loop, args=(stop,), daemon=True, name="outbox").start()
+    from huey.contrib.djhuey import HUEY
+
+    consumer = HUEY.create_consumer(workers=job_threads, worker_type="thread", periodic=True, check_worker_health=True)
+    try:
+        consumer.run()
+    finally:
+        stop.set()
+        time.sleep(0.1)

@@ -1,0 +1,62 @@
+"""Tickets: who sees which, and who may do what on them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from supportdesk.accounts.models import StaffRole
+from supportdesk.tickets.models import Attachment, Message, MessageKind, Ticket
+
+from .roles import STAFF_WORKERS, has_role, is_client_admin, is_client_person, is_designated
+
+
+def visible_tickets(user: Any, qs: QuerySet[Ticket] | None = None) -> QuerySet[Ticket]:
+    """Client users: their own; client admins and designated users: their client's; working staff: all."""
+    qs = Ticket.objects.all() if qs is None else qs
+    if has_role(user, *STAFF_WORKERS):
+        return qs
+    if is_client_person(user):
+        if is_client_admin(user) or is_designated(user):
+            return qs.filter(client_id=user.client_id)  # type: ignore[attr-defined]
+        return qs.filter(Q(client_id=user.client_id) & Q(requester=user))  # type: ignore[attr-defined]
+    return qs.none()
+
+
+def can_view_ticket(user: Any, ticket: Ticket) -> bool:
+    return visible_tickets(user, Ticket.objects.filter(pk=ticket.pk)).exists()
+
+
+def can_see_internal(user: Any) -> bool:
+    return has_role(user, *STAFF_WORKERS)
+
+
+def can_reply(user: Any, ticket: Ticket) -> bool:
+    return can_view_ticket(user, ticket)
+
+
+def can_comment_internally(user: Any, ticket: Ticket) -> bool:
+    return has_role(user, *STAFF_WORKERS)
+
+
+def can_change_ticket_fields(user: Any, ticket: Ticket, fields: set[str]) -> bool:
+    """Staff change anything; a client may only solve or reopen its own visible ticket."""
+    if has_role(user, *STAFF_WORKERS):
+        return True
+    return can_view_ticket(user, ticket) and fields <= {"status"}
+
+
+def visible_messages(user: Any, ticket: Ticket) -> QuerySet[Message]:
+    qs = ticket.messages.select_related("author")
+    return qs if can_see_internal(user) else qs.exclude(kind=MessageKind.INTERNAL)
+
+
+def visible_attachments(user: Any, qs: QuerySet[Attachment] | None = None) -> QuerySet[Attachment]:
+    qs = Attachment.objects.all() if qs is None else qs
+    qs = qs.filter(ticket__in=visible_tickets(user))
+    return qs if can_see_internal(user) else qs.filter(internal=False)
+
+
+def is_manager(user: Any) -> bool:
+    return has_role(user, StaffRole.MANAGER, StaffRole.SYSADMIN)

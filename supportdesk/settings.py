@@ -1,0 +1,217 @@
+"""Django settings: embedded defaults (SQLite, in-memory channels, SqliteHuey) unless DATABASE_URL / REDIS_URL say otherwise."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+# Under pytest (or SUPPORTDESK_TESTING=1): fast hashing, jobs run inline, mail kept in memory, data in a temp dir.
+TESTING = os.environ.get("SUPPORTDESK_TESTING", "1" if "pytest" in sys.modules else "0") == "1"
+_default_data = Path(tempfile.mkdtemp(prefix="supportdesk-test-")) if TESTING else Path.cwd() / "data"
+DATA_DIR = Path(os.environ.get("SUPPORTDESK_DATA_DIR") or _default_data).resolve()
+
+
+def _secret_key() -> str:
+    """Use the configured key, else one persisted in the data folder so sessions survive restarts."""
+    if key := os.environ.get("SUPPORTDESK_SECRET_KEY"):
+        return key
+    if TESTING:
+        return "test-only-secret-key-not-for-production-use-0123456789"
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("SUPPORTDESK_DEBUG") == "1"
+ALLOWED_HOSTS = os.environ.get("SUPPORTDESK_ALLOWED_HOSTS", "*").split(",")
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("SUPPORTDESK_CSRF_ORIGINS", "").split(",") if o]
+SITE_URL = os.environ.get("SUPPORTDESK_SITE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "huey.contrib.djhuey",
+    "supportdesk.accounts",
+    "supportdesk.catalogue",
+    "supportdesk.contracts",
+    "supportdesk.tickets",
+    "supportdesk.sla",
+    "supportdesk.notifications",
+    "supportdesk.intake",
+    "supportdesk.tam",
+    "supportdesk.learning",
+    "supportdesk.billing",
+    "supportdesk.helpcenter",
+    "supportdesk.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "supportdesk.web.middleware.DatabaseUnavailableMiddleware",
+]
+
+ROOT_URLCONF = "supportdesk.urls"
+ASGI_APPLICATION = "supportdesk.asgi.application"
+WSGI_APPLICATION = "supportdesk.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "supportdesk.web.context.navigation",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, Any]:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=int(os.environ.get("SUPPORTDESK_CONN_MAX_AGE", "60"))))
+        # Each checkout gets its own test database so parallel runs never share one.
+        suffix = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]
+        db["TEST"] = {"NAME": f"test_supportdesk_{suffix}"}
+        return db
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "supportdesk.sqlite3",
+        "OPTIONS": {
+            # WAL + IMMEDIATE: readers never block the writer and write transactions
+            # take the lock up front, so concurrent check-then-insert is serialised.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        },
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = os.environ.get("SUPPORTDESK_VENDOR_ZONE", "America/Toronto")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = Path(os.environ.get("SUPPORTDESK_MEDIA_DIR", DATA_DIR / "media"))
+MEDIA_URL = "/media-not-served/"
+WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+REDIS_URL = os.environ.get("REDIS_URL")
+if REDIS_URL:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def _huey() -> dict:
+    if TESTING:
+        return {"huey_class": "huey.MemoryHuey", "immediate": True, "name": "supportdesk"}
+    if REDIS_URL:
+        return {"huey_class": "huey.PriorityRedisHuey", "name": "supportdesk", "url": REDIS_URL, "immediate": False}
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "huey_class": "huey.SqliteHuey",
+        "name": "supportdesk",
+        "filename": str(DATA_DIR / "jobs.sqlite3"),
+        "immediate": False,
+    }
+
+
+HUEY = _huey()
+
+# With no outbound SMTP server configured, mail is written to files in the data folder (nothing is lost).
+EMAIL_BACKEND = os.environ.get(
+    "SUPPORTDESK_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if os.environ.get("SUPPORTDESK_SMTP_HOST")
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = DATA_DIR / "sent-mail"
+EMAIL_HOST = os.environ.get("SUPPORTDESK_SMTP_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("SUPPORTDESK_SMTP_OUT_PORT", "1025"))
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("SUPPORTDESK_FROM_EMAIL", "support@supportdesk.example")
+SUPPORTDESK_MAIL_DOMAIN = DEFAULT_FROM_EMAIL.split("@")[-1]
+if TESTING:
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+SUPPORTDESK: dict[str, Any] = {
+    "VENDOR_ZONE": TIME_ZONE,
+    "VENDOR_HOLIDAYS": os.environ.get("SUPPORTDESK_VENDOR_HOLIDAYS", "CA-ON"),
+    "BUSINESS_HOURS": os.environ.get("SUPPORTDESK_BUSINESS_HOURS", "08:00-17:00"),
+    "REOPEN_DAYS": int(os.environ.get("SUPPORTDESK_REOPEN_DAYS", "14")),
+    "PHONE_WEBHOOK_SECRET": os.environ.get("SUPPORTDESK_PHONE_SECRET", "change-me-phone-secret"),
+    "SMTP_LISTEN": os.environ.get("SUPPORTDESK_SMTP_LISTEN", "127.0.0.1:2525"),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SUPPORTDESK_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,344 @@
+"""Every state change of a ticket: check first, then do, in one transaction, writing a TicketEvent.
+
+Views, the API, intake (email, chat, phone) and jobs all come through here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from supportdesk import policy
+from supportdesk.accounts.models import Client, User
+from supportdesk.errors import Conflict, Forbidden, Invalid, NotFound
+from supportdesk.notifications.actions import enqueue_email
+from supportdesk.sla import service as sla
+
+from . import search
+from .errors import TicketError
+from .models import (
+    OPEN_STATUSES,
+    QUEUE_RANK,
+    Category,
+    Message,
+    MessageKind,
+    Queue,
+    Status,
+    Ticket,
+    TicketEvent,
+)
+from .routing import queue_for
+
+MAX_SUBJECT = 200
+MAX_BODY = 100_000
+
+# Which statuses may follow which; staff may also reopen solved tickets.
+TRANSITIONS: dict[str, set[str]] = {
+    Status.NEW: {Status.OPEN, Status.WAITING, Status.ON_HOLD, Status.SOLVED, Status.CLOSED},
+    Status.OPEN: {Status.WAITING, Status.ON_HOLD, Status.SOLVED, Status.CLOSED},
+    Status.WAITING: {Status.OPEN, Status.ON_HOLD, Status.SOLVED, Status.CLOSED},
+    Status.ON_HOLD: {Status.OPEN, Status.WAITING, Status.SOLVED, Status.CLOSED},
+    Status.SOLVED: {Status.OPEN, Status.CLOSED},
+    Status.CLOSED: set(),
+}
+
+
+@dataclass(frozen=True)
+class Opened:
+    ticket: Ticket
+    created: bool  # False when an Idempotency-Key replay returned the earlier ticket
+    queue_reason: str = ""
+
+
+def record_event(ticket: Ticket, actor: User | None, kind: str, source: str, **data: Any) -> TicketEvent:
+    return TicketEvent.objects.create(ticket=ticket, actor=actor, kind=kind, source=source, data=data,
+                                      created_at=timezone.now())
+
+
+def open_ticket(actor: User | None, *, subject: str, body: str, severity: int = 3, channel: str = "portal",
+                client: Client | None = None, requester: User | None = None, category: Category | None = None,
+                source: str = "web", idempotency_key: str | None = None, source_id: str = "",
+                body_html: str = "", at: datetime | None = None, queue: str | None = None,
+                notify: bool = True) -> Opened:
+    """Open a ticket for a client user (the actor, or a requester named by staff or intake)."""
+    subject, body = _clean_subject(subject), _clean_body(body)
+    severity = _severity(severity)
+    requester, client = _requester_and_client(actor, requester, client)
+    fingerprint = _fingerprint(subject, body, severity, channel, client.pk)
+    if idempotency_key:
+        replay = _idempotent_replay(requester, idempotency_key, fingerprint)
+        if replay:
+            return Opened(replay, created=False)
+    now = at or timezone.now()
+    decision = queue_for(client, requester, now)
+    chosen_queue = queue or decision.queue
+    try:
+        with transaction.atomic():
+            ticket = Ticket.objects.create(
+                client=client, requester=requester, severity=severity, status=Status.NEW, channel=channel,
+                queue=chosen_queue, queue_rank=QUEUE_RANK[Queue(chosen_queue)], category=category, subject=subject,
+                idempotency_key=idempotency_key or None, idempotency_hash=fingerprint if idempotency_key else "",
+                created_at=now, updated_at=now,
+            )
+            message = Message.objects.create(ticket=ticket, author=requester, kind=MessageKind.PUBLIC,
+                                             channel=channel, body=body, body_html=body_html,
+                                             source_id=source_id, created_at=now)
+            search.index_text(ticket.pk, f"{subject}\n{body}")
+            record_event(ticket, actor, "ticket.opened", source, severity=severity, channel=channel,
+                         queue=chosen_queue, queue_reason=decision.reason, message_id=message.pk)
+            sla.on_ticket_opened(ticket)
+            if notify:
+                _acknowledge(ticket)
+    except IntegrityError:
+        if idempotency_key:
+            replay = _idempotent_replay(requester, idempotency_key, fingerprint)
+            if replay:
+                return Opened(replay, created=False)
+        raise
+    return Opened(ticket, created=True, queue_reason=decision.reason)
+
+
+def add_message(actor: User | None, ticket: Ticket, *, body: str, kind: str = MessageKind.PUBLIC,
+                channel: str = "portal", source: str = "web", source_id: str = "", body_html: str = "",
+                at: datetime | None = None, from_staff: bool | None = None) -> Message:
+    """A public reply, an internal note or a logged call. Staff public messages count as a response."""
+    body = _clean_body(body)
+    staff = policy.is_staff_member(actor) if from_staff is None else from_staff
+    if actor is not None and not policy.can_view_ticket(actor, ticket):
+        raise NotFound("ticket")
+    if kind == MessageKind.INTERNAL and not (actor is None or policy.can_comment_internally(actor, ticket)):
+        raise Forbidden("Only support staff can add internal notes.", code="ticket.internal_note_forbidden")
+    if kind == MessageKind.CALL and not staff:
+        raise Forbidden("Only support staff can log calls.", code="ticket.call_log_forbidden")
+    now = at or timezone.now()
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        message = Message.objects.create(ticket=locked, author=actor, kind=kind, channel=channel, body=body,
+                                         body_html=body_html, source_id=source_id, from_staff=staff, created_at=now)
+        search.index_text(locked.pk, body, internal=kind == MessageKind.INTERNAL)
+        record_event(locked, actor, f"message.{kind}", source, message_id=message.pk, channel=channel)
+        if kind != MessageKind.INTERNAL:
+            if staff:
+                _after_staff_message(locked, actor, message, source)
+            else:
+                _after_client_message(locked, actor, message, source)
+        _bump(locked, now)
+    ticket.refresh_from_db()
+    return message
+
+
+def update_ticket(actor: User | None, ticket: Ticket, *, expected_version: int, source: str = "web",
+                  **changes: Any) -> Ticket:
+    """Change status, severity, assignee, queue, category or subject; a stale version gets 409."""
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if not changes:
+        raise Invalid(TicketError.NOTHING_TO_CHANGE, "Nothing to change.")
+    if actor is not None and not policy.can_view_ticket(actor, ticket):
+        raise NotFound("ticket")
+    if actor is not None and not policy.can_change_ticket_fields(actor, ticket, set(changes)):
+        raise Forbidden("You may not change these fields.", code="ticket.change_forbidden")
+    values = _validated_changes(ticket, changes)
+    with transaction.atomic():
+        now = timezone.now()
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if locked.version != expected_version:
+            raise Conflict(TicketError.STALE_VERSION,
+                           f"Ticket #{ticket.pk} changed since you loaded it (version {expected_version}, now "
+                           f"{locked.version}). Reload and apply your change again.",
+                           details={"current_version": locked.version})
+        before: dict[str, Any] = {name: _plain(getattr(locked, name)) for name in values}
+        for name, value in values.items():
+            setattr(locked, name, value)
+        _apply_status_side_effects(locked, before.get("status"), now)
+        if "queue" in values:
+            locked.queue_rank = QUEUE_RANK[Queue(values["queue"])]
+        locked.version = F("version") + 1
+        locked.updated_at = now
+        locked.save()
+        locked.refresh_from_db()
+        for name, value in values.items():
+            if before[name] != _plain(value):
+                record_event(locked, actor, f"ticket.{name}_changed", source, old=before[name], new=_plain(value))
+        if "status" in values and before["status"] != values["status"]:
+            sla.on_status_changed(locked, before["status"], values["status"])
+        if "severity" in values and before["severity"] != values["severity"]:
+            sla.on_severity_changed(locked, before["severity"], values["severity"], actor)
+        if "assignee" in values and values["assignee"] is not None and before["assignee"] != values["assignee"].pk:
+            _notify_assignee(locked)
+    return locked
+
+
+def _validated_changes(ticket: Ticket, changes: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name == "status":
+            if value not in Status.values:
+                raise Invalid(TicketError.BAD_STATUS, f"Unknown status {value!r}.", fields={"status": "unknown"})
+            if value != ticket.status and value not in TRANSITIONS[ticket.status]:
+                raise Invalid(TicketError.BAD_TRANSITION, f"A {ticket.get_status_display().lower()} ticket cannot "
+                              f"become {Status(value).label.lower()}.", fields={"status": "not allowed now"})
+            values[name] = value
+        elif name == "severity":
+            values[name] = _severity(value)
+        elif name == "assignee":
+            values[name] = _assignee(value)
+        elif name == "queue":
+            if value not in Queue.values:
+                raise Invalid(TicketError.BAD_QUEUE, f"Unknown queue {value!r}.", fields={"queue": "unknown"})
+            values[name] = value
+        elif name == "category":
+            values[name] = value
+        elif name == "subject":
+            values[name] = _clean_subject(value)
+        else:
+            raise Invalid("ticket.unknown_field", f"Cannot change {name!r}.", fields={name: "not changeable"})
+    return values
+
+
+def _apply_status_side_effects(ticket: Ticket, old: str | None, now: datetime) -> None:
+    ticket.is_open = ticket.status in OPEN_STATUSES
+    if ticket.status == Status.SOLVED and old != Status.SOLVED:
+        ticket.solved_at = now
+
+
+def _after_staff_message(ticket: Ticket, actor: User | None, message: Message, source: str) -> None:
+    if ticket.status == Status.NEW:
+        _set_status(ticket, actor, Status.OPEN, source)
+    sla.on_staff_response(ticket, message)
+    if message.kind == MessageKind.PUBLIC:
+        enqueue_email(topic="ticket.reply", to=ticket.requester.email, ticket=ticket,
+                      subject=f"[#{ticket.pk}] {ticket.subject}",
+                      body=f"{message.body}\n\n-- \nReply to this email or visit {settings.SITE_URL}/portal/tickets/{ticket.pk}/",
+                      headers={"X-Supportdesk-Ticket": str(ticket.pk)})
+
+
+def _after_client_message(ticket: Ticket, actor: User | None, message: Message, source: str) -> None:
+    if ticket.status in (Status.WAITING, Status.SOLVED):
+        _set_status(ticket, actor, Status.OPEN, source)
+    sla.on_client_message(ticket, message)
+    if ticket.assignee is not None:
+        enqueue_email(topic="ticket.client_reply", to=ticket.assignee.email, ticket=ticket,
+                      subject=f"[#{ticket.pk}] Client replied: {ticket.subject}",
+                      body=f"{message.body}\n\n{settings.SITE_URL}/console/tickets/{ticket.pk}/")
+
+
+def _set_status(ticket: Ticket, actor: User | None, status: str, source: str) -> None:
+    old = ticket.status
+    ticket.status = status
+    _apply_status_side_effects(ticket, old, timezone.now())
+    record_event(ticket, actor, "ticket.status_changed", source, old=old, new=status)
+    sla.on_status_changed(ticket, old, status)
+
+
+def _bump(ticket: Ticket, now: datetime) -> None:
+    Ticket.objects.filter(pk=ticket.pk).update(
+        version=F("version") + 1, updated_at=now, status=ticket.status, is_open=ticket.status in OPEN_STATUSES,
+        solved_at=ticket.solved_at,
+    )
+
+
+def reply_reopens(ticket: Ticket, at: datetime | None = None) -> bool:
+    """A client reply to a solved ticket reopens it within the reopen period, else starts a new one."""
+    if ticket.status == Status.CLOSED:
+        return False
+    if ticket.status != Status.SOLVED or ticket.solved_at is None:
+        return True
+    return (at or timezone.now()) - ticket.solved_at <= timedelta(days=int(settings.SUPPORTDESK["REOPEN_DAYS"]))  # type: ignore[call-overload]
+
+
+def _acknowledge(ticket: Ticket) -> None:
+    """An automatic acknowledgement: it never counts as the initial response."""
+    enqueue_email(topic="ticket.acknowledgement", to=ticket.requester.email, ticket=ticket,
+                  subject=f"[#{ticket.pk}] Received: {ticket.subject}",
+                  body=(f"We received your request #{ticket.pk} (severity {ticket.severity}).\n"
+                        f"Follow it at {settings.SITE_URL}/portal/tickets/{ticket.pk}/"),
+                  headers={"Auto-Submitted": "auto-replied", "X-Supportdesk-Ticket": str(ticket.pk)})
+
+
+def _notify_assignee(ticket: Ticket) -> None:
+    if ticket.assignee is None:
+        return
+    enqueue_email(topic="ticket.assigned", to=ticket.assignee.email, ticket=ticket,
+                  subject=f"[#{ticket.pk}] Assigned to you: {ticket.subject}",
+                  body=f"{settings.SITE_URL}/console/tickets/{ticket.pk}/")
+
+
+def _requester_and_client(actor: User | None, requester: User | None, client: Client | None) -> tuple[User, Client]:
+    if actor is not None and policy.is_client_person(actor):
+        return actor, actor.client  # type: ignore[return-value]
+    if requester is None:
+        raise Invalid("ticket.requester_required", "Name the client user the ticket is for.",
+                      fields={"requester": "required"})
+    if requester.client_id is None or (client is not None and requester.client_id != client.pk):
+        raise Invalid(TicketError.REQUESTER_NOT_OF_CLIENT, "The requester must be a user of the ticket's client.",
+                      fields={"requester": "not a user of this client"})
+    return requester, requester.client  # type: ignore[return-value]
+
+
+def _idempotent_replay(requester: User, key: str, fingerprint: str) -> Ticket | None:
+    existing = Ticket.objects.filter(requester=requester, idempotency_key=key).first()
+    if existing is None:
+        return None
+    if existing.idempotency_hash != fingerprint:
+        raise Invalid(TicketError.IDEMPOTENCY_KEY_REUSED,
+                      "This Idempotency-Key was already used with a different request body.",
+                      fields={"Idempotency-Key": "reused with another body"})
+    return existing
+
+
+def _fingerprint(subject: str, body: str, severity: int, channel: str, client_id: int) -> str:
+    raw = json.dumps([subject, body, severity, channel, client_id], ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _clean_subject(subject: str) -> str:
+    subject = " ".join(str(subject or "").split())
+    if not subject:
+        raise Invalid(TicketError.SUBJECT_REQUIRED, "A subject is required.", fields={"subject": "required"})
+    if len(subject) > MAX_SUBJECT:
+        raise Invalid(TicketError.TOO_LONG, f"The subject is longer than {MAX_SUBJECT} characters.",
+                      fields={"subject": f"at most {MAX_SUBJECT} characters"})
+    return subject
+
+
+def _clean_body(body: str) -> str:
+    body = str(body or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise Invalid(TicketError.BODY_REQUIRED, "Please describe the problem.", fields={"body": "required"})
+    if len(body) > MAX_BODY:
+        raise Invalid(TicketError.TOO_LONG, f"The message is longer than {MAX_BODY} characters.",
+                      fields={"body": f"at most {MAX_BODY} characters"})
+    return body
+
+
+def _severity(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value not in (1, 2, 3):
+        raise Invalid(TicketError.BAD_SEVERITY, "Severity must be 1, 2 or 3.", fields={"severity": "1, 2 or 3"})
+    return value
+
+
+def _assignee(value: object) -> User | None:
+    if value in ("", 0):
+        return None
+    user = value if isinstance(value, User) else User.objects.filter(pk=int(value)).first()  # type: ignore[call-overload]
+    if user is None or not policy.has_role(user, *policy.STAFF_WORKERS):
+        raise Invalid(TicketError.BAD_ASSIGNEE, "The assignee must be a support staff member.",
+                      fields={"assignee": "not a staff member"})
+    return user
+
+
+def _plain(value: object) -> object:
+    return getattr(value, "pk", value)
+
+
+def staff_workers() -> Iterable[User]:
+    return User.objects.filter(role_grants__role__in=policy.STAFF_WORKERS).distinct().order_by("email")

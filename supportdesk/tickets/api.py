@@ -1,0 +1,129 @@
+"""Ticket endpoints: thin; every write is an action, every read a policy-filtered query."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import File, Header, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from supportdesk import policy
+from supportdesk.accounts.models import User
+from supportdesk.errors import Invalid
+
+from . import actions, attachments, queries
+from .models import Category
+from .schemas import EventOut, MessageIn, MessageOut, TicketDetailOut, TicketIn, TicketOut, TicketUpdateIn
+
+router = Router()
+
+
+@router.get("/", response=list[TicketOut], summary="List tickets you may see")
+@paginate(PageNumberPagination, page_size=25)
+def list_tickets(request: HttpRequest, status: str | None = None, queue: str | None = None,
+                 q: str | None = Query(None, description="Full-text search in subjects and conversations"),
+                 open_only: bool = False, sort: str = Query("queue", pattern="^(queue|newest)$")):
+    if sort == "queue" and open_only:
+        return queries.agent_queue(policy.signed_in(request), queue=queue)
+    qs = queries.ticket_list(policy.signed_in(request), status=status, queue=queue, q=q, open_only=open_only)
+    return qs.order_by("-created_at", "-id") if sort == "newest" else qs.order_by(*queries.QUEUE_ORDER)
+
+
+@router.post("/", response={201: TicketOut, 200: TicketOut}, summary="Open a ticket",
+             description="Honours an `Idempotency-Key` header: the same key and body return the same ticket "
+                         "(200); the same key with another body is refused (422).")
+def create_ticket(request: HttpRequest, payload: TicketIn,
+                  idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+    if idempotency_key is not None and not (0 < len(idempotency_key) <= 100):
+        raise Invalid("ticket.bad_idempotency_key", "Idempotency-Key must be 1 to 100 characters.",
+                      fields={"Idempotency-Key": "1 to 100 characters"})
+    requester = None
+    if payload.requester_id is not None and policy.is_staff_member(policy.signed_in(request)):
+        requester = User.objects.filter(pk=payload.requester_id).first()
+        if requester is None:
+            raise Invalid("ticket.unknown_requester", "No such requester.", fields={"requester_id": "unknown"})
+    elif not policy.is_client_person(policy.signed_in(request)) and not policy.is_staff_member(policy.signed_in(request)):
+        raise Invalid("ticket.requester_required", "Name the client user the ticket is for.",
+                      fields={"requester_id": "required"})
+    category = Category.objects.filter(pk=payload.category_id).first() if payload.category_id else None
+    opened = actions.open_ticket(policy.signed_in(request), subject=payload.subject, body=payload.body, severity=payload.severity,
+                                 channel="api", requester=requester, category=category, source="api",
+                                 idempotency_key=idempotency_key)
+    ticket = queries.ticket_for(policy.signed_in(request), opened.ticket.pk)
+    return Status(201 if opened.created else 200, ticket)
+
+
+@router.get("/next", response={200: TicketOut, 204: None}, summary="The next ticket to work (staff)")
+def next_ticket(request: HttpRequest):
+    if not policy.has_role(policy.signed_in(request), *policy.STAFF_WORKERS):
+        from supportdesk.errors import Forbidden
+
+        raise Forbidden("Only support staff take tickets from the queue.")
+    ticket = queries.next_ticket(policy.signed_in(request))
+    return Status(200, ticket) if ticket else Status(204, None)
+
+
+@router.get("/{ticket_id}", response=TicketDetailOut, summary="A ticket with its conversation")
+def get_ticket(request: HttpRequest, ticket_id: int):
+    ticket = queries.ticket_for(policy.signed_in(request), ticket_id)
+    user = policy.signed_in(request)
+    ticket.messages_visible = list(policy.visible_messages(user, ticket))  # type: ignore[attr-defined]
+    return ticket
+
+
+@router.patch("/{ticket_id}", response=TicketOut, summary="Change status, severity, assignee, queue or subject",
+              description="Send the `version` you loaded; if someone saved in between you get 409 and nothing changes.")
+def patch_ticket(request: HttpRequest, ticket_id: int, payload: TicketUpdateIn):
+    ticket = queries.ticket_for(policy.signed_in(request), ticket_id)
+    updated = actions.update_ticket(policy.signed_in(request), ticket, expected_version=payload.version, source="api",
+                                    status=payload.status, severity=payload.severity, queue=payload.queue,
+                                    subject=payload.subject, assignee=payload.assignee_id)
+    return queries.ticket_for(policy.signed_in(request), updated.pk)
+
+
+@router.post("/{ticket_id}/messages", response={201: MessageOut}, summary="Reply, add an internal note or log a call")
+def post_message(request: HttpRequest, ticket_id: int, payload: MessageIn):
+    ticket = queries.ticket_for(policy.signed_in(request), ticket_id)
+    message = actions.add_message(policy.signed_in(request), ticket, body=payload.body, kind=payload.kind,
+                                  channel="phone" if payload.kind == "call" else "api", source="api")
+    return Status(201, message)
+
+
+@router.get("/{ticket_id}/events", response=list[EventOut], summary="The append-only history")
+@paginate(PageNumberPagination, page_size=100)
+def ticket_events(request: HttpRequest, ticket_id: int):
+    ticket = queries.ticket_for(policy.signed_in(request), ticket_id)
+    events = ticket.events.select_related("actor")
+    if not policy.can_see_internal(policy.signed_in(request)):
+        events = events.exclude(kind="message.internal")
+    return events
+
+
+class AttachmentOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    internal: bool
+
+
+@router.post("/{ticket_id}/attachments", response={201: AttachmentOut}, summary="Attach a file")
+def upload_attachment(request: HttpRequest, ticket_id: int, file: UploadedFile = File(...), internal: bool = False):
+    ticket = queries.ticket_for(policy.signed_in(request), ticket_id)
+    attachment = attachments.add_attachment(policy.signed_in(request), ticket, upload=file, filename=file.name or "attachment",
+                                            content_type=file.content_type or "", internal=internal, source="api")
+    return Status(201, attachment)
+
+
+@router.get("/{ticket_id}/attachments", response=list[AttachmentOut], summary="Attachments you may see")
+@paginate(PageNumberPagination, page_size=50)
+def list_attachments(request: HttpRequest, ticket_id: int):
+    queries.ticket_for(policy.signed_in(request), ticket_id)
+    return policy.visible_attachments(policy.signed_in(request)).filter(ticket_id=ticket_id).order_by("id")
+
+
+@router.get("/{ticket_id}/attachments/{attachment_id}", summary="Download an attachment",
+            response={200: None}, openapi_extra={"responses": {200: {"description": "The file, as a download"}}})
+def download_attachment(request: HttpRequest, ticket_id: int, attachment_id: int):
+    return attachments.download_response(attachments.attachment_for(policy.signed_in(request), ticket_id, attachment_id))

@@ -1,0 +1,73 @@
+"""Attachments: stored under generated names through Django storage, served only as downloads."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import unicodedata
+from typing import IO
+
+from django.core.files.base import File
+from django.db import transaction
+from django.http import FileResponse
+
+from supportdesk import policy
+from supportdesk.accounts.models import User
+from supportdesk.errors import Invalid, NotFound
+
+from .actions import record_event
+from .models import Attachment, Message, Ticket
+
+MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+
+
+def safe_filename(name: str) -> str:
+    """Keep a readable name for display and downloads, without paths or control characters."""
+    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").split("/")[-1]
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>:|?*').strip(" .")
+    return name[:200] or "attachment"
+
+
+def add_attachment(actor: User | None, ticket: Ticket, *, upload: IO[bytes], filename: str,
+                   content_type: str = "", message: Message | None = None, internal: bool = False,
+                   source: str = "web") -> Attachment:
+    if actor is not None and not policy.can_view_ticket(actor, ticket):
+        raise NotFound("ticket")
+    if internal and actor is not None and not policy.can_see_internal(actor):
+        internal = False
+    digest, size = hashlib.sha256(), 0
+    for chunk in iter(lambda: upload.read(1024 * 1024), b""):
+        size += len(chunk)
+        if size > MAX_ATTACHMENT_BYTES:
+            raise Invalid("attachment.too_large", f"Attachments are limited to {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB.",
+                          fields={"file": "too large"})
+        digest.update(chunk)
+    if size == 0:
+        raise Invalid("attachment.empty", "The file is empty.", fields={"file": "empty"})
+    upload.seek(0)
+    name = safe_filename(filename)
+    content_type = (content_type or mimetypes.guess_type(name)[0] or "application/octet-stream")[:120]
+    with transaction.atomic():
+        attachment = Attachment(ticket=ticket, message=message, filename=name, content_type=content_type, size=size,
+                                sha256=digest.hexdigest(), internal=internal, uploaded_by=actor)
+        attachment.file.save(name, File(upload), save=False)
+        attachment.save()
+        record_event(ticket, actor, "attachment.added", source, attachment_id=attachment.pk, filename=name,
+                     size=size, internal=internal)
+    return attachment
+
+
+def attachment_for(user: object, ticket_id: int, attachment_id: int) -> Attachment:
+    attachment = policy.visible_attachments(user).filter(pk=attachment_id, ticket_id=ticket_id).first()
+    if attachment is None:
+        raise NotFound("attachment")
+    return attachment
+
+
+def download_response(attachment: Attachment) -> FileResponse:
+    """Always a download (never rendered inline), with sniffing off and a sandboxing CSP."""
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename,
+                            content_type="application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -1,0 +1,16 @@
+from enum import StrEnum
+
+
+class TicketError(StrEnum):
+    SUBJECT_REQUIRED = "ticket.subject_required"
+    BODY_REQUIRED = "ticket.body_required"
+    BAD_SEVERITY = "ticket.bad_severity"
+    BAD_STATUS = "ticket.bad_status"
+    BAD_TRANSITION = "ticket.bad_transition"
+    STALE_VERSION = "ticket.stale_version"
+    IDEMPOTENCY_KEY_REUSED = "ticket.idempotency_key_reused"
+    REQUESTER_NOT_OF_CLIENT = "ticket.requester_not_of_client"
+    BAD_ASSIGNEE = "ticket.bad_assignee"
+    BAD_QUEUE = "ticket.bad_queue"
+    TOO_LONG = "ticket.too_long"
+    NOTHING_TO_CHANGE = "ticket.nothing_to_change"

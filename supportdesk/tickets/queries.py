@@ -1,0 +1,55 @@
+"""Reads of tickets, always through the authorization policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from supportdesk import policy
+from supportdesk.errors import NotFound
+
+from . import search
+from .models import Ticket
+
+QUEUE_ORDER = ("queue_rank", "sla_due_at", "severity", "created_at", "id")
+
+
+def ticket_for(user: Any, ticket_id: int) -> Ticket:
+    """The ticket if this person may see it; otherwise 404 exactly as for a missing id."""
+    ticket = policy.visible_tickets(user).select_related("client", "requester", "assignee").filter(pk=ticket_id).first()
+    if ticket is None:
+        raise NotFound("ticket")
+    return ticket
+
+
+def ticket_list(user: Any, *, status: str | None = None, queue: str | None = None, q: str | None = None,
+                client_id: int | None = None, open_only: bool = False, assignee_id: int | None = None) -> QuerySet[Ticket]:
+    qs = policy.visible_tickets(user).select_related("client", "requester")
+    if status:
+        qs = qs.filter(status=status)
+    if open_only:
+        qs = qs.filter(is_open=True)
+    if queue:
+        qs = qs.filter(queue=queue)
+    if client_id:
+        qs = qs.filter(client_id=client_id)
+    if assignee_id:
+        qs = qs.filter(assignee_id=assignee_id)
+    if q:
+        qs = qs.filter(pk__in=search.matching_ticket_ids(q, include_internal=policy.can_see_internal(user)))
+    return qs
+
+
+def agent_queue(user: Any, *, queue: str | None = None) -> QuerySet[Ticket]:
+    """Open tickets: priority queue first, then nearest SLA due (none last), severity, age (R7)."""
+    from django.db.models import F
+
+    qs = ticket_list(user, open_only=True, queue=queue)
+    return qs.order_by("queue_rank", F("sla_due_at").asc(nulls_last=True), "severity", "created_at", "id")
+
+
+def next_ticket(user: Any) -> Ticket | None:
+    """The first unassigned ticket of the agent's queue view, or the first assigned to them."""
+    qs = agent_queue(user)
+    return qs.filter(assignee__isnull=True).first() or qs.filter(assignee=user).first()

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+
+class TicketIn(Schema):
+    subject: str = Field(..., max_length=200, description="One line")
+    body: str = Field(..., max_length=100_000, description="What happened")
+    severity: int = Field(3, ge=1, le=3, description="1 mission critical down, 2 critical function, 3 non-critical")
+    requester_id: int | None = Field(None, description="Staff opening for a client user: that user's id")
+    category_id: int | None = None
+
+
+class TicketUpdateIn(Schema):
+    version: int = Field(..., ge=1, description="The version you loaded; a stale one gets 409")
+    status: str | None = None
+    severity: int | None = Field(None, ge=1, le=3)
+    assignee_id: int | None = Field(None, description="Staff id; 0 to unassign")
+    queue: str | None = None
+    subject: str | None = Field(None, max_length=200)
+
+
+class MessageIn(Schema):
+    body: str = Field(..., max_length=100_000)
+    kind: str = Field("public", pattern="^(public|internal|call)$")
+
+
+class MessageOut(Schema):
+    id: int
+    kind: str
+    channel: str
+    from_staff: bool
+    author: str | None
+    body: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_author(obj) -> str | None:  # noqa: ANN001
+        return obj.author.display_name if obj.author else None
+
+
+class TicketOut(Schema):
+    id: int
+    number: int
+    client_id: int
+    client: str
+    requester_id: int
+    requester: str
+    subject: str
+    severity: int
+    status: str
+    channel: str
+    queue: str
+    assignee_id: int | None
+    version: int
+    sla_due_at: datetime | None
+    sla_state: str
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_number(obj) -> int:  # noqa: ANN001
+        return obj.pk
+
+    @staticmethod
+    def resolve_client(obj) -> str:  # noqa: ANN001
+        return obj.client.name
+
+    @staticmethod
+    def resolve_requester(obj) -> str:  # noqa: ANN001
+        return obj.requester.display_name
+
+
+class TicketDetailOut(TicketOut):
+    messages: list[MessageOut]
+
+    @staticmethod
+    def resolve_messages(obj) -> list:  # noqa: ANN001
+        return obj.messages_visible
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    source: str
+    actor: str | None
+    data: dict
+    created_at: datetime
+
+    @staticmethod
+    def resolve_actor(obj) -> str | None:  # noqa: ANN001
+        return obj.actor.display_name if obj.actor else None

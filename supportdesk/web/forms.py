@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django import forms
+
+from supportdesk.catalogue.models import SeverityLevel
+
+
+def severity_choices() -> list[tuple[int, str]]:
+    return [(s.level, f"{s.level} – {s.name}: {s.definition}") for s in SeverityLevel.objects.all()]
+
+
+class TicketForm(forms.Form):
+    subject = forms.CharField(max_length=200)
+    severity = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect, initial=3)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=100_000, label="Description")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["severity"].choices = severity_choices()  # type: ignore[attr-defined]
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=100_000)
+    kind = forms.ChoiceField(choices=[("public", "Public reply"), ("internal", "Internal note"),
+                                      ("call", "Logged call")], initial="public")
+
+
+class TicketFieldsForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(required=False)
+    severity = forms.TypedChoiceField(coerce=int, required=False, choices=[(1, "1"), (2, "2"), (3, "3")])
+    assignee = forms.ChoiceField(required=False)
+
+
+class ClientForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    timezone = forms.CharField(max_length=64, initial="America/Toronto")
+    domains = forms.CharField(required=False, help_text="Mail domains, comma separated")
+
+
+class OrderForm(forms.Form):
+    number = forms.CharField(max_length=40)
+    kind = forms.ChoiceField(choices=[("form", "Service Order Form"), ("addendum", "Service Order Addendum")])
+    amends = forms.CharField(required=False, help_text="For an addendum: the form's number")
+    signed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    effective_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    currency = forms.CharField(max_length=3, initial="USD")
+    offering = forms.ChoiceField(required=False, help_text="Line: offering to add or change")
+    action = forms.ChoiceField(choices=[("add", "Add"), ("change", "Change (e.g. user count)"), ("end", "End")])
+    target_line = forms.IntegerField(required=False, help_text="For change/end: the line id")
+    user_count = forms.IntegerField(required=False, min_value=1)
+    agreed_price = forms.DecimalField(required=False, min_value=0, decimal_places=2)

@@ -1,0 +1,115 @@
+"""The agent console: the queue (priority first, nearest due), ticket work, search."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from supportdesk import policy
+from supportdesk.accounts.actions import current_tam
+from supportdesk.contracts.entitlements import entitlements_for
+from supportdesk.errors import DomainError
+from supportdesk.tickets import actions, queries
+from supportdesk.tickets.models import Status
+
+from ..forms import MessageForm, TicketFieldsForm
+from .common import attach_error
+
+
+def staff_only(view):  # noqa: ANN001, ANN201
+    @login_required
+    def wrapped(request: HttpRequest, *args, **kwargs):  # noqa: ANN002, ANN003
+        if not policy.has_role(policy.signed_in(request), *policy.STAFF_WORKERS):
+            if policy.is_client_person(policy.signed_in(request)):
+                return redirect("/portal/")
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+@staff_only
+def queue(request: HttpRequest) -> HttpResponse:
+    which = request.GET.get("queue") or None
+    page = Paginator(queries.agent_queue(policy.signed_in(request), queue=which), 25).get_page(request.GET.get("page"))
+    template = "web/console/_queue_rows.html" if request.headers.get("HX-Request") else "web/console/queue.html"
+    return render(request, template, {"page": page, "queue": which or "", "now": timezone.now()})
+
+
+@staff_only
+def next_ticket(request: HttpRequest) -> HttpResponse:
+    ticket = queries.next_ticket(policy.signed_in(request))
+    return redirect(f"/console/tickets/{ticket.pk}/" if ticket else "/console/")
+
+
+@staff_only
+def search(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    results = queries.ticket_list(policy.signed_in(request), q=q).order_by("-created_at") if q else None
+    page = Paginator(results, 25).get_page(request.GET.get("page")) if results is not None else None
+    return render(request, "web/console/search.html", {"q": q, "page": page})
+
+
+@staff_only
+def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    try:
+        ticket = queries.ticket_for(policy.signed_in(request), ticket_id)
+    except DomainError as exc:
+        raise Http404 from exc
+    message_form = MessageForm(prefix="msg")
+    fields_form = _fields_form(ticket)
+    if request.method == "POST":
+        if "msg-body" in request.POST:
+            message_form = MessageForm(request.POST, prefix="msg")
+            if message_form.is_valid():
+                try:
+                    kind = message_form.cleaned_data["kind"]
+                    actions.add_message(policy.signed_in(request), ticket, body=message_form.cleaned_data["body"], kind=kind,
+                                        channel="phone" if kind == "call" else "portal", source="web")
+                    return redirect(f"/console/tickets/{ticket.pk}/")
+                except DomainError as exc:
+                    attach_error(message_form, exc)
+        else:
+            fields_form = _fields_form(ticket, request.POST)
+            if fields_form.is_valid():
+                try:
+                    _apply_fields(request, ticket, fields_form.cleaned_data)
+                    return redirect(f"/console/tickets/{ticket.pk}/")
+                except DomainError as exc:
+                    attach_error(fields_form, exc)
+    return render(request, "web/console/ticket_detail.html", {
+        "ticket": ticket,
+        "messages_list": policy.visible_messages(policy.signed_in(request), ticket),
+        "events": ticket.events.select_related("actor"),
+        "message_form": message_form,
+        "fields_form": fields_form,
+        "entitlements": entitlements_for(ticket.client, ticket.created_at),
+        "tam": current_tam(ticket.client),
+        "requester_designated": policy.is_designated(ticket.requester),
+    })
+
+
+def _fields_form(ticket, data=None) -> TicketFieldsForm:  # noqa: ANN001
+    form = TicketFieldsForm(data, initial={"version": ticket.version, "status": ticket.status,
+                                           "severity": ticket.severity, "assignee": ticket.assignee_id or ""})
+    form.fields["status"].choices = [(s.value, s.label) for s in Status]  # type: ignore[attr-defined]
+    form.fields["assignee"].choices = [("", "Unassigned")] + [  # type: ignore[attr-defined]
+        (str(u.pk), u.display_name) for u in actions.staff_workers()]
+    return form
+
+
+def _apply_fields(request: HttpRequest, ticket, data: dict) -> None:  # noqa: ANN001
+    changes = {}
+    if data.get("status") and data["status"] != ticket.status:
+        changes["status"] = data["status"]
+    if data.get("severity") and data["severity"] != ticket.severity:
+        changes["severity"] = data["severity"]
+    assignee = int(data["assignee"]) if data.get("assignee") else 0
+    if assignee != (ticket.assignee_id or 0):
+        changes["assignee"] = assignee
+    if changes:
+        actions.update_ticket(policy.signed_in(request), ticket, expected_version=data["version"], source="web", **changes)

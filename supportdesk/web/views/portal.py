@@ -1,0 +1,81 @@
+"""The client portal: a client's people open and follow their tickets and see their plan."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from supportdesk import policy
+from supportdesk.contracts.entitlements import entitlements_for
+from supportdesk.errors import DomainError
+from supportdesk.tickets import actions, queries
+from supportdesk.tickets.routing import queue_for
+
+from ..forms import MessageForm, TicketForm
+from .common import attach_error
+
+
+def client_only(view):  # noqa: ANN001, ANN201
+    @login_required
+    def wrapped(request: HttpRequest, *args, **kwargs):  # noqa: ANN002, ANN003
+        if not policy.is_client_person(policy.signed_in(request)):
+            return redirect("/console/")
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+@client_only
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    qs = queries.ticket_list(policy.signed_in(request), q=request.GET.get("q") or None).order_by("-created_at", "-id")
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "web/portal/ticket_list.html", {"page": page, "q": request.GET.get("q", "")})
+
+
+@client_only
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    form = TicketForm(request.POST or None)
+    user = policy.signed_in(request)
+    decision = queue_for(user.client, user, timezone.now())  # type: ignore[arg-type]
+    if request.method == "POST" and form.is_valid():
+        try:
+            opened = actions.open_ticket(policy.signed_in(request), subject=form.cleaned_data["subject"],
+                                         body=form.cleaned_data["body"], severity=form.cleaned_data["severity"],
+                                         channel="portal", source="web")
+            return redirect(f"/portal/tickets/{opened.ticket.pk}/")
+        except DomainError as exc:
+            attach_error(form, exc)
+    return render(request, "web/portal/ticket_new.html", {"form": form, "queue_decision": decision})
+
+
+@client_only
+def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    try:
+        ticket = queries.ticket_for(policy.signed_in(request), ticket_id)
+    except DomainError as exc:
+        raise Http404 from exc
+    form = MessageForm(request.POST or None, initial={"kind": "public"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_message(policy.signed_in(request), ticket, body=form.cleaned_data["body"], kind="public",
+                                channel="portal", source="web")
+            return redirect(f"/portal/tickets/{ticket.pk}/")
+        except DomainError as exc:
+            attach_error(form, exc)
+    return render(request, "web/portal/ticket_detail.html", {
+        "ticket": ticket, "messages_list": policy.visible_messages(policy.signed_in(request), ticket), "form": form,
+    })
+
+
+@client_only
+def plan(request: HttpRequest) -> HttpResponse:
+    client = policy.signed_in(request).client
+    assert client is not None
+    return render(request, "web/portal/plan.html", {
+        "client": client, "entitlements": entitlements_for(client, timezone.now()),
+        "designated": policy.is_designated(policy.signed_in(request)),
+    })
