@@ -84,8 +84,11 @@ def _register_routers() -> None:
     from supportdesk.helpcenter.api import router as helpcenter
     from supportdesk.intake.api import router as intake
     from supportdesk.learning.api import router as learning
+    from supportdesk.livechat.api import router as livechat
+    from supportdesk.oncall.api import router as oncall
     from supportdesk.sla.api import router as sla
     from supportdesk.tam.api import router as tam
+    from supportdesk.telephony.api import router as telephony
     from supportdesk.tickets.api import router as tickets
 
     api.add_router("/catalogue", catalogue, tags=["catalogue"])
@@ -93,7 +96,10 @@ def _register_routers() -> None:
     api.add_router("/contracts", contracts, tags=["contracts and entitlements"])
     api.add_router("/tickets", tickets, tags=["tickets"])
     api.add_router("/sla", sla, tags=["sla"])
-    api.add_router("/intake", intake, tags=["intake"])
+    api.add_router("/intake", intake, tags=["email intake"])
+    api.add_router("/chat", livechat, tags=["live chat"])
+    api.add_router("/phone", telephony, tags=["phone line"])
+    api.add_router("/oncall", oncall, tags=["on-call rota"])
     api.add_router("/tam", tam, tags=["tam"])
     api.add_router("/learning", learning, tags=["updates, training and events"])
     api.add_router("/billing", billing, tags=["billing"])

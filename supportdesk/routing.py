@@ -6,12 +6,17 @@ from channels.security.websocket import AllowedHostsOriginValidator
 
 
 def websocket_urlpatterns() -> list:
+    import importlib
+
     patterns: list = []
-    try:
-        from supportdesk.intake.routing import websocket_urlpatterns as intake_patterns
-    except ImportError:
-        intake_patterns = []
-    patterns += intake_patterns
+    for ctx in ("livechat", "web"):
+        try:
+            module = importlib.import_module(f"supportdesk.{ctx}.routing")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"supportdesk.{ctx}.routing":
+                raise
+            continue
+        patterns += module.websocket_urlpatterns
     return patterns
 
 

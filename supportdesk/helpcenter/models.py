@@ -1,1 +1,75 @@
-"""Models of the helpcenter context."""
+"""Help center (R22): sections, articles (guides), comments. Articles may be private to one client
+(resolution guides written by a TAM) or visible to entitled clients only."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class Visibility(models.TextChoices):
+    EVERYONE = "everyone", "Everyone"
+    SIGNED_IN = "signed_in", "Signed-in users"
+    ENTITLED = "entitled", "Clients with an active plan"
+    CLIENT = "client", "One client only (private guide)"
+
+
+class Article(models.Model):
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    body = models.TextField(help_text="Markdown-free plain text or sanitised HTML")
+    status = models.CharField(max_length=10, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.EVERYONE)
+    required_offering = models.CharField(max_length=60, blank=True,
+                                         help_text="With 'entitled': the offering code required (empty: any plan)")
+    client = models.ForeignKey("accounts.Client", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="private_articles", help_text="With 'client': the only client who sees it")
+    comments_open = models.BooleanField(default=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["section__position", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Comment(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField(max_length=5000)
+    hidden = models.BooleanField(default=False, help_text="Hidden by a moderator")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class HelpEvent(models.Model):
+    article = models.ForeignKey(Article, null=True, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=60)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -5,20 +5,30 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from supportdesk import policy
+from supportdesk.accounts.models import StaffRole
 
 
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav": []}
+        return {"nav": [("Help center", "/help/")]}
     if policy.is_client_person(user):
-        nav = [("Tickets", "/portal/"), ("New ticket", "/portal/tickets/new/"), ("Plan", "/portal/plan/"),
-               ("Help center", "/help/")]
-    else:
-        nav = []
-        if policy.has_role(user, *policy.STAFF_WORKERS):
-            nav += [("Queue", "/console/"), ("Search", "/console/search/")]
-        nav += [("Clients", "/console/clients/"), ("Catalogue", "/catalogue/")]
-        if policy.has_role(user, "sysadmin"):
-            nav.append(("Admin", "/admin/"))
-    return {"nav": nav, "is_staff_member": policy.is_staff_member(user)}
+        nav = [("Tickets", "/portal/"), ("New ticket", "/portal/tickets/new/"), ("Plan", "/portal/plan/")]
+        if policy.is_client_admin(user):
+            nav.append(("Designated users", "/portal/designated/"))
+        nav += [("Releases", "/releases/"), ("Training", "/training/"), ("Events", "/events/"),
+                ("Invoices", "/portal/invoices/"), ("Help center", "/help/")]
+        return {"nav": nav, "is_staff_member": False}
+    nav = []
+    if policy.has_role(user, *policy.STAFF_WORKERS):
+        nav += [("Queue", "/console/"), ("Chats", "/chat/"), ("Search", "/console/search/")]
+    if policy.has_role(user, StaffRole.TAM):
+        nav.append(("TAM workspace", "/tam/"))
+    if policy.has_role(user, StaffRole.MANAGER, StaffRole.SYSADMIN):
+        nav.append(("Dashboard", "/dashboard/"))
+    if policy.has_role(user, StaffRole.BILLING, StaffRole.MANAGER, StaffRole.SYSADMIN):
+        nav.append(("Billing", "/billing/"))
+    nav += [("Clients", "/console/clients/"), ("Catalogue", "/catalogue/"), ("Help center", "/help/")]
+    if policy.has_role(user, StaffRole.SYSADMIN):
+        nav.append(("Admin", "/admin/"))
+    return {"nav": nav, "is_staff_member": True}

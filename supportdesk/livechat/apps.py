@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LivechatConfig(AppConfig):
+    name = "supportdesk.livechat"
+    label = "livechat"

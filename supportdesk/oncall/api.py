@@ -1,0 +1,5 @@
+"""REST endpoints of the oncall context (mounted by supportdesk.api)."""
+
+from ninja import Router
+
+router = Router()
