@@ -119,6 +119,9 @@ def add_message(actor: User | None, ticket: Ticket, *, body: str, kind: str = Me
         raise Forbidden("Only support staff can add internal notes.", code="ticket.internal_note_forbidden")
     if kind == MessageKind.CALL and not staff:
         raise Forbidden("Only support staff can log calls.", code="ticket.call_log_forbidden")
+    if ticket.status == Status.CLOSED and not staff:
+        raise Invalid(TicketError.CLOSED, f"Ticket #{ticket.pk} is closed; open a new ticket and mention it.",
+                      fields={"body": "ticket closed"})
     now = at or timezone.now()
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
