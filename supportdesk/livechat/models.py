@@ -20,6 +20,7 @@ class Conversation(models.Model):
     client = models.ForeignKey("accounts.Client", on_delete=models.PROTECT, related_name="chat_conversations")
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chat_conversations")
     subject = models.CharField(max_length=200, blank=True)
+    start_key = models.CharField(max_length=64, help_text="Chosen by the widget; a resent start opens nothing new")
     status = models.CharField(max_length=10, choices=ConversationStatus.choices, default=ConversationStatus.WAITING)
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
@@ -33,6 +34,7 @@ class Conversation(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [models.UniqueConstraint(fields=["requester", "start_key"], name="one_conversation_per_start_key")]
 
     def __str__(self) -> str:
         return f"chat {self.pk} ({self.status})"
@@ -51,3 +53,16 @@ class ChatMessage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["conversation", "author", "client_msg_id"], name="one_chat_message_per_client_id"),
         ]
+
+
+class ChatEvent(models.Model):
+    """Append-only history of a conversation: started, picked up, closed."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=40)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
