@@ -105,9 +105,13 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.error(exc.code, exc.message, **({"id": content["id"]} if isinstance(content.get("id"), str) else {}))
 
     async def rate_allows(self) -> bool:
-        bucket = f"chat-rate:{self.user.pk}:{int(time.time() // RATE_SECONDS)}"
-        await cache.aadd(bucket, 0, timeout=RATE_SECONDS * 2)
-        return await cache.aincr(bucket) <= RATE_MESSAGES
+        """A sliding window per person (shared by all their connections through the cache)."""
+        key, now = f"chat-rate:{self.user.pk}", time.time()
+        recent = [t for t in await cache.aget(key, []) if now - t < RATE_SECONDS]
+        if len(recent) >= RATE_MESSAGES:
+            return False
+        await cache.aset(key, [*recent, now], timeout=RATE_SECONDS)
+        return True
 
     async def join(self, conversation_id: int) -> None:
         if conversation_id not in self.joined:

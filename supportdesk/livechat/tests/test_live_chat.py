@@ -205,3 +205,20 @@ def test_the_real_server_serves_the_widget_script_and_pages(live_asgi, people):
     assert script.status_code == 200 and "WebSocket" in script.text
     uid = uuid.uuid4().hex
     assert uid not in script.text
+
+
+def test_chat_page_console_for_staff_widget_for_entitled_clients_and_a_clear_message_otherwise(people):
+    def page(user):  # noqa: ANN001, ANN202
+        http = HttpClient()
+        assert http.login(email=user.email, password=PASSWORD)
+        return http.get("/chat/")
+
+    console = page(people["agent"])
+    assert console.status_code == 200 and b"chat-console" in console.content and b"livechat/console.js" in console.content
+    widget = page(people["client"])
+    assert b"livechat/widget.js" in widget.content
+    plain = page(people["plain"])
+    assert b"widget.js" not in plain.content and b"does not include" in plain.content and b"/portal/tickets/new/" in plain.content
+    billing = StaffFactory(staff_roles=["billing"])
+    assert page(billing).status_code == 404
+    assert HttpClient().get("/chat/").status_code == 302

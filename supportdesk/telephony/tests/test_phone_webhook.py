@@ -67,8 +67,8 @@ def test_given_a_bad_or_stale_signature_then_the_delivery_is_refused_and_nothing
     kwargs: dict = {
         "bad_signature": {"signature": "sha256=" + "0" * 64},
         "wrong_secret": {"secret": "another-secret"},
-        "too_old": {"timestamp": now - 301},
-        "too_new": {"timestamp": now + 301},
+        "too_old": {"timestamp": now - 330},
+        "too_new": {"timestamp": now + 330},
         "missing": {"signature": " "},
         "not_a_number": {"signature": "sha256=abc"},
     }[case]
@@ -173,3 +173,16 @@ def test_the_webhook_only_accepts_post():
 def test_given_no_secret_configured_then_every_delivery_is_refused(settings):
     settings.SUPPORTDESK = {**settings.SUPPORTDESK, "PHONE_WEBHOOK_SECRET": ""}
     assert post(event("ringing"), secret="").status_code == 503 and nothing_stored()
+
+
+def test_the_window_is_five_minutes_either_side():
+    from supportdesk.errors import DomainError
+    from supportdesk.telephony.signing import verify
+
+    body = b"{}"
+    for offset in (-300, 300):
+        assert verify(str(1_000_000 + offset), sign(SECRET, 1_000_000 + offset, body), body, now=1_000_000)
+    for offset in (-301, 301):
+        with pytest.raises(DomainError) as refused:
+            verify(str(1_000_000 + offset), sign(SECRET, 1_000_000 + offset, body), body, now=1_000_000)
+        assert refused.value.code == "phone.stale_timestamp"
