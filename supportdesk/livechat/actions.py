@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from supportdesk import policy
-from supportdesk.accounts.models import User
+from supportdesk.accounts.models import Client, User
 from supportdesk.contracts.entitlements import entitlements_for
 from supportdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from supportdesk.policy.livechat import can_join_conversation, can_work_chats
@@ -78,7 +79,7 @@ def start_conversation(user: User, *, start_key: str, subject: str = "", ticket_
         return existing
     try:
         with transaction.atomic():
-            conversation = Conversation.objects.create(client=user.client, requester=user, subject=subject, start_key=key,
+            conversation = Conversation.objects.create(client=cast(Client, user.client), requester=user, subject=subject, start_key=key,
                                                        ticket=ticket, created_at=timezone.now())
             _event(conversation, user, "chat.started", ticket=ticket.pk if ticket else None)
     except IntegrityError:
