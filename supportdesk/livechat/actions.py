@@ -133,7 +133,7 @@ def pick_up(agent: User, conversation_id: object) -> Conversation:
         raise NotFound("conversation")
     conversation = conversation_for(agent, conversation_id)
     with transaction.atomic():
-        locked = Conversation.objects.select_for_update().select_related("requester", "ticket").get(pk=conversation.pk)
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
         if locked.status == ConversationStatus.ACTIVE and locked.agent_id == agent.pk:
             return locked
         if locked.status != ConversationStatus.WAITING:
