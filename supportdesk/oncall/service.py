@@ -31,6 +31,9 @@ def notify_on_call_if_needed(ticket: Ticket) -> User | None:
     """Email the person on call now (or the managers when the rota has a gap). Returns who was paged."""
     if not needs_on_call(ticket):
         return None
+    earlier = RotaEvent.objects.filter(ticket=ticket, kind__in=("oncall.paged", "oncall.gap_paged_managers")).first()
+    if earlier is not None:  # already paged for this ticket: page nobody twice
+        return User.objects.filter(pk=(earlier.data.get("to") or [None])[0]).first() if earlier.kind == "oncall.paged" else None
     person = who_is_on_call(ticket.created_at)
     subject = f"[#{ticket.pk}] ON CALL: severity {ticket.severity} from {ticket.client.name}: {ticket.subject}"
     body = (f"A severity {ticket.severity} ticket arrived outside business hours from {ticket.client.name}, "

@@ -35,7 +35,14 @@ class LiveServer:
 
 
 def start() -> LiveServer:
+    from django.db import connections
+
     from supportdesk.asgi import application
+
+    # Server threads close their connections after each request/consumer call, so the test
+    # database can be dropped at the end of the session (PostgreSQL refuses while sessions remain).
+    for alias in connections.settings:
+        connections.settings[alias]["CONN_MAX_AGE"] = 0
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

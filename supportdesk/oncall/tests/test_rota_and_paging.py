@@ -108,9 +108,10 @@ def test_given_a_24x7_client_when_a_severity_1_ticket_arrives_at_night_then_the_
     page = OutboxItem.objects.get(topic="oncall.page")
     assert page.recipient == on_call.email and f"#{ticket.pk}" in page.subject and page.ticket_id == ticket.pk
     assert ticket.events.filter(kind="oncall.notified").exists()
-    # A second call (a retry of the hook) queues nothing new.
-    notify_on_call_if_needed(ticket)
+    # A second call (a retry of the hook) queues nothing new and records nothing new.
+    assert notify_on_call_if_needed(ticket) == on_call
     assert OutboxItem.objects.filter(topic="oncall.page").count() == 1
+    assert ticket.events.filter(kind="oncall.notified").count() == 1
 
 
 @pytest.mark.parametrize("case", ["business_hours", "severity_3", "not_24x7"])
