@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.db.models.lookups import IsNull
 
 from supportdesk import policy
 from supportdesk.errors import NotFound
@@ -43,10 +44,9 @@ def ticket_list(user: Any, *, status: str | None = None, queue: str | None = Non
 
 def agent_queue(user: Any, *, queue: str | None = None) -> QuerySet[Ticket]:
     """Open tickets: priority queue first, then nearest SLA due (none last), severity, age (R7)."""
-    from django.db.models import F
-
     qs = ticket_list(user, open_only=True, queue=queue)
-    return qs.order_by("queue_rank", F("sla_due_at").asc(nulls_last=True), "severity", "created_at", "id")
+    # Same expressions as the partial index ticket_open_queue_order (migration 0003): an index walk.
+    return qs.order_by("queue_rank", IsNull(F("sla_due_at"), True), "sla_due_at", "severity", "created_at", "id")
 
 
 def next_ticket(user: Any) -> Ticket | None:
