@@ -228,7 +228,7 @@ def bench_helpdesk(args: argparse.Namespace, work: Path, results: dict[str, Resu
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)}
     server = start(helpdesk_peer.server_command(args.helpdesk_venv, port), env, root, work / "helpdesk-server.log")
     try:
-        light = f"{base}/login/"
+        light = f"{base}/bench-ping/"
         wait_ready(light)
         scripts = work / "lua"
         scripts.mkdir(exist_ok=True)
