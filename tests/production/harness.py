@@ -85,6 +85,10 @@ class TcpProxy:
     def down(self) -> None:
         with self.lock:
             if self.listener is not None:
+                try:
+                    self.listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
+                except OSError:
+                    pass
                 self.listener.close()
                 self.listener = None
             for conn in self.connections:
