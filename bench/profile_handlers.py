@@ -22,12 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 os.environ["SUPPORTDESK_TESTING"] = "0"
 
-from bench.seed_supportdesk import seed  # noqa: E402  (sets Django up)
-
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.seed_supportdesk import seed  # noqa: E402  (sets Django up)
 from supportdesk.tickets.models import Ticket  # noqa: E402
 
 

@@ -12,8 +12,20 @@ from typing import Any
 
 import pytest
 
-from .harness import (SmtpSink, TcpProxy, create_database, drop_database, free_port, ops, product_env, require_postgres,
-                      spawn, stop, wait_for, worker)
+from .harness import (
+    SmtpSink,
+    TcpProxy,
+    create_database,
+    drop_database,
+    free_port,
+    ops,
+    product_env,
+    require_postgres,
+    spawn,
+    stop,
+    wait_for,
+    worker,
+)
 
 pytestmark = pytest.mark.slow
 
