@@ -90,29 +90,6 @@ class InvoiceDetailOut(InvoiceOut):
     credit_notes: list[CreditNoteOut]
 
 
-@router.get("/invoices", response=list[InvoiceOut], summary="Invoices visible to you (newest month first)")
-@paginate(PageNumberPagination, page_size=25)
-def invoice_list(request: HttpRequest, client_id: int | None = None):  # noqa: ANN201
-    return queries.invoices(policy.signed_in(request), client_id=client_id)
-
-
-@router.get("/invoices/{invoice_id}", response=InvoiceDetailOut)
-def invoice_detail(request: HttpRequest, invoice_id: int):  # noqa: ANN201
-    return queries.invoice_for(policy.signed_in(request), invoice_id)
-
-
-@router.get("/invoices/{invoice_id}/pdf", summary="The invoice as PDF")
-def invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
-    invoice = queries.invoice_for(policy.signed_in(request), invoice_id)
-    return HttpResponse(exports.invoice_pdf(invoice), content_type="application/pdf")
-
-
-@router.get("/invoices/{invoice_id}/csv", summary="The invoice as CSV")
-def invoice_csv(request: HttpRequest, invoice_id: int) -> HttpResponse:
-    invoice = queries.invoice_for(policy.signed_in(request), invoice_id)
-    return HttpResponse(exports.invoice_csv(invoice), content_type="text/csv; charset=utf-8")
-
-
 class RunIn(Schema):
     month: str = Field(..., description="YYYY-MM")
 
@@ -134,6 +111,29 @@ def _manager(request: HttpRequest):  # noqa: ANN202
 @router.post("/invoices/run", response={200: RunOut}, summary="Issue a month's invoices (idempotent)")
 def run(request: HttpRequest, payload: RunIn):  # noqa: ANN201
     return actions.issue_month(_manager(request), payload.month)
+
+
+@router.get("/invoices", response=list[InvoiceOut], summary="Invoices visible to you (newest month first)")
+@paginate(PageNumberPagination, page_size=25)
+def invoice_list(request: HttpRequest, client_id: int | None = None):  # noqa: ANN201
+    return queries.invoices(policy.signed_in(request), client_id=client_id)
+
+
+@router.get("/invoices/{invoice_id}", response=InvoiceDetailOut)
+def invoice_detail(request: HttpRequest, invoice_id: int):  # noqa: ANN201
+    return queries.invoice_for(policy.signed_in(request), invoice_id)
+
+
+@router.get("/invoices/{invoice_id}/pdf", summary="The invoice as PDF")
+def invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    invoice = queries.invoice_for(policy.signed_in(request), invoice_id)
+    return HttpResponse(exports.invoice_pdf(invoice), content_type="application/pdf")
+
+
+@router.get("/invoices/{invoice_id}/csv", summary="The invoice as CSV")
+def invoice_csv(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    invoice = queries.invoice_for(policy.signed_in(request), invoice_id)
+    return HttpResponse(exports.invoice_csv(invoice), content_type="text/csv; charset=utf-8")
 
 
 class CreditNoteIn(Schema):
