@@ -30,7 +30,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
 
 
 CSV_HEADER = ["invoice", "client", "period_start", "period_end", "currency", "kind", "description", "service_from",
-              "service_to", "quantity", "unit_amount", "amount", "explanation"]
+              "service_last_day", "quantity", "unit_amount", "amount", "explanation"]
 
 
 def invoice_csv(invoice: Invoice) -> str:
@@ -39,7 +39,7 @@ def invoice_csv(invoice: Invoice) -> str:
     writer.writerow(CSV_HEADER)
     head = [invoice.number or "", invoice.client.name, invoice.period_start, invoice.period_end, invoice.currency]
     for line in invoice.lines.all():
-        writer.writerow([*head, line.kind, line.description, line.service_from or "", line.service_to or "",
+        writer.writerow([*head, line.kind, line.description, line.service_from or "", line.service_last_day or "",
                          line.quantity, line.unit_amount, line.amount, line.explanation])
     writer.writerow([*head, "total", "Total", "", "", "", "", invoice.total, ""])
     for note in invoice.credit_notes.all():

@@ -85,7 +85,7 @@ def draft_month(client: Client, month_start: date) -> MonthDraft:
             service_from=lo, service_to=hi, source_ref=f"order-line:{period.line.pk}"))
     charges = BillableCharge.objects.filter(client=client, invoice_line__isnull=True, cancelled_at__isnull=True,
                                             incurred_on__lt=following).order_by("incurred_on", "id")
-    kinds = {ChargeKind.EVENT_FEE: LineKind.EVENT_FEE, ChargeKind.TRAVEL_EXPENSE: LineKind.TRAVEL_EXPENSE}
+    kinds: dict[str, str] = {ChargeKind.EVENT_FEE: LineKind.EVENT_FEE, ChargeKind.TRAVEL_EXPENSE: LineKind.TRAVEL_EXPENSE}
     for charge in charges:
         why = "at cost" + (" (receipt attached)" if charge.receipt else "")
         if charge.kind == ChargeKind.EVENT_FEE:

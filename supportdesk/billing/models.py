@@ -9,6 +9,7 @@ currency, also versioned). Issued invoices and credit notes never change: `save(
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -166,6 +167,10 @@ class Invoice(models.Model):
     def month_label(self) -> str:
         return self.period_start.strftime("%B %Y")
 
+    @property
+    def period_last_day(self) -> date:
+        return self.period_end - timedelta(days=1)
+
 
 class LineKind(models.TextChoices):
     RECURRING = "recurring", "Monthly recurring charge"
@@ -199,6 +204,10 @@ class InvoiceLine(models.Model):
         if Invoice.objects.filter(pk=self.invoice_id).exclude(status=Invoice.Status.DRAFT).exists():
             raise ImmutableRecord("The invoice is issued; its lines cannot be deleted.")
         return super().delete(*args, **kwargs)
+
+    @property
+    def service_last_day(self) -> date | None:
+        return self.service_to - timedelta(days=1) if self.service_to else None
 
 
 class ClientCredit(models.Model):

@@ -175,7 +175,7 @@ def receipt(request: HttpRequest, charge_id: int) -> FileResponse:
         charge = queries.charge_for(policy.signed_in(request), charge_id)
     except DomainError as exc:
         raise Http404 from exc
-    return FileResponse(charge.receipt.open("rb"), as_attachment=True, filename=charge.receipt.name.split("/")[-1])
+    return FileResponse(charge.receipt.open("rb"), as_attachment=True, filename=(charge.receipt.name or "receipt").split("/")[-1])
 
 
 @login_required
