@@ -29,7 +29,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     return HTML(string=invoice_html(invoice, for_print=True)).write_pdf()  # type: ignore[no-any-return]
 
 
-CSV_HEADER = ["invoice", "client", "period_start", "period_end", "currency", "kind", "description", "service_from",
+CSV_HEADER = ["invoice", "client", "period_start", "period_last_day", "currency", "kind", "description", "service_from",
               "service_last_day", "quantity", "unit_amount", "amount", "explanation"]
 
 
@@ -37,7 +37,7 @@ def invoice_csv(invoice: Invoice) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
-    head = [invoice.number or "", invoice.client.name, invoice.period_start, invoice.period_end, invoice.currency]
+    head = [invoice.number or "", invoice.client.name, invoice.period_start, invoice.period_last_day, invoice.currency]
     for line in invoice.lines.all():
         writer.writerow([*head, line.kind, line.description, line.service_from or "", line.service_last_day or "",
                          line.quantity, line.unit_amount, line.amount, line.explanation])
