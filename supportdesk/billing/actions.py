@@ -87,6 +87,10 @@ def issue_month(actor: User | None, month: date | str) -> RunResult:
     that already exists for the client, month and currency is never issued again."""
     _require_manager(actor)
     first = parse_month(month) if isinstance(month, str) else month.replace(day=1)
+    if first > timezone.localdate():
+        raise Invalid(BillingError.BAD_MONTH, f"{first:%Y-%m} has not started yet; invoices are issued for months "
+                                              f"that have started (normally the month just ended).",
+                      fields={"month": "not started yet"})
     result = RunResult(first)
     for client in Client.objects.order_by("id"):
         draft = draft_month(client, first)

@@ -59,3 +59,23 @@ def test_an_addendum_raising_users_over_the_cap_also_needs_the_custom_price(db):
                      effective_from=date(2026, 5, 1),
                      lines=[LineInput(action="change", target_line=form.lines.get().pk, user_count=120)])
     assert refused.value.code == "contract.custom_price_required"
+
+
+def test_the_contracts_api_answers_422_naming_the_line_when_custom_pricing_is_required(db):
+    from django.test import Client as HttpClient
+
+    from supportdesk.factories import PASSWORD
+
+    boss = StaffFactory(staff_roles=["manager"])
+    client = ClientFactory()
+    http = HttpClient()
+    assert http.login(email=boss.email, password=PASSWORD)
+    body = {"client_id": client.pk, "number": "SOF-API-1", "kind": "form", "signed_on": "2026-01-01",
+            "effective_from": "2026-01-01", "lines": [{"offering": "24/7 Support", "user_count": 150}]}
+    refused = http.post("/api/v1/contracts/orders", body, content_type="application/json")
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "contract.custom_price_required"
+    assert "lines[0].agreed_price" in refused.json()["error"]["fields"]
+    body["lines"][0]["agreed_price"] = "3100.00"
+    created = http.post("/api/v1/contracts/orders", body, content_type="application/json")
+    assert created.status_code == 201, created.content

@@ -197,6 +197,12 @@ def test_a_bad_month_is_refused(db, bad):
     assert refused.value.fields == {"month": "YYYY-MM"}
 
 
+def test_a_month_that_has_not_started_is_refused(db):
+    with pytest.raises(DomainError) as refused:
+        actions.issue_month(None, "2099-01")
+    assert refused.value.fields == {"month": "not started yet"}
+
+
 def test_the_monthly_job_issues_the_previous_month(db, time_machine):
     premium_only()
     time_machine.move_to("2026-04-01T08:00:00+00:00")
