@@ -24,6 +24,7 @@ any year from 2 to 9998 works.
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
@@ -210,7 +211,7 @@ def _normalise_weekly(weekly: object) -> tuple[tuple[tuple[int, int], ...], ...]
                 )
             day.append((start, end))
         day.sort()
-        for (_, prev_end), (start, _) in zip(day, day[1:], strict=False):
+        for (_, prev_end), (start, _) in itertools.pairwise(day):
             if start < prev_end:
                 raise CalendarError("overlapping_intervals", f"intervals overlap on weekday {weekday}: {day}")
         days.append(tuple(day))
@@ -368,7 +369,7 @@ class BusinessCalendar:
         while True:
             i = bisect_right(chunk.ends, us)  # first segment ending after us
             if i < len(chunk.starts):
-                pos = us if us > chunk.starts[i] else chunk.starts[i]
+                pos = max(chunk.starts[i], us)
                 target = chunk.cum_before[i] + (pos - chunk.starts[i]) + remaining
                 if target <= chunk.total:
                     j = bisect_left(chunk.cum_after, target, i)
