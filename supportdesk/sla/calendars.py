@@ -502,7 +502,7 @@ def _normalise_pauses(pauses: Iterable[tuple[datetime, datetime | None]]) -> lis
         s = _to_us(start, "pause start")
         e = None if end is None else _to_us(end, "pause end")
         if e is not None and e < s:
-            raise CalendarError("end_before_start", f"pause ends ({end.isoformat()}) before it starts")
+            raise CalendarError("end_before_start", f"pause ends ({_from_us(e).isoformat()}) before it starts")
         if e != s:
             items.append((s, e))
     items.sort(key=lambda p: p[0])
