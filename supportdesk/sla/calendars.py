@@ -480,7 +480,8 @@ class BusinessCalendar:
                 else:
                     target = cum_before[i] + remaining
                 if target <= total:
-                    j = bisect_left(cum_after, target, i)
+                    # Most deadlines land in the start's own segment: skip the second bisection.
+                    j = i if target <= cum_after[i] else bisect_left(cum_after, target, i + 1)
                     result = seg_starts[j] + target - cum_before[j]
                     if result - us == remaining and dt.tzinfo is utc:
                         append(dt + duration)  # no closed time in between: one C addition
