@@ -195,7 +195,7 @@ def list_expenses(request: HttpRequest, visit_id: int):
 @router.post("/visits/{visit_id}/expenses", response={201: ExpenseOut}, summary="Record a travel expense (billed at cost)")
 def add_expense(request: HttpRequest, visit_id: int, category: Form[str], amount: Form[str], currency: Form[str],
                 incurred_on: Form[date], description: Form[str] = "", exchange_rate: Form[str] = "",
-                receipt: File[UploadedFile] | None = None):
+                receipt: UploadedFile | None = File(None)):
     visit = queries.one(queries.visits_qs(_me(request)), visit_id, "visit")
     expense = visits.add_expense(_me(request), visit, category=category, amount=amount, currency=currency,
                                  incurred_on=incurred_on, description=description,
