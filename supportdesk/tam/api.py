@@ -200,7 +200,7 @@ def add_expense(request: HttpRequest, visit_id: int, category: Form[str], amount
     expense = visits.add_expense(_me(request), visit, category=category, amount=amount, currency=currency,
                                  incurred_on=incurred_on, description=description,
                                  exchange_rate=exchange_rate or None, receipt=receipt,
-                                 receipt_name=receipt.name if receipt else "")
+                                 receipt_name=(receipt.name or "") if receipt else "")
     return Status(201, expense)
 
 

@@ -42,7 +42,7 @@ def occurrence_event(occ: CallOccurrence, *, cancelled: bool = False) -> Event:
         attendee = vCalAddress(f"mailto:{email}")
         attendee.params["role"] = vText("REQ-PARTICIPANT")
         attendee.params["rsvp"] = vText("TRUE")
-        event.add("attendee", attendee, encode=0)
+        event.add("attendee", attendee, encode=False)
     event.add("status", "CANCELLED" if cancelled or occ.status == OccurrenceStatus.CANCELLED else "CONFIRMED")
     return event
 

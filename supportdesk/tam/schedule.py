@@ -37,7 +37,7 @@ def instant(day: date, at: time, zone: str) -> datetime:
 def occurrences(starts_on: date, weekday: int, cadence: str, at: time, zone: str,
                 until: datetime) -> list[tuple[int, datetime]]:
     """(number, UTC start) of every occurrence starting before `until`."""
-    result = []
+    result: list[tuple[int, datetime]] = []
     for number, day in local_dates(starts_on, weekday, cadence):
         start = instant(day, at, zone)
         if start >= until:

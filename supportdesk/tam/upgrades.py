@@ -155,6 +155,8 @@ def send_due_reminders(now: datetime | None = None) -> int:
                                      window_starts_at__gt=now, window_starts_at__lte=now + REMIND_BEFORE)
     sent = 0
     for plan in due.select_related("client"):
+        start, end = plan.window_starts_at, plan.window_ends_at
+        assert start is not None and end is not None
         with transaction.atomic():
             recipients = set(client_admin_emails(plan.client))
             tam = current_tam(plan.client)
@@ -163,10 +165,9 @@ def send_due_reminders(now: datetime | None = None) -> int:
             for email in sorted(recipients):
                 enqueue_email(topic="tam.upgrade_reminder", to=email,
                               subject=f"Reminder: upgrade of {plan.product} to {plan.target_version} starts "
-                                      f"{plan.window_starts_at:%Y-%m-%d %H:%M} UTC",
-                              body=f"The upgrade window runs {plan.window_starts_at.isoformat()} to "
-                                   f"{plan.window_ends_at.isoformat()}.",  # type: ignore[union-attr]
-                              dedupe_key=f"tam-upgrade-reminder:{plan.pk}:{plan.window_starts_at.isoformat()}:{email}"[:200])
+                                      f"{start:%Y-%m-%d %H:%M} UTC",
+                              body=f"The upgrade window runs {start.isoformat()} to {end.isoformat()}.",
+                              dedupe_key=f"tam-upgrade-reminder:{plan.pk}:{start.isoformat()}:{email}"[:200])
             UpgradePlan.objects.filter(pk=plan.pk).update(reminded_at=now)
             log(plan.client, None, "upgrade.reminded", plan=plan.pk)
             sent += 1

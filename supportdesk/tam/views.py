@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django import forms as forms_module
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -78,11 +79,12 @@ def rotate_feed(request: HttpRequest) -> HttpResponse:
 def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
     user = policy.signed_in(request)
     client = queries.client_for(user, client_id, work=True)
-    forms = {"assign_form": AssignForm(), "visit_form": VisitForm(),
+    forms: dict[str, forms_module.Form] = {"assign_form": AssignForm(), "visit_form": VisitForm(),
              "series_form": SeriesForm(initial={"zone": client.timezone}),
              "upgrade_form": UpgradeForm(initial={"zone": client.timezone})}
     if request.method == "POST":
         which = request.POST.get("form")
+        form: forms_module.Form = forms["assign_form"]
         try:
             if which == "assign":
                 form = forms["assign_form"] = AssignForm(request.POST)
@@ -323,7 +325,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def receipt(request: HttpRequest, expense_id: int) -> HttpResponse:
+def receipt(request: HttpRequest, expense_id: int) -> FileResponse:
     try:
         expense = queries.one(queries.expenses_qs(policy.signed_in(request)), expense_id, "expense")
     except DomainError as exc:
@@ -334,7 +336,7 @@ def receipt(request: HttpRequest, expense_id: int) -> HttpResponse:
 
 
 @login_required
-def library_file(request: HttpRequest, item_id: int) -> HttpResponse:
+def library_file(request: HttpRequest, item_id: int) -> FileResponse:
     try:
         item = library.item_for(policy.signed_in(request), item_id)
     except DomainError as exc:

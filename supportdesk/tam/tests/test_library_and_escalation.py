@@ -3,8 +3,6 @@ by their bytes, streamed with a size limit, always served as downloads. R8: esca
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -13,8 +11,7 @@ from supportdesk.helpcenter.models import Visibility
 from supportdesk.notifications.models import OutboxItem
 from supportdesk.tam import actions, library
 from supportdesk.tam.models import LibraryItem
-from supportdesk.tickets.models import Category
-from supportdesk.tickets.models import TicketEvent
+from supportdesk.tickets.models import Category, TicketEvent
 
 from .factories import HTML, MP4, SVG, WEBM
 
