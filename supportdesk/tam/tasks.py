@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
 from .models import CallOccurrence, CallSeries, OccurrenceStatus
 
@@ -45,18 +45,3 @@ def upgrade_reminders() -> int:
     from .upgrades import send_due_reminders
 
     return send_due_reminders()
-
-
-@db_task()
-def resend_invitation(occurrence_id: int) -> None:
-    """Queue the current invitation of one call again (e.g. an invitee lost it); same UID and SEQUENCE."""
-    from .calls import send_invitation
-
-    occ = CallOccurrence.objects.select_related("series", "series__tam", "series__client").filter(pk=occurrence_id).first()
-    if occ is not None:
-        for email in sorted(set(occ.series.attendees) | {occ.series.tam.email}):
-            from supportdesk.notifications.models import OutboxItem
-
-            OutboxItem.objects.filter(dedupe_key=f"tam-invite:{occ.uid}:{occ.sequence}:{email}"[:200]).update(
-                dedupe_key=None)
-        send_invitation(occ)
