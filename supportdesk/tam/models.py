@@ -41,6 +41,10 @@ class CallSeries(models.Model):
                                    condition=Q(duration_minutes__gte=5, duration_minutes__lte=480)),
         ]
 
+    @property
+    def weekday_name(self) -> str:
+        return ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[self.weekday]
+
 
 class OccurrenceStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"

@@ -37,3 +37,15 @@ def client_tam_contact(context: dict, client: object) -> dict:
     """The client's TAM as primary contact (for the portal plan page and the client page)."""
     return {"tam": current_tam(client) if client is not None else None, "client": client,  # type: ignore[arg-type]
             "request": context.get("request")}
+
+
+@register.filter
+def in_zone(value: object, zone: str) -> str:
+    """An instant as local wall-clock time of `zone`, with the zone named: "Thu 26 Nov 2026 10:00 America/Toronto"."""
+    from datetime import datetime
+
+    from ..schedule import in_zone as convert
+
+    if not isinstance(value, datetime) or not zone:
+        return ""
+    return f"{convert(value, zone):%a %d %b %Y %H:%M} {zone}"
