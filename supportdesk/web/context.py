@@ -14,7 +14,7 @@ def navigation(request: HttpRequest) -> dict:
         return {"nav": [("Help center", "/help/")]}
     if policy.is_client_person(user):
         nav = [("Tickets", "/portal/"), ("New ticket", "/portal/tickets/new/"), ("Chat", "/chat/"),
-               ("Plan", "/portal/plan/")]
+               ("Plan", "/portal/plan/"), ("Account manager", "/portal/tam/"), ("Library", "/portal/library/")]
         if policy.is_client_admin(user):
             nav.append(("Designated users", "/portal/designated/"))
         nav += [("Releases", "/releases/"), ("Training", "/training/"), ("Events", "/events/"),
