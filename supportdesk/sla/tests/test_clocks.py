@@ -8,7 +8,7 @@ import pytest
 
 from supportdesk.factories import StaffFactory, TicketFactory
 from supportdesk.notifications.models import OutboxItem
-from supportdesk.sla.models import Clock, ClockState
+from supportdesk.sla.models import Clock
 from supportdesk.tickets import actions
 from supportdesk.tickets.models import Ticket, TicketEvent
 
