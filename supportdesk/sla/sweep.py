@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Min, OuterRef, Subquery
+from django.db import connection, transaction
 from django.utils import timezone
 
 from . import timing
+from .calendars import BusinessCalendar
 from .calendars_store import calendar_for
 from .models import OPEN_CLOCK_STATES, Clock, ClockEvent, ClockState, RecomputeJob
 from .notices import notify_warning
@@ -63,43 +63,44 @@ def recompute(job: RecomputeJob) -> RecomputeJob:
     last_id = 0
     tickets: set[int] = set()
     while True:
-        batch = list(qs.filter(id__gt=last_id).order_by("id").only(
-            "id", "ticket_id", "metric", "target_minutes", "started_at", "pauses", "due_at", "warn_at",
-            "calendar")[:BATCH])
-        if not batch:
+        rows = list(qs.filter(id__gt=last_id).order_by("id").values_list(
+            "id", "ticket_id", "metric", "target_minutes", "started_at", "pauses", "due_at", "warn_at")[:BATCH])
+        if not rows:
             break
-        last_id = batch[-1].pk
-        changed = _reschedule(batch, calendar, warning)
+        last_id = rows[-1][0]
+        changed = _reschedule(rows, calendar, warning)
         with transaction.atomic():
-            Clock.objects.bulk_update(changed, ["due_at", "warn_at"], batch_size=500)
-            job.done += len(batch)
+            _write(changed)
+            job.done += len(rows)
             job.changed += len(changed)
             RecomputeJob.objects.filter(pk=job.pk).update(done=job.done, changed=job.changed)
-        tickets.update(c.ticket_id for c in changed)
+        tickets.update(ticket_id for _, ticket_id, _, _ in changed)
     _refresh_due(tickets)
     job.state, job.finished_at = "done", timezone.now()
     RecomputeJob.objects.filter(pk=job.pk).update(state=job.state, finished_at=job.finished_at)
     return job
 
 
-def _reschedule(batch: list[Clock], calendar: object, warning: dict[str, int]) -> list[Clock]:
-    """New due/warning instants; clocks without pauses go through the engine's fast path in groups."""
-    from .calendars import BusinessCalendar
+Row = tuple[int, int, str, int, datetime, list, "datetime | None", "datetime | None"]
+Changed = tuple[int, int, "datetime | None", "datetime | None"]
 
-    assert isinstance(calendar, BusinessCalendar)
-    changed: list[Clock] = []
-    simple: dict[tuple[int, int], list[Clock]] = defaultdict(list)
-    for clock in batch:
-        lead = warning.get(clock.metric, 0)
-        if clock.pauses:
-            due, warn = timing.schedule(clock, calendar, lead)
-            if (due, warn) != (clock.due_at, clock.warn_at):
-                clock.due_at, clock.warn_at = due, warn
-                changed.append(clock)
+
+def _reschedule(rows: list[Row], calendar: BusinessCalendar, warning: dict[str, int]) -> list[Changed]:
+    """New due/warning instants; clocks without pauses go through the engine's fast path in groups."""
+    changed: list[Changed] = []
+    simple: dict[tuple[int, int], list[Row]] = defaultdict(list)
+    for row in rows:
+        pk, ticket_id, metric, minutes, started, pauses, old_due, old_warn = row
+        lead = warning.get(metric, 0)
+        if pauses:
+            probe = Clock(target_minutes=minutes, started_at=started, pauses=pauses)
+            due, warn = timing.schedule(probe, calendar, lead)
+            if (due, warn) != (old_due, old_warn):
+                changed.append((pk, ticket_id, due, warn))
         else:
-            simple[(clock.target_minutes or 0, lead)].append(clock)
+            simple[(minutes, lead)].append(row)
     for (minutes, lead), group in simple.items():
-        starts = [c.started_at for c in group]
+        starts = [row[4] for row in group]
         dues = calendar.due_many(starts, timedelta(minutes=minutes))
         if 0 < lead < minutes:
             warns: list[datetime | None] = list(calendar.due_many(starts, timedelta(minutes=minutes - lead)))
@@ -107,18 +108,35 @@ def _reschedule(batch: list[Clock], calendar: object, warning: dict[str, int]) -
             warns = [calendar.next_opening(s) for s in starts]
         else:
             warns = [None] * len(group)
-        for clock, due, warn in zip(group, dues, warns, strict=True):
-            if (due, warn) != (clock.due_at, clock.warn_at):
-                clock.due_at, clock.warn_at = due, warn
-                changed.append(clock)
+        for row, due, warn in zip(group, dues, warns, strict=True):
+            if (due, warn) != (row[6], row[7]):
+                changed.append((row[0], row[1], due, warn))
     return changed
 
 
+def _write(changed: list[Changed]) -> None:
+    """One prepared UPDATE executed for many rows (much faster than CASE-based bulk updates)."""
+    if not changed:
+        return
+    ops = connection.ops
+    sql = 'UPDATE "sla_clock" SET "due_at" = %s, "warn_at" = %s WHERE "id" = %s'
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(ops.adapt_datetimefield_value(due), ops.adapt_datetimefield_value(warn), pk)
+                                 for pk, _, due, warn in changed])
+
+
 def _refresh_due(ticket_ids: set[int]) -> None:
+    """Ticket.sla_due_at = nearest due among the ticket's running clocks, for the tickets that moved."""
     from supportdesk.tickets.models import Ticket
 
-    nearest = Clock.objects.filter(ticket=OuterRef("pk"), state=ClockState.RUNNING, stopped_at__isnull=True).values(
-        "ticket").annotate(due=Min("due_at")).values("due")
     ids = sorted(ticket_ids)
-    for i in range(0, len(ids), 5000):
-        Ticket.objects.filter(pk__in=ids[i:i + 5000]).update(sla_due_at=Subquery(nearest))
+    for i in range(0, len(ids), 2000):
+        chunk = ids[i:i + 2000]
+        nearest: dict[int, datetime | None] = dict.fromkeys(chunk)
+        for ticket_id, due in Clock.objects.filter(ticket_id__in=chunk, state=ClockState.RUNNING,
+                                                   stopped_at__isnull=True).values_list("ticket_id", "due_at"):
+            if due is not None and (nearest[ticket_id] is None or due < nearest[ticket_id]):  # type: ignore[operator]
+                nearest[ticket_id] = due
+        with transaction.atomic():
+            Ticket.objects.bulk_update([Ticket(pk=pk, sla_due_at=due) for pk, due in nearest.items()],
+                                       ["sla_due_at"], batch_size=500)
