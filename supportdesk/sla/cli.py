@@ -24,7 +24,7 @@ from supportdesk.sla.durations import parse_duration
 try:  # typer >= 0.2x vendors click; older versions use click itself
     from typer._click.exceptions import NoArgsIsHelpError, UsageError
 except ImportError:  # pragma: no cover - depends on the installed typer
-    from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[no-redef]
+    from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[no-redef,assignment]
 
 CALENDARS = ("24x7", "weekdays-24h", "business-hours")
 

@@ -30,7 +30,7 @@ def holidays_for(spec: str, years: Iterable[int]) -> frozenset[date]:
 def _split(spec: str) -> tuple[str, str | None]:
     if not isinstance(spec, str) or not spec.strip():
         raise CalendarError("unknown_holidays", f"unknown holiday calendar {spec!r}")
-    country, _, subdiv = spec.strip().upper().partition("-")
-    if not country.isalpha() or (subdiv and not subdiv.isalnum()):
+    country, dash, subdiv = spec.strip().upper().partition("-")
+    if not country.isalpha() or (dash and not subdiv.isalnum()):
         raise CalendarError("unknown_holidays", f"unknown holiday calendar {spec!r}")
     return country, subdiv or None
