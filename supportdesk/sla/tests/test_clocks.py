@@ -192,3 +192,20 @@ def test_severity_upgrade_still_in_time_keeps_pauses_and_moves_due(clock):
     assert c.state == "running" and c.due_at == MONDAY_10 + timedelta(hours=2)
     ticket.refresh_from_db()
     assert ticket.sla_due_at == c.due_at
+
+
+def test_agent_queue_sorts_by_the_nearest_due_instant(clock, staff):
+    # Given three Premium tickets in the priority queue: severity 3 at 10:00, severity 2 at 10:30, severity 1 at 11:00
+    from supportdesk.tickets.queries import agent_queue
+
+    client = client_with("premium")
+    clock.at(MONDAY_10)
+    sev3 = TicketFactory(requester=requester_of(client), severity=3)  # due 14:00
+    clock.at(MONDAY_10 + timedelta(minutes=30))
+    sev2 = TicketFactory(requester=requester_of(client), severity=2)  # due 12:30
+    clock.at(MONDAY_10 + timedelta(hours=1))
+    sev1 = TicketFactory(requester=requester_of(client), severity=1)  # due 11:30
+    # When the first is answered, the queue sorts the rest by due; the answered one (no running clock) last
+    actions.add_message(staff["agent"], sev3, body="Hello", kind="public")
+    ids = [t.pk for t in agent_queue(staff["agent"]) if t.client_id == client.pk]
+    assert ids == [sev1.pk, sev2.pk, sev3.pk]
