@@ -45,3 +45,14 @@ def target_label(minutes: int | None) -> str:
     if minutes is None:
         return "no target (best efforts)"
     return business_duration(minutes * 60)
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@register.filter
+def weekday_name(day: str | int) -> str:
+    try:
+        return WEEKDAYS[int(day)]
+    except (ValueError, IndexError):
+        return str(day)
