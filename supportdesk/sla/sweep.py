@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -81,7 +82,7 @@ def recompute(job: RecomputeJob) -> RecomputeJob:
     return job
 
 
-Row = tuple[int, int, str, int, datetime, list, "datetime | None", "datetime | None"]
+Row = tuple[int, int, str, "int | None", datetime, Any, "datetime | None", "datetime | None"]
 Changed = tuple[int, int, "datetime | None", "datetime | None"]
 
 
@@ -98,7 +99,7 @@ def _reschedule(rows: list[Row], calendar: BusinessCalendar, warning: dict[str, 
             if (due, warn) != (old_due, old_warn):
                 changed.append((pk, ticket_id, due, warn))
         else:
-            simple[(minutes, lead)].append(row)
+            simple[(minutes or 0, lead)].append(row)
     for (minutes, lead), group in simple.items():
         starts = [row[4] for row in group]
         dues = calendar.due_many(starts, timedelta(minutes=minutes))
