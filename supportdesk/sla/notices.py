@@ -3,6 +3,8 @@ managers; each dedupe key makes a notice go out once per clock (and due instant)
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 
 from supportdesk.accounts.actions import current_tam
@@ -36,7 +38,7 @@ def notify_warning(clock: Clock) -> int:
             body=(f"The {clock.get_metric_display().lower()} objective of ticket #{ticket.pk} "
                   f"({ticket.client.name}, severity {clock.severity}) is due at "
                   f"{clock.due_at:%Y-%m-%d %H:%M} UTC.\n\n{settings.SITE_URL}/console/tickets/{ticket.pk}/"),
-            dedupe_key=f"sla.warning:{clock.pk}:{stamp}:{email}")
+            dedupe_key=f"sla.warning:{clock.pk}:{stamp}:{_key(email)}")
         sent += item is not None
     return sent
 
@@ -52,6 +54,11 @@ def notify_breach(clock: Clock) -> int:
                   f"({ticket.client.name}, severity {clock.severity}) was due at "
                   f"{clock.due_at:%Y-%m-%d %H:%M} UTC; overrun {clock.overrun_seconds // 60 if clock.overrun_seconds else 0}"
                   f" business minutes when recorded.\n\n{settings.SITE_URL}/console/tickets/{ticket.pk}/"),
-            dedupe_key=f"sla.breach:{clock.pk}:{email}")
+            dedupe_key=f"sla.breach:{clock.pk}:{_key(email)}")
         sent += item is not None
     return sent
+
+
+def _key(email: str) -> str:
+    """A short stable recipient key (dedupe keys are limited to 200 characters)."""
+    return hashlib.sha256(email.lower().encode()).hexdigest()[:20]

@@ -59,16 +59,15 @@ def test_warning_never_fires_while_the_calendar_is_closed(clock, staff):
     ticket = TicketFactory(requester=requester_of(client_with("premium")), severity=3)
     c = ticket.clocks.get(metric="initial_response")
     assert c.due_at == utc(2026, 4, 7, 15, 50)
-    # And a warning set to 4 hours 5 minutes ahead: its instant falls at 16:55 Monday... but suppose the
-    # rule is edited so the warning instant is at closing exactly
+    # And a warning lead of 230 business minutes, so the warning instant is 10 business minutes in:
+    # Monday 17:00 Toronto, the closing instant (picked up by the recompute after a calendar save)
     sla_actions.update_metric_rule(None, "initial_response", warning_minutes=230)
-    # When the clock is retargeted to pick up the new lead (severity unchanged: recompute via calendar edit)
     sla_actions.update_calendar(None, "business-hours", holidays="CA-ON")
     from supportdesk.sla.sweep import recompute
 
     recompute(RecomputeJob.objects.latest("id"))
     c.refresh_from_db()
-    assert c.warn_at == utc(2026, 4, 6, 21, 0)  # 10 business minutes in: Monday 17:00, closing
+    assert c.warn_at == utc(2026, 4, 6, 21, 0)
     # Then at midnight and at 07:59 Tuesday (closed) the sweep warns nobody
     assert sweep(utc(2026, 4, 7, 4, 0))["warned"] == 0
     assert sweep(utc(2026, 4, 7, 11, 59))["warned"] == 0
