@@ -59,20 +59,17 @@ def recompute(job: RecomputeJob) -> RecomputeJob:
     warning = {metric: rule.warning_minutes for metric, rule in rules().items()}
     qs = Clock.objects.filter(calendar=job.calendar, state__in=OPEN_CLOCK_STATES, stopped_at__isnull=True,
                               target_minutes__isnull=False)
-    RecomputeJob.objects.filter(pk=job.pk).update(state="running", total=qs.count())
+    ids = list(qs.order_by("id").values_list("id", flat=True))
+    RecomputeJob.objects.filter(pk=job.pk).update(state="running", total=len(ids))
     job.refresh_from_db()
-    last_id = 0
     tickets: set[int] = set()
-    while True:
-        rows = list(qs.filter(id__gt=last_id).order_by("id").values_list(
-            "id", "ticket_id", "metric", "target_minutes", "started_at", "pauses", "due_at", "warn_at")[:BATCH])
-        if not rows:
-            break
-        last_id = rows[-1][0]
+    for i in range(0, len(ids), BATCH):
+        rows = list(qs.filter(id__in=ids[i:i + BATCH]).values_list(
+            "id", "ticket_id", "metric", "target_minutes", "started_at", "pauses", "due_at", "warn_at"))
         changed = _reschedule(rows, calendar, warning)
         with transaction.atomic():
             _write(changed)
-            job.done += len(rows)
+            job.done += len(ids[i:i + BATCH])
             job.changed += len(changed)
             RecomputeJob.objects.filter(pk=job.pk).update(done=job.done, changed=job.changed)
         tickets.update(ticket_id for _, ticket_id, _, _ in changed)
@@ -138,6 +135,7 @@ def _refresh_due(ticket_ids: set[int]) -> None:
                                                    stopped_at__isnull=True).values_list("ticket_id", "due_at"):
             if due is not None and (nearest[ticket_id] is None or due < nearest[ticket_id]):  # type: ignore[operator]
                 nearest[ticket_id] = due
-        with transaction.atomic():
-            Ticket.objects.bulk_update([Ticket(pk=pk, sla_due_at=due) for pk, due in nearest.items()],
-                                       ["sla_due_at"], batch_size=500)
+        table = connection.ops.quote_name(Ticket._meta.db_table)
+        sql = f"UPDATE {table} SET sla_due_at = %s WHERE id = %s"  # noqa: S608 - table name from the model
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, [(connection.ops.adapt_datetimefield_value(due), pk) for pk, due in nearest.items()])
