@@ -209,3 +209,35 @@ def test_agent_queue_sorts_by_the_nearest_due_instant(clock, staff):
     actions.add_message(staff["agent"], sev3, body="Hello", kind="public")
     ids = [t.pk for t in agent_queue(staff["agent"]) if t.client_id == client.pk]
     assert ids == [sev1.pk, sev2.pk, sev3.pk]
+
+
+def test_reopened_ticket_resumes_its_resolution_clock_with_the_solved_time_paused(clock, premium_with_resolution):
+    # Given a ticket solved Monday 11:00 Toronto, one business hour after opening
+    clock.at(MONDAY_10)
+    agent = StaffFactory()
+    ticket = TicketFactory(requester=requester_of(premium_with_resolution), severity=3)
+    clock.at(MONDAY_10 + timedelta(hours=1))
+    ticket = actions.update_ticket(agent, ticket, expected_version=ticket.version, status="solved")
+    assert ticket.clocks.get(metric="resolution").state == "met"
+    # When it is reopened Tuesday 09:00 Toronto
+    clock.at(utc(2026, 4, 7, 13, 0))
+    actions.update_ticket(agent, ticket, expected_version=ticket.version, status="open")
+    # Then the resolution clock runs again with 15 business hours left: due Wednesday 15:00 Toronto
+    resolution = ticket.clocks.get(metric="resolution")
+    assert resolution.state == "running" and resolution.stopped_at is None
+    assert resolution.due_at == utc(2026, 4, 8, 19, 0)
+    assert [e.kind for e in resolution.history.all()] == ["started", "met", "reopened"]
+
+
+def test_a_paused_clock_is_not_breached_by_a_severity_change(clock, premium_with_resolution):
+    # Given a resolution clock paused while waiting on the client
+    clock.at(MONDAY_10)
+    agent = StaffFactory()
+    ticket = TicketFactory(requester=requester_of(premium_with_resolution), severity=3)
+    ticket = actions.update_ticket(agent, ticket, expected_version=ticket.version, status="waiting")
+    # When the severity changes three days later
+    clock.at(MONDAY_10 + timedelta(days=3))
+    ticket = actions.update_ticket(agent, ticket, expected_version=ticket.version, severity=2)
+    # Then the paused resolution clock has no due instant and is not breached (the initial response is)
+    assert ticket.clocks.get(metric="resolution").state == "paused"
+    assert ticket.clocks.get(metric="initial_response").state == "breached"
