@@ -442,13 +442,23 @@ class BusinessCalendar:
         return _from_us(self._advance(cur, remaining))
 
     def due_many(self, starts: Sequence[datetime], duration: timedelta) -> list[datetime]:
-        """``[due(s, duration) for s in starts]`` without pauses, on a fast path."""
+        """``[due(s, duration) for s in starts]`` without pauses, on a fast path.
+
+        Per start: one subtraction to epoch µs, two C bisections, and the cheapest way to build the
+        result datetime.  Deadlines repeat a lot (every start outside hours maps to "next opening +
+        duration"), so results are memoised per instant; datetimes are immutable, sharing is safe.
+        """
         remaining = _duration_us(duration)
         out: list[datetime] = []
         append = out.append
         epoch, unit, utc, fromtimestamp = EPOCH, _US, UTC, datetime.fromtimestamp
-        chunk = None
-        lo = hi = 0
+        memo: dict[int, datetime] = {}
+        lo = hi = total = 0
+        seg_starts: list[int] = []
+        seg_ends: list[int] = []
+        cum_before: list[int] = []
+        cum_after: list[int] = []
+        n_segs = 0
         for dt in starts:
             try:
                 us = (dt - epoch) // unit
@@ -457,18 +467,32 @@ class BusinessCalendar:
                 raise
             if not lo <= us < hi:
                 chunk = self._chunk_at(us)
-                lo, hi = chunk.lo, chunk.hi
+                lo, hi, total = chunk.lo, chunk.hi, chunk.total
+                seg_starts, seg_ends = chunk.starts, chunk.ends
+                cum_before, cum_after = chunk.cum_before, chunk.cum_after
+                n_segs = len(seg_starts)
             # Fast path: the deadline falls in the start's own UTC year (all but year-end cases).
-            i = bisect_right(chunk.ends, us)  # type: ignore[union-attr]
-            if i < len(chunk.starts):  # type: ignore[union-attr]
-                s_i = chunk.starts[i]  # type: ignore[union-attr]
-                target = chunk.cum_before[i] + (us - s_i if us > s_i else 0) + remaining  # type: ignore[union-attr]
-                if target <= chunk.total:  # type: ignore[union-attr]
-                    j = bisect_left(chunk.cum_after, target, i)  # type: ignore[union-attr]
-                    result = chunk.starts[j] + target - chunk.cum_before[j]  # type: ignore[union-attr]
-                    seconds, micro = divmod(result, 1_000_000)
-                    # fromtimestamp(int) is ~1.5x cheaper than epoch + timedelta; exact for whole seconds.
-                    append(fromtimestamp(seconds, utc) if not micro else epoch + timedelta(microseconds=result))
+            i = bisect_right(seg_ends, us)
+            if i < n_segs:
+                s_i = seg_starts[i]
+                if us > s_i:
+                    target = cum_before[i] + us - s_i + remaining
+                else:
+                    target = cum_before[i] + remaining
+                if target <= total:
+                    # Most deadlines land in the start's own segment: skip the second bisection.
+                    j = i if target <= cum_after[i] else bisect_left(cum_after, target, i + 1)
+                    result = seg_starts[j] + target - cum_before[j]
+                    if result - us == remaining and dt.tzinfo is utc:
+                        append(dt + duration)  # no closed time in between: one C addition
+                        continue
+                    found = memo.get(result)
+                    if found is None:
+                        seconds, micro = divmod(result, 1_000_000)
+                        # fromtimestamp(int) beats epoch + timedelta and is exact for whole seconds.
+                        found = fromtimestamp(seconds, utc) if not micro else epoch + timedelta(microseconds=result)
+                        memo[result] = found
+                    append(found)
                     continue
             append(_from_us(self._advance(us, remaining)))
         return out

@@ -292,7 +292,12 @@ def test_given_many_starts_when_due_many_then_equals_due_each(data):
         duration = timedelta(hours=data.draw(st.integers(1, 200)))
     else:
         duration = timedelta(seconds=data.draw(st.integers(1, 200 * 3600)))
-    assert cal.due_many(starts, duration) == [cal.due(s, duration) for s in starts]
+    many = cal.due_many(starts, duration)
+    assert many == [cal.due(s, duration) for s in starts]
+    assert all(d.tzinfo is UTC for d in many)
+    utc_starts = [s.astimezone(UTC) for s in starts]  # exercises the direct-addition fast path
+    assert cal.due_many(utc_starts, duration) == many
+    assert all(d.tzinfo is UTC for d in cal.due_many(utc_starts, duration))
 
 
 @settings(max_examples=60, deadline=None)
