@@ -226,6 +226,7 @@ SUPPORTDESK: dict[str, Any] = {
     "REOPEN_DAYS": int(os.environ.get("SUPPORTDESK_REOPEN_DAYS", "14")),
     "PHONE_WEBHOOK_SECRET": os.environ.get("SUPPORTDESK_PHONE_SECRET", "change-me-phone-secret"),
     "SMTP_LISTEN": os.environ.get("SUPPORTDESK_SMTP_LISTEN", "127.0.0.1:2525"),
+    "CHAT_ORIGINS": [o for o in os.environ.get("SUPPORTDESK_CHAT_ORIGINS", "").split(",") if o],
 }
 
 LOGGING = {

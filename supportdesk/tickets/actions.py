@@ -21,6 +21,7 @@ from supportdesk import policy
 from supportdesk.accounts.models import Client, User
 from supportdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from supportdesk.notifications.actions import enqueue_email
+from supportdesk.oncall.service import notify_on_call_if_needed
 from supportdesk.sla import service as sla
 
 from . import search
@@ -96,6 +97,7 @@ def open_ticket(actor: User | None, *, subject: str, body: str, severity: int = 
             record_event(ticket, actor, "ticket.opened", source, severity=severity, channel=channel,
                          queue=chosen_queue, queue_reason=decision.reason, message_id=message.pk)
             sla.on_ticket_opened(ticket)
+            notify_on_call_if_needed(ticket)
             if notify:
                 _acknowledge(ticket)
     except IntegrityError:
