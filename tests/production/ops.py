@@ -47,6 +47,8 @@ def main(command: str, *args: str) -> object:
         return {"rows": OutboxItem.objects.filter(subject="ROLLED BACK").count()}
     if command == "status":
         return {row["status"]: row["n"] for row in OutboxItem.objects.values("status").annotate(n=Count("id"))}
+    if command == "claimers":
+        return sorted(set(OutboxItem.objects.filter(status=OutboxStatus.SENT).values_list("claimed_by", flat=True)))
     if command == "expire-leases":
         # The lease of a killed worker runs out (fast-forwarded instead of waiting LEASE).
         n = OutboxItem.objects.filter(status=OutboxStatus.SENDING).update(
@@ -58,6 +60,20 @@ def main(command: str, *args: str) -> object:
         user = create_person(None, email="agent@vendor.example", full_name="Agent", staff_roles=["agent"],
                              password="correct-horse-battery")
         return {"token": create_token(None, user=user)[1]}
+    if command == "chat-people":
+        from django.test import Client as HttpClient
+
+        from supportdesk.factories import ClientUserFactory, StaffFactory
+        from supportdesk.oncall.tests.factories import client_24x7
+
+        person = ClientUserFactory(client=client_24x7(name="Night Owls LLP"))
+        agent = StaffFactory()
+        cookies = {}
+        for name, user in (("client", person), ("agent", agent)):
+            http = HttpClient()
+            http.force_login(user)
+            cookies[name] = f"sessionid={http.cookies['sessionid'].value}"
+        return cookies
     raise SystemExit(f"unknown command {command}")
 
 
