@@ -1,4 +1,5 @@
-"""Database briefly unavailable: answer 503 with a retry hint instead of a stack trace."""
+"""Per-request scope around every view: database briefly unavailable -> 503 with a retry hint instead of
+a stack trace; entitlement sets memoised for the length of the request (contracts.entitlements)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,25 @@ from collections.abc import Callable
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from supportdesk.contracts.entitlements import memo_per_request
+
+
+# SQLite reports schema mistakes as OperationalError too; those are bugs (500), not an outage (503).
+NOT_AN_OUTAGE = ("no such table", "no such column", "syntax error", "has no column", "no such function")
+
 
 class DatabaseUnavailableMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        with memo_per_request():
+            return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        if any(marker in str(exception).lower() for marker in NOT_AN_OUTAGE):
             return None
         if request.path.startswith("/api/"):
             response: HttpResponse = JsonResponse(
