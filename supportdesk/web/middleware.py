@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from supportdesk.contracts.entitlements import memo_per_request
 
-
 # SQLite reports schema mistakes as OperationalError too; those are bugs (500), not an outage (503).
 NOT_AN_OUTAGE = ("no such table", "no such column", "syntax error", "has no column", "no such function")
 
