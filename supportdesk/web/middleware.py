@@ -1,16 +1,18 @@
 """Per-request scope around every view: database briefly unavailable -> 503 with a retry hint instead of
-a stack trace; entitlement sets memoised for the length of the request (contracts.entitlements)."""
+a stack trace; a number too large for the database (an id of 30 digits) -> 422, not 500; entitlement sets
+memoised for the length of the request (contracts.entitlements)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import InterfaceError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from supportdesk.contracts.entitlements import memo_per_request
 
 # SQLite reports schema mistakes as OperationalError too; those are bugs (500), not an outage (503).
+MAX_PAGE_DIGITS = 9
 NOT_AN_OUTAGE = ("no such table", "no such column", "syntax error", "has no column", "no such function")
 
 
@@ -19,10 +21,15 @@ class DatabaseUnavailableMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        page = request.GET.get("page", "")
+        if len(page) > MAX_PAGE_DIGITS and page.isdigit():
+            return out_of_range(request)  # an OFFSET beyond 64 bits makes SQLite fail with "datatype mismatch"
         with memo_per_request():
             return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, OverflowError | DataError):
+            return out_of_range(request)
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         if any(marker in str(exception).lower() for marker in NOT_AN_OUTAGE):
@@ -36,3 +43,11 @@ class DatabaseUnavailableMiddleware:
                                     content_type="text/plain")
         response["Retry-After"] = "5"
         return response
+
+
+def out_of_range(request: HttpRequest) -> HttpResponse:
+    """SQLite raises OverflowError, PostgreSQL DataError, for a number outside 64-bit integers."""
+    message = "A value is out of range (numbers must fit in 64 bits)."
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "out_of_range", "message": message, "fields": {}}}, status=422)
+    return HttpResponse(message, status=422, content_type="text/plain; charset=utf-8")

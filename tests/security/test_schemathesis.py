@@ -15,7 +15,7 @@ from supportdesk.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 BUDGET_SECONDS = 80
-STARTED = time.monotonic()
+STARTED: list[float] = []  # set when the first generated case runs, not at import (collection)
 
 
 @pytest.fixture
@@ -32,7 +32,9 @@ def agent_token(db):  # noqa: ANN001, ANN201
 @settings(max_examples=4, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=list(HealthCheck))
 def test_api_answers_every_generated_request_without_5xx_and_as_documented(case, agent_token):
-    if time.monotonic() - STARTED > BUDGET_SECONDS:
+    if not STARTED:
+        STARTED.append(time.monotonic())
+    if time.monotonic() - STARTED[0] > BUDGET_SECONDS:
         pytest.skip(f"time budget of {BUDGET_SECONDS} s for the whole run used up")
     case.call_and_validate(headers={"Authorization": f"Bearer {agent_token}"},
                            checks=[not_a_server_error, response_schema_conformance])
