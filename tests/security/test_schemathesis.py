@@ -20,11 +20,22 @@ STARTED: list[float] = []  # set when the first generated case runs, not at impo
 
 @pytest.fixture
 def agent_token(db):  # noqa: ANN001, ANN201
+    """A token; and, like Django's test client, no connection closing between the WSGI calls (the
+    test's transaction holds the connection; closing it would break the next call on PostgreSQL)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
     from supportdesk.accounts.actions import create_token
     from supportdesk.factories import StaffFactory
 
     agent = StaffFactory(staff_roles=["agent", "manager"])
-    return create_token(None, user=agent, name="schemathesis")[1]
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield create_token(None, user=agent, name="schemathesis")[1]
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.mark.slow
