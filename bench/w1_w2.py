@@ -161,9 +161,11 @@ def supportdesk_env(work: Path, database_url: str | None) -> dict[str, str]:
     env.update({"DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(REPO),
                 "SUPPORTDESK_DATA_DIR": str(work / "supportdesk"), "SUPPORTDESK_TESTING": "0",
                 "SUPPORTDESK_SECRET_KEY": "bench-only-secret-key-not-used-elsewhere-0123456789",
-                "SUPPORTDESK_LOG_LEVEL": "ERROR"})
+                "SUPPORTDESK_LOG_LEVEL": "WARNING"})
     if database_url:
-        env["DATABASE_URL"] = database_url
+        # Under ASGI every request runs in its own thread context, so persistent per-thread connections
+        # (CONN_MAX_AGE > 0) pile up until PostgreSQL refuses clients: use the per-process pool (docs/deploy.md).
+        env.update({"DATABASE_URL": database_url, "SUPPORTDESK_DB_POOL": "1", "SUPPORTDESK_DB_POOL_SIZE": "16"})
     return env
 
 

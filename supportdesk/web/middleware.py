@@ -4,12 +4,15 @@ memoised for the length of the request (contracts.entitlements)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.db import DataError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from supportdesk.contracts.entitlements import memo_per_request
+
+log = logging.getLogger(__name__)
 
 # SQLite reports schema mistakes as OperationalError too; those are bugs (500), not an outage (503).
 MAX_PAGE_DIGITS = 9
@@ -34,6 +37,8 @@ class DatabaseUnavailableMiddleware:
             return None
         if any(marker in str(exception).lower() for marker in NOT_AN_OUTAGE):
             return None
+        log.warning("database unavailable for %s %s: %s: %s", request.method, request.path,
+                    type(exception).__name__, str(exception).splitlines()[0] if str(exception) else "")
         if request.path.startswith("/api/"):
             response: HttpResponse = JsonResponse(
                 {"error": {"code": "unavailable", "message": "The database is briefly unavailable; retry shortly.",
