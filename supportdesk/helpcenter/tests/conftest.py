@@ -3,7 +3,14 @@ from __future__ import annotations
 import pytest
 from django.test import Client as HttpClient
 
-from supportdesk.factories import PASSWORD, ClientFactory, ClientUserFactory, OrderFactory, StaffFactory, premium_client
+from supportdesk.factories import (
+    PASSWORD,
+    ClientFactory,
+    ClientUserFactory,
+    OrderFactory,
+    StaffFactory,
+    premium_client,
+)
 
 from .factories import ArticleFactory, SectionFactory
 

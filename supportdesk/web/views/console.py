@@ -60,7 +60,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
         ticket = queries.ticket_for(policy.signed_in(request), ticket_id)
     except DomainError as exc:
         raise Http404 from exc
-    message_form = MessageForm(prefix="msg")
+    message_form = MessageForm(prefix="msg", initial={"kind": "public"})
     fields_form = _fields_form(ticket)
     if request.method == "POST":
         if "msg-body" in request.POST:
@@ -81,13 +81,15 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
                     return redirect(f"/console/tickets/{ticket.pk}/")
                 except DomainError as exc:
                     attach_error(fields_form, exc)
+    entitlements = entitlements_for(ticket.client, ticket.created_at)
     return render(request, "web/console/ticket_detail.html", {
         "ticket": ticket,
         "messages_list": policy.visible_messages(policy.signed_in(request), ticket),
         "events": ticket.events.select_related("actor"),
         "message_form": message_form,
         "fields_form": fields_form,
-        "entitlements": entitlements_for(ticket.client, ticket.created_at),
+        "entitlements": entitlements,
+        "plan_codes": sorted(entitlements.offering_codes),
         "tam": current_tam(ticket.client),
         "requester_designated": policy.is_designated(ticket.requester),
     })

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from supportdesk import policy
+from supportdesk.catalogue.models import SeverityLevel
 from supportdesk.contracts.entitlements import entitlements_for
 from supportdesk.errors import DomainError
 from supportdesk.tickets import actions, queries
@@ -49,7 +50,10 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
             return redirect(f"/portal/tickets/{opened.ticket.pk}/")
         except DomainError as exc:
             attach_error(form, exc)
-    return render(request, "web/portal/ticket_new.html", {"form": form, "queue_decision": decision})
+    return render(request, "web/portal/ticket_new.html", {
+        "form": form, "queue_decision": decision, "severities": SeverityLevel.objects.all(),
+        "entitlements": entitlements_for(user.client, timezone.now()),  # type: ignore[arg-type]
+        "designated": policy.is_designated(user)})
 
 
 @client_only
@@ -75,7 +79,9 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def plan(request: HttpRequest) -> HttpResponse:
     client = policy.signed_in(request).client
     assert client is not None
+    entitlements = entitlements_for(client, timezone.now())
     return render(request, "web/portal/plan.html", {
-        "client": client, "entitlements": entitlements_for(client, timezone.now()),
+        "client": client, "entitlements": entitlements, "plan_codes": sorted(entitlements.offering_codes),
+        "severities": SeverityLevel.objects.all(),
         "designated": policy.is_designated(policy.signed_in(request)),
     })
