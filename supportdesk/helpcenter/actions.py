@@ -239,7 +239,8 @@ def _validated(article: Article | None, v: dict[str, Any]) -> dict[str, Any]:
 
 def _unique_slug(slug: str, *, explicit: bool, exclude: int | None = None) -> str:
     slug = slug or "article"
-    taken = Article.objects.exclude(pk=exclude).filter(slug__startswith=slug).values_list("slug", flat=True)
+    qs = Article.objects.filter(slug__startswith=slug)
+    taken = (qs.exclude(pk=exclude) if exclude is not None else qs).values_list("slug", flat=True)
     taken_set = set(taken)
     if slug not in taken_set:
         return slug

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -54,7 +54,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
     }, status=status)
 
 
-def attachment(request: HttpRequest, slug: str, attachment_id: int) -> HttpResponse:
+def attachment(request: HttpRequest, slug: str, attachment_id: int) -> FileResponse:
     try:
         return download_response(queries.attachment_for(request.user, slug, attachment_id))  # type: ignore[arg-type]
     except DomainError as exc:
