@@ -77,3 +77,8 @@ def minutes_human(minutes: int) -> str:
 @register.filter
 def calendar_human(kind: str) -> str:
     return {"24x7": "24/7", "weekdays-24h": "Mon–Fri, 24 h", "business-hours": "business hours"}.get(kind, kind)
+
+
+@register.filter
+def metric_label(metric: str) -> str:
+    return {"initial_response": "initial response", "next_update": "next update"}.get(metric, metric.replace("_", " "))
