@@ -2,7 +2,7 @@
 
 Never run `playwright install`: the tests use /usr/bin/chromium (`apt-get install -y chromium`) and skip
 with a clear reason when it is missing. Each test gets a fresh browser context (no shared cookies or
-storage); the browser itself is launched once per session with a fresh temporary profile.
+storage); Chromium is launched per test with a fresh temporary profile.
 
 Fixtures: `browser`, `site` (the live server's URL), `page` (desktop), `phone_page` (390x844),
 `new_page(width, height)` for a second person, `login(page, user)`, and `journey` (screenshots:
@@ -34,8 +34,21 @@ PHONE = {"width": 390, "height": 844}
 TIMEOUT_MS = 15_000
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+@pytest.fixture
+def site(live_server, django_db_serialized_rollback) -> str:  # noqa: ANN001
+    """The live server's base URL. Serialized rollback restores the seeded catalogue and help center after
+    the flush that ends each live-server test, so later tests still see them."""
+    return live_server.url
+
+
+@pytest.fixture
+def browser(site) -> Iterator[Any]:  # noqa: ANN001
+    """Chromium for one test, started after the live server and its database are ready.
+
+    Per test on purpose: while Playwright's sync API is started an event loop runs in this thread, and
+    Django keeps database connections per context; starting it after the database set-up (which
+    restores the serialized seed data) keeps the seed restore, the test's own queries and the final
+    flush on the same connection."""
     if not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         pytest.skip(f"browser tests need Chromium at {CHROMIUM}: apt-get install -y chromium")
     try:
@@ -48,13 +61,6 @@ def browser() -> Iterator[Any]:
             yield launched
         finally:
             launched.close()
-
-
-@pytest.fixture
-def site(live_server, django_db_serialized_rollback) -> str:  # noqa: ANN001
-    """The live server's base URL. Serialized rollback restores the seeded catalogue and help center after
-    the flush that ends each live-server test, so later tests still see them."""
-    return live_server.url
 
 
 @pytest.fixture
