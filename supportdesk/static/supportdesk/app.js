@@ -40,6 +40,13 @@
 
   // ---- keyboard -------------------------------------------------------------------------------
   var pendingG = false;
+  var selectedTicket = null;  // kept across the live queue refresh
+
+  function reselect() {
+    if (!selectedTicket) return;
+    var row = document.querySelector('table.queue tbody tr[data-ticket="' + selectedTicket + '"]');
+    if (row) row.classList.add("selected");
+  }
 
   function typing(target) {
     return target.closest && target.closest("input, textarea, select, [contenteditable=true], dialog");
@@ -54,6 +61,7 @@
     var next = Math.min(rows.length - 1, Math.max(0, current + delta));
     rows.forEach(function (r) { r.classList.remove("selected"); });
     rows[next].classList.add("selected");
+    selectedTicket = rows[next].dataset.ticket || null;
     var link = rows[next].querySelector("a.subject");
     if (link) link.focus();
   }
@@ -126,6 +134,6 @@
     });
   }
   document.addEventListener("DOMContentLoaded", ready);
-  document.addEventListener("htmx:afterSwap", tick);
+  document.addEventListener("htmx:afterSwap", function () { tick(); reselect(); });
   setInterval(tick, 1000);
 })();
