@@ -133,8 +133,12 @@ def test_portal_ticket_with_a_missing_field_shows_the_error_in_place(page, phone
     # Given a client user of a Premium client
     user = ClientUserFactory(client=premium_client(), full_name="Chris Clerk")
     login(page, user)
-    # When they submit a ticket without a subject
+    # When they reach the form with the keyboard (the first Tab lands on the skip link)
     page.goto("/portal/tickets/new/")
+    page.keyboard.press("Tab")
+    expect(page.locator("a.skip")).to_be_focused()
+    expect(page.locator("a.skip")).to_be_in_viewport()
+    # And submit a ticket without a subject
     page.fill("#id_body", "Calendar entries appear twice after the upgrade.")
     page.click("#new-ticket button[type=submit]")
     # Then the error shows next to the subject, and what they typed is kept
