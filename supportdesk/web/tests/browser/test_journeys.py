@@ -184,3 +184,29 @@ def test_agent_changes_status_and_severity_and_history_shows_it(page, login, jou
     journey.shot(page, "keyboard shortcuts")
     page.keyboard.press("Escape")
     expect(page.locator("dialog#shortcuts")).to_be_hidden()
+
+
+def test_countdowns_turn_amber_before_the_due_time_and_red_after(page, journey):
+    # Given countdowns due in 2 hours, in 10 minutes, a quarter-target ahead, and 5 minutes ago
+    page.goto("/help/")
+    page.evaluate("""() => {
+        const now = Date.now(), iso = (ms) => new Date(now + ms).toISOString();
+        const box = document.createElement("div");
+        box.id = "clocks";
+        box.innerHTML =
+          `<time class="countdown" id="later" data-due="${iso(2 * 3600e3)}">later</time>
+           <time class="countdown" id="soon" data-due="${iso(10 * 60e3)}">soon</time>
+           <time class="countdown" id="quarter" data-start="${iso(-7 * 3600e3)}" data-due="${iso(45 * 60e3)}">q</time>
+           <time class="countdown" id="late" data-due="${iso(-5 * 60e3)}">late</time>`;
+        document.querySelector("main").prepend(box);
+    }""")
+    # When the page's clock ticks (every second)
+    expect(page.locator("#later")).to_have_attribute("data-state", "ok")
+    # Then each shows how long is left, amber before the due time, red once overdue
+    expect(page.locator("#soon")).to_have_attribute("data-state", "warn")
+    expect(page.locator("#quarter")).to_have_attribute("data-state", "warn")  # in the last quarter of its 7¾-hour target
+    expect(page.locator("#late")).to_have_attribute("data-state", "bad")
+    expect(page.locator("#later")).to_have_text(re.compile(r"^1h 59m left$|^2h 0m left$"))
+    expect(page.locator("#late")).to_contain_text("overdue")
+    expect(page.locator("#soon")).to_have_class(re.compile(r"\bwarn\b"))
+    journey.shot(page, "countdown states")
