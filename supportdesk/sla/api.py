@@ -1,5 +1,151 @@
-"""REST endpoints of the sla context (mounted by supportdesk.api)."""
+"""REST endpoints of the sla context (mounted by supportdesk.api at /api/v1/sla). All instants are UTC."""
 
-from ninja import Router
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from supportdesk import policy
+
+from . import actions, queries
+from .calendars_store import all_settings
+from .models import Metric
+from .objectives import rules
 
 router = Router()
+
+
+class ClockEventOut(Schema):
+    kind: str
+    at: datetime
+    data: dict
+
+
+class ClockOut(Schema):
+    id: int
+    metric: str
+    severity: int
+    target_minutes: int | None
+    best_efforts: bool
+    calendar: str
+    state: str
+    started_at: datetime
+    due_at: datetime | None
+    stopped_at: datetime | None
+    breached_at: datetime | None
+    remaining_seconds: int | None
+    overrun_seconds: int | None
+    breach_overrun_seconds: int | None
+    warned_at: datetime | None
+    history: list[ClockEventOut]
+
+
+class CalendarOut(Schema):
+    kind: str
+    zone: str
+    weekly: dict[str, list[str]]
+    holidays: str
+    custom_holidays: list[str]
+    version: int
+    edited: bool
+
+
+class CalendarIn(Schema):
+    zone: str | None = None
+    hours: str | None = None
+    weekly: dict[str, list[str]] | None = None
+    holidays: str | None = None
+    custom_holidays: list[str] | None = None
+
+
+class JobOut(Schema):
+    id: int
+    calendar: str
+    calendar_version: int
+    state: str
+    total: int
+    done: int
+    changed: int
+    percent: int
+    error: str
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class RuleOut(Schema):
+    metric: str
+    pause_statuses: list[str]
+    warning_minutes: int
+
+
+class RuleIn(Schema):
+    pause_statuses: list[str] | None = None
+    warning_minutes: int | None = None
+
+
+class AttainmentOut(Schema):
+    client_id: int
+    client: str
+    severity: int
+    month: str
+    met: int
+    breached: int
+    total: int
+    percent: float
+
+
+@router.get("/tickets/{ticket_id}/clocks", response=list[ClockOut], summary="A ticket's SLA clocks",
+            description="Metric, target, due instant (UTC), state (running, paused, met, breached), business time "
+                        "remaining or overrun, and the clock's history. Clients see no internal warnings.")
+def ticket_clocks(request: HttpRequest, ticket_id: int):
+    user = policy.signed_in(request)
+    return queries.clock_views(user, queries.ticket_for(user, ticket_id))
+
+
+@router.get("/calendars", response=list[CalendarOut], summary="Business calendars (managers)")
+def list_calendars(request: HttpRequest):
+    queries.require_manager(policy.signed_in(request), "calendar")
+    return [c.to_json() for c in all_settings()]
+
+
+@router.put("/calendars/{kind}", response={202: JobOut}, summary="Edit a calendar (managers)",
+            description="Zone, opening hours (`hours` Monday–Friday or a `weekly` pattern, Monday=0), `holidays` "
+                        "(country[-subdivision], business hours only) and custom holiday dates. Every open clock on "
+                        "the calendar is recomputed by the returned job; follow its progress at /sla/jobs/{id}.")
+def edit_calendar(request: HttpRequest, kind: str, payload: CalendarIn):
+    job = actions.update_calendar(policy.signed_in(request), kind, **payload.dict())
+    return Status(202, job)
+
+
+@router.get("/jobs/{job_id}", response=JobOut, summary="Progress of a recompute job (managers)")
+def get_job(request: HttpRequest, job_id: int):
+    return queries.job_for(policy.signed_in(request), job_id)
+
+
+@router.get("/rules", response=list[RuleOut], summary="Per-metric pause statuses and warning lead (managers)")
+def list_rules(request: HttpRequest):
+    queries.require_manager(policy.signed_in(request), "rule")
+    return [{"metric": r.metric, "pause_statuses": sorted(r.pause_statuses), "warning_minutes": r.warning_minutes}
+            for r in rules().values()]
+
+
+@router.put("/rules/{metric}", response=RuleOut, summary="Change a metric's pause statuses or warning lead")
+def edit_rule(request: HttpRequest, metric: str, payload: RuleIn):
+    row = actions.update_metric_rule(policy.signed_in(request), metric, **payload.dict())
+    return {"metric": row.metric, "pause_statuses": row.pause_statuses, "warning_minutes": row.warning_minutes}
+
+
+@router.get("/reports/attainment", response=list[AttainmentOut], summary="Attainment per client, severity, month",
+            description="Clocks with a target that were met or breached, grouped by client, severity and month "
+                        "(vendor zone) over the last `months` months.")
+def attainment_report(request: HttpRequest, months: int = 12, metric: str = Metric.INITIAL_RESPONSE):
+    from supportdesk.errors import Invalid
+
+    if not 1 <= months <= 60:
+        raise Invalid("sla.bad_range", "months must be between 1 and 60.", fields={"months": "1..60"})
+    if metric not in Metric.values:
+        raise Invalid("sla.bad_metric", f"Unknown metric {metric!r}.", fields={"metric": ", ".join(Metric.values)})
+    rows = queries.attainment(policy.signed_in(request), months=months, metric=metric)
+    return [{**r.__dict__, "total": r.total, "percent": r.percent} for r in rows]

@@ -1,33 +1,245 @@
 """The SLA layer as the ticket actions see it. Each hook runs inside the action's transaction.
 
-Implemented by the sla context (clocks, objectives, warnings); the ticket actions only announce what
-happened. Keep these signatures stable: intake, chat and phone call them through the ticket actions.
+The ticket actions only announce what happened; this module starts, pauses, resumes, stops and
+recomputes the ticket's clocks, writes their history, records breaches (once, overrun frozen) and keeps
+`Ticket.sla_due_at` / `Ticket.sla_state` up to date for the queue sort. Keep the hook signatures stable:
+intake, chat and phone call them through the ticket actions.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Min
+from django.utils import timezone
+
+from . import timing
+from .calendars_store import calendar_for
+from .models import OPEN_CLOCK_STATES, Clock, ClockEvent, ClockState, Metric
+from .objectives import Rule, Target, rule_for, rules, targets_for
 
 if TYPE_CHECKING:
     from supportdesk.accounts.models import User
     from supportdesk.tickets.models import Message, Ticket
 
+STOP_STATUSES = ("solved", "closed")
+
 
 def on_ticket_opened(ticket: Ticket) -> None:
     """Start the ticket's clocks from the client's entitlements at opening."""
+    all_rules = rules()
+    for target in targets_for(ticket).values():
+        if target.metric == Metric.NEXT_UPDATE:
+            continue  # starts when the client awaits an update (first staff response, or a client message)
+        _start(ticket, target, ticket.created_at, all_rules[target.metric])
+    refresh_ticket(ticket)
 
 
 def on_staff_response(ticket: Ticket, message: Message) -> None:
     """A customer-visible staff communication (public reply, agent chat message, logged call)."""
+    if not (message.from_staff and message.is_customer_visible):
+        return
+    at = message.created_at
+    for clock in _open_clocks(ticket, (Metric.INITIAL_RESPONSE, Metric.NEXT_UPDATE)):
+        _stop(clock, at, reason=f"staff {message.kind} message #{message.pk}")
+    target = targets_for(ticket).get(Metric.NEXT_UPDATE)
+    if target is not None and ticket.status not in STOP_STATUSES:
+        _start(ticket, target, at, rule_for(Metric.NEXT_UPDATE))
+    refresh_ticket(ticket)
 
 
 def on_client_message(ticket: Ticket, message: Message) -> None:
-    """The client wrote again (may restart a next-update clock)."""
+    """The client wrote again: a next-update clock starts when none is running."""
+    target = targets_for(ticket).get(Metric.NEXT_UPDATE)
+    if target is None or ticket.status in STOP_STATUSES or _open_clocks(ticket, (Metric.NEXT_UPDATE,)):
+        return
+    _start(ticket, target, message.created_at, rule_for(Metric.NEXT_UPDATE))
+    refresh_ticket(ticket)
 
 
 def on_status_changed(ticket: Ticket, old: str, new: str) -> None:
     """Pause, resume or stop clocks by the per-metric pause statuses."""
+    now = timezone.now()
+    all_rules = rules()
+    if new in STOP_STATUSES:
+        for clock in _open_clocks(ticket):
+            _stop(clock, now, reason=f"ticket {new}")
+    elif old == "solved":
+        _resume_resolution(ticket, now, all_rules[Metric.RESOLUTION])
+    for clock in _open_clocks(ticket):
+        rule = all_rules[clock.metric]
+        paused = clock.pauses and clock.pauses[-1][1] is None
+        if new in rule.pause_statuses and not paused:
+            _pause(clock, now, rule, new)
+        elif new not in rule.pause_statuses and paused:
+            _resume(clock, now, rule, new)
+    refresh_ticket(ticket)
 
 
 def on_severity_changed(ticket: Ticket, old: int, new: int, actor: User | None) -> None:
     """Recompute from the original start with the new target, pauses kept; may breach at once."""
+    now = timezone.now()
+    all_rules = rules()
+    targets = targets_for(ticket, new)
+    for metric, target in targets.items():
+        clocks = _open_clocks(ticket, (metric,))
+        if not clocks and metric == Metric.RESOLUTION and ticket.status not in STOP_STATUSES:
+            _start(ticket, target, ticket.created_at, all_rules[metric], now=now)
+            clocks = _open_clocks(ticket, (metric,))
+        for clock in clocks:
+            _retarget(clock, target, new, all_rules[metric], now, actor)
+    for clock in _open_clocks(ticket):
+        if clock.metric not in targets:  # the new severity has no such objective
+            _retarget(clock, Target(clock.metric, None, clock.calendar), new, all_rules[clock.metric], now, actor)
+    refresh_ticket(ticket)
+
+
+# --------------------------------------------------------------------------- clock changes
+
+
+def _open_clocks(ticket: Ticket, metrics: tuple[str, ...] | None = None) -> list[Clock]:
+    qs = ticket.clocks.filter(stopped_at__isnull=True).exclude(state=ClockState.MET)  # type: ignore[attr-defined]
+    if metrics is not None:
+        qs = qs.filter(metric__in=metrics)
+    return list(qs.order_by("id"))
+
+
+def _start(ticket: Ticket, target: Target, at: datetime, rule: Rule, now: datetime | None = None) -> Clock:
+    clock = Clock(ticket=ticket, metric=target.metric, severity=ticket.severity, target_minutes=target.minutes,
+                  calendar=target.calendar, started_at=at, state=ClockState.RUNNING)
+    clock.due_at, clock.warn_at = timing.schedule(clock, calendar_for(clock.calendar), rule.warning_minutes)
+    clock.save()
+    _history(clock, "started", at, target_minutes=target.minutes, calendar=target.calendar,
+             due_at=_iso(clock.due_at))
+    if clock.due_at is not None and clock.due_at <= (now or at):
+        breach(clock, now or at, reason="already past due when started")
+    return clock
+
+
+def _stop(clock: Clock, at: datetime, *, reason: str) -> None:
+    clock.stopped_at = at
+    if clock.pauses and clock.pauses[-1][1] is None:
+        clock.pauses[-1][1] = timing.dump_pauses([(at, at)])[0][1]
+    if clock.state != ClockState.BREACHED:
+        if clock.due_at is not None and at > clock.due_at:
+            breach(clock, at, reason="answered after the due instant")
+        else:
+            clock.state = ClockState.MET
+    clock.save(update_fields=["stopped_at", "pauses", "state"])
+    _history(clock, "met" if clock.state == ClockState.MET else "stopped", at, reason=reason)
+
+
+def _pause(clock: Clock, at: datetime, rule: Rule, status: str) -> None:
+    if clock.state == ClockState.BREACHED:
+        return  # a breached clock stays breached; pausing it would hide the overrun
+    clock.pauses = [*clock.pauses, [timing.dump_pauses([(at, None)])[0][0], None]]
+    clock.state = ClockState.PAUSED
+    clock.due_at, clock.warn_at = timing.schedule(clock, calendar_for(clock.calendar), rule.warning_minutes)
+    clock.save(update_fields=["pauses", "state", "due_at", "warn_at"])
+    _history(clock, "paused", at, status=status)
+
+
+def _resume(clock: Clock, at: datetime, rule: Rule, status: str) -> None:
+    pauses = [list(p) for p in clock.pauses]
+    pauses[-1][1] = timing.dump_pauses([(at, at)])[0][1]
+    clock.pauses = pauses
+    clock.state = ClockState.RUNNING
+    clock.due_at, clock.warn_at = timing.schedule(clock, calendar_for(clock.calendar), rule.warning_minutes)
+    clock.save(update_fields=["pauses", "state", "due_at", "warn_at"])
+    _history(clock, "resumed", at, status=status, due_at=_iso(clock.due_at))
+    if clock.due_at is not None and clock.due_at <= at:
+        breach(clock, at, reason="past due when resumed")
+
+
+def _resume_resolution(ticket: Ticket, now: datetime, rule: Rule) -> None:
+    """A reopened ticket: its resolution clock runs again, the solved interval counted as paused."""
+    clock = ticket.clocks.filter(metric=Metric.RESOLUTION).order_by("-id").first()  # type: ignore[attr-defined]
+    if clock is None or clock.stopped_at is None:
+        return
+    stopped = clock.stopped_at
+    clock.pauses = [*clock.pauses, timing.dump_pauses([(stopped, now)])[0]]
+    clock.stopped_at = None
+    if clock.state == ClockState.MET:
+        clock.state = ClockState.RUNNING
+    clock.due_at, clock.warn_at = timing.schedule(clock, calendar_for(clock.calendar), rule.warning_minutes)
+    clock.save(update_fields=["pauses", "stopped_at", "state", "due_at", "warn_at"])
+    _history(clock, "reopened", now, due_at=_iso(clock.due_at))
+
+
+def _retarget(clock: Clock, target: Target, severity: int, rule: Rule, now: datetime, actor: User | None) -> None:
+    old = {"severity": clock.severity, "target_minutes": clock.target_minutes, "calendar": clock.calendar,
+           "due_at": _iso(clock.due_at)}
+    clock.severity, clock.target_minutes, clock.calendar = severity, target.minutes, target.calendar
+    clock.due_at, clock.warn_at = timing.schedule(clock, calendar_for(clock.calendar), rule.warning_minutes)
+    clock.warned_at = None
+    clock.save(update_fields=["severity", "target_minutes", "calendar", "due_at", "warn_at", "warned_at"])
+    new = {"severity": severity, "target_minutes": target.minutes, "calendar": target.calendar,
+           "due_at": _iso(clock.due_at)}
+    _history(clock, "recomputed", now, reason="severity changed", old=old, new=new)
+    from supportdesk.tickets.actions import record_event
+
+    record_event(clock.ticket, actor, "sla.recomputed", "system", metric=clock.metric, old=old, new=new)
+    if clock.state == ClockState.RUNNING and clock.due_at is not None and clock.due_at <= now:
+        breach(clock, now, reason="severity changed: the new due instant had already passed", actor=actor)
+
+
+def breach(clock: Clock, at: datetime, *, reason: str, actor: User | None = None) -> bool:
+    """Record the breach once, with the overrun frozen now (business time past due). False if already."""
+    if clock.breached_at is not None or clock.target_minutes is None:
+        return False
+    overrun = -timing.balance(clock, calendar_for(clock.calendar), at)  # type: ignore[operator]
+    seconds = max(0, timing.whole_seconds(overrun))
+    updated = Clock.objects.filter(pk=clock.pk, breached_at__isnull=True).update(
+        state=ClockState.BREACHED, breached_at=at, overrun_seconds=seconds)
+    if not updated:
+        return False
+    clock.state, clock.breached_at, clock.overrun_seconds = ClockState.BREACHED, at, seconds
+    _history(clock, "breached", at, reason=reason, overrun_seconds=seconds, due_at=_iso(clock.due_at))
+    from supportdesk.tickets.actions import record_event
+
+    record_event(clock.ticket, actor, "sla.breached", "system", metric=clock.metric, due_at=_iso(clock.due_at),
+                 overrun_seconds=seconds, reason=reason)
+    from .notices import notify_breach
+
+    notify_breach(clock)
+    return True
+
+
+# --------------------------------------------------------------------------- ticket summary
+
+
+def refresh_ticket(ticket: Ticket) -> None:
+    """Denormalise the nearest running due instant and a one-word state onto the ticket."""
+    from supportdesk.tickets.models import Ticket as TicketModel
+
+    clocks = list(ticket.clocks.values_list("state", "target_minutes", "stopped_at"))  # type: ignore[attr-defined]
+    due = ticket.clocks.filter(state=ClockState.RUNNING, stopped_at__isnull=True).aggregate(  # type: ignore[attr-defined]
+        due=Min("due_at"))["due"]
+    state = summary_state(clocks)
+    TicketModel.objects.filter(pk=ticket.pk).update(sla_due_at=due, sla_state=state)
+    ticket.sla_due_at, ticket.sla_state = due, state
+
+
+def summary_state(clocks: list[tuple[str, int | None, datetime | None]]) -> str:
+    targeted = [(state, stopped) for state, minutes, stopped in clocks if minutes is not None]
+    if not targeted:
+        return "best efforts"
+    states = {state for state, _ in targeted}
+    open_states = {state for state, stopped in targeted if stopped is None and state in OPEN_CLOCK_STATES}
+    for state in (ClockState.BREACHED, ClockState.RUNNING, ClockState.PAUSED):
+        if state in states and (state == ClockState.BREACHED or state in open_states):
+            return str(state)
+    return str(ClockState.MET)
+
+
+def _history(clock: Clock, kind: str, at: datetime, internal: bool = False, **data: Any) -> None:
+    ClockEvent.objects.create(clock=clock, kind=kind, at=at, internal=internal, data=data)
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat().replace("+00:00", "Z") if at else None
+
+
+def business_seconds(value: timedelta | None) -> int | None:
+    return None if value is None else timing.whole_seconds(value)

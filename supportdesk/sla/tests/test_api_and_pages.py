@@ -1,0 +1,162 @@
+"""The clocks API, the calendar endpoints, the attainment report, the dashboard (table, CSV, chart) and who
+may see what: managers and system admins see the dashboard; clients get 404 and no internal warnings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from supportdesk.factories import TicketFactory
+from supportdesk.sla.sweep import sweep
+from supportdesk.tickets import actions
+
+from .conftest import client_with, requester_of, utc
+
+pytestmark = pytest.mark.django_db
+
+MONDAY_10 = utc(2026, 4, 6, 14, 0)
+
+
+@pytest.fixture
+def history(clock, staff):  # noqa: ANN001, ANN201
+    """Two Premium tickets in April 2026: one answered in time, one breached and warned."""
+    clock.at(MONDAY_10)
+    client = client_with("premium", name="Hale & Partners")
+    met = TicketFactory(requester=requester_of(client), severity=3, subject="Met in time")
+    late = TicketFactory(requester=requester_of(client), severity=3, subject="Answered late")
+    clock.at(MONDAY_10 + timedelta(minutes=30))
+    actions.add_message(staff["agent"], met, body="On it", kind="public")
+    clock.at(utc(2026, 4, 6, 17, 50))
+    sweep()  # warns `late`
+    clock.at(utc(2026, 4, 6, 18, 10))
+    sweep()  # breaches `late`, 10 minutes over
+    return {"client": client, "met": met, "late": late}
+
+
+def test_clocks_api_shape_for_an_agent(history, staff, as_person):
+    # When an agent reads the late ticket's clocks
+    response = as_person(staff["agent"]).get(f"/api/v1/sla/tickets/{history['late'].pk}/clocks")
+    # Then each clock has metric, target, UTC due, state and business overrun, with the warning in its history
+    assert response.status_code == 200
+    [c] = response.json()
+    assert c["metric"] == "initial_response" and c["target_minutes"] == 240 and c["calendar"] == "business-hours"
+    assert c["due_at"] == "2026-04-06T18:00:00Z" and c["state"] == "breached"
+    assert c["breach_overrun_seconds"] == 600 and c["overrun_seconds"] == 600 and c["remaining_seconds"] is None
+    assert c["warned_at"] == "2026-04-06T17:50:00Z"
+    assert [e["kind"] for e in c["history"]] == ["started", "warned", "breached"]
+
+
+def test_running_clock_reports_business_time_remaining(clock, as_person):
+    # Given a severity 3 ticket opened Monday 16:00 Toronto; when its requester looks Tuesday 00:00 UTC
+    clock.at(utc(2026, 4, 6, 20, 0))
+    ticket = TicketFactory(requester=requester_of(client_with("premium")), severity=3)
+    clock.at(utc(2026, 4, 7, 4, 0))
+    [c] = as_person(ticket.requester).get(f"/api/v1/sla/tickets/{ticket.pk}/clocks").json()
+    # Then 3 business hours remain (one hour was used before closing), due Tuesday 11:00 Toronto
+    assert c["state"] == "running" and c["remaining_seconds"] == 3 * 3600 and c["due_at"] == "2026-04-07T15:00:00Z"
+
+
+def test_client_sees_clock_state_but_not_internal_warnings(history, as_person):
+    late = history["late"]
+    response = as_person(late.requester).get(f"/api/v1/sla/tickets/{late.pk}/clocks")
+    [c] = response.json()
+    assert c["state"] == "breached" and c["warned_at"] is None
+    assert [e["kind"] for e in c["history"]] == ["started", "breached"]
+
+
+def test_clocks_of_an_invisible_ticket_answer_404(history, as_person):
+    stranger = requester_of(client_with("premium"))
+    response = as_person(stranger).get(f"/api/v1/sla/tickets/{history['late'].pk}/clocks")
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+
+def test_attainment_report_groups_by_client_severity_month(history, staff, as_person):
+    response = as_person(staff["manager"]).get("/api/v1/sla/reports/attainment?months=12")
+    assert response.status_code == 200
+    assert response.json() == [{"client_id": history["client"].pk, "client": "Hale & Partners", "severity": 3,
+                                "month": "2026-04", "met": 1, "breached": 1, "total": 2, "percent": 50.0}]
+    assert as_person(staff["agent"]).get("/api/v1/sla/reports/attainment").status_code == 404
+
+
+def test_manager_edits_a_calendar_through_the_api(staff, as_person, django_capture_on_commit_callbacks, clock):
+    clock.at(MONDAY_10)
+    http = as_person(staff["manager"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = http.put("/api/v1/sla/calendars/business-hours", {"hours": "09:00-18:00", "custom_holidays": ["2026-12-24"]},
+                            content_type="application/json")
+    assert response.status_code == 202, response.content
+    job = response.json()
+    assert job["calendar"] == "business-hours" and job["calendar_version"] == 1
+    assert http.get(f"/api/v1/sla/jobs/{job['id']}").json()["state"] == "done"
+    [business] = [c for c in http.get("/api/v1/sla/calendars").json() if c["kind"] == "business-hours"]
+    assert business["weekly"]["0"] == ["09:00-18:00"] and business["custom_holidays"] == ["2026-12-24"]
+    bad = http.put("/api/v1/sla/calendars/business-hours", {"zone": "Nowhere/Land"}, content_type="application/json")
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "sla.bad_zone"
+    # And nobody else may: agents and clients get 404
+    for person in (staff["agent"], requester_of(client_with("premium"))):
+        assert as_person(person).put("/api/v1/sla/calendars/business-hours", {"hours": "00:00-23:00"},
+                                     content_type="application/json").status_code == 404
+        assert as_person(person).get("/api/v1/sla/calendars").status_code == 404
+
+
+def test_dashboard_renders_with_data_csv_and_chart(history, staff, as_person, clock):
+    http = as_person(staff["manager"])
+    page = http.get("/dashboard/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Hale &amp; Partners" in html and "2026-04" in html and "50.0" in html
+    assert f"#{history['late'].pk}" in html and "10m" in html  # breach list with its overrun
+    csv = http.get("/dashboard/attainment.csv").content.decode().splitlines()
+    assert csv[0] == "client,severity,month,met,breached,total,percent_met"
+    assert csv[1] == "Hale & Partners,3,2026-04,1,1,2,50.0"
+    svg = http.get("/dashboard/attainment.svg")
+    assert svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
+
+
+def test_at_risk_lists_clocks_due_soon(clock, staff, as_person):
+    clock.at(MONDAY_10)
+    ticket = TicketFactory(requester=requester_of(client_with("premium")), severity=2, subject="Soon due")
+    html = as_person(staff["manager"]).get("/dashboard/").content.decode()
+    assert f"/console/tickets/{ticket.pk}/" in html and "Nothing at risk" not in html
+
+
+@pytest.mark.parametrize("role,status", [("manager", 200), ("sysadmin", 200), ("agent", 404), ("tam", 404),
+                                         ("billing", 404), ("client", 404)])
+def test_dashboard_and_calendars_are_for_managers_only(staff, as_person, role, status):
+    person = requester_of(client_with("premium")) if role == "client" else staff[role]
+    http = as_person(person)
+    for url in ("/dashboard/", "/dashboard/attainment.csv", "/dashboard/attainment.svg", "/sla/calendars/",
+                "/sla/calendars/business-hours/"):
+        assert http.get(url).status_code == status, url
+
+
+def test_calendar_page_edit_shows_errors_in_place_and_recomputes(staff, as_person, django_capture_on_commit_callbacks):
+    http = as_person(staff["manager"])
+    bad = http.post("/sla/calendars/business-hours/", {"zone": "Atlantis/Deep", "hours": "", "holidays": "CA-ON"})
+    assert bad.status_code == 200 and "Unknown time zone" in bad.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        ok = http.post("/sla/calendars/business-hours/", {"zone": "America/Toronto", "hours": "0 09:00-17:00\n1 09:00-17:00",
+                                                          "holidays": "CA-ON", "custom_holidays": "2026-08-14"})
+    assert ok.status_code == 302 and ok["Location"].startswith("/sla/jobs/")
+    job_page = http.get(ok["Location"]).content.decode()
+    assert "done" in job_page
+    listing = http.get("/sla/calendars/").content.decode()
+    assert "2026-08-14" in listing and "09:00-17:00" in listing
+
+
+def test_ticket_pages_show_clocks_in_the_viewers_zone(clock, staff, as_person):
+    clock.at(MONDAY_10)
+    ticket = TicketFactory(requester=requester_of(client_with("premium")), severity=3)
+    staff["agent"].timezone = "Europe/London"
+    staff["agent"].save(update_fields=["timezone"])
+    html = as_person(staff["agent"]).get(f"/console/tickets/{ticket.pk}/").content.decode()
+    assert "Initial response" in html and "Mon 6 Apr 2026, 19:00" in html and "Europe/London" in html
+    # And a client (the tag as the portal page renders it) sees it in its own zone, without warnings
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = ticket.requester
+    portal = Template("{% load sla_tags %}{% ticket_clocks ticket %}").render(Context({"request": request, "ticket": ticket}))
+    assert "Mon 6 Apr 2026, 14:00" in portal and "America/Toronto" in portal and "warned" not in portal

@@ -1,0 +1,135 @@
+"""Warnings before the due instant (once, never while the calendar is closed), breaches recorded once with a
+frozen overrun, and calendar edits that recompute every open clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from supportdesk.accounts.actions import assign_tam
+from supportdesk.factories import StaffFactory, TicketFactory
+from supportdesk.notifications.models import OutboxItem
+from supportdesk.sla import actions as sla_actions
+from supportdesk.sla.models import Clock, RecomputeJob
+from supportdesk.sla.sweep import sweep
+from supportdesk.tickets import actions
+from supportdesk.tickets.models import TicketEvent
+
+from .conftest import client_with, requester_of, utc
+
+pytestmark = pytest.mark.django_db
+
+MONDAY_10 = utc(2026, 4, 6, 14, 0)  # Monday 10:00 Toronto
+
+
+@pytest.fixture
+def watched(clock, staff):  # noqa: ANN001, ANN201
+    """A Premium severity 3 ticket (due 14:00 Toronto) with an assignee and a TAM."""
+    clock.at(MONDAY_10)
+    client = client_with("premium")
+    assign_tam(None, client=client, tam=staff["tam"])
+    ticket = TicketFactory(requester=requester_of(client), severity=3)
+    ticket = actions.update_ticket(None, ticket, expected_version=ticket.version, assignee=staff["agent"])
+    return ticket
+
+
+def warnings(ticket) -> list[str]:  # noqa: ANN001
+    return sorted(OutboxItem.objects.filter(ticket=ticket, topic="sla.warning").values_list("recipient", flat=True))
+
+
+def test_warning_fires_once_to_assignee_tam_and_managers(watched, staff, clock):
+    # Given the default warning 15 business minutes before the due instant (13:45 Toronto)
+    c = watched.clocks.get(metric="initial_response")
+    assert c.warn_at == utc(2026, 4, 6, 17, 45)
+    # When the sweep runs before that, nothing happens
+    assert sweep(utc(2026, 4, 6, 17, 44))["warned"] == 0
+    # When it runs at 13:46 and again at 13:50
+    clock.at(utc(2026, 4, 6, 17, 46))
+    assert sweep()["warned"] == 1
+    assert sweep(utc(2026, 4, 6, 17, 50))["warned"] == 0
+    # Then the assignee, the TAM and the manager got one warning each
+    assert warnings(watched) == sorted([staff["agent"].email, staff["tam"].email, staff["manager"].email])
+    c.refresh_from_db()
+    assert c.warned_at == utc(2026, 4, 6, 17, 46)
+    assert c.history.filter(kind="warned", internal=True).count() == 1
+
+
+def test_warning_never_fires_while_the_calendar_is_closed(clock, staff):
+    # Given a severity 3 ticket opened Monday 16:50 Toronto: 10 minutes today, 3h50 Tuesday (due 11:50)
+    clock.at(utc(2026, 4, 6, 20, 50))
+    ticket = TicketFactory(requester=requester_of(client_with("premium")), severity=3)
+    c = ticket.clocks.get(metric="initial_response")
+    assert c.due_at == utc(2026, 4, 7, 15, 50)
+    # And a warning lead of 230 business minutes, so the warning instant is 10 business minutes in:
+    # Monday 17:00 Toronto, the closing instant (picked up by the recompute after a calendar save)
+    sla_actions.update_metric_rule(None, "initial_response", warning_minutes=230)
+    sla_actions.update_calendar(None, "business-hours", holidays="CA-ON")
+    from supportdesk.sla.sweep import recompute
+
+    recompute(RecomputeJob.objects.latest("id"))
+    c.refresh_from_db()
+    assert c.warn_at == utc(2026, 4, 6, 21, 0)
+    # Then at midnight and at 07:59 Tuesday (closed) the sweep warns nobody
+    assert sweep(utc(2026, 4, 7, 4, 0))["warned"] == 0
+    assert sweep(utc(2026, 4, 7, 11, 59))["warned"] == 0
+    # And at the 08:00 opening it does, once
+    assert sweep(utc(2026, 4, 7, 12, 0))["warned"] == 1
+    assert sweep(utc(2026, 4, 7, 12, 1))["warned"] == 0
+
+
+def test_breach_is_recorded_once_with_the_overrun_frozen(watched, staff, clock):
+    # Given the clock due 14:00 Toronto; when the sweep first runs at 14:07 and again at 16:00
+    assert sweep(utc(2026, 4, 6, 18, 7))["breached"] == 1
+    assert sweep(utc(2026, 4, 6, 20, 0))["breached"] == 0
+    # Then the breach is recorded once, 7 business minutes over, and stays frozen
+    c = watched.clocks.get(metric="initial_response")
+    assert c.state == "breached" and c.breached_at == utc(2026, 4, 6, 18, 7) and c.overrun_seconds == 420
+    assert TicketEvent.objects.filter(ticket=watched, kind="sla.breached").count() == 1
+    assert OutboxItem.objects.filter(ticket=watched, topic="sla.breach").count() == 3
+    # And a late reply keeps the breach and its frozen overrun
+    clock.at(utc(2026, 4, 6, 20, 30))
+    actions.add_message(staff["agent"], watched, body="Here we are", kind="public")
+    c.refresh_from_db()
+    assert c.state == "breached" and c.overrun_seconds == 420 and c.stopped_at == utc(2026, 4, 6, 20, 30)
+    watched.refresh_from_db()
+    assert watched.sla_state == "breached" and watched.sla_due_at is None
+
+
+def test_holiday_edit_recomputes_open_clocks_as_a_job(clock, django_capture_on_commit_callbacks):
+    # Given open severity 3 clocks opened Monday 16:00 Toronto (due Tuesday 11:00) and one already answered
+    clock.at(utc(2026, 4, 6, 20, 0))
+    client = client_with("premium")
+    open_tickets = [TicketFactory(requester=requester_of(client), severity=3) for _ in range(3)]
+    answered = TicketFactory(requester=requester_of(client), severity=3)
+    actions.add_message(StaffFactory(), answered, body="Done", kind="public")
+    answered_due = answered.clocks.get().due_at
+    assert open_tickets[0].clocks.get().due_at == utc(2026, 4, 7, 15, 0)
+    # When a manager makes Tuesday 2026-04-07 a holiday
+    manager = StaffFactory(staff_roles=["manager"])
+    with django_capture_on_commit_callbacks(execute=True):
+        job = sla_actions.update_calendar(manager, "business-hours", custom_holidays=["2026-04-07"])
+    # Then a job recomputed the open clocks (Wednesday 11:00 Toronto) and reports its progress
+    job.refresh_from_db()
+    assert (job.state, job.total, job.done, job.changed, job.percent) == ("done", 3, 3, 3, 100)
+    for ticket in open_tickets:
+        ticket.refresh_from_db()
+        assert ticket.clocks.get().due_at == utc(2026, 4, 8, 15, 0) == ticket.sla_due_at
+    # And the answered clock is untouched
+    assert answered.clocks.get().due_at == answered_due
+
+
+def test_calendar_edit_refuses_bad_input(db):
+    from supportdesk.errors import Invalid
+
+    with pytest.raises(Invalid) as zone:
+        sla_actions.update_calendar(None, "business-hours", zone="Mars/Olympus")
+    assert zone.value.code == "sla.bad_zone" and "zone" in zone.value.fields
+    with pytest.raises(Invalid) as hours:
+        sla_actions.update_calendar(None, "business-hours", hours="17:00-08:00")
+    assert hours.value.code == "sla.bad_hours"
+    with pytest.raises(Invalid) as day:
+        sla_actions.update_calendar(None, "business-hours", custom_holidays=["2026-02-30"])
+    assert day.value.code == "sla.bad_date"
+    with pytest.raises(Invalid) as holidays:
+        sla_actions.update_calendar(None, "weekdays-24h", holidays="CA-ON")
+    assert holidays.value.code == "sla.bad_holidays"
+    assert not Clock.objects.exists() and not RecomputeJob.objects.exists()

@@ -1,0 +1,124 @@
+"""Manager pages of the sla context: the dashboard (attainment table, CSV, SVG chart, at-risk list,
+breaches, volume by channel) and the calendar editor. Thin: reads through queries, writes through actions."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from supportdesk.errors import DomainError, NotFound
+from supportdesk.policy.sla import can_edit_calendars, can_view_dashboard
+from supportdesk.web.views.common import attach_error
+
+from . import actions, queries
+from .calendars_store import all_settings, settings_for
+from .charts import attainment_svg
+from .forms import CalendarForm, RuleForm, weekly_text
+from .models import CalendarKind, RecomputeJob
+from .objectives import rules
+
+
+def _months(request: HttpRequest) -> int:
+    try:
+        return min(max(int(request.GET.get("months", 12)), 1), 60)
+    except ValueError:
+        return 12
+
+
+def _manager(request: HttpRequest) -> None:
+    if not can_view_dashboard(request.user):
+        raise Http404("No such page.")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _manager(request)
+    months = _months(request)
+    rows = queries.attainment(request.user, months=months)
+    return render(request, "sla/dashboard.html", {
+        "months": months, "rows": rows, "at_risk": queries.at_risk(request.user),
+        "breaches": queries.breaches(request.user), "volume": queries.volume_by_channel(request.user, months=months),
+        "zone": queries.vendor_zone(),
+    })
+
+
+@login_required
+def attainment_csv(request: HttpRequest) -> HttpResponse:
+    _manager(request)
+    rows = queries.attainment(request.user, months=_months(request))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="sla-attainment.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["client", "severity", "month", "met", "breached", "total", "percent_met"])
+    for row in rows:
+        writer.writerow([row.client, row.severity, row.month, row.met, row.breached, row.total, f"{row.percent:.1f}"])
+    return response
+
+
+@login_required
+def attainment_chart(request: HttpRequest) -> HttpResponse:
+    _manager(request)
+    rows = queries.attainment(request.user, months=_months(request))
+    return HttpResponse(attainment_svg(queries.attainment_by_month(rows)), content_type="image/svg+xml")
+
+
+@login_required
+def calendars(request: HttpRequest) -> HttpResponse:
+    if not can_edit_calendars(request.user):
+        raise Http404("No such page.")
+    return render(request, "sla/calendars.html", {
+        "calendars": all_settings(), "jobs": RecomputeJob.objects.all()[:10], "rules": rules().values(),
+    })
+
+
+@login_required
+def calendar_edit(request: HttpRequest, kind: str) -> HttpResponse:
+    if not can_edit_calendars(request.user) or kind not in CalendarKind.values:
+        raise Http404("No such calendar.")
+    current = settings_for(kind)
+    initial = {"zone": current.zone, "hours": weekly_text(current.weekly), "holidays": current.holidays_spec,
+               "custom_holidays": "\n".join(d.isoformat() for d in current.custom_holidays)}
+    form = CalendarForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = actions.update_calendar(request.user, kind, zone=form.cleaned_data["zone"],  # type: ignore[arg-type]
+                                          weekly=form.weekly(), holidays=form.cleaned_data["holidays"],
+                                          custom_holidays=form.custom_dates())
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            return redirect(f"/sla/jobs/{job.pk}/")
+    return render(request, "sla/calendar_edit.html", {"form": form, "calendar": current,
+                                                      "label": CalendarKind(kind).label})
+
+
+@login_required
+def rule_edit(request: HttpRequest, metric: str) -> HttpResponse:
+    if not can_edit_calendars(request.user):
+        raise Http404("No such page.")
+    current = rules().get(metric)
+    if current is None:
+        raise Http404("No such metric.")
+    form = RuleForm(request.POST or None, initial={"pause_statuses": sorted(current.pause_statuses),
+                                                   "warning_minutes": current.warning_minutes})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_metric_rule(request.user, metric, pause_statuses=form.cleaned_data["pause_statuses"],  # type: ignore[arg-type]
+                                       warning_minutes=form.cleaned_data["warning_minutes"])
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            return redirect("/sla/calendars/")
+    return render(request, "sla/rule_edit.html", {"form": form, "metric": metric})
+
+
+@login_required
+def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    try:
+        job = queries.job_for(request.user, job_id)
+    except NotFound as exc:
+        raise Http404("No such job.") from exc
+    return render(request, "sla/job.html", {"job": job})
