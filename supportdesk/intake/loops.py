@@ -17,7 +17,7 @@ def loop_outcome(parsed: Parsed, envelope_from: str | None) -> tuple[str, str] |
         return Outcome.BOUNCE, "delivery or disposition report (multipart/report)"
     if local in BOUNCE_SENDERS:
         return Outcome.BOUNCE, f"sent by {local}"
-    if envelope_from == "" or (envelope_from is None and parsed.return_path == ""):
+    if envelope_from == "<>" or (not envelope_from and parsed.return_path == ""):
         return Outcome.BOUNCE, "empty return path <>"
     if parsed.header("x-supportdesk-outbox") or _ours(parsed.message_id):
         return Outcome.LOOP, "our own notification came back"

@@ -36,7 +36,7 @@ def test_the_real_world_corpus_is_there():
 
 @pytest.mark.skipif(ROOT is None, reason="the shared mail corpus (../shared/mail-corpus) is not present")
 @pytest.mark.parametrize("name", FILES)
-def test_every_real_world_message_is_stored_and_processed(mail_world, name):
+def test_every_real_world_message_is_stored_and_processed(db, name):
     raw = (ROOT / name).read_bytes()
     tickets_before, messages_before = Ticket.objects.count(), Message.objects.count()
     outbox_before = OutboxItem.objects.count()
