@@ -34,7 +34,7 @@ def mail_world(db):  # noqa: ANN001, ANN201
     agent = StaffFactory(email="agent@vendor.example", staff_roles=["agent"])
     ticket = tickets.open_ticket(None, requester=alice, subject="Printing fails", body="It fails.",
                                  channel="email", source="email", source_id=FIRST_CLIENT, notify=False).ticket
-    OutboxItem.objects.create(topic="ticket.reply", recipient=alice.email, subject="[#1] Printing",
+    OutboxItem.objects.create(topic="ticket.update", recipient=alice.email, subject="[#1] Printing",
                               message_id=ANCHOR_OUT, ticket=ticket, status="sent",
                               next_attempt_at=ticket.created_at)
     return {"acme": acme, "other": other, "alice": alice, "bob": bob, "mallory": mallory, "agent": agent,
