@@ -159,6 +159,7 @@ def _process(inbound: InboundMessage) -> None:
     new = opened.ticket
     if ticket is not None:  # a reply to a closed ticket, or solved too long ago: a linked follow-up
         Ticket.objects.filter(pk=new.pk).update(linked_from=ticket)
+        new.linked_from = ticket
         tickets.record_event(new, None, "ticket.linked", "email", linked_from=ticket.pk)
         notes.append(f"Follow-up of #{ticket.pk} (no longer open to replies).")
     message = new.messages.order_by("id").first()
