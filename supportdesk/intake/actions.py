@@ -162,10 +162,10 @@ def _process(inbound: InboundMessage) -> None:
         new.linked_from = ticket
         tickets.record_event(new, None, "ticket.linked", "email", linked_from=ticket.pk)
         notes.append(f"Follow-up of #{ticket.pk} (no longer open to replies).")
-    message = new.messages.order_by("id").first()
-    problems = _attachments(new, message, parsed)
+    first = new.messages.order_by("id").first()
+    problems = _attachments(new, first, parsed)
     acknowledge(user, new)
-    _finish(inbound, Outcome.NEW_TICKET, "; ".join(notes + problems), ticket=new, message=message)
+    _finish(inbound, Outcome.NEW_TICKET, "; ".join(notes + problems), ticket=new, message=first)
 
 
 def acknowledge(user: User, ticket: Ticket) -> None:

@@ -211,7 +211,7 @@ def _attach_leaf(part: Message, parsed: Parsed, ctype: str, filename: str) -> No
         if payload is None:
             raw_payload = part.get_payload()
             payload = raw_payload.encode("utf-8", "surrogateescape") if isinstance(raw_payload, str) else b""
-        parsed.attachments.append(Attachment(filename, ctype, payload))
+        parsed.attachments.append(Attachment(filename, ctype, payload if isinstance(payload, bytes) else b""))
     except Exception as exc:  # noqa: BLE001 - one bad attachment never loses the others
         parsed.attachments.append(Attachment(filename, ctype, None, _err(exc)))
         parsed.problems.append(f"attachment {filename!r} unreadable: {_err(exc)}")

@@ -67,7 +67,7 @@ def inbound_webhook(request: HttpRequest, provider: str) -> HttpResponse:
     view_class = PROVIDERS.get(provider)
     if view_class is None:
         raise Http404("unknown provider")
-    return view_class.as_view()(request)
+    return view_class.as_view()(request)  # type: ignore[attr-defined]
 
 
 def raw_mime(event: Any) -> bytes:

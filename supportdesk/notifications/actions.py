@@ -4,6 +4,7 @@ change then leaves no row, so nothing is sent for work that did not happen."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 from datetime import timedelta
 
 from django.conf import settings
@@ -43,7 +44,7 @@ def enqueue_email(*, topic: str, to: str, subject: str, body: str, html_body: st
     return item
 
 
-def thread_headers(ticket: object) -> dict[str, str]:
+def thread_headers(ticket: Any) -> dict[str, str]:
     """In-Reply-To the client's last email on the ticket; References: that thread's ids, oldest first.
 
     Computed when the row is written, so every (re)send of the row carries the same headers."""

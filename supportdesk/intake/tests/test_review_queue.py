@@ -84,3 +84,18 @@ def test_staff_dismiss_a_message(mail_world, in_review):
     in_review.refresh_from_db()
     assert in_review.outcome == Outcome.DISMISSED and not in_review.needs_review
     assert b"No mail waits for review" in http.get("/console/review/").content
+
+
+def test_the_api_lists_assigns_and_refuses_clients(mail_world, in_review):
+    staff = _login(mail_world["agent"])
+    listed = staff.get("/api/v1/intake/inbound")
+    assert listed.status_code == 200 and [i["id"] for i in listed.json()["items"]] == [in_review.pk]
+    assert _login(mail_world["alice"]).get(f"/api/v1/intake/inbound/{in_review.pk}").status_code == 404
+    bad = staff.post(f"/api/v1/intake/inbound/{in_review.pk}/assign", {"requester_email": "nobody@acme.example"},
+                     content_type="application/json")
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "intake.bad_requester"
+    done = staff.post(f"/api/v1/intake/inbound/{in_review.pk}/assign", {"requester_email": "bob@acme.example"},
+                      content_type="application/json")
+    assert done.status_code == 200 and done.json()["outcome"] == "new_ticket" and done.json()["ticket_id"]
+    again = staff.post(f"/api/v1/intake/inbound/{in_review.pk}/dismiss")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "intake.already_handled"
