@@ -47,16 +47,16 @@ class IntakeHandler:
 
 
 def _store(raw: bytes, mail_from: str, rcpt_to: str) -> int:
-    from django.db import close_old_connections
+    """Runs in an executor thread: its own database connection, closed afterwards."""
+    from django.db import connections
 
     from .actions import receive
     from .models import InboundChannel
 
-    close_old_connections()
     try:
         result = receive(raw, channel=InboundChannel.SMTP, envelope_from=mail_from or "<>", envelope_to=rcpt_to)
     finally:
-        close_old_connections()
+        connections.close_all()
     return result.inbound.pk
 
 

@@ -4,8 +4,8 @@ change then leaves no row, so nothing is sent for work that did not happen."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction

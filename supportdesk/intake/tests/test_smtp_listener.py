@@ -17,7 +17,8 @@ from supportdesk.tickets.models import Ticket
 
 from .conftest import corpus_raw, free_port
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The listener stores from its own thread: tests that read what it stored need committed data.
+committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
@@ -37,6 +38,7 @@ def send(smtp, raw: bytes, *, mail_from: str = "alice@acme.example", to: str = "
         return client.data(raw)
 
 
+@committed
 def test_given_a_client_email_when_sent_over_smtp_then_250_comes_after_it_is_stored_and_it_opens_a_ticket(
         mail_world, listener):
     raw = corpus_raw("01_plain_new_ticket.eml", 0)
@@ -49,6 +51,7 @@ def test_given_a_client_email_when_sent_over_smtp_then_250_comes_after_it_is_sto
     assert inbound.ticket.subject == "Cannot print invoices" and inbound.ticket.requester == mail_world["alice"]
 
 
+@committed
 def test_given_the_same_message_delivered_twice_then_it_is_stored_and_processed_once(mail_world, listener):
     raw = corpus_raw("02_multipart_alternative.eml", 0)
     assert send(listener, raw)[0] == 250
@@ -58,6 +61,7 @@ def test_given_the_same_message_delivered_twice_then_it_is_stored_and_processed_
     assert Ticket.objects.filter(subject="Calendar sync broken").count() == 1
 
 
+@committed
 def test_given_a_null_return_path_then_the_message_is_a_bounce_and_starts_nothing(mail_world, listener):
     tickets_before = Ticket.objects.count()
     assert send(listener, corpus_raw("01_plain_new_ticket.eml", 0), mail_from="")[0] == 250
@@ -66,7 +70,7 @@ def test_given_a_null_return_path_then_the_message_is_a_bounce_and_starts_nothin
     assert Ticket.objects.count() == tickets_before
 
 
-def test_given_storage_fails_then_the_sender_gets_a_temporary_failure_451(mail_world, listener, monkeypatch):
+def test_given_storage_fails_then_the_sender_gets_a_temporary_failure_451(db, listener, monkeypatch):
     from django.db import OperationalError
 
     def broken_save(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
@@ -87,7 +91,7 @@ def test_given_a_recipient_of_another_domain_then_relaying_is_refused(listener):
     assert code == 550
 
 
-def test_given_a_message_over_the_size_limit_then_smtp_refuses_it_permanently(settings):
+def test_given_a_message_over_the_size_limit_then_smtp_refuses_it_permanently(db, settings):
     settings.SUPPORTDESK = {**settings.SUPPORTDESK, "MAIL_MAX_BYTES": 2000}
     smtp = controller("127.0.0.1", free_port())
     smtp.start()
