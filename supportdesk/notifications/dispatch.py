@@ -132,6 +132,11 @@ def outbox_loop(stop: threading.Event, idle_sleep: float = 1.0) -> None:
 
 def run_worker(job_threads: int = 2) -> None:
     """Outbox loop in a thread; the Huey consumer (jobs, periodic tasks) in the main thread."""
+    from django.utils.module_loading import autodiscover_modules
+
+    # Register every context's Huey jobs (tasks.py) before consuming: djhuey only autodiscovers them in
+    # its own run_huey command, and a job of an unregistered module would be dropped by the consumer.
+    autodiscover_modules("tasks")
     stop = threading.Event()
     threading.Thread(target=outbox_loop, args=(stop,), daemon=True, name="outbox").start()
     from huey.contrib.djhuey import HUEY
