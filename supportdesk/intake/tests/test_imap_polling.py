@@ -77,3 +77,18 @@ def test_imap_settings_come_from_the_environment(monkeypatch):
                                                                                        "starttls")
     monkeypatch.delenv("SUPPORTDESK_IMAP_HOST")
     assert imap.imap_config() is None
+
+
+def test_the_poll_imap_command_polls_the_configured_mailbox(mail_world, dovecot, monkeypatch):
+    from typer.testing import CliRunner
+
+    from supportdesk.cli import app
+
+    dovecot.append(corpus_raw("01_plain_new_ticket.eml", 0))
+    for name, value in {"HOST": dovecot.host, "PORT": str(dovecot.port), "USER": dovecot.user,
+                        "PASSWORD": dovecot.password, "SECURITY": "none"}.items():
+        monkeypatch.setenv(f"SUPPORTDESK_IMAP_{name}", value)
+    result = CliRunner().invoke(app, ["intake", "poll-imap"])
+    assert result.exit_code == 0, result.output
+    assert "stored 1 message" in result.output and dovecot.count() == 0
+    assert InboundMessage.objects.get().outcome == Outcome.NEW_TICKET
