@@ -16,6 +16,7 @@ from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
 from .models import InboundChannel
 
 log = logging.getLogger(__name__)
+TOO_LARGE = "$SupportdeskTooLarge"  # IMAP keyword on messages left in the mailbox because they are too large
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,8 @@ def _mailbox(config: ImapConfig) -> MailBox | MailBoxUnencrypted | MailBoxStartT
 def poll_imap(config: ImapConfig) -> int:
     """Store every message of the folder; delete (or move) each only after it is committed.
 
-    A message over the size limit is stored truncated and flagged; it is left in the mailbox (moved
-    when a folder is configured) so nothing is lost. Returns how many messages were stored or matched."""
+    A message over the size limit is stored truncated and flagged for review; it is left in the mailbox
+    with the keyword $SupportdeskTooLarge (so it is not fetched again), or moved when a folder is set. Returns how many messages were stored or matched."""
     from .actions import receive
 
     mailbox = _mailbox(config)
@@ -75,7 +76,8 @@ def poll_imap(config: ImapConfig) -> int:
     stored = 0
     with mailbox.login(config.user, config.password, initial_folder=config.folder) as box:
         done: list[str] = []
-        for msg in box.fetch("ALL", mark_seen=False, limit=config.batch, charset=None):
+        too_large: list[str] = []
+        for msg in box.fetch(f"UNKEYWORD {TOO_LARGE}", mark_seen=False, limit=config.batch, charset=None):
             raw = getattr(msg, "raw_bytes", b"")
             if not msg.uid:
                 continue
@@ -87,8 +89,11 @@ def poll_imap(config: ImapConfig) -> int:
                 continue
             stored += 1
             if result.inbound.truncated and not config.move_to:
-                continue  # kept in the mailbox: only its head is stored
+                too_large.append(msg.uid)  # kept in the mailbox (only its head is stored), not fetched again
+                continue
             done.append(msg.uid)
+        if too_large:
+            box.flag(too_large, TOO_LARGE, True)
         if done:
             if config.move_to:
                 box.move(done, config.move_to)

@@ -92,3 +92,13 @@ def test_the_poll_imap_command_polls_the_configured_mailbox(mail_world, dovecot,
     assert result.exit_code == 0, result.output
     assert "stored 1 message" in result.output and dovecot.count() == 0
     assert InboundMessage.objects.get().outcome == Outcome.NEW_TICKET
+
+
+def test_a_message_over_the_size_limit_is_kept_in_the_mailbox_and_flagged(mail_world, dovecot, small_limits):
+    raw = corpus_raw("31_huge.eml", 0)
+    dovecot.append(raw)
+    assert imap.poll_imap(config(dovecot)) == 1
+    stored = InboundMessage.objects.get()
+    assert stored.outcome == Outcome.REJECTED_SIZE and stored.truncated and stored.size == len(raw)
+    assert dovecot.count() == 1  # only its head is stored, so the full message stays on the server
+    assert imap.poll_imap(config(dovecot)) == 0 and InboundMessage.objects.count() == 1  # not fetched again
