@@ -137,12 +137,14 @@ def token_create(user: str = typer.Option(..., "--user", help="Email of the pers
 
 @app.command()
 def worker(data_dir: Path = DATA_DIR_OPTION,
-           workers: int = typer.Option(2, help="Job worker threads")) -> None:
+           workers: int = typer.Option(2, help="Job worker threads"),
+           periodic: bool = typer.Option(True, "--periodic/--no-periodic",
+                                         help="Also schedule periodic jobs (run it on one worker per cluster)")) -> None:
     """Run background jobs: the outbox sender, SLA warnings and recomputes, periodic jobs."""
     setup_django(data_dir)
     from supportdesk.notifications.dispatch import run_worker
 
-    run_worker(job_threads=workers)
+    run_worker(job_threads=workers, periodic=periodic)
 
 
 @app.command()

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "supportdesk.throttling.RateLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -105,6 +106,10 @@ def _database() -> dict[str, Any]:
         # Each checkout gets its own test database so parallel runs never share one.
         suffix = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]
         db["TEST"] = {"NAME": f"test_supportdesk_{suffix}"}
+        if os.environ.get("SUPPORTDESK_DB_POOL") == "1":
+            # psycopg's connection pool inside each process (Django >= 5.1); pgbouncer works too.
+            db["CONN_MAX_AGE"] = 0
+            db.setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": int(os.environ.get("SUPPORTDESK_DB_POOL_SIZE", "10"))}
         return db
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
@@ -149,10 +154,18 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("SUPPORTDESK_MEDIA_DIR", DATA_DIR / "media"))
 MEDIA_URL = "/media-not-served/"
 WHITENOISE_USE_FINDERS = True
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+if os.environ.get("SUPPORTDESK_STORAGE") == "s3":
+    # Uploaded files shared by every replica (pip install "supportdesk[s3]"; AWS_* settings from the environment).
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": os.environ["SUPPORTDESK_S3_BUCKET"],
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -160,6 +173,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+if os.environ.get("SUPPORTDESK_SECURE_COOKIES") == "1":
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -210,6 +226,7 @@ SUPPORTDESK: dict[str, Any] = {
     "REOPEN_DAYS": int(os.environ.get("SUPPORTDESK_REOPEN_DAYS", "14")),
     "PHONE_WEBHOOK_SECRET": os.environ.get("SUPPORTDESK_PHONE_SECRET", "change-me-phone-secret"),
     "SMTP_LISTEN": os.environ.get("SUPPORTDESK_SMTP_LISTEN", "127.0.0.1:2525"),
+    "CHAT_ORIGINS": [o for o in os.environ.get("SUPPORTDESK_CHAT_ORIGINS", "").split(",") if o],
 }
 
 LOGGING = {

@@ -1,5 +1,254 @@
-"""REST endpoints of the billing context (mounted by supportdesk.api)."""
+"""REST endpoints of the billing context (mounted by supportdesk.api at /api/v1/billing)."""
 
-from ninja import Router
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+from pydantic import Field
+
+from supportdesk import policy
+from supportdesk.errors import DomainError, Forbidden, Invalid
+from supportdesk.policy.billing import can_manage_billing, can_quote
+
+from . import actions, exports, queries
+from .errors import BillingError
+from .pricing import offering_named, parse_user_count, price_for
 
 router = Router()
+
+
+def _date(value: str | None, field: str) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise Invalid(BillingError.BAD_DATE, f"{field} must be a date YYYY-MM-DD (got {value!r}).",
+                      fields={field: "YYYY-MM-DD"}) from None
+
+
+@router.get("/quote", summary="Quote the MRC of an offering for a number of users (and a what-if)")
+def quote(request: HttpRequest, offering: str, users: str, currency: str = "USD", on: str | None = None,
+          what_if: str | None = None) -> dict:
+    if not can_quote(policy.signed_in(request)):
+        raise Forbidden("Only staff may quote prices.")
+    found = offering_named(offering)
+    when = _date(on, "on")
+    body = price_for(found, parse_user_count(users), currency, when).to_json()
+    if what_if not in (None, ""):
+        try:
+            body["what_if"] = price_for(found, parse_user_count(what_if, "what_if"), currency, when).to_json()
+        except DomainError as exc:
+            body["what_if"] = {"error": {"code": exc.code, "message": exc.message, "fields": exc.fields}}
+    return body
+
+
+class LineOut(Schema):
+    id: int
+    kind: str
+    description: str
+    explanation: str
+    quantity: Decimal
+    unit_amount: Decimal
+    amount: Decimal
+    service_from: date | None
+    service_to: date | None
+
+
+class CreditNoteOut(Schema):
+    id: int
+    number: str
+    reason: str
+    amount: Decimal
+    currency: str
+    issued_at: datetime
+
+
+class InvoiceOut(Schema):
+    id: int
+    number: str | None
+    client_id: int
+    client: str
+    period_start: date
+    period_end: date
+    currency: str
+    status: str
+    total: Decimal
+    issued_at: datetime | None
+
+    @staticmethod
+    def resolve_client(obj) -> str:  # noqa: ANN001
+        return obj.client.name
+
+
+class InvoiceDetailOut(InvoiceOut):
+    lines: list[LineOut]
+    credit_notes: list[CreditNoteOut]
+
+
+class RunIn(Schema):
+    month: str = Field(..., description="YYYY-MM")
+
+
+class RunOut(Schema):
+    month: date
+    issued: list[InvoiceOut]
+    already_issued: int
+    problems: list[str]
+
+
+def _manager(request: HttpRequest):  # noqa: ANN202
+    user = policy.signed_in(request)
+    if not can_manage_billing(user):
+        raise Forbidden("Only billing admins, managers and system admins manage billing.")
+    return user
+
+
+@router.post("/invoices/run", response={200: RunOut}, summary="Issue a month's invoices (idempotent)")
+def run(request: HttpRequest, payload: RunIn):  # noqa: ANN201
+    return actions.issue_month(_manager(request), payload.month)
+
+
+@router.get("/invoices", response=list[InvoiceOut], summary="Invoices visible to you (newest month first)")
+@paginate(PageNumberPagination, page_size=25)
+def invoice_list(request: HttpRequest, client_id: int | None = None):  # noqa: ANN201
+    return queries.invoices(policy.signed_in(request), client_id=client_id)
+
+
+@router.get("/invoices/{invoice_id}", response=InvoiceDetailOut)
+def invoice_detail(request: HttpRequest, invoice_id: int):  # noqa: ANN201
+    return queries.invoice_for(policy.signed_in(request), invoice_id)
+
+
+@router.get("/invoices/{invoice_id}/pdf", summary="The invoice as PDF")
+def invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    invoice = queries.invoice_for(policy.signed_in(request), invoice_id)
+    return HttpResponse(exports.invoice_pdf(invoice), content_type="application/pdf")
+
+
+@router.get("/invoices/{invoice_id}/csv", summary="The invoice as CSV")
+def invoice_csv(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    invoice = queries.invoice_for(policy.signed_in(request), invoice_id)
+    return HttpResponse(exports.invoice_csv(invoice), content_type="text/csv; charset=utf-8")
+
+
+class CreditNoteIn(Schema):
+    amount: str
+    reason: str
+
+
+@router.post("/invoices/{invoice_id}/credit-notes", response={201: CreditNoteOut})
+def credit_note(request: HttpRequest, invoice_id: int, payload: CreditNoteIn):  # noqa: ANN201
+    user = _manager(request)
+    invoice = queries.invoice_for(user, invoice_id)
+    return Status(201, actions.issue_credit_note(user, invoice, amount=payload.amount, reason=payload.reason))
+
+
+@router.post("/invoices/{invoice_id}/paid", response=InvoiceOut)
+def paid(request: HttpRequest, invoice_id: int):  # noqa: ANN201
+    user = _manager(request)
+    return actions.mark_paid(user, queries.invoice_for(user, invoice_id))
+
+
+class ChargeIn(Schema):
+    kind: str = "travel_expense"
+    description: str
+    amount: str = Field(..., description="Decimal as a string, e.g. \"120.50\"")
+    currency: str
+    incurred_on: str
+    rate: str | None = Field(None, description="Exchange rate when the currency differs from the client's")
+
+
+class ChargeOut(Schema):
+    id: int
+    kind: str
+    description: str
+    amount: Decimal
+    currency: str
+    incurred_on: date
+
+
+@router.post("/clients/{client_id}/charges", response={201: ChargeOut}, summary="Add a one-off charge")
+def add_charge(request: HttpRequest, client_id: int, payload: ChargeIn):  # noqa: ANN201
+    user = _manager(request)
+    client = queries.client_for(user, client_id)
+    incurred = _date(payload.incurred_on, "incurred_on")
+    if incurred is None:
+        raise Invalid(BillingError.BAD_DATE, "incurred_on is required.", fields={"incurred_on": "required"})
+    return Status(201, actions.add_charge(user, client=client, kind=payload.kind, description=payload.description,
+                                          amount=payload.amount, currency=payload.currency, incurred_on=incurred,
+                                          rate=payload.rate))
+
+
+class CreditIn(Schema):
+    description: str
+    amount: str
+    currency: str
+
+
+class CreditOut(Schema):
+    id: int
+    description: str
+    amount: Decimal
+    currency: str
+    granted_on: date
+
+
+@router.post("/clients/{client_id}/credits", response={201: CreditOut}, summary="Grant a credit for the next invoice")
+def grant_credit(request: HttpRequest, client_id: int, payload: CreditIn):  # noqa: ANN201
+    user = _manager(request)
+    client = queries.client_for(user, client_id)
+    return Status(201, actions.grant_credit(user, client=client, description=payload.description,
+                                            amount=payload.amount, currency=payload.currency))
+
+
+class PriceIn(Schema):
+    offering: str
+    currency: str
+    effective_from: date
+    monthly_price: str
+
+
+class TierIn(Schema):
+    offering: str
+    currency: str
+    effective_from: date
+    tier_size: int = 10
+    step: str = "100.00"
+    cap: int = 100
+    base_mrc: str
+
+
+@router.get("/prices", summary="The price list and user-tier rules")
+def prices(request: HttpRequest) -> dict:
+    if not can_quote(policy.signed_in(request)):
+        raise Forbidden("Only staff may read the price list.")
+    entries, tiers = queries.price_list()
+    return {
+        "list_prices": [{"offering": e.offering.code, "currency": e.currency, "effective_from": e.effective_from,
+                         "monthly_price": str(e.monthly_price)} for e in entries],
+        "tiers": [{"offering": t.offering.code, "currency": t.currency, "effective_from": t.effective_from,
+                   "tier_size": t.tier_size, "step": str(t.step), "cap": t.cap, "base_mrc": str(t.base_mrc)}
+                  for t in tiers],
+    }
+
+
+@router.post("/prices", response={201: dict}, summary="Set a list price from a date")
+def set_price(request: HttpRequest, payload: PriceIn):  # noqa: ANN201
+    entry = actions.set_list_price(_manager(request), offering=offering_named(payload.offering),
+                                   currency=payload.currency, effective_from=payload.effective_from,
+                                   monthly_price=payload.monthly_price)
+    return Status(201, {"id": entry.pk, "monthly_price": str(entry.monthly_price)})
+
+
+@router.post("/tiers", response={201: dict}, summary="Set the user-tier rule from a date")
+def set_tiers(request: HttpRequest, payload: TierIn):  # noqa: ANN201
+    rule = actions.set_tier_pricing(_manager(request), offering=offering_named(payload.offering),
+                                    currency=payload.currency, effective_from=payload.effective_from,
+                                    tier_size=payload.tier_size, step=payload.step, cap=payload.cap,
+                                    base_mrc=payload.base_mrc)
+    return Status(201, {"id": rule.pk, "base_mrc": str(rule.base_mrc), "cap": rule.cap})

@@ -1,12 +1,24 @@
 """Billing. `BillableCharge` is the hand-off point: other contexts (event fees, onsite-visit travel
 expenses) record one-off charges here through `billing.charges.record_charge`, and the monthly
-invoice run picks up the uninvoiced ones."""
+invoice run picks up the uninvoiced ones.
+
+Prices are data: `PriceListEntry` (a flat monthly list price per offering and currency, versioned by
+effective date) and `TierPricing` (the 24/7 user-tier rule: tier size, step, cap and base MRC per
+currency, also versioned). Issued invoices and credit notes never change: `save()`/`delete()` refuse it.
+"""
 
 from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+
+class ImmutableRecord(Exception):
+    """Raised by save()/delete() of an issued invoice, its lines, or a credit note."""
 
 
 class ChargeKind(models.TextChoices):
@@ -37,14 +49,80 @@ class BillableCharge(models.Model):
         indexes = [models.Index(fields=["client", "invoice_line"])]
 
 
+class PriceListEntry(models.Model):
+    """The list MRC of an offering in a currency from a date (the latest entry on or before a date wins)."""
+
+    offering = models.ForeignKey("catalogue.Offering", on_delete=models.PROTECT, related_name="price_entries")
+    currency = models.CharField(max_length=3)
+    effective_from = models.DateField()
+    monthly_price = models.DecimalField(max_digits=12, decimal_places=2)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["offering_id", "currency", "-effective_from"]
+        verbose_name_plural = "price list entries"
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "currency", "effective_from"], name="one_price_per_day"),
+            models.CheckConstraint(name="price_not_negative", condition=Q(monthly_price__gte=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offering} {self.monthly_price} {self.currency} from {self.effective_from}"
+
+
+class TierPricing(models.Model):
+    """Per-user-tier MRC (24/7 Support): users 1..tier_size pay base_mrc; each further tier adds step;
+    more than cap users has no automatic price (custom pricing approved by a manager)."""
+
+    offering = models.ForeignKey("catalogue.Offering", on_delete=models.PROTECT, related_name="tier_pricings")
+    currency = models.CharField(max_length=3)
+    effective_from = models.DateField()
+    tier_size = models.PositiveIntegerField(default=10)
+    step = models.DecimalField(max_digits=12, decimal_places=2, default=100)
+    cap = models.PositiveIntegerField(default=100, help_text="Above this many users: custom pricing only")
+    base_mrc = models.DecimalField(max_digits=12, decimal_places=2)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["offering_id", "currency", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "currency", "effective_from"], name="one_tier_rule_per_day"),
+            models.CheckConstraint(name="tier_size_positive", condition=Q(tier_size__gte=1)),
+            models.CheckConstraint(name="tier_cap_at_least_one_tier", condition=Q(cap__gte=models.F("tier_size"))),
+            models.CheckConstraint(name="tier_money_not_negative", condition=Q(step__gte=0, base_mrc__gte=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offering} tiers {self.currency} from {self.effective_from}"
+
+
+class DocumentCounter(models.Model):
+    """The next number of a series (invoices, credit notes) in a year; locked with select_for_update
+    while a number is taken, so numbers have no gaps and no duplicates."""
+
+    series = models.CharField(max_length=10)
+    year = models.PositiveIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["series", "year"], name="one_counter_per_series_year")]
+
+
 class Invoice(models.Model):
-    """Draft until issued; an issued invoice never changes (corrections are credit notes)."""
+    """Draft until issued; an issued invoice never changes (corrections are credit notes). Only the
+    status may still move (issued -> paid / credited)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         ISSUED = "issued", "Issued"
         PAID = "paid", "Paid"
         CREDITED = "credited", "Credited"
+
+    FROZEN_FIELDS = ("client_id", "number", "period_start", "period_end", "currency", "total", "issued_at")
 
     client = models.ForeignKey("accounts.Client", on_delete=models.PROTECT, related_name="invoices")
     number = models.CharField(max_length=30, unique=True, null=True, blank=True)
@@ -60,16 +138,131 @@ class Invoice(models.Model):
         ordering = ["-period_start", "id"]
         constraints = [
             models.UniqueConstraint(fields=["client", "period_start", "currency"], name="one_invoice_per_client_month"),
+            models.CheckConstraint(name="issued_invoice_has_number",
+                                   condition=Q(status="draft") | Q(number__isnull=False, issued_at__isnull=False)),
         ]
+
+    def __str__(self) -> str:
+        return self.number or f"Draft invoice {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            stored = Invoice.objects.filter(pk=self.pk).values(*self.FROZEN_FIELDS, "status").first()
+            if stored and stored["status"] != self.Status.DRAFT:
+                changed = [f for f in self.FROZEN_FIELDS if stored[f] != getattr(self, f)]
+                if changed:
+                    raise ImmutableRecord(f"Invoice {stored['number']} is issued; {', '.join(changed)} cannot change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if Invoice.objects.filter(pk=self.pk).exclude(status=self.Status.DRAFT).exists():
+            raise ImmutableRecord(f"Invoice {self.number} is issued and cannot be deleted; issue a credit note.")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+    @property
+    def month_label(self) -> str:
+        return self.period_start.strftime("%B %Y")
+
+    @property
+    def period_last_day(self) -> date:
+        return self.period_end - timedelta(days=1)
+
+
+class LineKind(models.TextChoices):
+    RECURRING = "recurring", "Monthly recurring charge"
+    EVENT_FEE = "event_fee", "Event fee"
+    TRAVEL_EXPENSE = "travel_expense", "Travel expense at cost"
+    OTHER = "other", "Other charge"
+    CREDIT = "credit", "Credit"
 
 
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    kind = models.CharField(max_length=20, choices=LineKind.choices, default=LineKind.RECURRING)
     description = models.CharField(max_length=255)
+    explanation = models.CharField(max_length=255, blank=True, help_text="How the amount was worked out")
     quantity = models.DecimalField(max_digits=12, decimal_places=4, default=1)
     unit_amount = models.DecimalField(max_digits=12, decimal_places=2)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
+    service_from = models.DateField(null=True, blank=True)
+    service_to = models.DateField(null=True, blank=True, help_text="Exclusive")
     source_ref = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["id"]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if Invoice.objects.filter(pk=self.invoice_id).exclude(status=Invoice.Status.DRAFT).exists():
+            raise ImmutableRecord("The invoice is issued; its lines cannot change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if Invoice.objects.filter(pk=self.invoice_id).exclude(status=Invoice.Status.DRAFT).exists():
+            raise ImmutableRecord("The invoice is issued; its lines cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def service_last_day(self) -> date | None:
+        return self.service_to - timedelta(days=1) if self.service_to else None
+
+
+class ClientCredit(models.Model):
+    """A credit owed to a client (goodwill, SLA credit); the next invoice in its currency deducts it."""
+
+    client = models.ForeignKey("accounts.Client", on_delete=models.PROTECT, related_name="credits")
+    description = models.CharField(max_length=255)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    granted_on = models.DateField()
+    invoice_line = models.ForeignKey(InvoiceLine, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="credits")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["granted_on", "id"]
+        constraints = [models.CheckConstraint(name="credit_amount_positive", condition=Q(amount__gt=0))]
+
+
+class CreditNote(models.Model):
+    """A correction of an issued invoice, with its own gap-free number; never changes once written."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_notes")
+    number = models.CharField(max_length=30, unique=True)
+    reason = models.CharField(max_length=255)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    issued_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+        constraints = [models.CheckConstraint(name="credit_note_amount_positive", condition=Q(amount__gt=0))]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and CreditNote.objects.filter(pk=self.pk).exists():
+            raise ImmutableRecord(f"Credit note {self.number} is issued and cannot change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ImmutableRecord(f"Credit note {self.number} is issued and cannot be deleted.")
+
+
+class BillingEvent(models.Model):
+    """Append-only history of billing changes (prices, invoices, credit notes)."""
+
+    client = models.ForeignKey("accounts.Client", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=60)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]

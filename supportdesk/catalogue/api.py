@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from . import queries
 
@@ -49,3 +49,29 @@ def list_offerings(request: HttpRequest):
 @router.get("/severities", response=list[SeverityOut], summary="Severity definitions")
 def list_severities(request: HttpRequest):
     return queries.severity_levels()
+
+
+class VersionIn(Schema):
+    effective_from: date
+    features: dict
+    summary: str = ""
+
+
+@router.post("/offerings/{code}/versions", response={201: VersionOut},
+             summary="Publish a new version of an offering (system admin); old contracts keep theirs")
+def publish_version(request: HttpRequest, code: str, payload: VersionIn):
+    from supportdesk import policy
+    from supportdesk.errors import Forbidden, NotFound
+
+    from .actions import publish_version as publish
+    from .models import Offering
+
+    user = policy.signed_in(request)
+    if not policy.has_role(user, "sysadmin"):
+        raise Forbidden("Only system admins edit the catalogue.")
+    offering = Offering.objects.filter(code=code).first()
+    if offering is None:
+        raise NotFound("offering")
+    version = publish(user, offering=offering, features=payload.features, effective_from=payload.effective_from,
+                      summary=payload.summary)
+    return Status(201, version)

@@ -10,6 +10,7 @@ from babel.numbers import list_currencies
 from django.db import transaction
 
 from supportdesk.accounts.models import Client, User
+from supportdesk.billing.pricing import require_approved_custom_price
 from supportdesk.catalogue.models import Offering, OfferingVersion
 from supportdesk.errors import Conflict, Invalid, NotFound
 
@@ -129,6 +130,8 @@ def _build_line(order: ServiceOrder, data: LineInput, index: int, existing: list
     line.agreed_price = _price(data.agreed_price, field)
     if line.agreed_price is not None:
         line.price_approved_by = actor
+    require_approved_custom_price(actor, offering=offering, users=line.user_count, agreed_price=line.agreed_price,
+                                  currency=order.form.currency, on=starts_on, field=field)
     _refuse_overlap(offering, starts_on, line.ends_on or order.effective_to, existing, target, field)
     return line
 

@@ -130,7 +130,7 @@ def outbox_loop(stop: threading.Event, idle_sleep: float = 1.0) -> None:
             stop.wait(5)
 
 
-def run_worker(job_threads: int = 2) -> None:
+def run_worker(job_threads: int = 2, periodic: bool = True) -> None:
     """Outbox loop in a thread; the Huey consumer (jobs, periodic tasks) in the main thread."""
     from django.utils.module_loading import autodiscover_modules
 
@@ -141,7 +141,8 @@ def run_worker(job_threads: int = 2) -> None:
     threading.Thread(target=outbox_loop, args=(stop,), daemon=True, name="outbox").start()
     from huey.contrib.djhuey import HUEY
 
-    consumer = HUEY.create_consumer(workers=job_threads, worker_type="thread", periodic=True, check_worker_health=True)
+    consumer = HUEY.create_consumer(workers=job_threads, worker_type="thread", periodic=periodic,
+                                    check_worker_health=True)
     try:
         consumer.run()
     finally:

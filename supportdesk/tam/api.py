@@ -1,5 +1,280 @@
-"""REST endpoints of the tam context (mounted by supportdesk.api)."""
+"""REST endpoints of the tam context (/api/v1/tam): thin; writes are actions, reads go through the policy."""
 
-from ninja import Router
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from supportdesk import policy
+from supportdesk.accounts.models import User
+from supportdesk.errors import Invalid, NotFound
+from supportdesk.tickets import queries as ticket_queries
+
+from . import actions, calls, ics, library, queries, upgrades, uploads, visits
+from .errors import TamError
+from .schemas import (
+    AssignmentIn,
+    AssignmentOut,
+    ClientCardOut,
+    ConfirmIn,
+    EscalatedOut,
+    EscalateIn,
+    ExpenseOut,
+    FeedOut,
+    GuideIn,
+    LibraryItemOut,
+    MinutesIn,
+    MoveIn,
+    OccurrenceOut,
+    OutcomeIn,
+    SeriesIn,
+    SeriesOut,
+    SeriesPatch,
+    UpgradeIn,
+    UpgradeOut,
+    VisitIn,
+    VisitOut,
+    VisitStatusIn,
+)
 
 router = Router()
+
+
+def _me(request: HttpRequest) -> User:
+    return policy.signed_in(request)
+
+
+# --- R8: workspace, reassignment, escalation, feed -------------------------------------------------
+
+@router.get("/workspace", response=list[ClientCardOut], summary="The TAM's clients at a glance")
+def workspace(request: HttpRequest):
+    return [{"client_id": c.client.pk, "client": c.client.name, "entitled": c.entitled,
+             "open_tickets": len(c.open_tickets), "at_risk_tickets": [t.pk for t in c.at_risk],
+             "upcoming_calls": [o.pk for o in c.calls], "upcoming_visits": [v.pk for v in c.visits],
+             "live_upgrades": [u.pk for u in c.upgrades], "installed_version": c.installed}
+            for c in queries.workspace(_me(request))]
+
+
+@router.get("/clients/{client_id}/assignments", response=list[AssignmentOut], summary="TAM assignment history")
+def assignments(request: HttpRequest, client_id: int):
+    return list(queries.assignment_history(queries.client_for(_me(request), client_id)))
+
+
+@router.post("/clients/{client_id}/assignment", response={201: AssignmentOut}, summary="Reassign the TAM (managers)")
+def reassign(request: HttpRequest, client_id: int, payload: AssignmentIn):
+    client = queries.client_for(_me(request), client_id, work=True)
+    tam = User.objects.filter(pk=payload.tam_id, client__isnull=True).first()
+    if tam is None:
+        raise Invalid("tam.unknown_tam", "No such staff member.", fields={"tam_id": "unknown"})
+    return Status(201, actions.reassign_tam(_me(request), client=client, tam=tam))
+
+
+@router.post("/tickets/{ticket_id}/escalate", response={201: EscalatedOut}, summary="Escalate a ticket to the TAM")
+def escalate(request: HttpRequest, ticket_id: int, payload: EscalateIn):
+    ticket = ticket_queries.ticket_for(_me(request), ticket_id)
+    ticket = actions.escalate_to_tam(_me(request), ticket, reason=payload.reason, assign=payload.assign, source="api")
+    from supportdesk.accounts.actions import current_tam
+
+    tam = current_tam(ticket.client)
+    return Status(201, {"ticket_id": ticket.pk, "tam_id": tam.pk if tam else 0, "assignee_id": ticket.assignee_id})
+
+
+@router.get("/feed", response=FeedOut, summary="Your calendar feed URL (.ics)")
+def feed_url(request: HttpRequest, rotate: bool = False):
+    return {"url": f"{settings.SITE_URL}/tam/feed/{actions.feed_token(_me(request), rotate=rotate)}.ics"}
+
+
+# --- R9: calls -------------------------------------------------------------------------------------
+
+@router.get("/clients/{client_id}/series", response=list[SeriesOut], summary="A client's call series")
+def list_series(request: HttpRequest, client_id: int):
+    client = queries.client_for(_me(request), client_id)
+    return list(queries.series_qs(_me(request)).filter(client=client))
+
+
+@router.post("/clients/{client_id}/series", response={201: SeriesOut}, summary="Plan a recurring call")
+def create_series(request: HttpRequest, client_id: int, payload: SeriesIn):
+    client = queries.client_for(_me(request), client_id, work=True)
+    return Status(201, calls.create_series(_me(request), client=client, **payload.dict()))
+
+
+@router.patch("/series/{series_id}", response=SeriesOut, summary="Change a series (re-sends future invitations)")
+def patch_series(request: HttpRequest, series_id: int, payload: SeriesPatch):
+    series = queries.one(queries.series_qs(_me(request)), series_id, "call series")
+    return calls.update_series(_me(request), series, **payload.dict(exclude_none=True))
+
+
+@router.post("/series/{series_id}/cancel", response=SeriesOut, summary="Cancel a series (sends METHOD:CANCEL)")
+def cancel_series(request: HttpRequest, series_id: int):
+    series = queries.one(queries.series_qs(_me(request)), series_id, "call series")
+    return calls.cancel_series(_me(request), series)
+
+
+@router.get("/series/{series_id}/occurrences", response=list[OccurrenceOut], summary="Calls of a series")
+@paginate(PageNumberPagination, page_size=25)
+def list_occurrences(request: HttpRequest, series_id: int):
+    series = queries.one(queries.series_qs(_me(request)), series_id, "call series")
+    return queries.occurrences_qs(_me(request)).filter(series=series).prefetch_related("follow_ups")
+
+
+@router.get("/occurrences/{occ_id}", response=OccurrenceOut, summary="One call, with agenda and minutes")
+def get_occurrence(request: HttpRequest, occ_id: int):
+    return queries.one(queries.occurrences_qs(_me(request)), occ_id, "call")
+
+
+@router.get("/occurrences/{occ_id}/ics", summary="The call's current invitation (.ics)", response={200: None})
+def occurrence_ics(request: HttpRequest, occ_id: int):
+    occ = queries.one(queries.occurrences_qs(_me(request)), occ_id, "call")
+    response = HttpResponse(ics.invitation(occ), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="call-{occ.pk}.ics"'
+    return response
+
+
+@router.post("/occurrences/{occ_id}/agenda", response=OccurrenceOut, summary="Generate the agenda now")
+def agenda(request: HttpRequest, occ_id: int):
+    occ = queries.one(queries.occurrences_qs(_me(request)), occ_id, "call")
+    return calls.generate_agenda(_me(request), occ)
+
+
+@router.post("/occurrences/{occ_id}/minutes", response=OccurrenceOut, summary="Record minutes and follow-ups")
+def minutes(request: HttpRequest, occ_id: int, payload: MinutesIn):
+    occ = queries.one(queries.occurrences_qs(_me(request)), occ_id, "call")
+    return calls.record_minutes(_me(request), occ, minutes=payload.minutes,
+                                follow_ups=[f.dict() for f in payload.follow_ups])
+
+
+@router.post("/occurrences/{occ_id}/cancel", response=OccurrenceOut, summary="Cancel one call (METHOD:CANCEL)")
+def cancel_occurrence(request: HttpRequest, occ_id: int):
+    occ = queries.one(queries.occurrences_qs(_me(request)), occ_id, "call")
+    return calls.cancel_occurrence(_me(request), occ)
+
+
+@router.post("/occurrences/{occ_id}/move", response=OccurrenceOut, summary="Move one call (same UID, SEQUENCE+1)")
+def move_occurrence(request: HttpRequest, occ_id: int, payload: MoveIn):
+    occ = queries.one(queries.occurrences_qs(_me(request)), occ_id, "call")
+    return calls.move_occurrence(_me(request), occ, starts_at=payload.starts_at)
+
+
+@router.post("/follow-ups/{follow_up_id}/done", response={204: None}, summary="Mark a follow-up action done")
+def follow_up_done(request: HttpRequest, follow_up_id: int):
+    calls.complete_follow_up(_me(request), queries.follow_up_for(_me(request), follow_up_id))
+    return Status(204, None)
+
+
+# --- R10: onsite visits and expenses -----------------------------------------------------------------
+
+@router.get("/clients/{client_id}/visits", response=list[VisitOut], summary="A client's onsite visits")
+def list_visits(request: HttpRequest, client_id: int):
+    client = queries.client_for(_me(request), client_id)
+    return list(queries.visits_qs(_me(request)).filter(client=client))
+
+
+@router.post("/clients/{client_id}/visits", response={201: VisitOut}, summary="Plan an onsite visit")
+def plan_visit(request: HttpRequest, client_id: int, payload: VisitIn):
+    client = queries.client_for(_me(request), client_id, work=True)
+    return Status(201, visits.plan_visit(_me(request), client=client, **payload.dict()))
+
+
+@router.post("/visits/{visit_id}/status", response=VisitOut, summary="Complete or cancel a visit")
+def visit_status(request: HttpRequest, visit_id: int, payload: VisitStatusIn):
+    visit = queries.one(queries.visits_qs(_me(request)), visit_id, "visit")
+    return visits.set_visit_status(_me(request), visit, payload.status)
+
+
+@router.get("/visits/{visit_id}/expenses", response=list[ExpenseOut], summary="Travel expenses of a visit")
+def list_expenses(request: HttpRequest, visit_id: int):
+    visit = queries.one(queries.visits_qs(_me(request)), visit_id, "visit")
+    return list(queries.expenses_qs(_me(request)).filter(visit=visit))
+
+
+@router.post("/visits/{visit_id}/expenses", response={201: ExpenseOut}, summary="Record a travel expense (billed at cost)")
+def add_expense(request: HttpRequest, visit_id: int, category: Form[str], amount: Form[str], currency: Form[str],
+                incurred_on: Form[date], description: Form[str] = "", exchange_rate: Form[str] = "",
+                receipt: UploadedFile | None = File(None)):
+    visit = queries.one(queries.visits_qs(_me(request)), visit_id, "visit")
+    expense = visits.add_expense(_me(request), visit, category=category, amount=amount, currency=currency,
+                                 incurred_on=incurred_on, description=description,
+                                 exchange_rate=exchange_rate or None, receipt=receipt,
+                                 receipt_name=(receipt.name or "") if receipt else "")
+    return Status(201, expense)
+
+
+@router.get("/expenses/{expense_id}/receipt", summary="Download a receipt", response={200: None})
+def receipt(request: HttpRequest, expense_id: int):
+    expense = queries.one(queries.expenses_qs(_me(request)), expense_id, "expense")
+    if not expense.receipt:
+        raise NotFound("receipt")
+    return uploads.download(expense.receipt, expense.receipt_name or "receipt")
+
+
+# --- R11: upgrades ------------------------------------------------------------------------------------
+
+@router.get("/clients/{client_id}/upgrades", response=list[UpgradeOut], summary="A client's upgrade plans")
+def list_upgrades(request: HttpRequest, client_id: int):
+    client = queries.client_for(_me(request), client_id)
+    return list(queries.upgrades_qs(_me(request)).filter(client=client))
+
+
+@router.post("/clients/{client_id}/upgrades", response={201: UpgradeOut}, summary="Propose an upgrade with windows")
+def propose_upgrade(request: HttpRequest, client_id: int, payload: UpgradeIn):
+    client = queries.client_for(_me(request), client_id, work=True)
+    plan = upgrades.propose_upgrade(_me(request), client=client, product=payload.product,
+                                    installed_version=payload.installed_version, target_version=payload.target_version,
+                                    windows=[(w.starts_at, w.ends_at) for w in payload.windows], notes=payload.notes)
+    return Status(201, plan)
+
+
+@router.post("/upgrades/{plan_id}/confirm", response=UpgradeOut, summary="Confirm one proposed window (client admin)")
+def confirm_upgrade(request: HttpRequest, plan_id: int, payload: ConfirmIn):
+    plan = queries.one(queries.upgrades_qs(_me(request)), plan_id, "upgrade")
+    return upgrades.confirm_window(_me(request), plan, window_id=payload.window_id)
+
+
+@router.post("/upgrades/{plan_id}/outcome", response=UpgradeOut, summary="Record the outcome")
+def upgrade_outcome(request: HttpRequest, plan_id: int, payload: OutcomeIn):
+    plan = queries.one(queries.upgrades_qs(_me(request)), plan_id, "upgrade")
+    return upgrades.record_outcome(_me(request), plan, outcome=payload.outcome, notes=payload.notes)
+
+
+# --- R12: guides, recordings, library ---------------------------------------------------------------
+
+@router.post("/tickets/{ticket_id}/guides", response={201: LibraryItemOut}, summary="Attach a step-by-step guide")
+def attach_guide(request: HttpRequest, ticket_id: int, payload: GuideIn):
+    ticket = ticket_queries.ticket_for(_me(request), ticket_id)
+    return Status(201, library.attach_guide(_me(request), ticket, title=payload.title, body=payload.body,
+                                            private=payload.private, source="api"))
+
+
+@router.put("/tickets/{ticket_id}/recordings", response={201: LibraryItemOut},
+            summary="Upload a screen recording (raw body, streamed)",
+            description="Send the video as the raw request body; `filename` and `title` as query parameters. "
+                        "Limited to 500 MB; the content must be a video container (checked by its bytes).")
+def upload_recording(request: HttpRequest, ticket_id: int, filename: str = "recording", title: str = ""):
+    declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    if declared > library.MAX_RECORDING_BYTES:
+        raise Invalid(TamError.RECORDING_TOO_LARGE, f"The recording is larger than the limit of "
+                      f"{library.MAX_RECORDING_BYTES // uploads.CHUNK} MB.", fields={"file": "too large"}, status=413)
+    ticket = ticket_queries.ticket_for(_me(request), ticket_id)
+    chunks = iter(lambda: request.read(uploads.CHUNK), b"")
+    return Status(201, library.attach_recording(_me(request), ticket, chunks=chunks, filename=filename, title=title,
+                                                source="api"))
+
+
+@router.get("/library", response=list[LibraryItemOut], summary="Guides and recordings you may see")
+@paginate(PageNumberPagination, page_size=25)
+def list_library(request: HttpRequest, ticket_id: int | None = None):
+    qs = library.visible_items(_me(request))
+    return qs.filter(ticket_id=ticket_id) if ticket_id else qs
+
+
+@router.get("/library/{item_id}/file", summary="Download a recording", response={200: None})
+def library_file(request: HttpRequest, item_id: int):
+    item = library.item_for(_me(request), item_id)
+    if not item.file:
+        raise NotFound("recording")
+    return uploads.download(item.file, item.filename or "recording")

@@ -21,6 +21,7 @@ from supportdesk import policy
 from supportdesk.accounts.models import Client, User
 from supportdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from supportdesk.notifications.actions import enqueue_email
+from supportdesk.oncall.service import notify_on_call_if_needed
 from supportdesk.sla import service as sla
 
 from . import search
@@ -96,6 +97,7 @@ def open_ticket(actor: User | None, *, subject: str, body: str, severity: int = 
             record_event(ticket, actor, "ticket.opened", source, severity=severity, channel=channel,
                          queue=chosen_queue, queue_reason=decision.reason, message_id=message.pk)
             sla.on_ticket_opened(ticket)
+            notify_on_call_if_needed(ticket)
             if notify:
                 _acknowledge(ticket)
     except IntegrityError:
@@ -119,6 +121,9 @@ def add_message(actor: User | None, ticket: Ticket, *, body: str, kind: str = Me
         raise Forbidden("Only support staff can add internal notes.", code="ticket.internal_note_forbidden")
     if kind == MessageKind.CALL and not staff:
         raise Forbidden("Only support staff can log calls.", code="ticket.call_log_forbidden")
+    if ticket.status == Status.CLOSED and not staff:
+        raise Invalid(TicketError.CLOSED, f"Ticket #{ticket.pk} is closed; open a new ticket and mention it.",
+                      fields={"body": "ticket closed"})
     now = at or timezone.now()
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)

@@ -14,3 +14,4 @@ class TicketError(StrEnum):
     BAD_QUEUE = "ticket.bad_queue"
     TOO_LONG = "ticket.too_long"
     NOTHING_TO_CHANGE = "ticket.nothing_to_change"
+    CLOSED = "ticket.closed"

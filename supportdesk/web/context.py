@@ -13,7 +13,8 @@ def navigation(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav": [("Help center", "/help/")]}
     if policy.is_client_person(user):
-        nav = [("Tickets", "/portal/"), ("New ticket", "/portal/tickets/new/"), ("Plan", "/portal/plan/")]
+        nav = [("Tickets", "/portal/"), ("New ticket", "/portal/tickets/new/"), ("Chat", "/chat/"),
+               ("Plan", "/portal/plan/"), ("Account manager", "/portal/tam/"), ("Library", "/portal/library/")]
         if policy.is_client_admin(user):
             nav.append(("Designated users", "/portal/designated/"))
         nav += [("Releases", "/releases/"), ("Training", "/training/"), ("Events", "/events/"),
@@ -25,7 +26,7 @@ def navigation(request: HttpRequest) -> dict:
     if policy.has_role(user, StaffRole.TAM):
         nav.append(("TAM workspace", "/tam/"))
     if policy.has_role(user, StaffRole.MANAGER, StaffRole.SYSADMIN):
-        nav.append(("Dashboard", "/dashboard/"))
+        nav += [("Dashboard", "/dashboard/"), ("On-call rota", "/oncall/")]
     if policy.has_role(user, StaffRole.BILLING, StaffRole.MANAGER, StaffRole.SYSADMIN):
         nav.append(("Billing", "/billing/"))
     nav += [("Clients", "/console/clients/"), ("Catalogue", "/catalogue/"), ("Help center", "/help/")]

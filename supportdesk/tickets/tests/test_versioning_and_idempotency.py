@@ -80,3 +80,15 @@ def test_bad_ticket_input_gets_a_clear_error_with_the_field(world, as_person, pa
     error = response.json()["error"]
     assert field in error["fields"]
     assert error["message"]
+
+
+def test_a_client_cannot_reply_to_a_closed_ticket_but_is_told_to_open_a_new_one(world, as_person):
+    from supportdesk.tickets import actions
+
+    ticket = world["tickets"]["own"]
+    agent = world["people"]["agent"]
+    actions.update_ticket(agent, ticket, expected_version=ticket.version, status="closed")
+    response = as_person(world["people"]["client_user"]).post(
+        f"/api/v1/tickets/{ticket.pk}/messages", {"body": "still broken"}, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "ticket.closed"

@@ -1,0 +1,283 @@
+"""Every billing state change: check first, then do, in one transaction, writing a BillingEvent.
+
+Invoices are written and issued in the same transaction; the number comes from a per-year counter row
+locked with select_for_update, so a rolled-back issue leaves no gap and two runs never share a number.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from supportdesk.accounts.models import Client, User
+from supportdesk.catalogue.models import Offering
+from supportdesk.contracts.models import ServiceOrder
+from supportdesk.errors import Conflict, Forbidden, Invalid
+from supportdesk.policy.billing import can_manage_billing
+
+from .charges import record_charge
+from .errors import BillingError
+from .invoicing import DraftLine, draft_month
+from .models import (
+    BillableCharge,
+    BillingEvent,
+    ChargeKind,
+    ClientCredit,
+    CreditNote,
+    DocumentCounter,
+    Invoice,
+    InvoiceLine,
+    PriceListEntry,
+    TierPricing,
+)
+from .pricing import parse_amount, parse_currency
+from .proration import month_bounds, to_cents
+
+MAX_RATE = Decimal("1000000")
+
+
+@dataclass
+class RunResult:
+    month: date
+    issued: list[Invoice] = field(default_factory=list)
+    already_issued: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def parse_month(value: object) -> date:
+    text = str(value or "").strip()
+    try:
+        year, month = text.split("-")
+        if len(year) != 4 or len(month) != 2:
+            raise ValueError
+        return date(int(year), int(month), 1)
+    except ValueError:
+        raise Invalid(BillingError.BAD_MONTH, f"The month must look like 2026-03 (YYYY-MM); got {text!r}.",
+                      fields={"month": "YYYY-MM"}) from None
+
+
+def _require_manager(actor: User | None) -> None:
+    if actor is not None and not can_manage_billing(actor):
+        raise Forbidden("Only billing admins, managers and system admins manage billing.")
+
+
+def _event(actor: User | None, kind: str, client: Client | None = None, **data: Any) -> None:
+    BillingEvent.objects.create(actor=actor, client=client, kind=kind,
+                                data={k: str(v) if isinstance(v, Decimal | date) else v for k, v in data.items()})
+
+
+def next_number(series: str, year: int) -> str:
+    """Take the next number of a series; call inside the transaction that uses it."""
+    counter, _ = DocumentCounter.objects.get_or_create(series=series, year=year)
+    counter = DocumentCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.last_value += 1
+    counter.save(update_fields=["last_value"])
+    return f"{series}-{year}-{counter.last_value:05d}"
+
+
+def issue_month(actor: User | None, month: date | str) -> RunResult:
+    """Issue every client's invoices for a month (one per client and currency). Idempotent: an invoice
+    that already exists for the client, month and currency is never issued again."""
+    _require_manager(actor)
+    first = parse_month(month) if isinstance(month, str) else month.replace(day=1)
+    if first > timezone.localdate():
+        raise Invalid(BillingError.BAD_MONTH, f"{first:%Y-%m} has not started yet; invoices are issued for months "
+                                              f"that have started (normally the month just ended).",
+                      fields={"month": "not started yet"})
+    result = RunResult(first)
+    for client in Client.objects.order_by("id"):
+        draft = draft_month(client, first)
+        for currency, problem in sorted(draft.problems.items()):
+            result.problems.append(f"{client.name} ({currency}): {problem}")
+        for currency, lines in sorted(draft.lines_by_currency.items()):
+            if currency in draft.problems or not lines:
+                continue
+            if Invoice.objects.filter(client=client, period_start=first, currency=currency).exists():
+                result.already_issued += 1
+                continue
+            try:
+                with transaction.atomic():
+                    result.issued.append(_write_and_issue(actor, client, first, currency, lines))
+            except IntegrityError:
+                result.already_issued += 1  # a concurrent run issued it first
+    return result
+
+
+def _write_and_issue(actor: User | None, client: Client, first: date, currency: str, drafts: list[DraftLine]) -> Invoice:
+    _, following = month_bounds(first)
+    invoice = Invoice.objects.create(client=client, period_start=first, period_end=following, currency=currency)
+    for d in drafts:
+        line = InvoiceLine.objects.create(
+            invoice=invoice, kind=d.kind, description=d.description[:255], explanation=d.explanation[:255],
+            quantity=d.quantity, unit_amount=d.unit_amount, amount=to_cents(d.amount), service_from=d.service_from,
+            service_to=d.service_to, source_ref=d.source_ref)
+        if d.charge is not None and not BillableCharge.objects.filter(
+                pk=d.charge.pk, invoice_line__isnull=True, cancelled_at__isnull=True).update(invoice_line=line):
+            raise IntegrityError("charge already invoiced or cancelled")
+        if d.credit is not None and not ClientCredit.objects.filter(
+                pk=d.credit.pk, invoice_line__isnull=True).update(invoice_line=line):
+            raise IntegrityError("credit already used")
+    invoice.total = sum((line.amount for line in invoice.lines.all()), Decimal("0.00"))
+    invoice.status = Invoice.Status.ISSUED
+    invoice.issued_at = timezone.now()
+    invoice.number = next_number("INV", invoice.issued_at.year)
+    invoice.save()
+    _event(actor, "invoice.issued", client, invoice=invoice.number, total=invoice.total, currency=currency,
+           month=first)
+    return invoice
+
+
+def issue_credit_note(actor: User | None, invoice: Invoice, *, amount: object, reason: str) -> CreditNote:
+    """Correct an issued invoice: a credit note with its own gap-free number (the invoice never changes)."""
+    _require_manager(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(BillingError.DESCRIPTION_REQUIRED, "Give the reason for the credit note.",
+                      fields={"reason": "required"})
+    value = parse_amount(amount, "amount", allow_zero=False)
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.status == Invoice.Status.DRAFT:
+            raise Conflict(BillingError.NOT_ISSUED, "Only an issued invoice can be credited.", fields={"invoice": "draft"})
+        credited = sum((c.amount for c in invoice.credit_notes.all()), Decimal("0"))
+        remaining = invoice.total - credited
+        if value > remaining:
+            raise Invalid(BillingError.CREDIT_TOO_LARGE,
+                          f"The credit note cannot exceed what is left to credit on {invoice.number}: {remaining} "
+                          f"{invoice.currency}.", fields={"amount": f"at most {remaining}"})
+        now = timezone.now()
+        note = CreditNote.objects.create(invoice=invoice, number=next_number("CN", now.year), reason=reason[:255],
+                                         amount=value, currency=invoice.currency, issued_at=now, created_by=actor)
+        if value == remaining:
+            invoice.status = Invoice.Status.CREDITED
+            invoice.save(update_fields=["status"])
+        _event(actor, "credit_note.issued", invoice.client, credit_note=note.number, invoice=invoice.number,
+               amount=value)
+    return note
+
+
+def mark_paid(actor: User | None, invoice: Invoice) -> Invoice:
+    _require_manager(actor)
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.status != Invoice.Status.ISSUED:
+            raise Conflict(BillingError.BAD_STATUS, f"Only an issued, unpaid invoice can be marked paid "
+                                                    f"({invoice} is {invoice.get_status_display().lower()}).",
+                           fields={"status": invoice.status})
+        invoice.status = Invoice.Status.PAID
+        invoice.save(update_fields=["status"])
+        _event(actor, "invoice.paid", invoice.client, invoice=invoice.number)
+    return invoice
+
+
+def billing_currency(client: Client) -> str | None:
+    """The currency of the client's most recent Service Order Form (what its invoices are in)."""
+    form = ServiceOrder.objects.filter(client=client, kind="form").order_by("-effective_from", "-id").first()
+    return form.currency if form else None
+
+
+def parse_rate(value: object) -> Decimal:
+    try:
+        rate = Decimal(str(value).strip())
+    except InvalidOperation:
+        rate = Decimal("NaN")
+    if not rate.is_finite() or rate <= 0 or rate > MAX_RATE:
+        raise Invalid(BillingError.BAD_RATE, f"The exchange rate must be a number > 0 (got {value!r}).",
+                      fields={"rate": "number > 0"})
+    return rate
+
+
+def add_charge(actor: User | None, *, client: Client, kind: str, description: str, amount: object, currency: object,
+               incurred_on: date, rate: object = None, receipt: UploadedFile | None = None) -> BillableCharge:
+    """A billing admin records a one-off charge (e.g. a travel expense at cost). An amount in another
+    currency than the client's billing currency needs the exchange rate (1 unit = rate billing units)."""
+    _require_manager(actor)
+    if kind not in ChargeKind.values:
+        raise Invalid("billing.bad_kind", f"Kind must be one of {', '.join(ChargeKind.values)}.", fields={"kind": "unknown"})
+    description = (description or "").strip()
+    if not description:
+        raise Invalid(BillingError.DESCRIPTION_REQUIRED, "Describe the charge.", fields={"description": "required"})
+    value = parse_amount(amount, "amount")
+    spent_in = parse_currency(currency)
+    bill_in = billing_currency(client) or spent_in
+    if spent_in != bill_in:
+        if rate in (None, ""):
+            raise Invalid(BillingError.RATE_REQUIRED,
+                          f"The expense is in {spent_in} but {client.name} is billed in {bill_in}: give the exchange "
+                          f"rate (1 {spent_in} = ? {bill_in}).", fields={"rate": "required for another currency"})
+        fx = parse_rate(rate)
+        description = f"{description} ({value} {spent_in} at {fx} {bill_in}/{spent_in})"
+        value = to_cents(value * fx)
+    with transaction.atomic():
+        charge = record_charge(actor, client=client, kind=kind, description=description, amount=value,
+                               currency=bill_in, incurred_on=incurred_on, source_ref=f"manual:{uuid.uuid4().hex}")
+        if receipt is not None:
+            charge.receipt.save(receipt.name or "receipt", receipt, save=True)
+        _event(actor, "charge.added", client, charge=charge.pk, amount=charge.amount, currency=charge.currency)
+    return charge
+
+
+def grant_credit(actor: User | None, *, client: Client, description: str, amount: object, currency: object,
+                 granted_on: date | None = None) -> ClientCredit:
+    _require_manager(actor)
+    description = (description or "").strip()
+    if not description:
+        raise Invalid(BillingError.DESCRIPTION_REQUIRED, "Describe the credit.", fields={"description": "required"})
+    value = parse_amount(amount, "amount", allow_zero=False)
+    code = parse_currency(currency)
+    with transaction.atomic():
+        credit = ClientCredit.objects.create(client=client, description=description[:255], amount=value, currency=code,
+                                             granted_on=granted_on or timezone.localdate(), created_by=actor)
+        _event(actor, "credit.granted", client, credit=credit.pk, amount=value, currency=code)
+    return credit
+
+
+def set_list_price(actor: User | None, *, offering: Offering, currency: object, effective_from: date,
+                   monthly_price: object) -> PriceListEntry:
+    _require_manager(actor)
+    code = parse_currency(currency)
+    price = parse_amount(monthly_price, "monthly_price")
+    if offering.priced_per_user_tier:
+        raise Invalid("billing.tier_priced", f"{offering.name} is priced by user tier: edit its tier pricing instead.",
+                      fields={"offering": "priced by user tier"})
+    with transaction.atomic():
+        entry, _ = PriceListEntry.objects.update_or_create(
+            offering=offering, currency=code, effective_from=effective_from,
+            defaults={"monthly_price": price, "created_by": actor})
+        _event(actor, "price.set", offering=offering.code, currency=code, effective_from=effective_from, price=price)
+    return entry
+
+
+def _whole(value: object, field: str, low: int, high: int) -> int:
+    text = str(value).strip() if value is not None and not isinstance(value, bool) else ""
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise Invalid(BillingError.BAD_TIER_RULE, f"{field.replace('_', ' ')} must be a whole number from {low} to "
+                                                  f"{high:,} (got {value!r}).", fields={field: f"{low}..{high}"})
+    return int(text)
+
+
+def set_tier_pricing(actor: User | None, *, offering: Offering, currency: object, effective_from: date,
+                     tier_size: object, step: object, cap: object, base_mrc: object) -> TierPricing:
+    _require_manager(actor)
+    if not offering.priced_per_user_tier:
+        raise Invalid(BillingError.BAD_TIER_RULE, f"{offering.name} is not priced by user tier.",
+                      fields={"offering": "not tier priced"})
+    code = parse_currency(currency)
+    size = _whole(tier_size, "tier_size", 1, 10_000)
+    limit = _whole(cap, "cap", size, 1_000_000)
+    step_amount = parse_amount(step, "step")
+    base = parse_amount(base_mrc, "base_mrc")
+    with transaction.atomic():
+        rule, _ = TierPricing.objects.update_or_create(
+            offering=offering, currency=code, effective_from=effective_from,
+            defaults={"tier_size": size, "step": step_amount, "cap": limit, "base_mrc": base, "created_by": actor})
+        _event(actor, "tier_pricing.set", offering=offering.code, currency=code, effective_from=effective_from,
+               tier_size=size, step=step_amount, cap=limit, base_mrc=base)
+    return rule

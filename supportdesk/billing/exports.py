@@ -1,0 +1,48 @@
+"""Invoice documents: the HTML (the screen and the PDF render the same template), PDF via WeasyPrint, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.template.loader import render_to_string
+
+from .models import Invoice
+
+DOCUMENT_TEMPLATE = "billing/invoice_document.html"
+
+
+def invoice_context(invoice: Invoice) -> dict:
+    credited = sum((c.amount for c in invoice.credit_notes.all()), invoice.total * 0)
+    return {"invoice": invoice, "lines": list(invoice.lines.all()), "credit_notes": list(invoice.credit_notes.all()),
+            "credited": credited, "balance": invoice.total - credited}
+
+
+def invoice_html(invoice: Invoice, *, for_print: bool) -> str:
+    return render_to_string("billing/invoice_print.html" if for_print else DOCUMENT_TEMPLATE,
+                            {**invoice_context(invoice), "for_print": for_print})
+
+
+def invoice_pdf(invoice: Invoice) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=invoice_html(invoice, for_print=True)).write_pdf()  # type: ignore[no-any-return]
+
+
+CSV_HEADER = ["invoice", "client", "period_start", "period_last_day", "currency", "kind", "description", "service_from",
+              "service_last_day", "quantity", "unit_amount", "amount", "explanation"]
+
+
+def invoice_csv(invoice: Invoice) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    head = [invoice.number or "", invoice.client.name, invoice.period_start, invoice.period_last_day, invoice.currency]
+    for line in invoice.lines.all():
+        writer.writerow([*head, line.kind, line.description, line.service_from or "", line.service_last_day or "",
+                         line.quantity, line.unit_amount, line.amount, line.explanation])
+    writer.writerow([*head, "total", "Total", "", "", "", "", invoice.total, ""])
+    for note in invoice.credit_notes.all():
+        writer.writerow([*head, "credit_note", f"Credit note {note.number}: {note.reason}", note.issued_at.date(), "",
+                         "", "", -note.amount, ""])
+    return out.getvalue()

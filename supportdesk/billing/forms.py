@@ -1,0 +1,62 @@
+"""Billing forms: plain fields; the actions do the real validation (errors shown in place)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from supportdesk.catalogue.models import Offering
+
+from .models import ChargeKind
+
+
+def _offerings() -> list[tuple[str, str]]:
+    return [(o.code, o.name) for o in Offering.objects.filter(active=True)]
+
+
+class QuoteForm(forms.Form):
+    offering = forms.ChoiceField(choices=_offerings)
+    users = forms.CharField(max_length=20, help_text="Number of the client's users (24/7 Support is priced by tier)")
+    currency = forms.CharField(max_length=3, initial="USD")
+    what_if = forms.CharField(max_length=20, required=False, label="What if (another user count)")
+
+
+class RunForm(forms.Form):
+    month = forms.CharField(max_length=7, help_text="YYYY-MM")
+
+
+class ChargeForm(forms.Form):
+    kind = forms.ChoiceField(choices=ChargeKind.choices)
+    description = forms.CharField(max_length=200)
+    amount = forms.CharField(max_length=20)
+    currency = forms.CharField(max_length=3, initial="USD")
+    rate = forms.CharField(max_length=20, required=False, help_text="Exchange rate when the expense is in another currency")
+    incurred_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    receipt = forms.FileField(required=False)
+
+
+class CreditForm(forms.Form):
+    description = forms.CharField(max_length=200)
+    amount = forms.CharField(max_length=20)
+    currency = forms.CharField(max_length=3, initial="USD")
+
+
+class CreditNoteForm(forms.Form):
+    amount = forms.CharField(max_length=20)
+    reason = forms.CharField(max_length=200)
+
+
+class PriceForm(forms.Form):
+    offering = forms.ChoiceField(choices=_offerings)
+    currency = forms.CharField(max_length=3, initial="USD")
+    effective_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    monthly_price = forms.CharField(max_length=20)
+
+
+class TierForm(forms.Form):
+    offering = forms.ChoiceField(choices=_offerings)
+    currency = forms.CharField(max_length=3, initial="USD")
+    effective_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    tier_size = forms.CharField(max_length=10, initial="10")
+    step = forms.CharField(max_length=20, initial="100.00")
+    cap = forms.CharField(max_length=10, initial="100")
+    base_mrc = forms.CharField(max_length=20)

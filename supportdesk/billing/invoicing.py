@@ -1,0 +1,105 @@
+"""What a client owes for a month, per currency (read only; `actions.issue_month` writes it).
+
+- one recurring line per order line in force during the month (from `contracts.entitlements.line_periods`,
+  so an addendum that changes the user count ends the old line and starts a new one from its date),
+  priced at the line's agreed price or else the list price (24/7 Support: the user tier of the line's
+  user count), prorated by days in force / days in the month;
+- event fees and travel expenses: uninvoiced, uncancelled BillableCharges incurred in or before the month;
+- credits: ClientCredits not yet used, oldest first, each only while it fits in the invoice total.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from supportdesk.accounts.models import Client
+from supportdesk.contracts.entitlements import line_periods
+from supportdesk.contracts.models import OrderLine
+from supportdesk.errors import DomainError
+
+from .models import BillableCharge, ChargeKind, ClientCredit, LineKind
+from .pricing import price_for
+from .proration import days_in_month, month_bounds, overlap_days, prorate, to_cents
+
+
+@dataclass
+class DraftLine:
+    kind: str
+    description: str
+    quantity: Decimal
+    unit_amount: Decimal
+    amount: Decimal
+    explanation: str = ""
+    service_from: date | None = None
+    service_to: date | None = None
+    source_ref: str = ""
+    charge: BillableCharge | None = None
+    credit: ClientCredit | None = None
+
+
+@dataclass
+class MonthDraft:
+    client: Client
+    month_start: date
+    lines_by_currency: dict[str, list[DraftLine]] = field(default_factory=lambda: defaultdict(list))
+    problems: dict[str, str] = field(default_factory=dict)  # currency -> why it cannot be invoiced
+
+
+def monthly_price(line: OrderLine, currency: str, on: date) -> tuple[Decimal, str]:
+    """The MRC of an order line and why: the agreed price when there is one, else the list price."""
+    assert line.offering_version is not None
+    offering = line.offering_version.offering
+    if line.agreed_price is not None:
+        approved = f", approved by {line.price_approved_by.display_name}" if line.price_approved_by else ""
+        custom = "custom MRC" if offering.priced_per_user_tier else "agreed price"
+        return line.agreed_price * line.quantity, f"{custom} {line.agreed_price} {currency}{approved}"
+    quote = price_for(offering, line.user_count, currency, on)
+    return quote.mrc * line.quantity, quote.explanation
+
+
+def draft_month(client: Client, month_start: date) -> MonthDraft:
+    first, following = month_bounds(month_start)
+    draft = MonthDraft(client, first)
+    for period in line_periods(client):
+        version = period.line.offering_version
+        if version is None or not version.offering.recurring:
+            continue
+        lo, hi, days = overlap_days(period.start, period.end, first)
+        if days == 0:
+            continue
+        currency = period.line.order.form.currency
+        try:
+            mrc, why = monthly_price(period.line, currency, lo)
+        except DomainError as exc:
+            draft.problems[currency] = f"{version.offering.name} (order {period.line.order.number}): {exc.message}"
+            continue
+        total_days = days_in_month(first)
+        users = f", {period.line.user_count} users" if period.line.user_count else ""
+        draft.lines_by_currency[currency].append(DraftLine(
+            kind=LineKind.RECURRING, description=f"{version.offering.name}{users} (order {period.line.order.number})",
+            quantity=(Decimal(days) / Decimal(total_days)).quantize(Decimal("0.0001")), unit_amount=to_cents(mrc), amount=prorate(mrc, days, first),
+            explanation=why + ("" if days == total_days else f"; prorated {days}/{total_days} days"),
+            service_from=lo, service_to=hi, source_ref=f"order-line:{period.line.pk}"))
+    charges = BillableCharge.objects.filter(client=client, invoice_line__isnull=True, cancelled_at__isnull=True,
+                                            incurred_on__lt=following).order_by("incurred_on", "id")
+    kinds: dict[str, str] = {ChargeKind.EVENT_FEE: LineKind.EVENT_FEE, ChargeKind.TRAVEL_EXPENSE: LineKind.TRAVEL_EXPENSE}
+    for charge in charges:
+        why = "at cost" + (" (receipt attached)" if charge.receipt else "")
+        if charge.kind == ChargeKind.EVENT_FEE:
+            why = "fee after any entitled discount"
+        draft.lines_by_currency[charge.currency].append(DraftLine(
+            kind=kinds.get(charge.kind, LineKind.OTHER), description=charge.description, quantity=Decimal(1),
+            unit_amount=charge.amount, amount=charge.amount, explanation=why, service_from=charge.incurred_on,
+            source_ref=charge.source_ref, charge=charge))
+    credits = ClientCredit.objects.filter(client=client, invoice_line__isnull=True, granted_on__lt=following)
+    for credit in credits.order_by("granted_on", "id"):
+        lines = draft.lines_by_currency.get(credit.currency)
+        if not lines or sum((x.amount for x in lines), Decimal(0)) < credit.amount:
+            continue  # carried over to a later invoice in its currency
+        lines.append(DraftLine(kind=LineKind.CREDIT, description=credit.description, quantity=Decimal(1),
+                               unit_amount=-credit.amount, amount=-credit.amount, explanation="credit",
+                               service_from=credit.granted_on, source_ref=f"credit:{credit.pk}", credit=credit))
+    return draft

@@ -1,0 +1,84 @@
+"""R1: the seeded catalogue, typed features, and versioning that never rewrites an old contract."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from supportdesk.catalogue.features import FeatureError, Features, Objective, merge
+from supportdesk.catalogue.models import Offering
+from supportdesk.contracts.entitlements import entitlements_for
+from supportdesk.factories import PASSWORD, ClientFactory, OrderFactory, StaffFactory
+
+
+@pytest.mark.django_db
+def test_the_seed_catalogue_ships_the_vendors_four_plans_with_the_seed_numbers():
+    premium = Offering.objects.get(code="premium").current_version().typed_features
+    assert premium.designated_user_limit == 10
+    assert premium.event_discount_percent == 50
+    assert premium.objectives["initial_response"]["1"] == Objective(30, "weekdays-24h")
+    assert premium.objectives["initial_response"]["3"] == Objective(240, "business-hours")
+    assert set(Offering.objects.values_list("code", flat=True)) == {"maintenance", "premium", "tam", "support-24x7"}
+
+
+@pytest.mark.django_db
+def test_publishing_a_version_does_not_change_what_an_old_contract_bought(client):
+    firm = ClientFactory()
+    OrderFactory(client=firm, offerings=["premium"], effective_from=date(2026, 1, 1))
+    admin = StaffFactory(staff_roles=["sysadmin"])
+    client.login(email=admin.email, password=PASSWORD)
+    features = Offering.objects.get(code="premium").current_version().features | {"designated_user_limit": 15}
+    response = client.post("/api/v1/catalogue/offerings/premium/versions",
+                           {"effective_from": "2026-06-01", "features": features}, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert response.json()["version"] == 2
+    assert entitlements_for(firm, date(2026, 7, 1)).features.designated_user_limit == 10
+    newcomer = ClientFactory()
+    OrderFactory(client=newcomer, offerings=["premium"], effective_from=date(2026, 7, 1))
+    assert entitlements_for(newcomer, date(2026, 7, 1)).features.designated_user_limit == 15
+
+
+@pytest.mark.django_db
+def test_catalogue_edits_are_for_system_admins_and_bad_features_are_refused(client):
+    agent = StaffFactory(staff_roles=["agent"])
+    client.login(email=agent.email, password=PASSWORD)
+    url = "/api/v1/catalogue/offerings/premium/versions"
+    assert client.post(url, {"effective_from": "2026-06-01", "features": {}},
+                       content_type="application/json").status_code == 403
+    admin = StaffFactory(staff_roles=["sysadmin"])
+    client.login(email=admin.email, password=PASSWORD)
+    bad = client.post(url, {"effective_from": "2026-06-01", "features": {"designated_user_limit": -1}},
+                      content_type="application/json")
+    assert bad.status_code == 422 and "designated_user_limit" in bad.json()["error"]["message"]
+
+
+def test_features_refuse_unknown_keys_channels_and_calendars():
+    for data in ({"teleport": True}, {"channels": ["fax"]},
+                 {"objectives": {"initial_response": {"1": {"minutes": 30, "calendar": "lunar"}}}}):
+        with pytest.raises(FeatureError):
+            Features.from_json(data)
+
+
+def test_merge_ors_booleans_takes_highest_limits_and_strictest_objectives():
+    a = Features(maintenance=True, designated_user_limit=5,
+                 objectives={"initial_response": {"1": Objective(60, "business-hours")}})
+    b = Features(priority_queue=True, designated_user_limit=10, channels=frozenset({"chat"}),
+                 objectives={"initial_response": {"1": Objective(30, "weekdays-24h"), "2": Objective(120, "24x7")}})
+    merged = merge([a, b])
+    assert merged.maintenance and merged.priority_queue
+    assert merged.designated_user_limit == 10
+    assert merged.objectives["initial_response"] == {"1": Objective(30, "weekdays-24h"), "2": Objective(120, "24x7")}
+    assert Features.from_json(merged.to_json()) == merged
+
+
+@pytest.mark.django_db
+def test_catalogue_api_lists_offerings_with_their_entitlements(client):
+    agent = StaffFactory(staff_roles=["agent"])
+    client.login(email=agent.email, password=PASSWORD)
+    offerings = client.get("/api/v1/catalogue/offerings").json()
+    premium = next(o for o in offerings if o["code"] == "premium")
+    assert premium["versions"][0]["features"]["priority_queue"] is True
+    assert set(premium["versions"][0]["includes"]) == {"maintenance", "tam"}
+    severities = client.get("/api/v1/catalogue/severities").json()
+    assert [s["level"] for s in severities] == [1, 2, 3]

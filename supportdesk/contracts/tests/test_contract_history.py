@@ -1,0 +1,146 @@
+"""R2: orders and addenda never overwrite; what a client had on any date is derived from the lines."""
+
+from __future__ import annotations
+
+from datetime import UTC, date
+from decimal import Decimal
+
+import pytest
+
+from supportdesk.contracts.actions import LineInput, record_order
+from supportdesk.contracts.entitlements import entitlements_for
+from supportdesk.errors import DomainError
+from supportdesk.factories import ClientFactory, OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def form(client, number="SOF-1", start=date(2026, 1, 1), end=None, lines=None):  # noqa: ANN001, ANN201
+    return record_order(None, client=client, number=number, kind="form", signed_on=start, effective_from=start,
+                        effective_to=end, lines=lines or [LineInput(offering="premium")])
+
+
+def addendum(client, amends, number, start, lines):  # noqa: ANN001, ANN201
+    return record_order(None, client=client, number=number, kind="addendum", amends=amends, signed_on=start,
+                        effective_from=start, lines=lines)
+
+
+def test_given_a_form_and_an_addendum_when_asked_for_past_dates_then_each_date_has_its_own_answer():
+    client = ClientFactory()
+    sof = form(client, lines=[LineInput(offering="maintenance"), LineInput(offering="support-24x7", user_count=25)])
+    line_24x7 = sof.lines.get(offering_version__offering__code="support-24x7")
+    addendum(client, sof, "SOA-1", date(2026, 4, 1), [
+        LineInput(action="change", target_line=line_24x7.pk, user_count=35),
+        LineInput(offering="premium"),
+    ])
+    before = entitlements_for(client, date(2026, 3, 14))
+    after = entitlements_for(client, date(2026, 4, 1))
+    assert before.offering_codes == {"maintenance", "support-24x7"}
+    assert before.user_count("support-24x7") == 25
+    assert not before.features.priority_queue
+    assert after.offering_codes >= {"maintenance", "support-24x7", "premium", "tam"}
+    assert after.user_count("support-24x7") == 35
+    assert after.features.designated_user_limit == 10
+    assert entitlements_for(client, date(2025, 12, 31)).offering_codes == frozenset()
+
+
+def test_given_an_addendum_ending_a_line_then_the_perks_stop_that_day():
+    client = ClientFactory()
+    sof = form(client)
+    premium_line = sof.lines.get()
+    addendum(client, sof, "SOA-END", date(2026, 6, 1), [LineInput(action="end", target_line=premium_line.pk)])
+    assert entitlements_for(client, date(2026, 5, 31)).features.priority_queue
+    assert not entitlements_for(client, date(2026, 6, 1)).features.priority_queue
+
+
+def test_given_a_form_with_an_end_date_then_nothing_is_in_force_from_that_date():
+    client = ClientFactory()
+    form(client, end=date(2026, 7, 1))
+    assert entitlements_for(client, date(2026, 6, 30)).has_any_plan
+    assert not entitlements_for(client, date(2026, 7, 1)).has_any_plan
+
+
+def test_objectives_merge_to_the_strictest_when_premium_and_24x7_are_held():
+    client = ClientFactory()
+    form(client, lines=[LineInput(offering="premium"), LineInput(offering="support-24x7", user_count=10)])
+    objectives = entitlements_for(client, date(2026, 2, 2)).features.objectives["initial_response"]
+    assert (objectives["1"].minutes, objectives["1"].calendar) == (30, "24x7")
+    assert (objectives["2"].minutes, objectives["2"].calendar) == (120, "24x7")
+    assert (objectives["3"].minutes, objectives["3"].calendar) == (240, "business-hours")
+
+
+def test_entitlements_at_an_instant_use_the_clients_local_date():
+    from datetime import datetime
+
+    client = ClientFactory(timezone_name="America/Vancouver")
+    form(client, start=date(2026, 3, 14))
+    # 2026-03-14T05:00Z is still March 13 in Vancouver
+    assert not entitlements_for(client, datetime(2026, 3, 14, 5, 0, tzinfo=UTC)).has_any_plan
+    assert entitlements_for(client, datetime(2026, 3, 14, 9, 0, tzinfo=UTC)).has_any_plan
+
+
+@pytest.mark.parametrize("make,code", [
+    (lambda c, sof: form(c, number="SOF-2", lines=[LineInput(offering="premium")]), "contract.overlapping_line"),
+    (lambda c, sof: addendum(c, sof, "SOA-EARLY", date(2025, 12, 1), [LineInput(offering="maintenance")]),
+     "contract.addendum_before_form"),
+    (lambda c, sof: form(c, number="SOF-3", start=date(2027, 1, 1), end=date(2026, 1, 1)), "contract.end_before_start"),
+    (lambda c, sof: form(c, number="SOF-4", lines=[LineInput(offering="platinum")]), "contract.unknown_offering"),
+    (lambda c, sof: form(c, number="SOF-5", start=date(2028, 1, 1),
+                         lines=[LineInput(offering="support-24x7", user_count=-5)]), "contract.bad_user_count"),
+    (lambda c, sof: form(c, number="SOF-6", start=date(2028, 1, 1),
+                         lines=[LineInput(offering="support-24x7", user_count=2.5)]), "contract.bad_user_count"),  # type: ignore[arg-type]
+    (lambda c, sof: form(c, number="SOF-1"), "contract.duplicate_number"),
+    (lambda c, sof: form(c, number="SOF-7", start=date(2028, 1, 1),
+                         lines=[LineInput(offering="maintenance", agreed_price=Decimal("-1"))]), "contract.bad_price"),
+    (lambda c, sof: form(c, number="SOF-8", start=date(2028, 1, 1),
+                         lines=[LineInput(offering="maintenance", agreed_price="NaN")]), "contract.bad_price"),
+])
+def test_bad_orders_are_refused_with_a_clear_code_and_nothing_is_written(make, code):
+    client = ClientFactory()
+    sof = form(client)
+    orders_before = client.orders.count()
+    with pytest.raises(DomainError) as refused:
+        make(client, sof)
+    assert refused.value.code == code
+    assert refused.value.message
+    assert client.orders.count() == orders_before
+
+
+def test_an_addendum_for_another_clients_form_is_refused():
+    mine, theirs = ClientFactory(), ClientFactory()
+    their_form = OrderFactory(client=theirs, offerings=["maintenance"])
+    with pytest.raises(DomainError) as refused:
+        addendum(mine, their_form, "SOA-X", date(2026, 2, 1), [LineInput(offering="premium")])
+    assert refused.value.code == "contract.addendum_needs_form"
+
+
+def test_orders_api_records_a_form_then_an_addendum_and_answers_by_date(client, django_user_model):
+    from supportdesk.factories import PASSWORD, StaffFactory
+
+    manager = StaffFactory(staff_roles=["manager"])
+    firm = ClientFactory()
+    client.login(email=manager.email, password=PASSWORD)
+    created = client.post("/api/v1/contracts/orders", {
+        "client_id": firm.pk, "number": "SOF-API", "kind": "form", "signed_on": "2026-01-01",
+        "effective_from": "2026-01-01", "lines": [{"offering": "24/7 Support", "user_count": 15}],
+    }, content_type="application/json")
+    assert created.status_code == 201, created.content
+    line_id = created.json()["lines"][0]["id"]
+    amended = client.post("/api/v1/contracts/orders", {
+        "client_id": firm.pk, "number": "SOA-API", "kind": "addendum", "amends": "SOF-API",
+        "signed_on": "2026-05-01", "effective_from": "2026-05-01",
+        "lines": [{"action": "change", "target_line": line_id, "user_count": 42}],
+    }, content_type="application/json")
+    assert amended.status_code == 201, amended.content
+    url = f"/api/v1/contracts/clients/{firm.pk}/entitlements"
+    march = client.get(url, {"on": "2026-03-14"}).json()
+    june = client.get(url, {"on": "2026-06-01"}).json()
+    assert [line["user_count"] for line in march["lines"]] == [15]
+    assert [line["user_count"] for line in june["lines"]] == [42]
+    naive = client.get(url, {"at": "2026-03-14T10:00:00"})
+    assert naive.status_code == 422 and "offset" in naive.json()["error"]["message"]
+    garbage = client.post("/api/v1/contracts/orders", {"client_id": firm.pk, "number": "SOF-BAD", "kind": "form",
+                                                       "signed_on": "2026-13-01", "effective_from": "2026-01-01",
+                                                       "lines": []}, content_type="application/json")
+    assert garbage.status_code == 422
+    assert "signed_on" in garbage.json()["error"]["fields"]

@@ -1,0 +1,299 @@
+"""Case scrub / project management calls (R9): series, occurrences, invitations, agenda, minutes."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from supportdesk.accounts.actions import check_zone, current_tam
+from supportdesk.accounts.models import Client, User
+from supportdesk.errors import Conflict, Invalid
+from supportdesk.notifications.actions import enqueue_email
+from supportdesk.tickets.models import Ticket, TicketEvent
+
+from . import ics, schedule
+from .actions import client_admin_emails, log, require_feature, require_worker
+from .errors import TamError
+from .models import CallOccurrence, CallSeries, FollowUp, OccurrenceStatus
+
+HORIZON = timedelta(weeks=6)  # occurrences (and invitations) exist this far ahead; a daily job extends
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Ticket history kinds never shown in an agenda (it is discussed with the client).
+PRIVATE_EVENT_KINDS = {"message.internal"}
+
+
+def parse_time(value: time | str) -> time:
+    if isinstance(value, time):
+        return value.replace(second=0, microsecond=0, tzinfo=None)
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", str(value or "").strip())
+    if not match:
+        raise Invalid(TamError.BAD_TIME, f"Local time {value!r} is not HH:MM (24-hour).", fields={"local_time": "HH:MM"})
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _check_cadence(client: Client, cadence: str) -> None:
+    allowed = require_feature(client, "case_scrub_cadence", "case scrub calls")
+    if cadence not in schedule.STEP_WEEKS:
+        raise Invalid(TamError.BAD_CADENCE, "Cadence must be weekly or biweekly.", fields={"cadence": "weekly or biweekly"})
+    if allowed == "biweekly" and cadence == "weekly":
+        raise Invalid(TamError.BAD_CADENCE, f"{client.name}'s plan includes bi-weekly calls only; a weekly "
+                      "series needs a plan with weekly calls.", fields={"cadence": "plan allows biweekly only"})
+
+
+def _check_fields(values: dict[str, Any]) -> dict[str, Any]:
+    if "weekday" in values:
+        weekday = values["weekday"]
+        if isinstance(weekday, bool) or not isinstance(weekday, int) or not 0 <= weekday <= 6:
+            raise Invalid(TamError.BAD_WEEKDAY, "Weekday must be 0 (Monday) to 6 (Sunday).",
+                          fields={"weekday": "0 to 6"})
+    if "duration_minutes" in values:
+        minutes = values["duration_minutes"]
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not 5 <= minutes <= 480:
+            raise Invalid(TamError.BAD_DURATION, "Duration must be 5 to 480 minutes.",
+                          fields={"duration_minutes": "5 to 480"})
+    if "local_time" in values:
+        values["local_time"] = parse_time(values["local_time"])
+    if "zone" in values:
+        check_zone(values["zone"], "zone")
+    if "attendees" in values:
+        emails = [str(e).strip().lower() for e in values["attendees"] if str(e).strip()]
+        bad = [e for e in emails if not EMAIL_RE.match(e)]
+        if bad:
+            raise Invalid(TamError.BAD_EMAIL, f"Not an email address: {', '.join(bad)}.", fields={"attendees": "invalid"})
+        values["attendees"] = sorted(set(emails))
+    if "title" in values:
+        values["title"] = " ".join(str(values["title"]).split())[:200] or "Case scrub call"
+    return values
+
+
+def create_series(actor: User | None, *, client: Client, cadence: str, weekday: int, local_time: time | str,
+                  zone: str | None = None, duration_minutes: int = 60, starts_on: date | None = None,
+                  attendees: list[str] | None = None, title: str = "Case scrub call",
+                  now: datetime | None = None) -> CallSeries:
+    require_worker(actor, client)
+    now = now or timezone.now()
+    _check_cadence(client, cadence)
+    tam = current_tam(client)
+    if tam is None:
+        raise Invalid(TamError.NO_TAM, f"Assign a TAM to {client.name} before planning calls.",
+                      fields={"tam": "client has no TAM"})
+    values = _check_fields({"weekday": weekday, "local_time": local_time, "zone": zone or client.timezone,
+                            "duration_minutes": duration_minutes, "title": title,
+                            "attendees": attendees if attendees is not None else client_admin_emails(client)})
+    with transaction.atomic():
+        series = CallSeries.objects.create(client=client, tam=tam, cadence=cadence,
+                                           starts_on=starts_on or schedule.in_zone(now, values["zone"]).date(),
+                                           created_by=actor, **values)
+        log(client, actor, "call_series.created", series=series.pk, cadence=cadence, weekday=weekday,
+            local_time=values["local_time"].isoformat("minutes"), zone=values["zone"])
+        extend_series(series, now=now)
+    return series
+
+
+def extend_series(series: CallSeries, *, now: datetime | None = None) -> list[CallOccurrence]:
+    """Create the occurrences up to the horizon that do not exist yet, and invite to each."""
+    if series.cancelled_at is not None:
+        return []
+    now = now or timezone.now()
+    last = series.occurrences.order_by("-starts_at").first()
+    number = series.occurrences.order_by("-number").values_list("number", flat=True).first() or 0
+    created = []
+    with transaction.atomic():
+        for _, start in schedule.occurrences(series.starts_on, series.weekday, series.cadence, series.local_time,
+                                             series.zone, until=now + HORIZON):
+            if start < now or (last is not None and start <= last.starts_at):
+                continue
+            number += 1
+            occ = CallOccurrence.objects.create(series=series, number=number, starts_at=start,
+                                                ends_at=start + timedelta(minutes=series.duration_minutes))
+            send_invitation(occ)
+            created.append(occ)
+    return created
+
+
+def send_invitation(occ: CallOccurrence) -> None:
+    """One email per invitee with the ICS (REQUEST or CANCEL) attached, through the outbox."""
+    series = occ.series
+    cancelled = occ.status == OccurrenceStatus.CANCELLED
+    local = schedule.in_zone(occ.starts_at, series.zone)
+    tam_local = schedule.in_zone(occ.starts_at, series.tam.timezone)
+    when = (f"{local:%A %d %B %Y %H:%M} {series.zone} ({tam_local:%H:%M} {series.tam.timezone} for "
+            f"{series.tam.display_name})")
+    subject = f"{'Cancelled' if cancelled else 'Invitation'}: {series.title} — {series.client.name}, {local:%d %b %Y %H:%M}"
+    body = (f"{'This call is cancelled' if cancelled else 'You are invited to a call'}: {series.title} with "
+            f"{series.client.name}.\nWhen: {when}\nDuration: {series.duration_minutes} minutes\n")
+    for email in sorted(set(series.attendees) | {series.tam.email}):
+        enqueue_email(topic="tam.call_invitation", to=email, subject=subject, body=body,
+                      attachments=[ics.as_email_attachment(occ)],
+                      dedupe_key=f"tam-invite:{occ.uid}:{occ.sequence}:{email}"[:200])
+
+
+def bump_and_send(occ: CallOccurrence, *, reason: str) -> None:
+    occ.sequence += 1
+    occ.save(update_fields=["sequence", "starts_at", "ends_at", "status"])
+    send_invitation(occ)
+
+
+def update_series(actor: User | None, series: CallSeries, *, now: datetime | None = None,
+                  **changes: Any) -> CallSeries:
+    """Change the pattern, duration, invitees or title; every future call is re-sent (SEQUENCE + 1)."""
+    require_worker(actor, series.client)
+    if series.cancelled_at is not None:
+        raise Conflict(TamError.SERIES_CANCELLED, "This call series is cancelled.")
+    now = now or timezone.now()
+    allowed = {"cadence", "weekday", "local_time", "zone", "duration_minutes", "attendees", "title"}
+    changes = {k: v for k, v in changes.items() if v is not None and k in allowed}
+    if not changes:
+        raise Invalid("tam.nothing_to_change", "Nothing to change.")
+    if "cadence" in changes:
+        _check_cadence(series.client, changes["cadence"])
+    values = _check_fields(dict(changes))
+    with transaction.atomic():
+        locked = CallSeries.objects.select_for_update().get(pk=series.pk)
+        pattern_changed = any(getattr(locked, k) != v for k, v in values.items()
+                              if k in ("cadence", "weekday", "local_time", "zone"))
+        for name, value in values.items():
+            setattr(locked, name, value)
+        future = list(locked.occurrences.filter(status=OccurrenceStatus.SCHEDULED, starts_at__gt=now))
+        if pattern_changed:
+            locked.starts_on = schedule.in_zone(now, locked.zone).date()
+            starts = [s for _, s in schedule.occurrences(locked.starts_on, locked.weekday, locked.cadence,
+                                                         locked.local_time, locked.zone,
+                                                         until=now + HORIZON + timedelta(weeks=2 * len(future) + 2))
+                      if s > now][:len(future)]
+            for occ, start in zip(future, starts, strict=False):
+                occ.starts_at = start
+        locked.save()
+        for occ in future:
+            occ.series = locked
+            occ.ends_at = occ.starts_at + timedelta(minutes=locked.duration_minutes)
+            bump_and_send(occ, reason="series changed")
+        log(locked.client, actor, "call_series.updated", series=locked.pk,
+            changes={k: str(v) for k, v in values.items()})
+        extend_series(locked, now=now)
+    return locked
+
+
+def cancel_series(actor: User | None, series: CallSeries, *, now: datetime | None = None) -> CallSeries:
+    require_worker(actor, series.client)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = CallSeries.objects.select_for_update().get(pk=series.pk)
+        if locked.cancelled_at is not None:
+            return locked
+        locked.cancelled_at = now
+        locked.save(update_fields=["cancelled_at"])
+        for occ in locked.occurrences.filter(status=OccurrenceStatus.SCHEDULED, starts_at__gt=now):
+            occ.status = OccurrenceStatus.CANCELLED
+            bump_and_send(occ, reason="series cancelled")
+        log(locked.client, actor, "call_series.cancelled", series=locked.pk)
+    return locked
+
+
+def cancel_occurrence(actor: User | None, occ: CallOccurrence) -> CallOccurrence:
+    require_worker(actor, occ.series.client)
+    if occ.status != OccurrenceStatus.SCHEDULED:
+        raise Conflict(TamError.OCCURRENCE_CANCELLED, f"This call is already {occ.get_status_display().lower()}.")
+    with transaction.atomic():
+        occ.status = OccurrenceStatus.CANCELLED
+        bump_and_send(occ, reason="cancelled")
+        log(occ.series.client, actor, "call.cancelled", occurrence=occ.pk, uid=occ.uid)
+    return occ
+
+
+def move_occurrence(actor: User | None, occ: CallOccurrence, *, starts_at: datetime,
+                    now: datetime | None = None) -> CallOccurrence:
+    """Move one call (same UID, SEQUENCE + 1)."""
+    require_worker(actor, occ.series.client)
+    if occ.status != OccurrenceStatus.SCHEDULED:
+        raise Conflict(TamError.OCCURRENCE_CANCELLED, f"This call is {occ.get_status_display().lower()}.")
+    if starts_at.tzinfo is None:
+        raise Invalid(TamError.BAD_TIME, "Give the new start with a UTC offset.", fields={"starts_at": "needs an offset"})
+    if starts_at <= (now or timezone.now()):
+        raise Invalid(TamError.WINDOW_IN_PAST, "A call cannot be moved into the past.", fields={"starts_at": "in the past"})
+    with transaction.atomic():
+        occ.starts_at = starts_at
+        occ.ends_at = starts_at + timedelta(minutes=occ.series.duration_minutes)
+        bump_and_send(occ, reason="moved")
+        log(occ.series.client, actor, "call.moved", occurrence=occ.pk, starts_at=starts_at.isoformat())
+    return occ
+
+
+def generate_agenda(actor: User | None, occ: CallOccurrence, *, at: datetime | None = None) -> CallOccurrence:
+    """The client's open tickets with SLA state, and what changed since the previous call."""
+    require_worker(actor, occ.series.client)
+    at = at or timezone.now()
+    client = occ.series.client
+    previous = (CallOccurrence.objects.filter(series__client=client, starts_at__lt=occ.starts_at)
+                .exclude(status=OccurrenceStatus.CANCELLED).exclude(pk=occ.pk).order_by("-starts_at").first())
+    since = previous.starts_at if previous else occ.series.created_at
+    open_tickets = [
+        {"id": t.pk, "subject": t.subject, "severity": t.severity, "status": t.status, "sla_state": t.sla_state,
+         "sla_due_at": t.sla_due_at.isoformat() if t.sla_due_at else None,
+         "assignee": t.assignee.display_name if t.assignee else None}
+        for t in Ticket.objects.filter(client=client, is_open=True).select_related("assignee")
+        .order_by("severity", "sla_due_at", "created_at")
+    ]
+    events = (TicketEvent.objects.filter(ticket__client=client, created_at__gte=since, created_at__lt=at)
+              .exclude(kind__in=PRIVATE_EVENT_KINDS).exclude(kind="attachment.added", data__internal=True)
+              .select_related("ticket", "actor").order_by("created_at", "id"))
+    changes = [{"ticket": e.ticket_id, "subject": e.ticket.subject, "kind": e.kind, "at": e.created_at.isoformat(),
+                "actor": e.actor.display_name if e.actor else "system",
+                "old": e.data.get("old"), "new": e.data.get("new")} for e in events[:500]]
+    pending = [{"id": f.pk, "text": f.text, "owner": f.owner, "due_on": f.due_on.isoformat() if f.due_on else None}
+               for f in FollowUp.objects.filter(occurrence__series__client=client, done_at__isnull=True,
+                                                occurrence__starts_at__lt=occ.starts_at)]
+    with transaction.atomic():
+        occ.agenda = {"generated_at": at.isoformat(), "since": since.isoformat(), "open_tickets": open_tickets,
+                      "changes": changes, "open_follow_ups": pending}
+        occ.agenda_generated_at = at
+        occ.save(update_fields=["agenda", "agenda_generated_at"])
+        log(client, actor, "call.agenda_generated", occurrence=occ.pk, open_tickets=len(open_tickets),
+            changes=len(changes))
+    return occ
+
+
+def record_minutes(actor: User | None, occ: CallOccurrence, *, minutes: str,
+                   follow_ups: list[dict] | None = None, at: datetime | None = None) -> CallOccurrence:
+    require_worker(actor, occ.series.client)
+    if occ.status == OccurrenceStatus.CANCELLED:
+        raise Conflict(TamError.OCCURRENCE_CANCELLED, "Minutes cannot be recorded on a cancelled call.")
+    minutes = str(minutes or "").replace("\r\n", "\n").strip()
+    if not minutes:
+        raise Invalid(TamError.REQUIRED, "Write the minutes of the call.", fields={"minutes": "required"})
+    rows = []
+    for item in follow_ups or []:
+        text = " ".join(str(item.get("text", "")).split())
+        if not text:
+            continue
+        due = item.get("due_on")
+        if isinstance(due, str) and due:
+            try:
+                due = date.fromisoformat(due)
+            except ValueError as exc:
+                raise Invalid(TamError.BAD_DATES, f"Follow-up due date {due!r} is not YYYY-MM-DD.",
+                              fields={"follow_ups": "bad due date"}) from exc
+        rows.append(FollowUp(occurrence=occ, text=text[:500], owner=str(item.get("owner") or "")[:200],
+                             due_on=due or None))
+    with transaction.atomic():
+        occ.minutes = minutes[:50_000]
+        occ.status = OccurrenceStatus.HELD
+        occ.held_at = occ.held_at or at or timezone.now()
+        occ.save(update_fields=["minutes", "status", "held_at"])
+        FollowUp.objects.bulk_create(rows)
+        log(occ.series.client, actor, "call.minutes_recorded", occurrence=occ.pk, follow_ups=len(rows))
+    return occ
+
+
+def complete_follow_up(actor: User | None, follow_up: FollowUp) -> FollowUp:
+    require_worker(actor, follow_up.occurrence.series.client)
+    with transaction.atomic():
+        if follow_up.done_at is None:
+            follow_up.done_at = timezone.now()
+            follow_up.save(update_fields=["done_at"])
+            log(follow_up.occurrence.series.client, actor, "follow_up.done", follow_up=follow_up.pk)
+    return follow_up

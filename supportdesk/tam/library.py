@@ -1,0 +1,107 @@
+"""Resolution guides and screen recordings (R12), kept in the client's self-service library.
+
+A guide is a help-center Article (section "Resolution guides", created here if missing), private to
+the client (visibility "client") unless the TAM publishes it for everyone. A recording is streamed to
+a temporary file with a size limit, must start with a video container's magic bytes, and is stored
+through Django storage under a generated name."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from supportdesk.accounts.models import User
+from supportdesk.errors import Invalid, NotFound
+from supportdesk.helpcenter.models import Article, ArticleStatus, Section, Visibility
+from supportdesk.tickets.actions import record_event
+from supportdesk.tickets.models import Ticket
+
+from . import uploads
+from .actions import log, require_feature, require_worker
+from .errors import TamError
+from .models import LibraryItem, LibraryKind
+
+MAX_RECORDING_BYTES = 500 * 1024 * 1024
+GUIDES_SECTION = ("Resolution guides", "resolution-guides")
+
+
+def _check_ticket(actor: User | None, ticket: Ticket) -> None:
+    require_worker(actor, ticket.client)
+    if ticket.category is None or not ticket.category.guides_enabled:
+        raise Invalid(TamError.GUIDES_NOT_ENABLED, "Guides and recordings are for tickets of categories marked for "
+                      "them; set such a category on the ticket first.", fields={"category": "guides not enabled"})
+    require_feature(ticket.client, "resolution_guides", "resolution guides and recordings")
+
+
+def _title(title: str) -> str:
+    title = " ".join(str(title or "").split())
+    if not title:
+        raise Invalid(TamError.REQUIRED, "A title is required.", fields={"title": "required"})
+    return title[:200]
+
+
+def attach_guide(actor: User | None, ticket: Ticket, *, title: str, body: str, private: bool = True,
+                 source: str = "web") -> LibraryItem:
+    _check_ticket(actor, ticket)
+    title = _title(title)
+    body = str(body or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise Invalid(TamError.REQUIRED, "Write the steps of the guide.", fields={"body": "required"})
+    with transaction.atomic():
+        section, _ = Section.objects.get_or_create(slug=GUIDES_SECTION[1], defaults={"name": GUIDES_SECTION[0]})
+        article = Article.objects.create(
+            section=section, title=title, slug=f"{slugify(title)[:180] or 'guide'}-{secrets.token_hex(4)}",
+            body=body[:200_000], status=ArticleStatus.PUBLISHED,
+            visibility=Visibility.CLIENT if private else Visibility.EVERYONE,
+            client=ticket.client if private else None, author=actor, published_at=timezone.now())
+        item = LibraryItem.objects.create(client=ticket.client, ticket=ticket, kind=LibraryKind.GUIDE, title=title,
+                                          article=article, created_by=actor)
+        record_event(ticket, actor, "tam.guide_attached", source, library_item=item.pk, article=article.slug,
+                     private=private)
+        log(ticket.client, actor, "library.guide_attached", item=item.pk, ticket=ticket.pk)
+    return item
+
+
+def attach_recording(actor: User | None, ticket: Ticket, *, chunks: Iterable[bytes], filename: str, title: str = "",
+                     source: str = "web") -> LibraryItem:
+    """`chunks` is the upload as it arrives (request body or upload chunks): never read whole into memory."""
+    _check_ticket(actor, ticket)
+    name = uploads.safe_name(filename, "recording")
+    title = _title(title or name)
+    spooled = uploads.spool(chunks, limit=MAX_RECORDING_BYTES, code=TamError.RECORDING_TOO_LARGE,
+                            what="recording")
+    if spooled.size == 0:
+        raise Invalid(TamError.EMPTY_FILE, "The recording is empty.", fields={"file": "empty"})
+    kind = uploads.sniff_video(spooled.head)
+    if kind is None:
+        spooled.file.close()
+        raise Invalid(TamError.RECORDING_NOT_VIDEO, "This file is not a video (MP4, MOV, WebM, MKV, AVI or Ogg "
+                      "Theora), whatever its name says.", fields={"file": "not a video"}, status=415)
+    with transaction.atomic():
+        item = LibraryItem(client=ticket.client, ticket=ticket, kind=LibraryKind.RECORDING, title=title,
+                           filename=name, content_type=kind, size=spooled.size, sha256=spooled.sha256,
+                           created_by=actor)
+        item.file.save("recording", uploads.as_file(spooled), save=False)
+        item.save()
+        record_event(ticket, actor, "tam.recording_attached", source, library_item=item.pk, size=spooled.size,
+                     content_type=kind)
+        log(ticket.client, actor, "library.recording_attached", item=item.pk, ticket=ticket.pk, size=spooled.size)
+    return item
+
+
+def visible_items(user: object):  # noqa: ANN201
+    from supportdesk.policy import tam as tam_policy
+
+    return (LibraryItem.objects.filter(ticket__in=tam_policy.visible_library_tickets(user))
+            .select_related("ticket", "article", "client"))
+
+
+def item_for(user: object, item_id: int) -> LibraryItem:
+    item = visible_items(user).filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("library item")
+    return item

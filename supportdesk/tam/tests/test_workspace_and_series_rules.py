@@ -1,0 +1,85 @@
+"""R8 workspace contents and R9 rules that depend on the contract."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from supportdesk.catalogue.actions import publish_version
+from supportdesk.catalogue.models import Offering
+from supportdesk.contracts.actions import LineInput, record_order
+from supportdesk.errors import Invalid
+from supportdesk.factories import ClientFactory
+from supportdesk.tam import calls
+from supportdesk.tickets.models import Ticket
+
+
+def test_the_workspace_lists_open_tickets_and_at_risk_clocks_of_the_tams_clients(world, as_person):
+    ticket = world["ticket"]
+    Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=timezone.now() + timedelta(hours=1), sla_state="running")
+    cards = as_person(world["people"]["tam"]).get("/api/v1/tam/workspace").json()
+    assert [c["client"] for c in cards] == ["Own Firm"]
+    assert cards[0]["open_tickets"] == 1 and cards[0]["at_risk_tickets"] == [ticket.pk]
+    Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=timezone.now() + timedelta(days=2), sla_state="breached")
+    assert as_person(world["people"]["tam"]).get("/api/v1/tam/workspace").json()[0]["at_risk_tickets"] == [ticket.pk]
+    Ticket.objects.filter(pk=ticket.pk).update(sla_state="running")
+    assert as_person(world["people"]["tam"]).get("/api/v1/tam/workspace").json()[0]["at_risk_tickets"] == []
+    managers = as_person(world["people"]["manager"]).get("/api/v1/tam/workspace").json()
+    assert {c["client"] for c in managers} == {"Own Firm", "Other Firm"}
+
+
+def test_a_plan_with_biweekly_calls_refuses_a_weekly_series_and_no_plan_refuses_any(world):
+    from supportdesk.accounts.actions import assign_tam
+
+    offering = Offering.objects.create(code="tam-lite", name="TAM lite")
+    publish_version(None, offering=offering, effective_from=date(2020, 1, 1),
+                    features={"dedicated_tam": True, "case_scrub_cadence": "biweekly"})
+    lite = ClientFactory(name="Lite Firm")
+    record_order(None, client=lite, number="SOF-LITE", kind="form", signed_on=date(2026, 1, 1),
+                 effective_from=date(2026, 1, 1), lines=[LineInput(offering="tam-lite", agreed_price="100")])
+    assign_tam(None, client=lite, tam=world["people"]["tam"])
+    with pytest.raises(Invalid) as refused:
+        calls.create_series(world["people"]["tam"], client=lite, cadence="weekly", weekday=0, local_time="10:00")
+    assert "bi-weekly" in refused.value.message
+    series = calls.create_series(world["people"]["tam"], client=lite, cadence="biweekly", weekday=0, local_time="10:00")
+    starts = [o.starts_at for o in series.occurrences.order_by("starts_at")]
+    assert all((b - a) >= timedelta(days=13) for a, b in zip(starts, starts[1:], strict=False))
+    bare = ClientFactory(name="Bare Firm")
+    assign_tam(None, client=bare, tam=world["people"]["tam"])
+    with pytest.raises(Invalid) as none:
+        calls.create_series(world["people"]["tam"], client=bare, cadence="biweekly", weekday=0, local_time="10:00")
+    assert none.value.code == "tam.not_entitled"
+
+
+def test_moving_one_call_keeps_its_uid_and_refuses_the_past_or_a_naive_time(world, as_person):
+    series = calls.create_series(world["people"]["tam"], client=world["own"], cadence="weekly", weekday=0,
+                                 local_time="10:00")
+    occ = series.occurrences.order_by("starts_at").first()
+    http = as_person(world["people"]["tam"])
+    new_start = (occ.starts_at + timedelta(days=1)).isoformat()
+    moved = http.post(f"/api/v1/tam/occurrences/{occ.pk}/move", {"starts_at": new_start}, content_type="application/json")
+    assert moved.status_code == 200, moved.content
+    assert moved.json()["uid"] == occ.uid and moved.json()["sequence"] == 1
+    naive = http.post(f"/api/v1/tam/occurrences/{occ.pk}/move", {"starts_at": "2030-01-01T10:00:00"},
+                      content_type="application/json")
+    assert naive.status_code == 422 and naive.json()["error"]["code"] == "tam.bad_time"
+    past = http.post(f"/api/v1/tam/occurrences/{occ.pk}/move", {"starts_at": "2020-01-01T10:00:00Z"},
+                     content_type="application/json")
+    assert past.status_code == 422 and past.json()["error"]["code"] == "tam.window_in_past"
+
+
+def test_minutes_with_follow_ups_and_marking_one_done(world, as_person):
+    series = calls.create_series(world["people"]["tam"], client=world["own"], cadence="weekly", weekday=0,
+                                 local_time="10:00")
+    occ = series.occurrences.first()
+    http = as_person(world["people"]["tam"])
+    recorded = http.post(f"/api/v1/tam/occurrences/{occ.pk}/minutes", {
+        "minutes": "Went through the queue", "follow_ups": [{"text": "Send logs", "owner": "Client", "due_on": "2026-12-10"}]},
+        content_type="application/json").json()
+    assert recorded["status"] == "held" and recorded["follow_ups"][0]["done"] is False
+    assert http.post(f"/api/v1/tam/follow-ups/{recorded['follow_ups'][0]['id']}/done").status_code == 204
+    assert http.get(f"/api/v1/tam/occurrences/{occ.pk}").json()["follow_ups"][0]["done"] is True
+    empty = http.post(f"/api/v1/tam/occurrences/{occ.pk}/minutes", {"minutes": "  "}, content_type="application/json")
+    assert empty.status_code == 422 and empty.json()["error"]["fields"] == {"minutes": "required"}

@@ -1,0 +1,182 @@
+"""Annual onsite visits (R10) and their travel expenses, billed at cost through billing.
+
+Contract years run from the anniversary of the client's first Service Order Form's effective date
+(29 February anchors fall on 28 February in other years). A visit counts in the year it starts.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import IO
+
+from babel.numbers import list_currencies
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from supportdesk.accounts.models import Client, User
+from supportdesk.billing.charges import cancel_charge, record_charge
+from supportdesk.contracts.entitlements import entitlements_for
+from supportdesk.contracts.models import OrderKind, ServiceOrder
+from supportdesk.errors import Conflict, Invalid
+
+from . import uploads
+from .actions import log, require_worker
+from .errors import TamError
+from .models import ExpenseCategory, OnsiteVisit, VisitExpense, VisitStatus
+
+MAX_RECEIPT_BYTES = 10 * 1024 * 1024
+
+
+def anniversary(anchor: date, year: int) -> date:
+    try:
+        return anchor.replace(year=year)
+    except ValueError:  # 29 February
+        return date(year, 2, 28)
+
+
+def first_form(client: Client) -> ServiceOrder:
+    form = ServiceOrder.objects.filter(client=client, kind=OrderKind.FORM).order_by("effective_from", "id").first()
+    if form is None:
+        raise Invalid(TamError.NO_CONTRACT, f"{client.name} has no Service Order Form, so it has no contract year.",
+                      fields={"client": "no contract"})
+    return form
+
+
+def contract_year(client: Client, on: date) -> tuple[date, date]:
+    """[start, end) of the contract year containing `on`."""
+    anchor = first_form(client).effective_from
+    if on < anchor:
+        raise Invalid(TamError.BAD_DATES, f"{on} is before {client.name}'s contract started ({anchor}).",
+                      fields={"starts_on": "before the contract"})
+    year = on.year if anniversary(anchor, on.year) <= on else on.year - 1
+    return anniversary(anchor, year), anniversary(anchor, year + 1)
+
+
+def contract_currency(client: Client, on: date) -> str:
+    """The currency of the latest Service Order Form in effect on `on` (else the first form's)."""
+    form = (ServiceOrder.objects.filter(client=client, kind=OrderKind.FORM, effective_from__lte=on)
+            .order_by("-effective_from", "-id").first())
+    return (form or first_form(client)).currency
+
+
+def plan_visit(actor: User | None, *, client: Client, starts_on: date, ends_on: date, purpose: str = "",
+               location: str = "", attendees: list[str] | None = None) -> OnsiteVisit:
+    require_worker(actor, client)
+    if ends_on < starts_on:
+        raise Invalid(TamError.BAD_DATES, "The visit ends before it starts.", fields={"ends_on": "before starts_on"})
+    if (ends_on - starts_on).days > 30:
+        raise Invalid(TamError.BAD_DATES, "A visit lasts at most 31 days.", fields={"ends_on": "at most 31 days"})
+    allowed = entitlements_for(client, starts_on).features.onsite_visits_per_year
+    if allowed <= 0:
+        raise Invalid(TamError.NOT_ENTITLED, f"{client.name} has no onsite visit in its plan on {starts_on}.",
+                      fields={"starts_on": "not entitled"})
+    year_start, year_end = contract_year(client, starts_on)
+    people = [" ".join(str(a).split())[:200] for a in attendees or [] if str(a).strip()]
+    try:
+        with transaction.atomic():
+            Client.objects.select_for_update().filter(pk=client.pk).first()
+            taken = set(OnsiteVisit.objects.filter(client=client, contract_year_start=year_start)
+                        .exclude(status=VisitStatus.CANCELLED).values_list("slot", flat=True))
+            free = [s for s in range(1, allowed + 1) if s not in taken]
+            if not free:
+                raise Conflict(TamError.VISIT_LIMIT,
+                               f"{client.name} already has {len(taken)} onsite visit(s) in the contract year "
+                               f"{year_start} to {year_end}, its plan allows {allowed}. Another visit this year "
+                               "needs an addendum that adds one.", fields={"starts_on": "visit limit reached"})
+            visit = OnsiteVisit.objects.create(client=client, contract_year_start=year_start, slot=free[0],
+                                               starts_on=starts_on, ends_on=ends_on, purpose=purpose[:300],
+                                               location=location[:300], attendees=people, created_by=actor)
+            log(client, actor, "visit.planned", visit=visit.pk, starts_on=str(starts_on), year=str(year_start))
+    except IntegrityError as exc:
+        raise Conflict(TamError.VISIT_LIMIT, "Another visit was just planned for this contract year; reload.",
+                       fields={"starts_on": "visit limit reached"}) from exc
+    return visit
+
+
+def set_visit_status(actor: User | None, visit: OnsiteVisit, status: str) -> OnsiteVisit:
+    require_worker(actor, visit.client)
+    if status not in (VisitStatus.COMPLETED, VisitStatus.CANCELLED):
+        raise Invalid("tam.bad_status", "A visit can be completed or cancelled.", fields={"status": "completed or cancelled"})
+    if visit.status != VisitStatus.PLANNED:
+        raise Conflict(TamError.VISIT_CLOSED, f"This visit is already {visit.get_status_display().lower()}.")
+    with transaction.atomic():
+        visit.status = status
+        visit.save(update_fields=["status"])
+        if status == VisitStatus.CANCELLED:
+            for expense in visit.expenses.all():
+                cancel_charge(f"expense:{expense.pk}")
+        log(visit.client, actor, f"visit.{status}", visit=visit.pk)
+    return visit
+
+
+def _decimal(value: object, field: str, message: str) -> Decimal:
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        number = Decimal("NaN")
+    if not number.is_finite() or number <= 0 or number > Decimal("9999999999"):
+        raise Invalid(TamError.BAD_AMOUNT, message, fields={field: "a number > 0"})
+    return number
+
+
+def add_expense(actor: User | None, visit: OnsiteVisit, *, category: str, amount: Decimal | str, currency: str,
+                incurred_on: date, description: str = "", exchange_rate: Decimal | str | None = None,
+                receipt: IO[bytes] | None = None, receipt_name: str = "") -> VisitExpense:
+    """Record a travel expense against the visit and hand it to billing at cost, in the contract currency."""
+    require_worker(actor, visit.client)
+    if visit.status == VisitStatus.CANCELLED:
+        raise Conflict(TamError.VISIT_CLOSED, "Expenses cannot be added to a cancelled visit.")
+    if category not in ExpenseCategory.values:
+        raise Invalid(TamError.BAD_CATEGORY, f"Unknown expense category {category!r}; use one of "
+                      f"{', '.join(ExpenseCategory.values)}.", fields={"category": "unknown"})
+    value = _decimal(amount, "amount", "The amount must be a number greater than 0.").quantize(Decimal("0.01"))
+    currency = str(currency or "").strip().upper()
+    if currency not in list_currencies():
+        raise Invalid(TamError.BAD_CURRENCY, f"Unknown currency {currency!r}; use an ISO 4217 code such as CAD.",
+                      fields={"currency": "unknown"})
+    billed_currency = contract_currency(visit.client, visit.starts_on)
+    rate: Decimal | None = None
+    if currency != billed_currency:
+        if exchange_rate in (None, ""):
+            raise Invalid(TamError.EXCHANGE_RATE_REQUIRED,
+                          f"This expense is in {currency} but {visit.client.name}'s contract is in {billed_currency}: "
+                          f"give the exchange rate ({billed_currency} per 1 {currency}).",
+                          fields={"exchange_rate": f"required for {currency} → {billed_currency}"})
+        rate = _decimal(exchange_rate, "exchange_rate", "The exchange rate must be a number greater than 0.")
+    billed = (value * rate if rate is not None else value).quantize(Decimal("0.01"))
+    spooled, kind = None, ""
+    if receipt is not None:
+        spooled = uploads.spool(uploads.chunks_of(receipt), limit=MAX_RECEIPT_BYTES, code=TamError.RECEIPT_TOO_LARGE,
+                                what="receipt")
+        kind = uploads.sniff_receipt(spooled.head) or ""
+        if spooled.size == 0:
+            raise Invalid(TamError.EMPTY_FILE, "The receipt file is empty.", fields={"receipt": "empty"})
+        if not kind:
+            raise Invalid(TamError.RECEIPT_TYPE, "A receipt must be a PDF, PNG or JPEG file.",
+                          fields={"receipt": "PDF, PNG or JPEG"})
+    with transaction.atomic():
+        expense = VisitExpense(visit=visit, category=category, description=" ".join(description.split())[:200],
+                               amount=value, currency=currency, exchange_rate=rate, billed_amount=billed,
+                               billed_currency=billed_currency, incurred_on=incurred_on, created_by=actor)
+        if spooled is not None:
+            expense.receipt.save("receipt", uploads.as_file(spooled), save=False)
+            expense.receipt_name = uploads.safe_name(receipt_name, "receipt")
+            expense.receipt_type = kind
+        expense.save()
+        note = f" ({value} {currency} at {rate})" if rate is not None else ""
+        expense.charge = record_charge(
+            actor, client=visit.client, kind="travel_expense", amount=billed, currency=billed_currency,
+            description=f"Onsite visit {visit.starts_on}: {expense.get_category_display()}"
+                        f"{' – ' + expense.description if expense.description else ''}{note}",
+            incurred_on=incurred_on, source_ref=f"expense:{expense.pk}")
+        expense.save(update_fields=["charge"])
+        log(visit.client, actor, "visit.expense_added", visit=visit.pk, expense=expense.pk, amount=str(value),
+            currency=currency, billed=str(billed), billed_currency=billed_currency)
+    return expense
+
+
+def today(client: Client) -> date:
+    from supportdesk.contracts.entitlements import client_local_date
+
+    return client_local_date(client, timezone.now())

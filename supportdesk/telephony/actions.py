@@ -1,0 +1,238 @@
+"""Calls: provider events (each processed once, in any order) and calls logged by hand.
+
+A call from a number known for a client (ClientPhone, or a client person's phone) opens a ticket on
+its first event, or updates the ticket the caller named; a voicemail adds the recording link to it.
+Recording links are stored, never fetched.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from supportdesk.accounts.models import Client, ClientPhone, ClientRole, User
+from supportdesk.errors import Invalid, NotFound
+from supportdesk.policy.telephony import can_log_call
+from supportdesk.tickets import actions as tickets
+from supportdesk.tickets.models import MessageKind, Ticket
+
+from .errors import PhoneError
+from .models import STATE_RANK, Call, CallEvent, CallState, Direction, Provider
+
+
+@dataclass(frozen=True)
+class CallEventIn:
+    event_id: str
+    call_id: str
+    kind: str
+    occurred_at: datetime
+    from_number: str = ""
+    to_number: str = ""
+    direction: str = Direction.INBOUND
+    duration_seconds: int | None = None
+    recording_url: str = ""
+    transcript: str = ""
+    severity: int = 3
+    ticket_id: int | None = None
+    payload: dict | None = None
+
+
+@dataclass(frozen=True)
+class Processed:
+    call: Call
+    duplicate: bool
+
+
+def normalise_number(number: str) -> str:
+    digits = "".join(ch for ch in str(number or "") if ch.isdigit())
+    return f"+{digits}" if digits else ""
+
+
+def caller_of(number: str) -> tuple[Client | None, User | None]:
+    """The client (and person, when the number is a person's) a calling number belongs to."""
+    number = normalise_number(number)
+    if not number:
+        return None, None
+    person = User.objects.filter(phone=number, client__isnull=False, is_active=True).select_related("client").first()
+    if person is not None:
+        return person.client, person
+    phone = ClientPhone.objects.filter(number=number).select_related("client").first()
+    return (phone.client, None) if phone else (None, None)
+
+
+def safe_recording_url(url: str) -> str:
+    """Keep http(s) links whose host is not a private, loopback or link-local address literal.
+
+    The link is only stored and shown to staff; supportdesk never fetches it.
+    """
+    url = str(url or "").strip()
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 500:
+        raise Invalid(PhoneError.BAD_PAYLOAD, "recording_url must be an http(s) link of at most 500 characters.",
+                      fields={"recording_url": "http(s) link"})
+    host = parts.hostname
+    if host == "localhost" or host.endswith(".localhost"):
+        raise Invalid(PhoneError.BAD_PAYLOAD, "recording_url may not point at this machine.", fields={"recording_url": "private"})
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return url
+    if address.is_private or address.is_loopback or address.is_link_local or address.is_reserved or address.is_unspecified:
+        raise Invalid(PhoneError.BAD_PAYLOAD, "recording_url may not point at a private, loopback or link-local address.",
+                      fields={"recording_url": "private"})
+    return url
+
+
+def _requester_for(client: Client, person: User | None) -> User | None:
+    if person is not None:
+        return person
+    people = client.people.filter(is_active=True)  # type: ignore[attr-defined]
+    return people.filter(client_role=ClientRole.ADMIN).order_by("id").first() or people.order_by("id").first()
+
+
+def record_call_event(provider: str, event: CallEventIn, *, signature: str | None = None) -> Processed:
+    """Apply one provider event once. `signature` (a verified webhook delivery) is remembered with it."""
+    if event.kind not in STATE_RANK:
+        raise Invalid(PhoneError.BAD_PAYLOAD, f"Unknown event type {event.kind!r}; use ringing, answered, ended or voicemail.",
+                      fields={"type": "unknown"})
+    recording_url = safe_recording_url(event.recording_url)
+    with transaction.atomic():
+        if signature is not None:
+            from .signing import remember
+
+            remember(signature)
+        existing = CallEvent.objects.filter(event_id=event.event_id).select_related("call").first()
+        if existing is not None:
+            return Processed(existing.call, duplicate=True)
+        call = _locked_call(provider, event)
+        _apply(call, event, recording_url)
+        CallEvent.objects.create(event_id=event.event_id, call=call, kind=event.kind, occurred_at=event.occurred_at,
+                                 received_at=timezone.now(), payload=event.payload or {})
+        _ticket_side(call, event)
+        call.save()
+    return Processed(call, duplicate=False)
+
+
+def _locked_call(provider: str, event: CallEventIn) -> Call:
+    call = Call.objects.select_for_update().filter(provider=provider, call_id=event.call_id).first()
+    if call is not None:
+        return call
+    client, person = caller_of(event.from_number if event.direction == Direction.INBOUND else event.to_number)
+    try:
+        with transaction.atomic():
+            return Call.objects.create(provider=provider, call_id=event.call_id, direction=event.direction,
+                                       from_number=normalise_number(event.from_number),
+                                       to_number=normalise_number(event.to_number), client=client, person=person,
+                                       state=event.kind, created_at=timezone.now())
+    except IntegrityError:
+        return Call.objects.select_for_update().get(provider=provider, call_id=event.call_id)
+
+
+def _apply(call: Call, event: CallEventIn, recording_url: str) -> None:
+    at = event.occurred_at
+    if STATE_RANK[CallState(event.kind)] > STATE_RANK[CallState(call.state)]:
+        call.state = event.kind
+    if event.kind == CallState.RINGING or call.started_at is None or at < call.started_at:
+        call.started_at = min(at, call.started_at or at)
+    if event.kind == CallState.ANSWERED:
+        call.answered_at = at
+    if event.kind == CallState.ENDED:
+        call.ended_at = at
+    if event.duration_seconds is not None:
+        call.duration_seconds = event.duration_seconds
+    if recording_url:
+        call.recording_url = recording_url
+
+
+def _ticket_side(call: Call, event: CallEventIn) -> None:
+    if call.client is None:
+        return
+    if call.ticket is None:
+        named = Ticket.objects.filter(pk=event.ticket_id, client=call.client).first() if event.ticket_id else None
+        if named is not None and tickets.reply_reopens(named):
+            call.ticket = named
+            tickets.add_message(None, named, body=f"Phone call from {call.from_number or 'an unknown number'} about this ticket.",
+                                channel="phone", source="phone", source_id=f"call:{call.provider}:{call.call_id}",
+                                from_staff=False)
+        else:
+            requester = _requester_for(call.client, call.person)
+            if requester is None:
+                return
+            body = _describe(call, event)
+            call.ticket = tickets.open_ticket(
+                None, requester=requester, client=call.client, subject=f"Phone call from {call.from_number or 'unknown'}",
+                body=body, severity=event.severity if event.severity in (1, 2, 3) else 3, channel="phone",
+                source="phone", source_id=f"call:{call.provider}:{call.call_id}",
+            ).ticket
+    tickets.record_event(call.ticket, None, f"call.{event.kind}", "phone", call=call.pk, event_id=event.event_id)
+    if event.kind == CallState.VOICEMAIL:
+        tickets.add_message(None, call.ticket, body=_voicemail_text(call, event), channel="phone", source="phone",
+                            source_id=f"call:{call.provider}:{call.call_id}:voicemail", from_staff=False)
+
+
+def _describe(call: Call, event: CallEventIn) -> str:
+    who = call.person.display_name if call.person else call.client.name if call.client else "unknown caller"
+    return f"{who} called the support line from {call.from_number or 'an unknown number'} ({event.kind} at {event.occurred_at.isoformat()})."
+
+
+def _voicemail_text(call: Call, event: CallEventIn) -> str:
+    lines = [f"Voicemail from {call.from_number or 'an unknown number'}"
+             + (f" ({event.duration_seconds} s)" if event.duration_seconds else "") + "."]
+    if call.recording_url:
+        lines.append(f"Recording: {call.recording_url}")
+    if event.transcript:
+        lines.append(f"Transcript: {event.transcript.strip()[:5000]}")
+    return "\n".join(lines)
+
+
+OUTCOMES = {"connected": "Spoke with the client", "voicemail_left": "Left a voicemail", "no_answer": "No answer"}
+
+
+def log_call(actor: User, ticket: Ticket, *, direction: str, outcome: str, summary: str, number: str = "",
+             duration_minutes: int | None = None, source: str = "web") -> Call:
+    """An agent logs a call by hand. A call that reached the client (spoke or left a voicemail) is a staff
+    response (the initial response when it is the first); an unanswered attempt is an internal note."""
+    if not can_log_call(actor, ticket):
+        raise NotFound("ticket")
+    if direction not in Direction.values:
+        raise Invalid(PhoneError.BAD_DIRECTION, "direction must be inbound or outbound.", fields={"direction": "inbound or outbound"})
+    if outcome not in OUTCOMES:
+        raise Invalid(PhoneError.BAD_OUTCOME, f"outcome must be one of {', '.join(OUTCOMES)}.", fields={"outcome": "unknown"})
+    if number and not normalise_number(number):
+        raise Invalid(PhoneError.BAD_NUMBER, "The number needs digits (E.164, e.g. +14165550100).", fields={"number": "no digits"})
+    if duration_minutes is not None and not 0 <= duration_minutes <= 24 * 60:
+        raise Invalid(PhoneError.BAD_PAYLOAD, "duration_minutes must be 0 to 1440.", fields={"duration_minutes": "0 to 1440"})
+    summary = str(summary or "").strip()
+    verb = "to" if direction == Direction.OUTBOUND else "from"
+    body = (f"{direction.capitalize()} call {verb} {normalise_number(number) or 'the client'}"
+            + (f", {duration_minutes} min" if duration_minutes is not None else "") + f": {OUTCOMES[outcome]}.\n\n{summary}")
+    call_id = uuid.uuid4().hex
+    with transaction.atomic():
+        now = timezone.now()
+        call = Call.objects.create(provider=Provider.MANUAL, call_id=call_id, direction=direction,
+                                   from_number="" if direction == Direction.OUTBOUND else normalise_number(number),
+                                   to_number=normalise_number(number) if direction == Direction.OUTBOUND else "",
+                                   client=ticket.client, state=CallState.ENDED, started_at=now, ended_at=now,
+                                   duration_seconds=duration_minutes * 60 if duration_minutes is not None else None,
+                                   ticket=ticket, logged_by=actor, summary=summary, created_at=now)
+        kind = MessageKind.INTERNAL if outcome == "no_answer" else MessageKind.CALL
+        tickets.add_message(actor, ticket, body=body, kind=kind, channel="phone", source=source,
+                            source_id=f"call:manual:{call_id}", from_staff=True)
+    return call
+
+
+def describe_call(call: Call) -> dict[str, Any]:
+    return {"id": call.pk, "provider": call.provider, "call_id": call.call_id, "direction": call.direction,
+            "state": call.state, "from_number": call.from_number, "to_number": call.to_number,
+            "client_id": call.client_id, "ticket_id": call.ticket_id, "started_at": call.started_at,
+            "ended_at": call.ended_at, "duration_seconds": call.duration_seconds, "recording_url": call.recording_url,
+            "summary": call.summary}

@@ -1,0 +1,13 @@
+from enum import StrEnum
+
+
+class PhoneError(StrEnum):
+    BAD_SIGNATURE = "phone.bad_signature"
+    STALE_TIMESTAMP = "phone.stale_timestamp"
+    REPLAYED = "phone.replayed"
+    BAD_PAYLOAD = "phone.bad_payload"
+    NOT_CONFIGURED = "phone.not_configured"
+    BAD_OUTCOME = "phone.bad_outcome"
+    BAD_DIRECTION = "phone.bad_direction"
+    BAD_NUMBER = "phone.bad_number"
+    FORBIDDEN = "phone.forbidden"
