@@ -27,6 +27,27 @@ def active_designations(client: Client):  # noqa: ANN201
     return Designation.objects.filter(client=client, end__isnull=True).select_related("user").order_by("slot")
 
 
+def designation_history(client: Client):  # noqa: ANN201
+    """Every designation of the client, current and ended (newest first): who was designated when."""
+    return (Designation.objects.filter(client=client)
+            .select_related("user", "created_by", "ended_by").order_by("-start", "-id"))
+
+
+def has_perk(user: User, perk: str, at: datetime | None = None) -> bool:
+    """Whether a client user enjoys a Premium perk at `at`: designated then AND the client entitled then.
+
+    `perk` names a Features field (priority_queue, training_access, event_discount_percent). Losing the
+    plan (an addendum ending the line, the form's end date) stops the perk on that date even though the
+    designation itself is kept as history.
+    """
+    from supportdesk.policy import is_designated
+
+    at = at or timezone.now()
+    if user.client_id is None or not is_designated(user, at):
+        return False
+    return bool(getattr(entitlements_for(user.client, at).features, perk))  # type: ignore[arg-type]
+
+
 def designate(actor: User | None, *, client: Client, user: User) -> Designation:
     if user.client_id != client.pk:
         raise Invalid(DesignationError.NOT_CLIENT_USER, f"{user.email} is not a user of {client.name}.",
@@ -59,6 +80,7 @@ def designate(actor: User | None, *, client: Client, user: User) -> Designation:
 
 
 def undesignate(actor: User | None, *, client: Client, user: User) -> Designation:
+    """End the user's active designation now; the row stays as history (replace = remove then add)."""
     with transaction.atomic():
         designation = Designation.objects.select_for_update().filter(client=client, user=user, end__isnull=True).first()
         if designation is None:
