@@ -22,7 +22,12 @@ from supportdesk.billing.charges import cancel_charge, record_charge
 from supportdesk.contracts.entitlements import client_local_date, entitlements_for
 from supportdesk.errors import Conflict, Forbidden, Invalid
 from supportdesk.notifications.actions import enqueue_email
-from supportdesk.policy.learning import can_cancel_registration, can_manage_learning, download_refusal, training_refusal
+from supportdesk.policy.learning import (
+    can_cancel_registration,
+    can_manage_learning,
+    download_refusal,
+    training_refusal,
+)
 
 from . import invitations
 from .errors import LearningError
@@ -174,6 +179,10 @@ def discount_for(user: User, at: datetime) -> int:
     return entitlements_for(user.client, at).features.event_discount_percent
 
 
+def price_for(event: Event, discount_percent: int) -> Decimal:
+    return (event.fee * (100 - discount_percent) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def register(actor: User, event: Event, *, at: datetime | None = None) -> Registration:
     """Take a seat. The event row is locked and seats are numbered 1..capacity under a partial unique index,
     so concurrent registrations never exceed the capacity. The fee goes to billing in the same transaction."""
@@ -187,7 +196,6 @@ def register(actor: User, event: Event, *, at: datetime | None = None) -> Regist
         raise Invalid(LearningError.REGISTRATION_EVENT_STARTED,
                       f"Registration for {event.title} closed when it started.", fields={"event": "already started"})
     discount = discount_for(actor, now)
-    fee = (event.fee * (100 - discount) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
     try:
         with transaction.atomic():
             locked = Event.objects.select_for_update().get(pk=event.pk)
@@ -200,6 +208,7 @@ def register(actor: User, event: Event, *, at: datetime | None = None) -> Regist
                                f"{locked.title} is full: all {locked.capacity} seats are taken.",
                                details={"capacity": locked.capacity})
             seat = min(set(range(1, locked.capacity + 1)) - {s for _, s in active})
+            fee = price_for(locked, discount)
             registration = Registration.objects.create(
                 event=locked, user=actor, client=client, seat=seat, list_fee=locked.fee, discount_percent=discount,
                 fee=fee, currency=locked.currency, created_at=now)
