@@ -21,7 +21,7 @@ class TrainingForm(forms.Form):
     category = forms.CharField(max_length=100, required=False)
     summary = forms.CharField(max_length=500, required=False, help_text="Shown to everybody in the catalogue")
     body = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text="The content")
-    url = forms.URLField(required=False, label="Link (video or course)")
+    url = forms.URLField(required=False, label="Link (video or course)", assume_scheme="https")
     published = forms.BooleanField(required=False, initial=True)
 
 
