@@ -6,7 +6,7 @@ Releases (R13), training content and its access log (R15), events and registrati
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import IO, Any
 
@@ -164,6 +164,7 @@ def create_event(actor: User | None, *, title: str, starts_at: datetime, ends_at
         raise Invalid("event.unknown_currency", f"Unknown currency {currency!r}.", fields={"currency": "unknown"})
     if kind not in ("event", "webinar"):
         raise Invalid("event.bad_kind", "Kind must be event or webinar.", fields={"kind": "event or webinar"})
+    starts_at, ends_at = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
     with transaction.atomic():
         event = Event.objects.create(title=title, starts_at=starts_at, ends_at=ends_at, timezone=timezone_name,
                                      capacity=capacity, fee=amount, currency=currency.upper(), kind=kind,

@@ -50,7 +50,7 @@ class EventFactory(factory.Factory):
         model = Event
 
     title = factory.Sequence(lambda n: f"Webinar {n}: what's new")
-    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=10))
+    starts_at = factory.LazyFunction(lambda: (timezone.now() + timedelta(days=10)).replace(microsecond=0))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1))
     timezone_name = "America/Toronto"
     capacity = 3
