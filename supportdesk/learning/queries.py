@@ -64,13 +64,15 @@ def training_item_for(user: Any, item_id: int) -> TrainingItem:
 
 
 def training_categories() -> QuerySet[TrainingCategory]:
-    return TrainingCategory.objects.annotate(n=Count("items", filter=Q(items__published=True))).filter(n__gt=0)
+    return (TrainingCategory.objects.annotate(n=Count("items", filter=Q(items__published=True)))
+            .filter(n__gt=0).order_by("name"))
 
 
 def events(user: Any, *, upcoming_only: bool = False) -> QuerySet[Event]:
     if not (policy.is_staff_member(user) or policy.is_client_person(user)):
         return Event.objects.none()
     qs = Event.objects.annotate(taken=Count("registrations", filter=Q(registrations__cancelled_at__isnull=True)))
+    qs = qs.order_by("starts_at", "id")
     return qs.filter(ends_at__gt=timezone.now()) if upcoming_only else qs
 
 
