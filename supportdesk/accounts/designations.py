@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from supportdesk.contracts.entitlements import entitlements_for
 from supportdesk.errors import Conflict, Invalid
+from supportdesk.notifications.actions import enqueue_email
 
 from .errors import DesignationError
 from .models import AccountEvent, Client, Designation, User
@@ -73,7 +74,15 @@ def designate(actor: User | None, *, client: Client, user: User) -> Designation:
             designation = Designation.objects.create(client=client, user=user, slot=slot, start=now, created_by=actor)
             AccountEvent.objects.create(client=client, actor=actor, kind="designation.added",
                                         data={"user": user.email, "slot": slot})
+            enqueue_email(topic="designation.added", to=user.email,
+                          subject=f"You are a designated user of {client.name}",
+                          body=f"You are now one of the designated users of {client.name} ({len(active) + 1} of "
+                               f"{limit}). While your organisation's plan includes it, your tickets are served in "
+                               "the priority queue, the Online Training Database is open to you without limit, "
+                               "and events and webinars cost you less.\n")
     except IntegrityError as exc:
+        if active_designations(client).filter(user=user).exists():
+            raise Conflict(DesignationError.ALREADY_DESIGNATED, f"{user.email} is already designated.") from exc
         raise Conflict(DesignationError.LIMIT_REACHED,
                        f"Another designation for {client.name} was saved at the same moment; try again.") from exc
     return designation
@@ -90,4 +99,7 @@ def undesignate(actor: User | None, *, client: Client, user: User) -> Designatio
         designation.save(update_fields=["end", "ended_by"])
         AccountEvent.objects.create(client=client, actor=actor, kind="designation.removed",
                                     data={"user": user.email, "slot": designation.slot})
+        enqueue_email(topic="designation.removed", to=user.email,
+                      subject=f"You are no longer a designated user of {client.name}",
+                      body=f"Your designation for {client.name} ended; your new tickets go to the standard queue.\n")
     return designation

@@ -121,7 +121,7 @@ def list_releases(request: HttpRequest, product: str | None = None):
 def add_release(request: HttpRequest, product: Form[str], version: Form[str], released_on: Form[date],
                 notes: Form[str] = "", file: File[UploadedFile] = None):  # type: ignore[assignment]
     release = actions.add_release(policy.signed_in(request), product=product, version=version, released_on=released_on,
-                                  notes=notes, upload=file, filename=file.name if file else "")
+                                  notes=notes, upload=file, filename=(file.name or "") if file else "")
     return Status(201, release)
 
 

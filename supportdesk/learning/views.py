@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -61,7 +62,7 @@ def release_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def release_download(request: HttpRequest, release_id: int) -> HttpResponse:
+def release_download(request: HttpRequest, release_id: int) -> HttpResponseBase:
     user = _person(request)
     release = _visible(queries.release_for, user, release_id)
     try:

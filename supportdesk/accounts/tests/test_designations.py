@@ -9,7 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client as HttpClient
 
-from supportdesk.accounts.designations import active_designations, designate, designation_history, has_perk, undesignate
+from supportdesk.accounts.designations import (
+    active_designations,
+    designate,
+    designation_history,
+    has_perk,
+    undesignate,
+)
 from supportdesk.accounts.models import AccountEvent, Designation
 from supportdesk.contracts.actions import LineInput, record_order
 from supportdesk.errors import Conflict, Invalid

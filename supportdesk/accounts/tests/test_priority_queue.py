@@ -12,7 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from supportdesk.accounts.designations import designate
-from supportdesk.factories import ClientFactory, ClientUserFactory, OrderFactory, StaffFactory, TicketFactory, premium_client
+from supportdesk.factories import (
+    ClientFactory,
+    ClientUserFactory,
+    OrderFactory,
+    StaffFactory,
+    TicketFactory,
+    premium_client,
+)
 from supportdesk.tickets.models import Ticket
 
 
