@@ -133,3 +133,15 @@ def test_console_page_follows_the_policy(world, as_person):
             assert "manage designated users" in response.content.decode()
     page = as_person(world["people"]["tam"]).get(f"/console/clients/{world['own'].pk}/designated/").content.decode()
     assert "1 of 10" in page
+
+
+def test_the_clients_tam_designates_and_removes_from_the_console(world, as_person):
+    own, people = world["own"], world["people"]
+    http = as_person(people["tam"])
+    url = f"/console/clients/{own.pk}/designated/"
+    assert http.post(url, {"user": people["client_user"].pk}).status_code == 302
+    assert http.post(url, {"remove": people["designated"].pk}).status_code == 302
+    assert [d.user for d in active_designations(own)] == [people["client_user"]]
+    refused = as_person(people["agent"]).post(url, {"user": people["client_admin"].pk})
+    assert refused.status_code == 403
+    assert [d.user for d in active_designations(own)] == [people["client_user"]]
