@@ -22,7 +22,8 @@ def navigation(request: HttpRequest) -> dict:
         return {"nav": nav, "is_staff_member": False}
     nav = []
     if policy.has_role(user, *policy.STAFF_WORKERS):
-        nav += [("Queue", "/console/"), ("Chats", "/chat/"), ("Search", "/console/search/")]
+        nav += [("Queue", "/console/"), ("Chats", "/chat/"), ("Mail review", "/console/review/"),
+                ("Search", "/console/search/")]
     if policy.has_role(user, StaffRole.TAM):
         nav.append(("TAM workspace", "/tam/"))
     if policy.has_role(user, StaffRole.MANAGER, StaffRole.SYSADMIN):
