@@ -76,3 +76,16 @@ def test_pages_use_no_external_fonts_scripts_or_styles(premium_ticket):
         html = http.get(url).content.decode()
         assert not re.search(r'(src|href)="(https?:)?//', html), url
         assert 'class="skip" href="#main"' in html and 'id="shortcuts"' in html
+
+
+def test_page_frame_does_not_overwrite_a_pages_own_context_variables(premium_ticket):
+    # The frame's active-nav variable once shadowed the designations page's `current` list.
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/portal/designated/")
+    request.user = premium_ticket.requester
+    html = Template('{% extends "web/base.html" %}{% block content %}[{{ current|length }}]{% endblock %}').render(
+        Context({"request": request, "user": request.user, "current": [1, 2, 3],
+                 "nav": [("Designated users", "/portal/designated/")]}))
+    assert "[3]" in html and 'aria-current="page">Designated users' in html

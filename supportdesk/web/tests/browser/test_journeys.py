@@ -1,7 +1,7 @@
 """The main journeys in headless Chromium, one screenshot per step (test-artifacts/browser/<journey>/).
 
-Journey 4 (the manager dashboard) is here; journey 2 (the 11th designated user) is sketched in
-docs/browser-tests.md (see the note there).
+All four journeys of issue 8 are here, plus the portal field error, status/severity history and
+countdown-state checks.
 """
 
 from __future__ import annotations
@@ -232,3 +232,23 @@ def test_journey_4_manager_sees_the_dashboard_charts_with_data(page, login, jour
     expect(rows).to_contain_text("Okafor Legal")
     expect(rows).to_contain_text("S1")
     journey.shot(page, "dashboard with data")
+
+
+def test_journey_2_client_admin_cannot_designate_an_11th_user(page, login, journey):
+    # Given a Premium client with 10 designated users, an 11th person and the client admin
+    client = premium_client(name="Castellan Legal")
+    admin = ClientUserFactory(client=client, client_role="client_admin", full_name="Harriet Admin")
+    for _ in range(10):
+        designate(None, client=client, user=ClientUserFactory(client=client))
+    eleventh = ClientUserFactory(client=client, full_name="Eleventh Person")
+    login(page, admin)
+    # When the admin opens the designated users page and designates the 11th person
+    page.goto("/portal/designated/")
+    expect(page.locator(".notice")).to_contain_text("10 of 10")
+    journey.shot(page, "ten of ten designated")
+    page.select_option("#id_user", str(eleventh.pk))
+    page.get_by_role("button", name="Designate", exact=True).click()
+    # Then the limit message shows in place and nobody was added
+    expect(page.locator(".error-box")).to_contain_text("already has 10 of 10 designated users")
+    expect(page.locator(".notice")).to_contain_text("10 of 10")
+    journey.shot(page, "limit message")
