@@ -30,7 +30,8 @@ def navigation(request: HttpRequest) -> dict:
         nav += [("Dashboard", "/dashboard/"), ("On-call rota", "/oncall/")]
     if policy.has_role(user, StaffRole.BILLING, StaffRole.MANAGER, StaffRole.SYSADMIN):
         nav.append(("Billing", "/billing/"))
-    nav += [("Clients", "/console/clients/"), ("Catalogue", "/catalogue/"), ("Help center", "/help/")]
+    nav += [("Clients", "/console/clients/"), ("Releases", "/releases/"), ("Training", "/training/"),
+            ("Events", "/events/"), ("Catalogue", "/catalogue/"), ("Help center", "/help/")]
     if policy.has_role(user, StaffRole.SYSADMIN):
         nav.append(("Admin", "/admin/"))
     return {"nav": nav, "is_staff_member": True}
