@@ -61,6 +61,12 @@ def browser(site) -> Iterator[Any]:  # noqa: ANN001
             yield launched
         finally:
             launched.close()
+            # Connections opened while Playwright's loop ran belong to that context: close them here, or
+            # PostgreSQL cannot drop the test database at the end ("being accessed by other users").
+            # (SQLite's in-memory test database ignores close(), so the data stays for the flush.)
+            from django.db import connections
+
+            connections.close_all()
 
 
 @pytest.fixture
