@@ -25,10 +25,10 @@ STATUS_LABELS = {"new": "New", "open": "Open", "waiting": "Waiting on client", "
 
 
 @register.simple_tag
-def nav_current(nav: list, path: str) -> str:
-    """The nav url this page belongs to: the longest one the path starts with."""
+def nav_current(nav: list, path: str, more: list | None = None) -> str:
+    """The nav url this page belongs to: the longest one the path starts with (main or "More" links)."""
     best = ""
-    for _label, url in nav or []:
+    for _label, url in [*(nav or []), *(more or [])]:
         if (path == url or (url != "/" and path.startswith(url))) and len(url) > len(best):
             best = url
     return best
