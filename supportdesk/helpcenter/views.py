@@ -13,6 +13,7 @@ from supportdesk.catalogue.models import Offering
 from supportdesk.errors import DomainError
 from supportdesk.policy import helpcenter as help_policy
 from supportdesk.tickets.attachments import download_response
+from supportdesk.web.access import page_for
 from supportdesk.web.views.common import attach_error
 
 from . import actions, queries
@@ -73,15 +74,7 @@ def moderate(request: HttpRequest, comment_id: int) -> HttpResponse:
     return redirect(f"/help/articles/{comment.article.slug}/#comments")
 
 
-def editors_only(view):  # noqa: ANN001, ANN201
-    @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs):  # noqa: ANN002, ANN003
-        if not help_policy.can_edit_articles(policy.signed_in(request)):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    return wrapped
+editors_only = page_for(help_policy.can_edit_articles)
 
 
 @editors_only

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,30 +13,20 @@ from supportdesk.contracts.entitlements import entitlements_for
 from supportdesk.errors import DomainError
 from supportdesk.tickets import actions, queries
 from supportdesk.tickets.routing import queue_for
+from supportdesk.web.access import client_people_only
 
 from ..forms import MessageForm, TicketForm
 from .common import attach_error
 
 
-def client_only(view):  # noqa: ANN001, ANN201
-    @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs):  # noqa: ANN002, ANN003
-        if not policy.is_client_person(policy.signed_in(request)):
-            return redirect("/console/")
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    return wrapped
-
-
-@client_only
+@client_people_only
 def ticket_list(request: HttpRequest) -> HttpResponse:
     qs = queries.ticket_list(policy.signed_in(request), q=request.GET.get("q") or None).order_by("-created_at", "-id")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(request, "web/portal/ticket_list.html", {"page": page, "q": request.GET.get("q", "")})
 
 
-@client_only
+@client_people_only
 def ticket_new(request: HttpRequest) -> HttpResponse:
     form = TicketForm(request.POST or None)
     user = policy.signed_in(request)
@@ -56,7 +45,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         "designated": policy.is_designated(user)})
 
 
-@client_only
+@client_people_only
 def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     try:
         ticket = queries.ticket_for(policy.signed_in(request), ticket_id)
@@ -75,7 +64,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     })
 
 
-@client_only
+@client_people_only
 def plan(request: HttpRequest) -> HttpResponse:
     client = policy.signed_in(request).client
     assert client is not None
