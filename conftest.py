@@ -24,3 +24,16 @@ def postgres_only(db):  # noqa: ANN001, ANN201
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://... (CI does)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every transactional test restores the seeded rows (catalogue, prices, help center) afterwards.
+
+    A transactional test flushes the database; without serialized rollback the next one that restores
+    serialized data would collide with rows recreated by post_migrate, and later tests would miss the seed.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
+                            append=False)

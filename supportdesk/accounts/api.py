@@ -6,10 +6,12 @@ from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
 from supportdesk import policy
-from supportdesk.errors import Forbidden, NotFound
+from supportdesk.errors import Forbidden, Invalid, NotFound
+from supportdesk.policy.designations import designations_client
 
-from . import actions
-from .models import Client, User
+from . import actions, designations
+from .errors import DesignationError
+from .models import Client, Designation, User
 
 router = Router()
 
@@ -98,3 +100,85 @@ def add_person(request: HttpRequest, client_id: int, payload: PersonIn):
     person = actions.create_person(policy.signed_in(request), email=payload.email, full_name=payload.full_name, client=client,
                                    client_role=payload.client_role, timezone_name=client.timezone)
     return Status(201, person)
+
+
+class DesignateIn(Schema):
+    user_id: int
+
+
+class DesignationOut(Schema):
+    id: int
+    user_id: int
+    email: str
+    full_name: str
+    slot: int
+    start: str
+    end: str | None
+    created_by: str | None
+    ended_by: str | None
+
+    @staticmethod
+    def resolve_email(obj: Designation) -> str:
+        return obj.user.email
+
+    @staticmethod
+    def resolve_full_name(obj: Designation) -> str:
+        return obj.user.full_name
+
+    @staticmethod
+    def resolve_start(obj: Designation) -> str:
+        return obj.start.isoformat()
+
+    @staticmethod
+    def resolve_end(obj: Designation) -> str | None:
+        return obj.end.isoformat() if obj.end else None
+
+    @staticmethod
+    def resolve_created_by(obj: Designation) -> str | None:
+        return obj.created_by.email if obj.created_by else None
+
+    @staticmethod
+    def resolve_ended_by(obj: Designation) -> str | None:
+        return obj.ended_by.email if obj.ended_by else None
+
+
+class DesignationsOut(Schema):
+    client_id: int
+    limit: int
+    count: int
+    current: list[DesignationOut]
+    history: list[DesignationOut]
+
+
+def _client_user(client: Client, user_id: int) -> User:
+    user = User.objects.filter(pk=user_id, client=client).first()
+    if user is None:
+        raise Invalid(DesignationError.NOT_CLIENT_USER, f"User {user_id} is not a user of {client.name}.",
+                      fields={"user_id": "not a user of this client"})
+    return user
+
+
+@router.get("/{client_id}/designations", response=DesignationsOut,
+            summary="Designated users: the current ones, the limit, and the whole history")
+def list_designations(request: HttpRequest, client_id: int):
+    client = designations_client(policy.signed_in(request), client_id)
+    current = list(designations.active_designations(client).select_related("created_by", "ended_by"))
+    return {"client_id": client.pk, "limit": designations.designation_limit(client), "count": len(current),
+            "current": current, "history": list(designations.designation_history(client))}
+
+
+@router.post("/{client_id}/designations", response={201: DesignationOut}, summary="Designate a client user",
+             description="Refused with `designation.limit_reached` (409) when the entitled number is reached; "
+                         "the error names the limit and the current designated users.")
+def designate(request: HttpRequest, client_id: int, payload: DesignateIn):
+    client = designations_client(policy.signed_in(request), client_id)
+    designation = designations.designate(policy.signed_in(request), client=client,
+                                         user=_client_user(client, payload.user_id))
+    return Status(201, designation)
+
+
+@router.delete("/{client_id}/designations/{user_id}", response=DesignationOut,
+               summary="Remove a designation (history is kept)")
+def undesignate(request: HttpRequest, client_id: int, user_id: int):
+    client = designations_client(policy.signed_in(request), client_id)
+    return designations.undesignate(policy.signed_in(request), client=client, user=_client_user(client, user_id))

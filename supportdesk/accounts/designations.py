@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from supportdesk.contracts.entitlements import entitlements_for
 from supportdesk.errors import Conflict, Invalid
+from supportdesk.notifications.actions import enqueue_email
 
 from .errors import DesignationError
 from .models import AccountEvent, Client, Designation, User
@@ -25,6 +26,27 @@ def designation_limit(client: Client, at: datetime | None = None) -> int:
 
 def active_designations(client: Client):  # noqa: ANN201
     return Designation.objects.filter(client=client, end__isnull=True).select_related("user").order_by("slot")
+
+
+def designation_history(client: Client):  # noqa: ANN201
+    """Every designation of the client, current and ended (newest first): who was designated when."""
+    return (Designation.objects.filter(client=client)
+            .select_related("user", "created_by", "ended_by").order_by("-start", "-id"))
+
+
+def has_perk(user: User, perk: str, at: datetime | None = None) -> bool:
+    """Whether a client user enjoys a Premium perk at `at`: designated then AND the client entitled then.
+
+    `perk` names a Features field (priority_queue, training_access, event_discount_percent). Losing the
+    plan (an addendum ending the line, the form's end date) stops the perk on that date even though the
+    designation itself is kept as history.
+    """
+    from supportdesk.policy import is_designated
+
+    at = at or timezone.now()
+    if user.client_id is None or not is_designated(user, at):
+        return False
+    return bool(getattr(entitlements_for(user.client, at).features, perk))  # type: ignore[arg-type]
 
 
 def designate(actor: User | None, *, client: Client, user: User) -> Designation:
@@ -52,13 +74,22 @@ def designate(actor: User | None, *, client: Client, user: User) -> Designation:
             designation = Designation.objects.create(client=client, user=user, slot=slot, start=now, created_by=actor)
             AccountEvent.objects.create(client=client, actor=actor, kind="designation.added",
                                         data={"user": user.email, "slot": slot})
+            enqueue_email(topic="designation.added", to=user.email,
+                          subject=f"You are a designated user of {client.name}",
+                          body=f"You are now one of the designated users of {client.name} ({len(active) + 1} of "
+                               f"{limit}). While your organisation's plan includes it, your tickets are served in "
+                               "the priority queue, the Online Training Database is open to you without limit, "
+                               "and events and webinars cost you less.\n")
     except IntegrityError as exc:
+        if active_designations(client).filter(user=user).exists():
+            raise Conflict(DesignationError.ALREADY_DESIGNATED, f"{user.email} is already designated.") from exc
         raise Conflict(DesignationError.LIMIT_REACHED,
                        f"Another designation for {client.name} was saved at the same moment; try again.") from exc
     return designation
 
 
 def undesignate(actor: User | None, *, client: Client, user: User) -> Designation:
+    """End the user's active designation now; the row stays as history (replace = remove then add)."""
     with transaction.atomic():
         designation = Designation.objects.select_for_update().filter(client=client, user=user, end__isnull=True).first()
         if designation is None:
@@ -68,4 +99,7 @@ def undesignate(actor: User | None, *, client: Client, user: User) -> Designatio
         designation.save(update_fields=["end", "ended_by"])
         AccountEvent.objects.create(client=client, actor=actor, kind="designation.removed",
                                     data={"user": user.email, "slot": designation.slot})
+        enqueue_email(topic="designation.removed", to=user.email,
+                      subject=f"You are no longer a designated user of {client.name}",
+                      body=f"Your designation for {client.name} ended; your new tickets go to the standard queue.\n")
     return designation

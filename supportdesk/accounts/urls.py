@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("portal/designated/", views.portal_designated, name="portal-designated"),
+    path("console/clients/<int:client_id>/designated/", views.console_designated, name="console-designated"),
+]

@@ -3,7 +3,6 @@ documents (screen, PDF, CSV) and the client portal's invoice list."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -15,22 +14,14 @@ from supportdesk import policy
 from supportdesk.accounts.models import Client
 from supportdesk.errors import DomainError
 from supportdesk.policy.billing import can_manage_billing, can_quote
+from supportdesk.web.access import page_for
 from supportdesk.web.views.common import attach_error
 
 from . import actions, exports, queries
 from .forms import ChargeForm, CreditForm, CreditNoteForm, PriceForm, QuoteForm, RunForm, TierForm
 from .pricing import offering_named, parse_user_count, price_for
 
-
-def managers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not can_manage_billing(policy.signed_in(request)):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    return wrapped
+managers_only = page_for(can_manage_billing)
 
 
 @managers_only

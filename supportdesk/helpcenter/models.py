@@ -48,6 +48,8 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    search_text = models.TextField(blank=True, editable=False,
+                                   help_text="Title and body as plain text: what full-text search reads")
 
     class Meta:
         ordering = ["section__position", "title"]
@@ -73,3 +75,24 @@ class HelpEvent(models.Model):
     kind = models.CharField(max_length=60)
     data = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+def attachment_path(instance: ArticleAttachment, filename: str) -> str:
+    import uuid
+
+    return f"help/{instance.article_id}/{uuid.uuid4().hex}"
+
+
+class ArticleAttachment(models.Model):
+    """A file offered with a guide (screen recording, script, PDF); always served as a download."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["filename", "id"]

@@ -1,5 +1,207 @@
-"""REST endpoints of the learning context (mounted by supportdesk.api)."""
+"""REST endpoints of the learning context (mounted at /api/v1/learning): thin, actions and queries only."""
 
-from ninja import Router
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.http import HttpRequest
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+from pydantic import Field
+
+from supportdesk import policy
+
+from . import actions, queries
 
 router = Router()
+
+
+class ReleaseOut(Schema):
+    id: int
+    product: str
+    version: str
+    released_on: date
+    notes: str
+    filename: str
+    size: int
+    sha256: str
+    download_url: str
+
+    @staticmethod
+    def resolve_download_url(obj) -> str:  # noqa: ANN001
+        return f"/api/v1/learning/releases/{obj.pk}/download"
+
+
+class TrainingSummaryOut(Schema):
+    id: int
+    kind: str
+    title: str
+    summary: str
+    category: str | None
+    published: bool
+
+    @staticmethod
+    def resolve_category(obj) -> str | None:  # noqa: ANN001
+        return obj.category.name if obj.category else None
+
+
+class TrainingOut(TrainingSummaryOut):
+    body: str
+    url: str
+
+
+class TrainingIn(Schema):
+    kind: str = Field(..., pattern="^(course|video|document)$")
+    title: str = Field(..., max_length=200)
+    summary: str = Field("", max_length=500)
+    body: str = ""
+    url: str = Field("", max_length=200)
+    category: str = Field("", max_length=100)
+    published: bool = True
+
+
+class EventIn(Schema):
+    title: str = Field(..., max_length=200)
+    kind: str = Field("webinar", pattern="^(event|webinar)$")
+    description: str = ""
+    location: str = Field("", max_length=200)
+    starts_at: datetime = Field(..., description="ISO 8601 with a UTC offset")
+    ends_at: datetime = Field(..., description="ISO 8601 with a UTC offset")
+    timezone: str = "America/Toronto"
+    capacity: int
+    fee: Decimal = Decimal("0")
+    currency: str = Field("USD", min_length=3, max_length=3)
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    title: str
+    description: str
+    location: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    capacity: int
+    seats_taken: int
+    fee: Decimal
+    currency: str
+
+    @staticmethod
+    def resolve_seats_taken(obj) -> int:  # noqa: ANN001
+        taken = getattr(obj, "taken", None)
+        return taken if taken is not None else obj.registrations.filter(cancelled_at__isnull=True).count()
+
+
+class RegistrationOut(Schema):
+    id: int
+    event_id: int
+    user_id: int
+    client_id: int
+    seat: int
+    list_fee: Decimal
+    discount_percent: int
+    fee: Decimal
+    currency: str
+    created_at: datetime
+    cancelled_at: datetime | None
+
+
+# Releases -----------------------------------------------------------------------------------------------
+
+@router.get("/releases", response=list[ReleaseOut], summary="The release catalogue")
+@paginate(PageNumberPagination, page_size=25)
+def list_releases(request: HttpRequest, product: str | None = None):
+    return queries.releases(policy.signed_in(request), product=product)
+
+
+@router.post("/releases", response={201: ReleaseOut}, summary="Upload a release (managers, system admins)")
+def add_release(request: HttpRequest, product: Form[str], version: Form[str], released_on: Form[date],
+                notes: Form[str] = "", file: File[UploadedFile] = None):  # type: ignore[assignment]
+    release = actions.add_release(policy.signed_in(request), product=product, version=version, released_on=released_on,
+                                  notes=notes, upload=file, filename=(file.name or "") if file else "")
+    return Status(201, release)
+
+
+@router.get("/releases/{release_id}", response=ReleaseOut)
+def get_release(request: HttpRequest, release_id: int):
+    return queries.release_for(policy.signed_in(request), release_id)
+
+
+@router.get("/releases/{release_id}/download", response={200: None}, summary="Download (needs active maintenance)",
+            description="Refused with `release.no_maintenance` (403) when the client has no active Maintenance "
+                        "Support; every download is logged.")
+def download_release(request: HttpRequest, release_id: int):
+    release = queries.release_for(policy.signed_in(request), release_id)
+    actions.record_download(policy.signed_in(request), release)
+    return queries.download_response(release)
+
+
+# Training database --------------------------------------------------------------------------------------
+
+@router.get("/training", response=list[TrainingSummaryOut], summary="Search the training catalogue")
+@paginate(PageNumberPagination, page_size=25)
+def list_training(request: HttpRequest, q: str | None = None, category: str | None = None, kind: str | None = None):
+    return queries.training_items(policy.signed_in(request), q=q, category=category, kind=kind)
+
+
+@router.post("/training", response={201: TrainingOut}, summary="Add a course, video or document")
+def add_training(request: HttpRequest, payload: TrainingIn):
+    return Status(201, actions.save_training_item(policy.signed_in(request), **payload.dict()))
+
+
+@router.put("/training/{item_id}", response=TrainingOut, summary="Change a training item")
+def change_training(request: HttpRequest, item_id: int, payload: TrainingIn):
+    item = queries.training_item_for(policy.signed_in(request), item_id)
+    return actions.save_training_item(policy.signed_in(request), item=item, **payload.dict())
+
+
+@router.get("/training/{item_id}", response=TrainingOut, summary="Open a training item (logged)",
+            description="Refused with `training.not_entitled` or `training.not_designated` (403).")
+def open_training(request: HttpRequest, item_id: int):
+    item = queries.training_item_for(policy.signed_in(request), item_id)
+    actions.open_training_item(policy.signed_in(request), item)
+    return item
+
+
+# Events and registrations -------------------------------------------------------------------------------
+
+@router.get("/events", response=list[EventOut], summary="Events and webinars")
+@paginate(PageNumberPagination, page_size=25)
+def list_events(request: HttpRequest, upcoming_only: bool = True):
+    return queries.events(policy.signed_in(request), upcoming_only=upcoming_only)
+
+
+@router.post("/events", response={201: EventOut}, summary="Create an event or webinar")
+def create_event(request: HttpRequest, payload: EventIn):
+    data = payload.dict()
+    data["timezone_name"] = data.pop("timezone")
+    return Status(201, actions.create_event(policy.signed_in(request), **data))
+
+
+@router.get("/events/{event_id}", response=EventOut)
+def get_event(request: HttpRequest, event_id: int):
+    return queries.event_for(policy.signed_in(request), event_id)
+
+
+@router.post("/events/{event_id}/registrations", response={201: RegistrationOut}, summary="Register yourself",
+             description="Refused with `registration.capacity_full` (409) when every seat is taken.")
+def register(request: HttpRequest, event_id: int):
+    event = queries.event_for(policy.signed_in(request), event_id)
+    return Status(201, actions.register(policy.signed_in(request), event))
+
+
+@router.get("/registrations", response=list[RegistrationOut], summary="Registrations you may see")
+@paginate(PageNumberPagination, page_size=50)
+def list_registrations(request: HttpRequest, event_id: int | None = None):
+    qs = queries.registrations(policy.signed_in(request))
+    return qs.filter(event_id=event_id) if event_id else qs
+
+
+@router.post("/registrations/{registration_id}/cancel", response=RegistrationOut, summary="Cancel a registration",
+             description="Allowed until the event starts (`registration.event_started` after).")
+def cancel_registration(request: HttpRequest, registration_id: int):
+    registration = queries.registration_for(policy.signed_in(request), registration_id)
+    return actions.cancel_registration(policy.signed_in(request), registration)

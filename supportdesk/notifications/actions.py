@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -24,9 +25,11 @@ def enqueue_email(*, topic: str, to: str, subject: str, body: str, html_body: st
     """Queue one email. With a dedupe_key, a second call with the same key queues nothing (returns None)."""
     if not to:
         return None
+    headers = {**(thread_headers(ticket) if ticket is not None else {}), **(headers or {})}
     item = OutboxItem(
         kind=OutboxKind.EMAIL, topic=topic, recipient=to, subject=_one_line(subject), body=body,
-        html_body=html_body, headers=headers or {}, attachments=attachments or [],
+        html_body=html_body, headers={k: _one_line(str(v)) for k, v in headers.items()},
+        attachments=attachments or [],
         message_id=new_message_id(), dedupe_key=dedupe_key, ticket=ticket,  # type: ignore[misc]
         next_attempt_at=timezone.now() + (delay or timedelta(0)),
     )
@@ -39,6 +42,26 @@ def enqueue_email(*, topic: str, to: str, subject: str, body: str, html_body: st
     except IntegrityError:
         return None
     return item
+
+
+def thread_headers(ticket: Any) -> dict[str, str]:
+    """In-Reply-To the client's last email on the ticket; References: that thread's ids, oldest first.
+
+    Computed when the row is written, so every (re)send of the row carries the same headers."""
+    from supportdesk.tickets.models import Message
+
+    ids = list(Message.objects.filter(ticket=ticket, channel="email", from_staff=False).exclude(source_id="")
+               .order_by("created_at", "id").values_list("source_id", flat=True))
+    earlier_out = list(OutboxItem.objects.filter(ticket=ticket, kind=OutboxKind.EMAIL)
+                       .order_by("id").values_list("message_id", flat=True)[:5])
+    if not ids and not earlier_out:
+        return {}
+    references = ([ids[0]] if ids else []) + earlier_out + ids[1:][-8:]
+    unique = list(dict.fromkeys(references))
+    headers = {"References": " ".join(unique)[:900]}
+    if ids:
+        headers["In-Reply-To"] = ids[-1]
+    return headers
 
 
 def enqueue_webhook(*, topic: str, url: str, payload: dict, dedupe_key: str | None = None) -> OutboxItem:

@@ -52,14 +52,29 @@ def send_item(item: OutboxItem, mail_connection: object | None = None) -> None:
         deliver_webhook(item)
 
 
-def _send_email(item: OutboxItem, mail_connection: object | None) -> None:
+# Mail a person wrote (an agent's public reply) is not automatic: RFC 3834 section 5 leaves it without
+# Auto-Submitted, so the client's auto-responder may answer it (that answer is recognised on intake).
+HUMAN_TOPICS = {"ticket.reply"}
+
+
+def mail_headers(item: OutboxItem) -> dict[str, str]:
+    """Stable per row: Message-ID, RFC 3834 Auto-Submitted, our X-Loop, threading headers stored on the row."""
     headers = {
         "Message-ID": item.message_id,
-        "Auto-Submitted": "auto-generated",
         "X-Loop": settings.DEFAULT_FROM_EMAIL,
         "X-Supportdesk-Outbox": str(item.pk),
-        **item.headers,
     }
+    if item.topic not in HUMAN_TOPICS:
+        headers["Auto-Submitted"] = "auto-generated"
+        headers["X-Auto-Response-Suppress"] = "All"  # Exchange/Outlook: no out-of-office replies to this
+    headers.update(item.headers)
+    if headers.get("Auto-Submitted", "").lower() == "auto-replied":
+        headers["X-Auto-Response-Suppress"] = "All"
+    return headers
+
+
+def _send_email(item: OutboxItem, mail_connection: object | None) -> None:
+    headers = mail_headers(item)
     message = EmailMultiAlternatives(subject=item.subject, body=item.body, to=[item.recipient],
                                      from_email=settings.DEFAULT_FROM_EMAIL, headers=headers,
                                      connection=mail_connection)
@@ -73,14 +88,14 @@ def _send_email(item: OutboxItem, mail_connection: object | None) -> None:
 
 
 def mark_sent(item: OutboxItem) -> None:
-    OutboxItem.objects.filter(pk=item.pk).update(status=OutboxStatus.SENT, sent_at=timezone.now(),
+    OutboxItem.objects.filter(pk=item.pk).exclude(status=OutboxStatus.SENT).update(status=OutboxStatus.SENT, sent_at=timezone.now(),
                                                  attempts=item.attempts + 1, claimed_until=None, last_error="")
 
 
 def mark_failed(item: OutboxItem, error: str) -> None:
     attempts = item.attempts + 1
     status = OutboxStatus.DEAD if attempts >= MAX_ATTEMPTS else OutboxStatus.PENDING
-    OutboxItem.objects.filter(pk=item.pk).update(status=status, attempts=attempts, last_error=error[:2000],
+    OutboxItem.objects.filter(pk=item.pk).exclude(status=OutboxStatus.SENT).update(status=status, attempts=attempts, last_error=error[:2000],
                                                  next_attempt_at=timezone.now() + backoff(attempts),
                                                  claimed_until=None)
 
@@ -117,6 +132,11 @@ def outbox_loop(stop: threading.Event, idle_sleep: float = 1.0) -> None:
 
 def run_worker(job_threads: int = 2, periodic: bool = True) -> None:
     """Outbox loop in a thread; the Huey consumer (jobs, periodic tasks) in the main thread."""
+    from django.utils.module_loading import autodiscover_modules
+
+    # Register every context's Huey jobs (tasks.py) before consuming: djhuey only autodiscovers them in
+    # its own run_huey command, and a job of an unregistered module would be dropped by the consumer.
+    autodiscover_modules("tasks")
     stop = threading.Event()
     threading.Thread(target=outbox_loop, args=(stop,), daemon=True, name="outbox").start()
     from huey.contrib.djhuey import HUEY

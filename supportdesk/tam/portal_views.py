@@ -12,13 +12,13 @@ from django.views.decorators.http import require_POST
 from supportdesk import policy
 from supportdesk.accounts.actions import current_tam
 from supportdesk.errors import DomainError
-from supportdesk.web.views.portal import client_only
+from supportdesk.web.access import client_people_only
 
 from . import library, queries, upgrades
 from .models import LibraryKind, OccurrenceStatus, UpgradeStatus
 
 
-@client_only
+@client_people_only
 def account(request: HttpRequest) -> HttpResponse:
     user = policy.signed_in(request)
     client = user.client
@@ -38,7 +38,7 @@ def account(request: HttpRequest) -> HttpResponse:
     return render(request, "tam/portal_account.html", context)
 
 
-@client_only
+@client_people_only
 @require_POST
 def confirm_upgrade(request: HttpRequest, plan_id: int) -> HttpResponse:
     user = policy.signed_in(request)
@@ -53,7 +53,7 @@ def confirm_upgrade(request: HttpRequest, plan_id: int) -> HttpResponse:
     return redirect("/portal/tam/")
 
 
-@client_only
+@client_people_only
 def library_list(request: HttpRequest) -> HttpResponse:
     items = library.visible_items(policy.signed_in(request))
     kind = request.GET.get("kind")
@@ -62,7 +62,7 @@ def library_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tam/portal_library.html", {"items": items, "kind": kind or ""})
 
 
-@client_only
+@client_people_only
 def library_item(request: HttpRequest, item_id: int) -> HttpResponse:
     try:
         item = library.item_for(policy.signed_in(request), item_id)

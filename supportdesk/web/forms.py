@@ -10,9 +10,13 @@ def severity_choices() -> list[tuple[int, str]]:
 
 
 class TicketForm(forms.Form):
-    subject = forms.CharField(max_length=200)
-    severity = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect, initial=3)
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=100_000, label="Description")
+    subject = forms.CharField(max_length=200, help_text="One line: what is wrong, e.g. “Calendar sync fails for all users”",
+                              error_messages={"required": "Give the ticket a subject (one line)."})
+    severity = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect, initial=3,
+                                      error_messages={"required": "Choose the severity that matches the impact."})
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=100_000, label="Description",
+                           help_text="What happened, what you expected, since when, and who is affected.",
+                           error_messages={"required": "Describe the problem so we can start working on it."})
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -20,15 +24,18 @@ class TicketForm(forms.Form):
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=100_000)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5, "placeholder": "Write a reply…"}), max_length=100_000,
+                           label="Message", error_messages={"required": "Write a message before sending."})
     kind = forms.ChoiceField(choices=[("public", "Public reply"), ("internal", "Internal note"),
-                                      ("call", "Logged call")], initial="public")
+                                      ("call", "Logged call")], initial="public", widget=forms.RadioSelect)
 
 
 class TicketFieldsForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(required=False)
-    severity = forms.TypedChoiceField(coerce=int, required=False, choices=[(1, "1"), (2, "2"), (3, "3")])
+    severity = forms.TypedChoiceField(coerce=int, required=False,
+                                      choices=[(1, "S1 – Mission critical down"), (2, "S2 – Critical function down"),
+                                               (3, "S3 – Non-critical function")])
     assignee = forms.ChoiceField(required=False)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,23 +17,13 @@ from supportdesk.contracts import queries as contract_queries
 from supportdesk.contracts.entitlements import entitlements_for, line_periods
 from supportdesk.contracts.models import ServiceOrder
 from supportdesk.errors import DomainError
+from supportdesk.web.access import staff_members_only
 
 from ..forms import ClientForm, OrderForm
 from .common import attach_error
 
 
-def staff_member_only(view):  # noqa: ANN001, ANN201
-    @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs):  # noqa: ANN002, ANN003
-        if not policy.is_staff_member(policy.signed_in(request)):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    return wrapped
-
-
-@staff_member_only
+@staff_members_only
 def client_list(request: HttpRequest) -> HttpResponse:
     form = ClientForm(request.POST or None)
     if request.method == "POST":
@@ -53,7 +42,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
         "page": page, "form": form, "can_create": policy.can_manage_clients(policy.signed_in(request))})
 
 
-@staff_member_only
+@staff_members_only
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     try:
         client = contract_queries.client_with_contracts_for(policy.signed_in(request), client_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,25 +13,13 @@ from supportdesk.contracts.entitlements import entitlements_for
 from supportdesk.errors import DomainError
 from supportdesk.tickets import actions, queries
 from supportdesk.tickets.models import Status
+from supportdesk.web.access import staff_workers_only
 
 from ..forms import MessageForm, TicketFieldsForm
 from .common import attach_error
 
 
-def staff_only(view):  # noqa: ANN001, ANN201
-    @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs):  # noqa: ANN002, ANN003
-        if not policy.has_role(policy.signed_in(request), *policy.STAFF_WORKERS):
-            if policy.is_client_person(policy.signed_in(request)):
-                return redirect("/portal/")
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    return wrapped
-
-
-@staff_only
+@staff_workers_only
 def queue(request: HttpRequest) -> HttpResponse:
     which = request.GET.get("queue") or None
     page = Paginator(queries.agent_queue(policy.signed_in(request), queue=which), 25).get_page(request.GET.get("page"))
@@ -40,13 +27,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"page": page, "queue": which or "", "now": timezone.now()})
 
 
-@staff_only
+@staff_workers_only
 def next_ticket(request: HttpRequest) -> HttpResponse:
     ticket = queries.next_ticket(policy.signed_in(request))
     return redirect(f"/console/tickets/{ticket.pk}/" if ticket else "/console/")
 
 
-@staff_only
+@staff_workers_only
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     results = queries.ticket_list(policy.signed_in(request), q=q).order_by("-created_at") if q else None
@@ -54,13 +41,13 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "web/console/search.html", {"q": q, "page": page})
 
 
-@staff_only
+@staff_workers_only
 def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     try:
         ticket = queries.ticket_for(policy.signed_in(request), ticket_id)
     except DomainError as exc:
         raise Http404 from exc
-    message_form = MessageForm(prefix="msg")
+    message_form = MessageForm(prefix="msg", initial={"kind": "public"})
     fields_form = _fields_form(ticket)
     if request.method == "POST":
         if "msg-body" in request.POST:
@@ -81,13 +68,15 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
                     return redirect(f"/console/tickets/{ticket.pk}/")
                 except DomainError as exc:
                     attach_error(fields_form, exc)
+    entitlements = entitlements_for(ticket.client, ticket.created_at)
     return render(request, "web/console/ticket_detail.html", {
         "ticket": ticket,
         "messages_list": policy.visible_messages(policy.signed_in(request), ticket),
         "events": ticket.events.select_related("actor"),
         "message_form": message_form,
         "fields_form": fields_form,
-        "entitlements": entitlements_for(ticket.client, ticket.created_at),
+        "entitlements": entitlements,
+        "plan_codes": sorted(entitlements.offering_codes),
         "tam": current_tam(ticket.client),
         "requester_designated": policy.is_designated(ticket.requester),
     })

@@ -2,41 +2,31 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from supportdesk import policy
+from supportdesk.catalogue.models import SeverityLevel
 from supportdesk.contracts.entitlements import entitlements_for
 from supportdesk.errors import DomainError
 from supportdesk.tickets import actions, queries
 from supportdesk.tickets.routing import queue_for
+from supportdesk.web.access import client_people_only
 
 from ..forms import MessageForm, TicketForm
 from .common import attach_error
 
 
-def client_only(view):  # noqa: ANN001, ANN201
-    @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs):  # noqa: ANN002, ANN003
-        if not policy.is_client_person(policy.signed_in(request)):
-            return redirect("/console/")
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    return wrapped
-
-
-@client_only
+@client_people_only
 def ticket_list(request: HttpRequest) -> HttpResponse:
     qs = queries.ticket_list(policy.signed_in(request), q=request.GET.get("q") or None).order_by("-created_at", "-id")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(request, "web/portal/ticket_list.html", {"page": page, "q": request.GET.get("q", "")})
 
 
-@client_only
+@client_people_only
 def ticket_new(request: HttpRequest) -> HttpResponse:
     form = TicketForm(request.POST or None)
     user = policy.signed_in(request)
@@ -49,10 +39,13 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
             return redirect(f"/portal/tickets/{opened.ticket.pk}/")
         except DomainError as exc:
             attach_error(form, exc)
-    return render(request, "web/portal/ticket_new.html", {"form": form, "queue_decision": decision})
+    return render(request, "web/portal/ticket_new.html", {
+        "form": form, "queue_decision": decision, "severities": SeverityLevel.objects.all(),
+        "entitlements": entitlements_for(user.client, timezone.now()),  # type: ignore[arg-type]
+        "designated": policy.is_designated(user)})
 
 
-@client_only
+@client_people_only
 def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     try:
         ticket = queries.ticket_for(policy.signed_in(request), ticket_id)
@@ -71,11 +64,13 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     })
 
 
-@client_only
+@client_people_only
 def plan(request: HttpRequest) -> HttpResponse:
     client = policy.signed_in(request).client
     assert client is not None
+    entitlements = entitlements_for(client, timezone.now())
     return render(request, "web/portal/plan.html", {
-        "client": client, "entitlements": entitlements_for(client, timezone.now()),
+        "client": client, "entitlements": entitlements, "plan_codes": sorted(entitlements.offering_codes),
+        "severities": SeverityLevel.objects.all(),
         "designated": policy.is_designated(policy.signed_in(request)),
     })

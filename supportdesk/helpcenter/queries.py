@@ -1,0 +1,65 @@
+"""Reads of the help center, always through the help center policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from supportdesk.errors import NotFound
+from supportdesk.policy import helpcenter as help_policy
+
+from . import search
+from .models import Article, ArticleAttachment, Comment, Section
+
+
+def articles(user: Any) -> QuerySet[Article]:
+    """Articles this person may read, with the number of shown comments."""
+    return (help_policy.visible_articles(user).select_related("section", "client")
+            .annotate(comment_count=Count("comments", filter=Q(comments__hidden=False))))
+
+
+def article_for(user: Any, slug: str) -> Article:
+    """The article if this person may read it; otherwise 404 exactly as for a missing slug."""
+    article = articles(user).filter(slug=slug).first()
+    if article is None:
+        raise NotFound("article")
+    return article
+
+
+def sections_with_articles(user: Any) -> list[tuple[Section, list[Article]]]:
+    """Sections in order, each with the articles this person may read; empty sections are left out."""
+    by_section: dict[int, list[Article]] = {}
+    for article in articles(user).order_by("section__position", "section__name", "title"):
+        by_section.setdefault(article.section_id, []).append(article)
+    return [(s, by_section[s.pk]) for s in Section.objects.filter(pk__in=by_section)]
+
+
+def search_articles(user: Any, q: str) -> list[Article]:
+    """Full-text hits the person may read, best match first."""
+    ids = search.matching_article_ids(q)
+    if not ids:
+        return []
+    found = {a.pk: a for a in articles(user).filter(pk__in=ids)}
+    return [found[i] for i in ids if i in found]
+
+
+def comments_for(user: Any, article: Article) -> QuerySet[Comment]:
+    return help_policy.visible_comments(user, article)
+
+
+def comment_for(user: Any, comment_id: int) -> Comment:
+    comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
+    if comment is None or not help_policy.can_view_article(user, comment.article):
+        raise NotFound("comment")
+    if comment.hidden and not help_policy.can_moderate(user):
+        raise NotFound("comment")
+    return comment
+
+
+def attachment_for(user: Any, slug: str, attachment_id: int) -> ArticleAttachment:
+    article = article_for(user, slug)
+    attachment = article.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound("attachment")
+    return attachment

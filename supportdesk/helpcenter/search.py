@@ -1,0 +1,42 @@
+"""Full-text search over articles: FTS5 on SQLite, a tsvector expression index (GIN) on PostgreSQL.
+
+Both read `Article.search_text` (title and body as plain words). The caller filters the hits through
+the help center policy, so a search never reveals an article the person may not read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connection
+
+MAX_HITS = 500
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def index_article(article_id: int, text: str) -> None:
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute("DELETE FROM helpcenter_fts WHERE article_id = %s", [article_id])
+            cur.execute("INSERT INTO helpcenter_fts(article_id, content) VALUES (%s, %s)", [article_id, text])
+    # PostgreSQL reads the expression index on helpcenter_article.search_text.
+
+
+def matching_article_ids(query: str) -> list[int]:
+    """Ids of articles matching every word (prefix match on SQLite), best match first."""
+    words = _WORD.findall(query or "")[:20]
+    if not words:
+        return []
+    if connection.vendor == "sqlite":
+        # Quoted tokens: user input can never be read as FTS5 query syntax.
+        match = " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+        sql = "SELECT article_id FROM helpcenter_fts WHERE helpcenter_fts MATCH %s ORDER BY rank"
+        params: list[str] = [match]
+    else:
+        sql = ("SELECT id FROM helpcenter_article WHERE to_tsvector('simple', search_text) @@ "
+               "plainto_tsquery('simple', %s) ORDER BY ts_rank(to_tsvector('simple', search_text), "
+               "plainto_tsquery('simple', %s)) DESC, id")
+        params = [" ".join(words)] * 2
+    with connection.cursor() as cur:
+        cur.execute(f"{sql} LIMIT {MAX_HITS}", params)
+        return [int(row[0]) for row in cur.fetchall()]

@@ -1,0 +1,52 @@
+"""Full-text search (FTS5 on SQLite, tsvector on PostgreSQL) and the seeded page."""
+
+from __future__ import annotations
+
+from supportdesk.helpcenter import actions
+from supportdesk.helpcenter.models import Article
+
+from .factories import ArticleFactory
+
+
+def test_search_finds_words_in_titles_and_bodies_best_first(people, as_person):
+    ArticleFactory(title="Calendar sync", body="Outlook calendar entries stop syncing after an upgrade.")
+    ArticleFactory(title="Invoices", body="How invoices are numbered.")
+    http = as_person(people["premium_user"])
+    page = http.get("/help/", {"q": "outlook calendar"}).content.decode()
+    assert "Calendar sync" in page and "/help/articles/invoices/" not in page
+    assert "1 result" in page
+
+
+def test_search_follows_edits(people, as_person):
+    article = ArticleFactory(title="Old title", body="Nothing special")
+    actions.edit_article(None, article, body="Now about trust accounting")
+    hits = as_person(people["agent"]).get("/api/v1/help/articles", {"q": "trust accounting"}).json()["items"]
+    assert [h["slug"] for h in hits] == [article.slug]
+
+
+def test_search_with_query_syntax_characters_is_safe(people, as_person):
+    ArticleFactory(title="Quotes guide", body='Use "double quotes" carefully')
+    http = as_person(people["agent"])
+    for q in ['"', 'AND OR NOT', "quo*", "(", "NEAR(a b)", "'; DROP TABLE x; --"]:
+        assert http.get("/help/", {"q": q}).status_code == 200
+
+
+def test_search_with_no_match_shows_an_empty_state(people, as_person):
+    page = as_person(people["agent"]).get("/help/", {"q": "zyxwvut"}).content.decode()
+    assert "No article matches" in page
+
+
+def test_seeded_article_is_public_closed_for_comments_with_zero_comments(db, client):
+    article = Article.objects.get(slug="advanced-support-offerings")
+    assert article.title == "Advanced Support Offerings" and not article.comments_open
+    page = client.get("/help/articles/advanced-support-offerings/").content.decode()
+    assert "Article is closed for comments" in page
+    assert "0 comments" in page
+    assert "Access up to 10 designated Users" in page
+    assert "30 Minutes Response Time" in page
+    assert 'name="body"' not in page
+
+
+def test_seeded_article_is_found_by_search(db, client):
+    page = client.get("/help/", {"q": "designated users"}).content.decode()
+    assert "Advanced Support Offerings" in page

@@ -1,0 +1,158 @@
+"""Help center pages: reading and searching (everyone, by policy), commenting, staff editing."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from supportdesk import policy
+from supportdesk.accounts.models import Client
+from supportdesk.catalogue.models import Offering
+from supportdesk.errors import DomainError
+from supportdesk.policy import helpcenter as help_policy
+from supportdesk.tickets.attachments import download_response
+from supportdesk.web.access import page_for
+from supportdesk.web.views.common import attach_error
+
+from . import actions, queries
+from .forms import ArticleForm, AttachmentForm, CommentForm, SectionForm
+from .models import Article, Section
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    return render(request, "helpcenter/index.html", {
+        "q": q, "results": queries.search_articles(request.user, q) if q else None,
+        "sections": queries.sections_with_articles(request.user),
+        "can_edit": help_policy.can_edit_articles(request.user),
+    })
+
+
+def article(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        item = queries.article_for(request.user, slug)
+    except DomainError as exc:
+        raise Http404 from exc
+    form = CommentForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"/login/?next=/help/articles/{slug}/")
+        if form.is_valid():
+            try:
+                comment = actions.add_comment(policy.signed_in(request), item, body=form.cleaned_data["body"])
+                return redirect(f"/help/articles/{slug}/#comment-{comment.pk}")
+            except DomainError as exc:
+                attach_error(form, exc)
+                status = exc.status
+    return render(request, "helpcenter/article.html", {
+        "article": item, "comments": queries.comments_for(request.user, item), "form": form,
+        "can_comment": help_policy.can_comment(request.user, item),
+        "can_moderate": help_policy.can_moderate(request.user),
+        "can_edit": help_policy.can_edit_articles(request.user),
+    }, status=status)
+
+
+def attachment(request: HttpRequest, slug: str, attachment_id: int) -> FileResponse:
+    try:
+        return download_response(queries.attachment_for(request.user, slug, attachment_id))  # type: ignore[arg-type]
+    except DomainError as exc:
+        raise Http404 from exc
+
+
+@require_POST
+@login_required
+def moderate(request: HttpRequest, comment_id: int) -> HttpResponse:
+    user = policy.signed_in(request)
+    try:
+        comment = queries.comment_for(user, comment_id)
+        actions.set_comment_hidden(user, comment, hidden=request.POST.get("hidden", "1") == "1")
+    except DomainError as exc:
+        raise Http404 from exc
+    return redirect(f"/help/articles/{comment.article.slug}/#comments")
+
+
+editors_only = page_for(help_policy.can_edit_articles)
+
+
+@editors_only
+def manage(request: HttpRequest) -> HttpResponse:
+    form = SectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.create_section(policy.signed_in(request), name=form.cleaned_data["name"],
+                                   description=form.cleaned_data["description"],
+                                   position=form.cleaned_data["position"] or 0)
+            return redirect("/help/manage/")
+        except DomainError as exc:
+            attach_error(form, exc)
+    articles = queries.articles(policy.signed_in(request)).order_by("section__position", "section__name", "title")
+    return render(request, "helpcenter/manage.html", {
+        "articles": articles, "sections": Section.objects.all(), "form": form})
+
+
+def _article_form(data=None, initial=None) -> ArticleForm:  # noqa: ANN001
+    return ArticleForm(data, initial=initial, sections=list(Section.objects.all()),
+                       offerings=list(Offering.objects.filter(active=True)), clients=list(Client.objects.all()))
+
+
+def _article_values(data: dict) -> dict:
+    return {
+        "title": data["title"], "body": data["body"], "slug": data["slug"], "visibility": data["visibility"],
+        "section": Section.objects.filter(pk=data["section"]).first(),
+        "required_offering": data["required_offering"] or "",
+        "client": Client.objects.filter(pk=data["client"]).first() if data["client"] else None,
+        "comments_open": data["comments_open"],
+    }
+
+
+@editors_only
+def article_new(request: HttpRequest) -> HttpResponse:
+    form = _article_form(request.POST or None, initial={"comments_open": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = actions.create_article(policy.signed_in(request), **_article_values(form.cleaned_data),
+                                             publish=request.POST.get("publish") == "1")
+            return redirect(f"/help/manage/{created.slug}/")
+        except DomainError as exc:
+            attach_error(form, exc)
+    return render(request, "helpcenter/edit.html", {"form": form, "article": None})
+
+
+@editors_only
+def article_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    item = Article.objects.filter(slug=slug).first()
+    if item is None or not help_policy.can_view_article(policy.signed_in(request), item):
+        raise Http404
+    initial = {"title": item.title, "section": str(item.section_id), "slug": item.slug, "body": item.body,
+               "visibility": item.visibility, "required_offering": item.required_offering,
+               "client": str(item.client_id or ""), "comments_open": item.comments_open}
+    form = _article_form(request.POST if request.POST.get("form") == "article" else None, initial=initial)
+    upload = AttachmentForm(request.POST if request.POST.get("form") == "attachment" else None, request.FILES or None)
+    if request.method == "POST":
+        try:
+            done = _edit_action(request, item, form, upload)
+            if done:
+                return redirect(f"/help/manage/{done.slug}/")
+        except DomainError as exc:
+            attach_error(upload if request.POST.get("form") == "attachment" else form, exc)
+    return render(request, "helpcenter/edit.html", {"form": form, "upload": upload, "article": item})
+
+
+def _edit_action(request: HttpRequest, item: Article, form: ArticleForm, upload: AttachmentForm) -> Article | None:
+    user = policy.signed_in(request)
+    which = request.POST.get("form")
+    if which == "article":
+        return actions.edit_article(user, item, **_article_values(form.cleaned_data)) if form.is_valid() else None
+    if which == "status":
+        return actions.set_status(user, item, request.POST.get("status", ""))
+    if which == "comments":
+        return actions.set_comments_open(user, item, request.POST.get("comments_open") == "1")
+    if which == "attachment" and upload.is_valid():
+        f = upload.cleaned_data["file"]
+        actions.add_attachment(user, item, upload=f, filename=f.name, content_type=f.content_type or "")
+        return item
+    return None
+

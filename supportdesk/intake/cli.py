@@ -1,0 +1,52 @@
+"""`supportdesk intake ...`: process stored mail, poll IMAP, show the review queue."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="Email intake: process stored mail, poll IMAP mailboxes.", no_args_is_help=True)
+
+
+def _setup() -> None:
+    from supportdesk.cli import setup_django
+
+    setup_django(None)
+
+
+@app.command("process")
+def process(limit: int = typer.Option(1000, help="At most this many messages")) -> None:
+    """Process stored messages that are still pending (after a crash or restart): each exactly once."""
+    _setup()
+    from .actions import process_pending
+
+    done = process_pending(limit)
+    typer.echo(f"processed {done} pending message(s)")
+
+
+@app.command("poll-imap")
+def poll_imap_command() -> None:
+    """Fetch the configured IMAP folder once (SUPPORTDESK_IMAP_*), store, then process."""
+    _setup()
+    from .actions import process_pending
+    from .imap import imap_config, poll_imap
+
+    config = imap_config()
+    if config is None:
+        typer.echo("error: IMAP is not configured (set SUPPORTDESK_IMAP_HOST, _USER, _PASSWORD)", err=True)
+        raise typer.Exit(2)
+    stored = poll_imap(config)
+    done = process_pending()
+    typer.echo(f"stored {stored} message(s) from {config.host}/{config.folder}; processed {done}")
+
+
+@app.command("review")
+def review() -> None:
+    """List messages waiting for staff review."""
+    _setup()
+    from .models import NEEDS_REVIEW, InboundMessage, InboundStatus
+
+    rows = InboundMessage.objects.filter(status=InboundStatus.PROCESSED, outcome__in=NEEDS_REVIEW)
+    for row in rows[:200]:
+        typer.echo(f"{row.pk}\t{row.received_at:%Y-%m-%d %H:%M}\t{row.outcome}\t{row.sender}\t{row.subject}")
+    if not rows.exists():
+        typer.echo("nothing to review")

@@ -1,0 +1,92 @@
+"""Storing and processing are apart: a crash in between is recovered exactly once; duplicates collapse."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from supportdesk.intake import actions
+from supportdesk.intake.models import InboundMessage, InboundStatus, IntakeEvent, Outcome
+from supportdesk.tickets import actions as tickets
+from supportdesk.tickets.models import Message, Ticket
+
+from .conftest import corpus_raw
+
+
+def test_given_processing_crashes_then_the_message_stays_pending_and_is_processed_once_on_restart(
+        mail_world, monkeypatch):
+    # Given a stored message whose processing crashes half way (after the ticket row was written)
+    ticket = mail_world["ticket"]
+    stored = actions.receive(corpus_raw("06_reply_subject_token.eml", ticket.pk), channel="smtp").inbound
+    real_add = tickets.add_message
+
+    def crash_after_writing(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        real_add(*args, **kwargs)
+        raise MemoryError("worker killed")
+
+    monkeypatch.setattr(tickets, "add_message", crash_after_writing)
+    crashed = actions.process_inbound(stored.pk)
+    # Then nothing of it is left but the stored message, still pending
+    assert crashed.status == InboundStatus.PENDING and crashed.attempts == 1 and "worker killed" in crashed.error
+    assert not Message.objects.filter(source_id="<c06@acme.example>").exists()
+    # When the worker restarts and sweeps pending messages (twice, as a second worker might)
+    monkeypatch.undo()
+    assert actions.process_pending() == 1
+    assert actions.process_pending() == 0
+    assert actions.process_inbound(stored.pk).outcome == Outcome.THREADED
+    # Then the reply is on the ticket exactly once
+    assert Message.objects.filter(source_id="<c06@acme.example>", ticket=ticket).count() == 1
+
+
+def test_the_cli_processes_pending_messages(mail_world):
+    actions.receive(corpus_raw("01_plain_new_ticket.eml", 0), channel="smtp")
+    from supportdesk.cli import app
+
+    result = CliRunner().invoke(app, ["intake", "process"])
+    assert result.exit_code == 0, result.output
+    assert "processed 1 pending message" in result.output
+    assert InboundMessage.objects.get().outcome == Outcome.NEW_TICKET
+
+
+def test_a_message_failing_every_time_ends_in_review_not_in_a_loop(mail_world, monkeypatch):
+    stored = actions.receive(corpus_raw("01_plain_new_ticket.eml", 0), channel="smtp").inbound
+
+    def always_fails(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise RuntimeError("storage unavailable")
+
+    monkeypatch.setattr(tickets, "open_ticket", always_fails)
+    for _ in range(actions.MAX_ATTEMPTS):
+        actions.process_inbound(stored.pk)
+    stored.refresh_from_db()
+    assert stored.status == InboundStatus.PROCESSED and stored.outcome == Outcome.UNPARSEABLE
+    assert stored.needs_review and "storage unavailable" in stored.error
+
+
+def test_duplicate_deliveries_collapse_and_a_reused_message_id_is_not_added_twice(mail_world):
+    raw = corpus_raw("01_plain_new_ticket.eml", 0)
+    first = actions.receive(raw, channel="smtp")
+    again = actions.receive(b"Received: from another.relay\r\n\tby mx; Mon, 23 Nov 2026\r\n" + raw, channel="imap")
+    assert first.created and not again.created and again.inbound.pk == first.inbound.pk
+    assert actions.process_inbound(first.inbound.pk).outcome == Outcome.NEW_TICKET
+    # the same Message-ID with other content (e.g. a resend with a changed footer) is a duplicate
+    changed = actions.receive(raw + b"\r\n-- sent from my phone\r\n", channel="smtp")
+    assert changed.created
+    assert actions.process_inbound(changed.inbound.pk).outcome == Outcome.DUPLICATE
+    assert Ticket.objects.filter(subject="Cannot print invoices").count() == 1
+    assert IntakeEvent.objects.filter(kind="inbound.received").count() == 2
+
+
+def test_a_reply_to_a_closed_ticket_opens_a_linked_follow_up(mail_world):
+    ticket, agent = mail_world["ticket"], mail_world["agent"]
+    tickets.update_ticket(agent, ticket, expected_version=ticket.version, status="closed")
+    inbound = actions.process_inbound(
+        actions.receive(corpus_raw("04_reply_in_reply_to.eml", 0), channel="smtp").inbound.pk)
+    assert inbound.outcome == Outcome.NEW_TICKET and inbound.ticket.linked_from == ticket
+    assert "Follow-up" in inbound.error
+
+
+def test_a_colleague_reply_threads_when_the_colleague_may_see_the_ticket(mail_world):
+    # bob is a client admin of Acme: he may see alice's ticket, so his reply by References threads
+    inbound = actions.process_inbound(
+        actions.receive(corpus_raw("05_reply_references.eml", 0), channel="smtp").inbound.pk)
+    assert inbound.outcome == Outcome.THREADED and inbound.ticket == mail_world["ticket"]
+    assert inbound.ticket_message.author == mail_world["bob"]

@@ -1,0 +1,257 @@
+"""Every change in the learning context: check first, then do, in one transaction, writing a LearningEvent.
+
+Releases (R13), training content and its access log (R15), events and registrations (R16).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import IO, Any
+
+from babel.numbers import list_currencies
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from supportdesk import policy
+from supportdesk.accounts.actions import check_zone
+from supportdesk.accounts.models import User
+from supportdesk.billing.charges import cancel_charge, record_charge
+from supportdesk.contracts.entitlements import client_local_date, entitlements_for
+from supportdesk.errors import Conflict, Forbidden, Invalid
+from supportdesk.notifications.actions import enqueue_email
+from supportdesk.policy.learning import (
+    can_cancel_registration,
+    can_manage_learning,
+    download_refusal,
+    training_refusal,
+)
+
+from . import invitations
+from .errors import LearningError
+from .models import (
+    Download,
+    Event,
+    LearningEvent,
+    Registration,
+    Release,
+    TrainingAccess,
+    TrainingCategory,
+    TrainingItem,
+    TrainingKind,
+)
+
+MAX_RELEASE_BYTES = 2 * 1024 * 1024 * 1024
+CENT = Decimal("0.01")
+
+
+def _staff_only(actor: User | None) -> None:
+    if actor is not None and not can_manage_learning(actor):
+        raise Forbidden("Only support managers and system admins manage releases, training and events.",
+                        code=LearningError.STAFF_ONLY)
+
+
+def _required(value: str, field: str, label: str) -> str:
+    value = " ".join((value or "").split())
+    if not value:
+        raise Invalid(LearningError.TITLE_REQUIRED, f"{label} is required.", fields={field: "required"})
+    return value
+
+
+# Releases (R13) ----------------------------------------------------------------------------------------
+
+def add_release(actor: User | None, *, product: str, version: str, released_on: Any, notes: str = "",
+                upload: IO[bytes] | None, filename: str) -> Release:
+    _staff_only(actor)
+    product, version = _required(product, "product", "The product"), _required(version, "version", "The version")
+    if upload is None:
+        raise Invalid(LearningError.RELEASE_FILE_REQUIRED, "A release needs its download file.",
+                      fields={"file": "required"})
+    if Release.objects.filter(product__iexact=product, version__iexact=version).exists():
+        raise Conflict(LearningError.RELEASE_DUPLICATE, f"{product} {version} is already in the catalogue.",
+                       fields={"version": "already released"})
+    digest, size = hashlib.sha256(), 0
+    for chunk in iter(lambda: upload.read(1024 * 1024), b""):
+        digest.update(chunk)
+        size += len(chunk)
+        if size > MAX_RELEASE_BYTES:
+            raise Invalid(LearningError.RELEASE_FILE_TOO_LARGE, "A release file may be at most 2 GiB.",
+                          fields={"file": "too large"})
+    upload.seek(0)
+    safe_name = (filename or "release.bin").replace("/", "_").replace("\\", "_")[:200] or "release.bin"
+    with transaction.atomic():
+        release = Release(product=product, version=version, released_on=released_on, notes=notes,
+                          filename=safe_name, size=size, sha256=digest.hexdigest(), created_by=actor)
+        release.file.save(safe_name, File(upload, name=safe_name), save=False)
+        release.save()
+        LearningEvent.objects.create(actor=actor, kind="release.added",
+                                     data={"release": release.pk, "product": product, "version": version})
+    return release
+
+
+def record_download(actor: User, release: Release) -> Download:
+    """Refuse (changing nothing) unless the person may download now; otherwise log the download."""
+    refusal = download_refusal(actor)
+    if refusal is not None:
+        raise refusal
+    return Download.objects.create(release=release, user=actor, client=actor.client, at=timezone.now())
+
+
+# Training database (R15) -------------------------------------------------------------------------------
+
+def save_training_item(actor: User | None, *, item: TrainingItem | None = None, kind: str, title: str,
+                       summary: str = "", body: str = "", url: str = "", category: str = "",
+                       published: bool = True) -> TrainingItem:
+    _staff_only(actor)
+    if kind not in TrainingKind.values:
+        raise Invalid(LearningError.TRAINING_BAD_KIND, "Kind must be course, video or document.",
+                      fields={"kind": "course, video or document"})
+    title = _required(title, "title", "A title")
+    if url and not url.startswith(("https://", "http://")):
+        raise Invalid("training.bad_url", "The link must start with https:// or http://.", fields={"url": "a web link"})
+    with transaction.atomic():
+        cat = TrainingCategory.objects.get_or_create(name=" ".join(category.split()))[0] if category.strip() else None
+        item = item or TrainingItem(created_by=actor)
+        item.kind, item.title, item.summary, item.body = kind, title, summary[:500], body
+        item.url, item.category, item.published = url, cat, published
+        created = item.pk is None
+        item.save()
+        LearningEvent.objects.create(actor=actor, kind="training.added" if created else "training.changed",
+                                     data={"item": item.pk, "title": title})
+    return item
+
+
+def open_training_item(actor: User, item: TrainingItem) -> TrainingAccess:
+    """Unlimited for designated users of entitled clients and for staff; every opening is logged."""
+    refusal = training_refusal(actor)
+    if refusal is not None:
+        raise refusal
+    return TrainingAccess.objects.create(item=item, user=actor, client=actor.client, at=timezone.now())
+
+
+# Events and registrations (R16) ------------------------------------------------------------------------
+
+def _money(value: Any) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite() or amount < 0 or amount > Decimal("99999999.99") or amount != amount.quantize(CENT):
+        raise Invalid(LearningError.EVENT_BAD_FEE, "The fee must be an amount >= 0 with at most 2 decimals.",
+                      fields={"fee": "amount >= 0"})
+    return amount
+
+
+def create_event(actor: User | None, *, title: str, starts_at: datetime, ends_at: datetime, timezone_name: str,
+                 capacity: int, fee: Any = "0", currency: str = "USD", kind: str = "webinar",
+                 description: str = "", location: str = "") -> Event:
+    _staff_only(actor)
+    title = _required(title, "title", "A title")
+    check_zone(timezone_name)
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        raise Invalid(LearningError.EVENT_BAD_TIMES, "Start and end need a UTC offset (e.g. 2026-05-01T15:00:00-04:00).",
+                      fields={"starts_at": "needs an offset"})
+    if ends_at <= starts_at:
+        raise Invalid(LearningError.EVENT_BAD_TIMES, "The event must end after it starts.",
+                      fields={"ends_at": "after starts_at"})
+    if isinstance(capacity, bool) or not isinstance(capacity, int) or not 1 <= capacity <= 100_000:
+        raise Invalid(LearningError.EVENT_BAD_CAPACITY, "Capacity must be a whole number from 1 to 100,000.",
+                      fields={"capacity": "whole number >= 1"})
+    amount = _money(fee)
+    if currency.upper() not in list_currencies():
+        raise Invalid("event.unknown_currency", f"Unknown currency {currency!r}.", fields={"currency": "unknown"})
+    if kind not in ("event", "webinar"):
+        raise Invalid("event.bad_kind", "Kind must be event or webinar.", fields={"kind": "event or webinar"})
+    starts_at, ends_at = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
+    with transaction.atomic():
+        event = Event.objects.create(title=title, starts_at=starts_at, ends_at=ends_at, timezone=timezone_name,
+                                     capacity=capacity, fee=amount, currency=currency.upper(), kind=kind,
+                                     description=description, location=location[:200], created_by=actor)
+        LearningEvent.objects.create(actor=actor, kind="event.created", data={"event": event.pk, "title": title})
+    return event
+
+
+def discount_for(user: User, at: datetime) -> int:
+    """Percent off for a designated user of a client whose plan (Premium) grants it on that date."""
+    if user.client is None or not policy.is_designated(user, at):
+        return 0
+    return entitlements_for(user.client, at).features.event_discount_percent
+
+
+def price_for(event: Event, discount_percent: int) -> Decimal:
+    return (event.fee * (100 - discount_percent) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def register(actor: User, event: Event, *, at: datetime | None = None) -> Registration:
+    """Take a seat. The event row is locked and seats are numbered 1..capacity under a partial unique index,
+    so concurrent registrations never exceed the capacity. The fee goes to billing in the same transaction."""
+    if not policy.is_client_person(actor):
+        raise Forbidden("Registration is for client users; staff attend without registering.",
+                        code=LearningError.REGISTRATION_CLIENTS_ONLY)
+    client = actor.client
+    assert client is not None
+    now = at or timezone.now()
+    if event.starts_at <= now:
+        raise Invalid(LearningError.REGISTRATION_EVENT_STARTED,
+                      f"Registration for {event.title} closed when it started.", fields={"event": "already started"})
+    discount = discount_for(actor, now)
+    try:
+        with transaction.atomic():
+            locked = Event.objects.select_for_update().get(pk=event.pk)
+            active = list(Registration.objects.filter(event=locked, cancelled_at__isnull=True)
+                          .values_list("user_id", "seat"))
+            if any(user_id == actor.pk for user_id, _ in active):
+                raise Conflict(LearningError.REGISTRATION_DUPLICATE, f"You are already registered for {locked.title}.")
+            if len(active) >= locked.capacity:
+                raise Conflict(LearningError.REGISTRATION_FULL,
+                               f"{locked.title} is full: all {locked.capacity} seats are taken.",
+                               details={"capacity": locked.capacity})
+            seat = min(set(range(1, locked.capacity + 1)) - {s for _, s in active})
+            fee = price_for(locked, discount)
+            registration = Registration.objects.create(
+                event=locked, user=actor, client=client, seat=seat, list_fee=locked.fee, discount_percent=discount,
+                fee=fee, currency=locked.currency, created_at=now)
+            if fee > 0:
+                record_charge(actor, client=client, kind="event_fee", amount=fee, currency=locked.currency,
+                              description=f"{locked.get_kind_display()}: {locked.title} ({actor.email})"
+                                          + (f", {discount}% designated-user discount" if discount else ""),
+                              incurred_on=client_local_date(client, now), source_ref=f"registration:{registration.pk}")
+            enqueue_email(topic="learning.registration", to=actor.email,
+                          subject=f"Registered: {locked.title}",
+                          body=invitations.confirmation_text(registration),
+                          attachments=[invitations.ics_attachment(registration)],
+                          dedupe_key=f"registration:{registration.pk}:confirmed")
+            LearningEvent.objects.create(actor=actor, kind="registration.created",
+                                         data={"event": locked.pk, "registration": registration.pk, "seat": seat,
+                                               "fee": str(fee), "discount_percent": discount})
+    except IntegrityError as exc:
+        raise Conflict(LearningError.REGISTRATION_FULL,
+                       f"Another registration for {event.title} was saved at the same moment; try again.") from exc
+    return registration
+
+
+def cancel_registration(actor: User, registration: Registration, *, at: datetime | None = None) -> Registration:
+    """Allowed until the event starts; frees the seat and cancels the fee if it has not been invoiced yet."""
+    if not can_cancel_registration(actor, registration):
+        raise Forbidden("Only the registrant, their client admin and support managers cancel a registration.")
+    now = at or timezone.now()
+    with transaction.atomic():
+        locked = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+        if locked.cancelled_at is not None:
+            raise Conflict(LearningError.REGISTRATION_ALREADY_CANCELLED, "This registration is already cancelled.")
+        if locked.event.starts_at <= now:
+            raise Invalid(LearningError.REGISTRATION_EVENT_STARTED,
+                          f"{locked.event.title} has started; registrations can no longer be cancelled.")
+        locked.cancelled_at, locked.cancelled_by = now, actor
+        locked.save(update_fields=["cancelled_at", "cancelled_by"])
+        charge_cancelled = cancel_charge(f"registration:{locked.pk}")
+        enqueue_email(topic="learning.registration", to=locked.user.email,
+                      subject=f"Registration cancelled: {locked.event.title}",
+                      body=invitations.cancellation_text(locked, charge_cancelled),
+                      attachments=[invitations.ics_attachment(locked, cancelled=True)],
+                      dedupe_key=f"registration:{locked.pk}:cancelled")
+        LearningEvent.objects.create(actor=actor, kind="registration.cancelled",
+                                     data={"registration": locked.pk, "charge_cancelled": charge_cancelled})
+    return locked

@@ -1,0 +1,39 @@
+"""Forms of the learning pages (staff upload/manage; searches)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .models import TrainingKind
+
+
+class ReleaseForm(forms.Form):
+    product = forms.CharField(max_length=100)
+    version = forms.CharField(max_length=50)
+    released_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    file = forms.FileField()
+
+
+class TrainingForm(forms.Form):
+    kind = forms.ChoiceField(choices=TrainingKind.choices)
+    title = forms.CharField(max_length=200)
+    category = forms.CharField(max_length=100, required=False)
+    summary = forms.CharField(max_length=500, required=False, help_text="Shown to everybody in the catalogue")
+    body = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text="The content")
+    url = forms.URLField(required=False, label="Link (video or course)", assume_scheme="https")
+    published = forms.BooleanField(required=False, initial=True)
+
+
+class EventForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=[("webinar", "Webinar"), ("event", "Event")])
+    starts_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                    help_text="Local time in the zone below")
+    ends_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    timezone = forms.CharField(max_length=64, initial="America/Toronto")
+    capacity = forms.IntegerField(min_value=1)
+    fee = forms.DecimalField(min_value=0, decimal_places=2, max_digits=10, initial=0)
+    currency = forms.CharField(max_length=3, initial="USD")
+    location = forms.CharField(max_length=200, required=False)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))

@@ -1,0 +1,60 @@
+"""Registration confirmation texts and the ICS calendar attachment (icalendar)."""
+
+from __future__ import annotations
+
+import base64
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from icalendar import Calendar
+from icalendar import Event as IcsEvent
+
+from .models import Registration
+
+
+def _local(registration: Registration) -> str:
+    event = registration.event
+    zone = ZoneInfo(event.timezone)
+    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+    return f"{start:%A %d %B %Y, %H:%M} to {end:%H:%M} ({event.timezone})"
+
+
+def confirmation_text(registration: Registration) -> str:
+    event = registration.event
+    fee = (f"Fee: {registration.fee} {registration.currency}"
+           + (f" ({registration.discount_percent}% off the list fee of {registration.list_fee} as a designated user)"
+              if registration.discount_percent else "")
+           + (", invoiced to your organisation." if registration.fee > 0 else ""))
+    return (f"You are registered for {event.title}.\n\nWhen: {_local(registration)}\n"
+            f"Where: {event.location or 'online; the link follows'}\n{fee}\n\n"
+            "The attached calendar file adds it to your calendar. You can cancel until the event starts.\n")
+
+
+def cancellation_text(registration: Registration, charge_cancelled: bool) -> str:
+    note = ("The fee will not be invoiced." if charge_cancelled else
+            "A fee already invoiced stays on the invoice; billing handles credits." if registration.fee > 0 else "")
+    return f"Your registration for {registration.event.title} ({_local(registration)}) is cancelled. {note}\n"
+
+
+def ics_attachment(registration: Registration, *, cancelled: bool = False) -> dict:
+    """An outbox attachment: {filename, content_type, content_b64}."""
+    event = registration.event
+    cal = Calendar()
+    cal.add("prodid", "-//supportdesk//events//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "CANCEL" if cancelled else "REQUEST")
+    item = IcsEvent()
+    domain = getattr(settings, "SUPPORTDESK_MAIL_DOMAIN", "supportdesk.local")
+    item.add("uid", f"registration-{registration.pk}@{domain}")
+    item.add("dtstamp", registration.created_at)
+    item.add("dtstart", event.starts_at)
+    item.add("dtend", event.ends_at)
+    item.add("summary", event.title)
+    item.add("description", event.description)
+    if event.location:
+        item.add("location", event.location)
+    item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    item.add("sequence", 1 if cancelled else 0)
+    cal.add_component(item)
+    return {"filename": "event.ics", "content_type": "text/calendar; charset=utf-8",
+            "content_b64": base64.b64encode(cal.to_ical()).decode()}

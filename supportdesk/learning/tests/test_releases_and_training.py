@@ -1,0 +1,113 @@
+"""Maintenance and software updates (R13) and the Online Training Database (R15)."""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from supportdesk.learning.models import Download, Release, TrainingAccess
+
+from .factories import TrainingItemFactory
+
+
+def test_clients_under_active_maintenance_download_as_an_attachment_with_safe_headers_and_it_is_logged(world, as_person):
+    release = world["release"]
+    for role in ("designated", "client_user", "maint_user"):
+        response = as_person(world["people"][role]).get(f"/api/v1/learning/releases/{release.pk}/download")
+        assert response.status_code == 200, response.content
+        assert b"".join(response.streaming_content) == b"PK\x03\x04 release bytes"
+        assert response["Content-Disposition"].startswith("attachment;")
+        assert release.filename in response["Content-Disposition"]
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert "sandbox" in response["Content-Security-Policy"]
+    assert {d.user.email for d in Download.objects.filter(release=release)} == {
+        world["people"][r].email for r in ("designated", "client_user", "maint_user")}
+
+
+def test_a_client_without_maintenance_is_refused_and_told_why_and_nothing_is_logged(world, as_person):
+    http = as_person(world["people"]["plain_user"])
+    response = http.get(f"/api/v1/learning/releases/{world['release'].pk}/download")
+    assert response.status_code == 403
+    error = response.json()["error"]
+    assert error["code"] == "release.no_maintenance"
+    assert "Plain Firm has no active Maintenance Support" in error["message"]
+    page = http.get(f"/releases/{world['release'].pk}/download/")
+    assert page.status_code == 403 and "no active Maintenance Support" in page.content.decode()
+    listing = http.get("/releases/").content.decode()
+    assert world["release"].version in listing and "ask your account manager" in listing
+    assert not Download.objects.exists()
+
+
+def test_managers_publish_releases_through_storage_and_others_are_refused(world, as_person):
+    upload = SimpleUploadedFile("suite-6.0.0.zip", b"zip bytes", content_type="application/zip")
+    data = {"product": "Docketing Suite", "version": "6.0.0", "released_on": "2026-11-01", "notes": "Major", "file": upload}
+    created = as_person(world["people"]["manager"]).post("/api/v1/learning/releases", data)
+    assert created.status_code == 201, created.content
+    release = Release.objects.get(pk=created.json()["id"])
+    assert release.file.read() == b"zip bytes" and release.size == 9
+    upload.seek(0)
+    duplicate = as_person(world["people"]["sysadmin"]).post("/api/v1/learning/releases", data)
+    assert duplicate.status_code == 409 and duplicate.json()["error"]["code"] == "release.duplicate"
+    for role in ("agent", "client_admin", "billing"):
+        upload.seek(0)
+        refused = as_person(world["people"][role]).post("/api/v1/learning/releases", {**data, "version": "7"})
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "learning.staff_only"
+    assert Release.objects.count() == 2
+
+
+def test_designated_users_of_premium_clients_open_training_without_limit_and_each_access_is_logged(world, as_person):
+    http = as_person(world["people"]["designated"])
+    for _ in range(3):
+        response = http.get(f"/api/v1/learning/training/{world['item'].pk}")
+        assert response.status_code == 200
+        assert "court rules" in response.json()["body"]
+    assert TrainingAccess.objects.filter(user=world["people"]["designated"]).count() == 3
+    page = http.get(f"/training/{world['item'].pk}/")
+    assert page.status_code == 200 and "court rules" in page.content.decode()
+    assert TrainingAccess.objects.count() == 4
+
+
+def test_others_see_the_catalogue_and_how_to_get_access_but_not_the_content(world, as_person):
+    cases = {"client_user": "training.not_designated", "client_admin": "training.not_designated",
+             "plain_user": "training.not_entitled", "maint_user": "training.not_entitled"}
+    for role, code in cases.items():
+        http = as_person(world["people"][role])
+        listed = http.get("/api/v1/learning/training").json()["items"]
+        assert [i["title"] for i in listed] == [world["item"].title]
+        assert "body" not in listed[0]
+        refused = http.get(f"/api/v1/learning/training/{world['item'].pk}")
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == code
+        page = http.get(f"/training/{world['item'].pk}/").content.decode()
+        assert "court rules" not in page and ("designate you" in page or "Premium Support" in page)
+    assert not TrainingAccess.objects.exists()
+
+
+def test_training_search_by_words_kind_and_category(world, as_person):
+    TrainingItemFactory(title="Billing exports", kind="video", category="Billing", summary="Export time entries")
+    TrainingItemFactory(title="Hidden draft", published=False, category="Billing")
+    http = as_person(world["people"]["client_user"])
+
+    def titles(**params: str) -> list[str]:
+        return [i["title"] for i in http.get("/api/v1/learning/training", params).json()["items"]]
+
+    assert titles(q="export time") == ["Billing exports"]
+    assert titles(category="calendaring") == [world["item"].title]
+    assert titles(kind="video") == ["Billing exports"]
+    assert "Hidden draft" not in titles()
+    manager = as_person(world["people"]["manager"])
+    assert "Hidden draft" in [i["title"] for i in manager.get("/api/v1/learning/training").json()["items"]]
+    page = http.get("/training/", {"q": "export"}).content.decode()
+    assert "Billing exports" in page and world["item"].title not in page
+
+
+def test_managers_manage_training_content(world, as_person):
+    payload = {"kind": "document", "title": "Conflict checks", "body": "How to", "category": "Intake"}
+    created = as_person(world["people"]["manager"]).post("/api/v1/learning/training", payload,
+                                                         content_type="application/json")
+    assert created.status_code == 201
+    changed = as_person(world["people"]["sysadmin"]).put(f"/api/v1/learning/training/{created.json()['id']}",
+                                                         {**payload, "title": "Conflict checks 2"},
+                                                         content_type="application/json")
+    assert changed.json()["title"] == "Conflict checks 2"
+    refused = as_person(world["people"]["agent"]).post("/api/v1/learning/training", payload,
+                                                       content_type="application/json")
+    assert refused.status_code == 403

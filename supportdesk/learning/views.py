@@ -1,0 +1,175 @@
+"""Pages: /releases/, /training/, /events/ for client people and staff (thin: actions and queries only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from supportdesk import policy
+from supportdesk.errors import DomainError, NotFound
+from supportdesk.policy.learning import can_manage_learning, download_refusal, training_refusal
+from supportdesk.web.views.common import attach_error
+
+from . import actions, queries
+from .forms import EventForm, ReleaseForm, TrainingForm
+from .models import TrainingKind
+
+
+def _person(request: HttpRequest):  # noqa: ANN202
+    user = policy.signed_in(request)
+    if not (policy.is_staff_member(user) or policy.is_client_person(user)):
+        raise Http404
+    return user
+
+
+def _visible(getter, *args):  # noqa: ANN001, ANN002, ANN202
+    try:
+        return getter(*args)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+def _refused(request: HttpRequest, message: str, back: str) -> HttpResponse:
+    return render(request, "learning/refused.html", {"message": message, "back": back}, status=403)
+
+
+@login_required
+def release_list(request: HttpRequest) -> HttpResponse:
+    user = _person(request)
+    form = ReleaseForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and can_manage_learning(user) and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            release = actions.add_release(user, product=form.cleaned_data["product"], version=form.cleaned_data["version"],
+                                          released_on=form.cleaned_data["released_on"], notes=form.cleaned_data["notes"],
+                                          upload=upload, filename=upload.name)
+            messages.success(request, f"{release} is in the catalogue.")
+            return redirect("/releases/")
+        except DomainError as exc:
+            attach_error(form, exc)
+    page = Paginator(queries.releases(user), 25).get_page(request.GET.get("page"))
+    refusal = download_refusal(user)
+    return render(request, "learning/releases.html", {
+        "page": page, "refusal": refusal.message if refusal else "", "form": form, "can_manage": can_manage_learning(user)})
+
+
+@login_required
+def release_download(request: HttpRequest, release_id: int) -> HttpResponseBase:
+    user = _person(request)
+    release = _visible(queries.release_for, user, release_id)
+    try:
+        actions.record_download(user, release)
+    except DomainError as exc:
+        return _refused(request, exc.message, "/releases/")
+    return queries.download_response(release)
+
+
+@login_required
+def training_list(request: HttpRequest) -> HttpResponse:
+    user = _person(request)
+    form = TrainingForm(request.POST or None)
+    if request.method == "POST" and can_manage_learning(user) and form.is_valid():
+        try:
+            item = actions.save_training_item(user, **form.cleaned_data)
+            return redirect(f"/training/{item.pk}/")
+        except DomainError as exc:
+            attach_error(form, exc)
+    q, category, kind = request.GET.get("q", ""), request.GET.get("category", ""), request.GET.get("kind", "")
+    items = queries.training_items(user, q=q or None, category=category or None, kind=kind or None)
+    refusal = training_refusal(user)
+    return render(request, "learning/training.html", {
+        "page": Paginator(items, 25).get_page(request.GET.get("page")), "q": q, "category": category, "kind": kind,
+        "kinds": TrainingKind.choices, "categories": queries.training_categories(),
+        "refusal": refusal.message if refusal else "", "form": form, "can_manage": can_manage_learning(user)})
+
+
+@login_required
+def training_detail(request: HttpRequest, item_id: int) -> HttpResponse:
+    user = _person(request)
+    item = _visible(queries.training_item_for, user, item_id)
+    form = None
+    if can_manage_learning(user):
+        form = TrainingForm(request.POST or None, initial={
+            "kind": item.kind, "title": item.title, "category": item.category.name if item.category else "",
+            "summary": item.summary, "body": item.body, "url": item.url, "published": item.published})
+        if request.method == "POST" and form.is_valid():
+            try:
+                actions.save_training_item(user, item=item, **form.cleaned_data)
+                return redirect(f"/training/{item.pk}/")
+            except DomainError as exc:
+                attach_error(form, exc)
+    try:
+        actions.open_training_item(user, item)
+    except DomainError as exc:
+        return render(request, "learning/training_item.html", {"item": item, "refusal": exc.message}, status=403)
+    return render(request, "learning/training_item.html", {"item": item, "form": form})
+
+
+def _event_times(data: dict) -> tuple[datetime, datetime]:
+    zone_name = data["timezone"]
+    if zone_name not in available_timezones():
+        raise DomainError("client.unknown_zone", f"Unknown time zone {zone_name!r}; use an IANA name.",
+                          fields={"timezone": "unknown time zone"}, status=422)
+    zone = ZoneInfo(zone_name)
+    return (data["starts_at"].replace(tzinfo=None).replace(tzinfo=zone),
+            data["ends_at"].replace(tzinfo=None).replace(tzinfo=zone))
+
+
+@login_required
+def event_list(request: HttpRequest) -> HttpResponse:
+    user = _person(request)
+    form = EventForm(request.POST or None)
+    if request.method == "POST" and can_manage_learning(user) and form.is_valid():
+        data = form.cleaned_data
+        try:
+            starts_at, ends_at = _event_times(data)
+            event = actions.create_event(user, title=data["title"], kind=data["kind"], starts_at=starts_at,
+                                         ends_at=ends_at, timezone_name=data["timezone"], capacity=data["capacity"],
+                                         fee=data["fee"], currency=data["currency"], location=data["location"],
+                                         description=data["description"])
+            return redirect(f"/events/{event.pk}/")
+        except DomainError as exc:
+            attach_error(form, exc)
+    events = queries.events(user, upcoming_only=request.GET.get("past") != "1")
+    discount = actions.discount_for(user, timezone.now()) if policy.is_client_person(user) else 0
+    return render(request, "learning/events.html", {
+        "page": Paginator(events, 25).get_page(request.GET.get("page")), "form": form, "discount": discount,
+        "can_manage": can_manage_learning(user), "is_client": policy.is_client_person(user),
+        "mine": {r.event_id: r for r in queries.registrations(user).filter(user=user, cancelled_at__isnull=True)}})
+
+
+@login_required
+def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
+    user = _person(request)
+    event = _visible(queries.event_for, user, event_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("cancel"):
+                registration = _visible(queries.registration_for, user, int(request.POST["cancel"]))
+                actions.cancel_registration(user, registration)
+                messages.success(request, "Your registration is cancelled.")
+            else:
+                registration = actions.register(user, event)
+                messages.success(request, f"You are registered (seat {registration.seat}); the confirmation "
+                                          "email carries a calendar file.")
+            return redirect(f"/events/{event.pk}/")
+        except (DomainError, ValueError) as exc:
+            error = getattr(exc, "message", "Invalid request.")
+    mine = queries.registrations(user).filter(event=event, user=user, cancelled_at__isnull=True).first()
+    discount = actions.discount_for(user, timezone.now()) if policy.is_client_person(user) else 0
+    return render(request, "learning/event.html", {
+        "event": event, "error": error, "mine": mine, "discount": discount,
+        "price": actions.price_for(event, discount),
+        "is_client": policy.is_client_person(user), "now": timezone.now(),
+        "registrations": queries.registrations(user, event=event).filter(cancelled_at__isnull=True)
+        if not policy.is_client_person(user) or policy.is_client_admin(user) else None},
+        status=409 if error else 200)

@@ -1,0 +1,84 @@
+"""Small presentation helpers for the page frame, the queue and the ticket history."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+EVENT_LABELS = {
+    "ticket.opened": "Opened",
+    "ticket.status_changed": "Status",
+    "ticket.severity_changed": "Severity",
+    "ticket.assignee_changed": "Assignee",
+    "ticket.queue_changed": "Queue",
+    "ticket.subject_changed": "Subject",
+    "ticket.category_changed": "Category",
+    "message.public": "Public reply",
+    "message.internal": "Internal note",
+    "message.call": "Logged call",
+    "attachment.added": "Attachment",
+}
+
+STATUS_LABELS = {"new": "New", "open": "Open", "waiting": "Waiting on client", "on_hold": "On hold",
+                 "solved": "Solved", "closed": "Closed"}
+
+
+@register.simple_tag
+def nav_current(nav: list, path: str, more: list | None = None) -> str:
+    """The nav url this page belongs to: the longest one the path starts with (main or "More" links)."""
+    best = ""
+    for _label, url in [*(nav or []), *(more or [])]:
+        if (path == url or (url != "/" and path.startswith(url))) and len(url) > len(best):
+            best = url
+    return best
+
+
+@register.filter
+def event_label(kind: str) -> str:
+    return EVENT_LABELS.get(kind, kind.replace(".", " ").replace("_", " ").capitalize())
+
+
+@register.filter
+def event_value(value: object, kind: str = "") -> str:
+    """Old/new values as people read them (status labels, S1 for severities)."""
+    if value is None or value == "":
+        return "—"
+    if kind.endswith("status_changed"):
+        return STATUS_LABELS.get(str(value), str(value))
+    if kind.endswith("severity_changed"):
+        return f"S{value}"
+    return str(value)
+
+
+@register.filter
+def initials(name: str) -> str:
+    parts = [p for p in (name or "").replace("@", " ").split() if p[:1].isalnum()]
+    return ("".join(p[0] for p in parts[:2]) or "?").upper()
+
+
+@register.filter
+def objective_for(features: object, severity: object) -> object:
+    """The initial-response objective of a severity under these features, or None."""
+    objectives = getattr(features, "objectives", {}) or {}
+    return objectives.get("initial_response", {}).get(str(severity))
+
+
+@register.filter
+def minutes_human(minutes: int) -> str:
+    if not minutes:
+        return ""
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} min"
+
+
+@register.filter
+def calendar_human(kind: str) -> str:
+    return {"24x7": "24/7", "weekdays-24h": "Mon–Fri, 24 h", "business-hours": "business hours"}.get(kind, kind)
+
+
+@register.filter
+def metric_label(metric: str) -> str:
+    return {"initial_response": "initial response", "next_update": "next update"}.get(metric, metric.replace("_", " "))

@@ -1,0 +1,91 @@
+"""Server-rendered pages: what an agent and a client see, errors in place, no external assets."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client as HttpClient
+
+from supportdesk.accounts.actions import assign_tam
+from supportdesk.accounts.designations import designate
+from supportdesk.factories import PASSWORD, ClientUserFactory, StaffFactory, TicketFactory, premium_client
+
+
+def signed_in(user) -> HttpClient:  # noqa: ANN001
+    http = HttpClient()
+    assert http.login(email=user.email, password=PASSWORD)
+    return http
+
+
+@pytest.fixture
+def premium_ticket(db):  # noqa: ANN001, ANN201
+    client = premium_client(name="Hartley & Moss LLP")
+    tam = StaffFactory(staff_roles=["tam"], full_name="Taylor TAM")
+    assign_tam(None, client=client, tam=tam)
+    requester = ClientUserFactory(client=client, full_name="Dana Designated")
+    designate(None, client=client, user=requester)
+    return TicketFactory(requester=requester, subject="Matter database down", severity=1)
+
+
+def test_ticket_view_shows_plan_designated_status_tam_objective_and_panels_at_a_glance(premium_ticket):
+    html = signed_in(StaffFactory()).get(f"/console/tickets/{premium_ticket.pk}/").content.decode()
+    glance = html[html.index('class="card glance"'):html.index("sla-clocks")]
+    assert "premium" in glance and "designated" in glance and "Taylor TAM" in glance
+    assert "30 min (Mon–Fri, 24 h) for S1" in glance
+    assert 'class="card sla-clocks"' in html and 'class="card tam-panel"' in html
+    assert 'id="reply"' in html and 'value="internal"' in html
+
+
+def test_queue_rows_carry_a_countdown_cell_and_the_priority_ticket_first(premium_ticket):
+    TicketFactory(subject="Standard question")
+    html = signed_in(StaffFactory()).get("/console/").content.decode()
+    assert html.index("Matter database down") < html.index("Standard question")
+    assert html.count('class="sla-cell"') == 2 and 'hx-trigger="every 30s"' in html
+
+
+def test_queue_htmx_refresh_returns_only_the_rows(premium_ticket):
+    rows = signed_in(StaffFactory()).get("/console/", HTTP_HX_REQUEST="true").content.decode()
+    assert "<table" in rows and "<html" not in rows
+
+
+def test_empty_queue_says_so(db):
+    html = signed_in(StaffFactory()).get("/console/").content.decode()
+    assert "Inbox zero" in html
+
+
+def test_portal_new_ticket_shows_definitions_objectives_and_errors_in_place(premium_ticket):
+    http = signed_in(premium_ticket.requester)
+    html = http.get("/portal/tickets/new/").content.decode()
+    assert "Initial response objective: 30 min" in html and "Priority queue" in html
+    refused = http.post("/portal/tickets/new/", {"subject": "", "severity": "1", "body": ""}).content.decode()
+    assert re.search(r'data-field="subject">.*?Give the ticket a subject', refused, re.S)
+    assert re.search(r'data-field="body">.*?Describe the problem', refused, re.S)
+
+
+def test_empty_reply_shows_the_error_on_the_message(premium_ticket):
+    html = signed_in(StaffFactory()).post(f"/console/tickets/{premium_ticket.pk}/",
+                                          {"msg-body": "", "msg-kind": "public"}).content.decode()
+    assert "Write a message before sending." in html
+
+
+def test_pages_use_no_external_fonts_scripts_or_styles(premium_ticket):
+    for url, user in [("/console/", StaffFactory()), ("/portal/tickets/new/", premium_ticket.requester),
+                      ("/help/", None)]:
+        http = signed_in(user) if user else HttpClient()
+        html = http.get(url).content.decode()
+        assert not re.search(r'(src|href)="(https?:)?//', html), url
+        assert 'class="skip" href="#main"' in html and 'id="shortcuts"' in html
+
+
+def test_page_frame_does_not_overwrite_a_pages_own_context_variables(premium_ticket):
+    # The frame's active-nav variable once shadowed the designations page's `current` list.
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/portal/designated/")
+    request.user = premium_ticket.requester
+    html = Template('{% extends "web/base.html" %}{% block content %}[{{ current|length }}]{% endblock %}').render(
+        Context({"request": request, "user": request.user, "current": [1, 2, 3],
+                 "nav": [("Designated users", "/portal/designated/")]}))
+    assert "[3]" in html and 'aria-current="page">Designated users' in html
