@@ -141,6 +141,23 @@ def run_wrk(url: str, script: Path, seconds: int, light_url: str) -> Round:
                  p99_ms=data["p99_us"] / 1000, errors=data["non2xx"] + data["socket_errors"])
 
 
+def group_rss_mb(leader: int) -> dict[int, float]:
+    """Resident memory of every process in the server's process group (uvicorn's master and workers)."""
+    found: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getpgid(int(entry.name)) != leader:
+                continue
+            for line in (entry / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    found[int(entry.name)] = int(line.split()[1]) / 1024
+        except (OSError, ProcessLookupError):
+            continue
+    return found
+
+
 def start(cmd: list[str], env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen:
     return subprocess.Popen(cmd, env=env, cwd=cwd, stdout=log.open("w"), stderr=subprocess.STDOUT,
                             start_new_session=True)
@@ -216,6 +233,9 @@ def bench_supportdesk(args: argparse.Namespace, work: Path, results: dict[str, R
             for _ in range(args.rounds):
                 results[name].rounds.append(run_wrk(url, script, args.duration, light))
                 print(f"  {name}: {results[name].rounds[-1]}", flush=True)
+        rss = group_rss_mb(server.pid)
+        print(f"  supportdesk web RSS after the runs (MB, per process): "
+              f"{', '.join(f'{v:.0f}' for v in sorted(rss.values()))}", flush=True)
     finally:
         stop(server)
 
