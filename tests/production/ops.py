@@ -47,6 +47,35 @@ def main(command: str, *args: str) -> object:
         return {"rows": OutboxItem.objects.filter(subject="ROLLED BACK").count()}
     if command == "status":
         return {row["status"]: row["n"] for row in OutboxItem.objects.values("status").annotate(n=Count("id"))}
+    if command == "intake-store":
+        from supportdesk.demo_data import load_demo
+        from supportdesk.intake.actions import receive
+
+        load_demo()
+        sender = "chris@hartleymoss.example"
+        body = "The print queue stops after a few jobs and the spooler restarts. " * 30
+        ids = []
+        for i in range(int(args[0])):
+            raw = (f"From: {sender}\r\nTo: support@supportdesk.example\r\nSubject: Printer {i}\r\n"
+                   f"Message-ID: <kill-{i}@hartleymoss.example>\r\nContent-Type: text/plain\r\n\r\n{body}\r\n")
+            ids.append(receive(raw.encode(), channel="smtp", envelope_from=sender).inbound.pk)
+        return ids
+    if command == "intake-sweep":
+        from supportdesk.intake.actions import process_pending
+
+        while process_pending(limit=100):
+            pass
+        return {"ok": True}
+    if command == "intake-status":
+        from supportdesk.intake.models import InboundMessage
+        from supportdesk.tickets.models import Message
+
+        statuses: dict[str, int] = {}
+        for status in InboundMessage.objects.values_list("status", flat=True):
+            statuses[status] = statuses.get(status, 0) + 1
+        email = list(Message.objects.filter(channel="email").values_list("source_id", flat=True))
+        return {"statuses": statuses, "email_messages": len(email), "distinct_sources": len(set(email)),
+                "tickets_from_mail": InboundMessage.objects.exclude(ticket=None).values("ticket").distinct().count()}
     if command == "claimers":
         return sorted(set(OutboxItem.objects.filter(status=OutboxStatus.SENT).values_list("claimed_by", flat=True)))
     if command == "expire-leases":
