@@ -102,7 +102,7 @@ TEMPLATES = [
 def _database() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL")
     if url:
-        db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=int(os.environ.get("SUPPORTDESK_CONN_MAX_AGE", "60"))))
+        db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=int(os.environ.get("SUPPORTDESK_CONN_MAX_AGE", "0"))))
         # Each checkout gets its own test database so parallel runs never share one.
         suffix = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]
         db["TEST"] = {"NAME": f"test_supportdesk_{suffix}"}
@@ -136,7 +136,7 @@ PASSWORD_HASHERS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "/login/"
@@ -175,9 +175,14 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 if os.environ.get("SUPPORTDESK_SECURE_COOKIES") == "1":
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Outbound webhooks never reach private, loopback or link-local addresses (SSRF) unless allowed here.
+SUPPORTDESK_WEBHOOKS_ALLOW_PRIVATE = TESTING or os.environ.get("SUPPORTDESK_WEBHOOKS_ALLOW_PRIVATE") == "1"
 
 REDIS_URL = os.environ.get("REDIS_URL")
 if REDIS_URL:

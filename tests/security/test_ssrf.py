@@ -1,7 +1,7 @@
 """SSRF: the only URLs we fetch are webhook subscriptions; private, loopback and link-local targets are refused
 unless settings.SUPPORTDESK_WEBHOOKS_ALLOW_PRIVATE is on (tests that post to a local sink turn it on).
 
-Needs the guard in notifications/webhooks.py (change request CR-1 in docs/security.md); skipped until then.
+The guard is `notifications.webhooks.is_public_url` (change request CR-1 in docs/security.md, applied).
 """
 
 from __future__ import annotations
