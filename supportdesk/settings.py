@@ -113,8 +113,9 @@ def _database() -> dict[str, Any]:
         return db
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "supportdesk.sqlite_writer_queue",
         "NAME": DATA_DIR / "supportdesk.sqlite3",
+        "TEST": {"NAME": ":memory:"},  # explicit: test runners only infer this for Django's own engine name
         "OPTIONS": {
             # WAL + IMMEDIATE: readers never block the writer and write transactions
             # take the lock up front, so concurrent check-then-insert is serialised.

@@ -1,0 +1,67 @@
+"""SQLite where writers queue for the write lock instead of polling for it.
+
+With IMMEDIATE transactions every transaction takes SQLite's write lock at BEGIN. A writer that finds
+it taken falls into SQLite's busy handler, which sleeps in growing steps (up to 100 ms) between tries,
+so the lock often sits idle while writers sleep, and the unlucky ones wait seconds. Here each
+transaction first takes an exclusive flock on a file beside the database: waiting writers block in the
+kernel and the next one starts the moment the previous one commits. The OS drops the flock if a
+process dies, so a crash never leaves the queue locked. In-memory databases (tests) are not queued.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+
+from django.db.backends.sqlite3 import base
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    _writer_queue_fd: int | None = None
+
+    def _writer_queue_path(self) -> str | None:
+        if self.is_in_memory_db():
+            return None
+        return f"{self.settings_dict['NAME']}.writers"
+
+    def _start_transaction_under_autocommit(self) -> None:
+        path = self._writer_queue_path()
+        if path is not None and self._writer_queue_fd is None:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except BaseException:
+                os.close(fd)
+                raise
+            self._writer_queue_fd = fd
+        try:
+            super()._start_transaction_under_autocommit()
+        except BaseException:
+            self._leave_writer_queue()
+            raise
+
+    def _leave_writer_queue(self) -> None:
+        fd, self._writer_queue_fd = self._writer_queue_fd, None
+        if fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
+
+    def _commit(self) -> None:
+        try:
+            super()._commit()
+        finally:
+            self._leave_writer_queue()
+
+    def _rollback(self) -> None:
+        try:
+            super()._rollback()
+        finally:
+            self._leave_writer_queue()
+
+    def _close(self) -> None:
+        try:
+            super()._close()
+        finally:
+            self._leave_writer_queue()
