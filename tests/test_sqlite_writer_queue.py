@@ -1,0 +1,78 @@
+"""SQLite writers wait in a queue (a file lock) for the write lock instead of polling SQLite's busy
+handler; the queue is released on commit, rollback and close, so nothing is left locked."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+import time
+
+import pytest
+from django.db import connections
+
+from supportdesk.sqlite_writer_queue.base import DatabaseWrapper
+
+
+def wrapper(path, alias: str) -> DatabaseWrapper:  # noqa: ANN001
+    settings = {**connections["default"].settings_dict, "NAME": str(path), "TEST": {"NAME": None}}
+    settings.setdefault("OPTIONS", {})
+    settings["OPTIONS"] = {**settings["OPTIONS"], "transaction_mode": "IMMEDIATE"}
+    connection = DatabaseWrapper(settings, alias=alias)
+    connection.ensure_connection()
+    return connection
+
+
+def begins_within(connection: DatabaseWrapper, seconds: float) -> threading.Event:
+    started = threading.Event()
+
+    def begin() -> None:
+        connection._start_transaction_under_autocommit()
+        started.set()
+
+    threading.Thread(target=begin, daemon=True).start()
+    started.wait(seconds)
+    return started
+
+
+def queue_is_taken(path: str) -> bool:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+@pytest.mark.parametrize("finish", ["commit", "rollback", "close"])
+def test_a_second_writer_waits_until_the_first_finishes(tmp_path, finish, django_db_blocker):
+    with django_db_blocker.unblock():
+        queue_and_release(tmp_path, finish)
+
+
+def queue_and_release(tmp_path, finish: str) -> None:  # noqa: ANN001
+    first, second = wrapper(tmp_path / "q.sqlite3", "q1"), wrapper(tmp_path / "q.sqlite3", "q2")
+    second.inc_thread_sharing()  # the second writer begins from another thread
+    first._start_transaction_under_autocommit()
+    assert queue_is_taken(f"{tmp_path / 'q.sqlite3'}.writers")
+    waiting = begins_within(second, 0.3)
+    assert not waiting.is_set()  # queued behind the first writer, not polling past it
+    getattr(first, finish)()
+    deadline = time.time() + 2
+    while not waiting.is_set() and time.time() < deadline:
+        time.sleep(0.01)
+    assert waiting.is_set()
+    second.commit()
+    assert not queue_is_taken(f"{tmp_path / 'q.sqlite3'}.writers")
+    second.dec_thread_sharing()
+    second.close()
+    if finish != "close":
+        first.close()
+
+
+def test_in_memory_databases_are_not_queued(db):
+    connection = connections["default"]
+    assert connection.vendor == "sqlite" or pytest.skip("SQLite only")
+    assert connection._writer_queue_path() is None  # the test database lives in memory
