@@ -18,6 +18,22 @@ def _media_in_tmp(settings, tmp_path):  # noqa: ANN001, ANN202
 
 
 @pytest.fixture
+def as_person():  # noqa: ANN201
+    """A test HTTP client signed in as the given person (None: anonymous)."""
+    from django.test import Client as HttpClient
+
+    from supportdesk.factories import PASSWORD
+
+    def login(user) -> HttpClient:  # noqa: ANN001
+        http = HttpClient()
+        if user is not None:
+            assert http.login(email=user.email, password=PASSWORD)
+        return http
+
+    return login
+
+
+@pytest.fixture
 def postgres_only(db):  # noqa: ANN001, ANN201
     """Skip unless the suite runs on PostgreSQL (the CI runs it there too)."""
     from django.db import connection

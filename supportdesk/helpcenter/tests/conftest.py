@@ -1,10 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client as HttpClient
 
 from supportdesk.factories import (
-    PASSWORD,
     ClientFactory,
     ClientUserFactory,
     OrderFactory,
@@ -45,14 +43,3 @@ def articles(people):  # noqa: ANN001, ANN201
                                   client=people["premium"]),
         "draft": ArticleFactory(section=section, title="Draft guide", publish=False),
     }
-
-
-@pytest.fixture
-def as_person():  # noqa: ANN201
-    def login(user) -> HttpClient:  # noqa: ANN001
-        http = HttpClient()
-        if user is not None:
-            assert http.login(email=user.email, password=PASSWORD)
-        return http
-
-    return login

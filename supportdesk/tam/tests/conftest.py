@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client as HttpClient
 
 from supportdesk.accounts.actions import assign_tam
-from supportdesk.factories import PASSWORD, ClientUserFactory, StaffFactory, TicketFactory, premium_client
+from supportdesk.factories import ClientUserFactory, StaffFactory, TicketFactory, premium_client
 
 from .factories import guides_category
 
@@ -27,14 +26,3 @@ def world(db):  # noqa: ANN001, ANN201
     category = guides_category()
     ticket = TicketFactory(requester=people["client_user"], subject="Reports are slow", category=category)
     return {"own": own, "other": other, "people": people, "ticket": ticket, "category": category}
-
-
-@pytest.fixture
-def as_person():  # noqa: ANN201
-    def login(user) -> HttpClient:  # noqa: ANN001
-        http = HttpClient()
-        if user is not None:
-            assert http.login(email=user.email, password=PASSWORD)
-        return http
-
-    return login

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client as HttpClient
 
-from supportdesk.factories import PASSWORD, ClientUserFactory, StaffFactory, TicketFactory, premium_client
+from supportdesk.factories import ClientUserFactory, StaffFactory, TicketFactory, premium_client
 
 
 @pytest.fixture
@@ -31,14 +30,3 @@ def world(db):  # noqa: ANN001, ANN201
         "foreign": TicketFactory(requester=people["foreigner"], subject="Foreign ticket about secrets"),
     }
     return {"own": own, "other": other, "people": people, "tickets": tickets}
-
-
-@pytest.fixture
-def as_person():  # noqa: ANN201
-    def login(user) -> HttpClient:  # noqa: ANN001
-        http = HttpClient()
-        if user is not None:
-            assert http.login(email=user.email, password=PASSWORD)
-        return http
-
-    return login
