@@ -116,6 +116,9 @@ def _database() -> dict[str, Any]:
         "ENGINE": "supportdesk.sqlite_writer_queue",
         "NAME": DATA_DIR / "supportdesk.sqlite3",
         "TEST": {"NAME": ":memory:"},  # explicit: test runners only infer this for Django's own engine name
+        # Web requests run on a fixed thread pool (supportdesk.asgi), so a connection per thread can stay
+        # open between requests instead of being opened, set up (WAL, pragmas) and closed every time.
+        "CONN_MAX_AGE": 0 if TESTING else int(os.environ.get("SUPPORTDESK_CONN_MAX_AGE", "600")),
         "OPTIONS": {
             # WAL + IMMEDIATE: readers never block the writer and write transactions
             # take the lock up front, so concurrent check-then-insert is serialised.
