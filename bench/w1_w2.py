@@ -228,11 +228,7 @@ def bench_supportdesk(args: argparse.Namespace, work: Path, results: dict[str, R
             status, _ = get(f"{base}/api/v1/tickets/?open_only=true", {"Authorization": auth["Authorization"]})
             if status != 200:
                 raise SystemExit(f"supportdesk W2 answered {status}")
-        for name, url, script in checks:
-            results[name] = Result(name)
-            for _ in range(args.rounds):
-                results[name].rounds.append(run_wrk(url, script, args.duration, light))
-                print(f"  {name}: {results[name].rounds[-1]}", flush=True)
+        run_checks(args, checks, light, results)
         rss = group_rss_mb(server.pid)
         print(f"  supportdesk web RSS after the runs (MB, per process): "
               f"{', '.join(f'{v:.0f}' for v in sorted(rss.values()))}", flush=True)
@@ -271,13 +267,23 @@ def bench_helpdesk(args: argparse.Namespace, work: Path, results: dict[str, Resu
             if status != 200:
                 raise SystemExit(f"django-helpdesk W2 answered {status}")
             checks.append(("django-helpdesk W2", w2_url, scripts / "hd_w2.lua"))
-        for name, url, script in checks:
-            results[name] = Result(name)
-            for _ in range(args.rounds):
-                results[name].rounds.append(run_wrk(url, script, args.duration, light))
-                print(f"  {name}: {results[name].rounds[-1]}", flush=True)
+        run_checks(args, checks, light, results)
     finally:
         stop(server)
+
+
+def run_checks(args: argparse.Namespace, checks: list[tuple[str, str, Path]], light: str,
+               results: dict[str, Result]) -> None:
+    """Per run: one uncounted warm-up round (imports, URL and schema caches, connections in every worker
+    process and thread, for both contenders alike), then the counted rounds."""
+    for name, url, script in checks:
+        if args.warmup:
+            warm = run_wrk(url, script, args.warmup, light)
+            print(f"  {name}: warm-up (not counted) {warm}", flush=True)
+        results[name] = Result(name)
+        for _ in range(args.rounds):
+            results[name].rounds.append(run_wrk(url, script, args.duration, light))
+            print(f"  {name}: {results[name].rounds[-1]}", flush=True)
 
 
 def report(args: argparse.Namespace, results: dict[str, Result]) -> dict:
@@ -313,6 +319,7 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=20, help="seconds per wrk round")
+    parser.add_argument("--warmup", type=int, default=5, help="seconds of an uncounted warm-up round per run (0: none)")
     parser.add_argument("--quick", action="store_true", help="10,000 tickets, 3 s rounds (CI)")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL",
@@ -324,7 +331,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temp dir")
     args = parser.parse_args()
     if args.quick:
-        args.tickets, args.duration = min(args.tickets, 10_000), 3
+        args.tickets, args.duration, args.warmup = min(args.tickets, 10_000), 3, min(args.warmup, 2)
     if not Path(WRK).exists():
         raise SystemExit("wrk is missing: apt-get install wrk")
     work = Path(tempfile.mkdtemp(prefix="supportdesk-bench-"))

@@ -21,11 +21,16 @@ def new_message_id() -> str:
 def enqueue_email(*, topic: str, to: str, subject: str, body: str, html_body: str = "",
                   headers: dict[str, str] | None = None, ticket: object | None = None,
                   attachments: list[dict] | None = None, dedupe_key: str | None = None,
-                  delay: timedelta | None = None) -> OutboxItem | None:
-    """Queue one email. With a dedupe_key, a second call with the same key queues nothing (returns None)."""
+                  delay: timedelta | None = None, thread: dict[str, str] | None = None) -> OutboxItem | None:
+    """Queue one email. With a dedupe_key, a second call with the same key queues nothing (returns None).
+
+    `thread`: the threading headers when the caller already knows them (a ticket being opened); by
+    default they are read from the ticket's messages and earlier mail."""
     if not to:
         return None
-    headers = {**(thread_headers(ticket) if ticket is not None else {}), **(headers or {})}
+    if thread is None:
+        thread = thread_headers(ticket) if ticket is not None else {}
+    headers = {**thread, **(headers or {})}
     item = OutboxItem(
         kind=OutboxKind.EMAIL, topic=topic, recipient=to, subject=_one_line(subject), body=body,
         html_body=html_body, headers={k: _one_line(str(v)) for k, v in headers.items()},
@@ -54,6 +59,11 @@ def thread_headers(ticket: Any) -> dict[str, str]:
                .order_by("created_at", "id").values_list("source_id", flat=True))
     earlier_out = list(OutboxItem.objects.filter(ticket=ticket, kind=OutboxKind.EMAIL)
                        .order_by("id").values_list("message_id", flat=True)[:5])
+    return thread_headers_from(ids, earlier_out)
+
+
+def thread_headers_from(ids: list[str], earlier_out: list[str]) -> dict[str, str]:
+    """The headers for the client's email ids (oldest first) and our earlier mails' ids on the ticket."""
     if not ids and not earlier_out:
         return {}
     references = ([ids[0]] if ids else []) + earlier_out + ids[1:][-8:]

@@ -9,7 +9,9 @@ optional objectives of an offering version (`features.objectives["next_update"|"
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from supportdesk.accounts.models import Client
 from supportdesk.contracts.entitlements import entitlements_for
 from supportdesk.tickets.models import Ticket
 
@@ -39,8 +41,12 @@ class Rule:
 
 def targets_for(ticket: Ticket, severity: int | None = None) -> dict[str, Target]:
     """metric -> Target. The initial response is always tracked (best efforts without an objective)."""
-    severity = ticket.severity if severity is None else severity
-    objectives = entitlements_for(ticket.client, ticket.created_at).features.objectives
+    return targets_for_opening(ticket.client, ticket.severity if severity is None else severity, ticket.created_at)
+
+
+def targets_for_opening(client: Client, severity: int, opened_at: datetime) -> dict[str, Target]:
+    """The targets of a ticket of this client and severity opened at that instant."""
+    objectives = entitlements_for(client, opened_at).features.objectives
     targets: dict[str, Target] = {}
     for metric in Metric.values:
         objective = objectives.get(metric, {}).get(str(severity))
@@ -52,11 +58,16 @@ def targets_for(ticket: Ticket, severity: int | None = None) -> dict[str, Target
 
 
 def rule_for(metric: str) -> Rule:
-    row = MetricRule.objects.filter(metric=metric).first()
-    if row is None:
-        return Rule(metric, frozenset(DEFAULT_PAUSE_STATUSES.get(metric, ())), DEFAULT_WARNING_MINUTES)
-    return Rule(metric, frozenset(row.pause_statuses), row.warning_minutes)
+    return _rule(metric, MetricRule.objects.filter(metric=metric).first())
 
 
 def rules() -> dict[str, Rule]:
-    return {metric: rule_for(metric) for metric in Metric.values}
+    """Every metric's rule, in one query."""
+    rows = {row.metric: row for row in MetricRule.objects.all()}
+    return {metric: _rule(metric, rows.get(metric)) for metric in Metric.values}
+
+
+def _rule(metric: str, row: MetricRule | None) -> Rule:
+    if row is None:
+        return Rule(metric, frozenset(DEFAULT_PAUSE_STATUSES.get(metric, ())), DEFAULT_WARNING_MINUTES)
+    return Rule(metric, frozenset(row.pause_statuses), row.warning_minutes)

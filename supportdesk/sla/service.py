@@ -8,6 +8,7 @@ intake, chat and phone call them through the ticket actions.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -15,12 +16,13 @@ from django.db.models import Min
 from django.utils import timezone
 
 from . import timing
+from .calendars import BusinessCalendar
 from .calendars_store import calendar_for
 from .models import OPEN_CLOCK_STATES, Clock, ClockEvent, ClockState, Metric
-from .objectives import Rule, Target, rule_for, rules, targets_for
+from .objectives import Rule, Target, rule_for, rules, targets_for, targets_for_opening
 
 if TYPE_CHECKING:
-    from supportdesk.accounts.models import User
+    from supportdesk.accounts.models import Client, User
     from supportdesk.tickets.models import Message, Ticket
 
 STOP_STATUSES = ("solved", "closed")
@@ -28,12 +30,58 @@ STOP_STATUSES = ("solved", "closed")
 
 def on_ticket_opened(ticket: Ticket) -> None:
     """Start the ticket's clocks from the client's entitlements at opening."""
+    start_planned(ticket, plan_opening(ticket.client, ticket.severity, ticket.created_at))
+
+
+@dataclass(frozen=True)
+class OpeningPlan:
+    """The clocks a new ticket starts with, computed before its write transaction.
+
+    Reading the rules, the calendars and the entitlements and doing the calendar arithmetic outside the
+    transaction keeps SQLite's single write lock held only for the inserts (bench/README.md, W1)."""
+
+    clocks: tuple[Clock, ...]  # unsaved, no ticket yet
+    sla_due_at: datetime | None
+    sla_state: str
+
+
+def plan_opening(client: Client, severity: int, created_at: datetime) -> OpeningPlan:
     all_rules = rules()
-    for target in targets_for(ticket).values():
+    calendars: dict[str, BusinessCalendar] = {}
+    clocks = []
+    for target in targets_for_opening(client, severity, created_at).values():
         if target.metric == Metric.NEXT_UPDATE:
             continue  # starts when the client awaits an update (first staff response, or a client message)
-        _start(ticket, target, ticket.created_at, all_rules[target.metric])
-    refresh_ticket(ticket)
+        clock = Clock(metric=target.metric, severity=severity, target_minutes=target.minutes,
+                      calendar=target.calendar, started_at=created_at, state=ClockState.RUNNING)
+        if clock.calendar not in calendars:
+            calendars[clock.calendar] = calendar_for(clock.calendar)
+        clock.due_at, clock.warn_at = timing.schedule(clock, calendars[clock.calendar],
+                                                      all_rules[target.metric].warning_minutes)
+        clocks.append(clock)
+    dues = [c.due_at for c in clocks if c.due_at is not None]
+    state = summary_state([(str(c.state), c.target_minutes, None) for c in clocks])
+    return OpeningPlan(tuple(clocks), min(dues) if dues else None, state)
+
+
+def start_planned(ticket: Ticket, plan: OpeningPlan) -> None:
+    """Insert the planned clocks and their history for the saved ticket (inside its transaction).
+
+    The caller stores plan.sla_due_at / plan.sla_state on the ticket when it inserts it; a clock already
+    past due at its start (a ticket opened with an earlier `at`) takes the full breach path."""
+    clocks = [Clock(ticket=ticket, metric=c.metric, severity=c.severity, target_minutes=c.target_minutes,
+                    calendar=c.calendar, started_at=c.started_at, state=c.state, due_at=c.due_at,
+                    warn_at=c.warn_at) for c in plan.clocks]
+    Clock.objects.bulk_create(clocks)
+    ClockEvent.objects.bulk_create([
+        ClockEvent(clock=c, kind="started", at=c.started_at, internal=False,
+                   data={"target_minutes": c.target_minutes, "calendar": c.calendar, "due_at": _iso(c.due_at)})
+        for c in clocks])
+    overdue = [c for c in clocks if c.due_at is not None and c.due_at <= c.started_at]
+    for clock in overdue:
+        breach(clock, clock.started_at, reason="already past due when started")
+    if overdue or (ticket.sla_due_at, ticket.sla_state) != (plan.sla_due_at, plan.sla_state):
+        refresh_ticket(ticket)
 
 
 def on_staff_response(ticket: Ticket, message: Message) -> None:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from supportdesk import policy
 from supportdesk.accounts.models import Client, User
 from supportdesk.errors import Conflict, Forbidden, Invalid, NotFound
-from supportdesk.notifications.actions import enqueue_email
+from supportdesk.notifications.actions import enqueue_email, thread_headers_from
 from supportdesk.oncall.service import notify_on_call_if_needed
 from supportdesk.sla import service as sla
 
@@ -82,13 +82,15 @@ def open_ticket(actor: User | None, *, subject: str, body: str, severity: int = 
     now = at or timezone.now()
     decision = queue_for(client, requester, now)
     chosen_queue = queue or decision.queue
+    # Reads and calendar arithmetic first: the write transaction below holds SQLite's one write lock.
+    clocks = sla.plan_opening(client, severity, now)
     try:
         with transaction.atomic():
             ticket = Ticket.objects.create(
                 client=client, requester=requester, severity=severity, status=Status.NEW, channel=channel,
                 queue=chosen_queue, queue_rank=QUEUE_RANK[Queue(chosen_queue)], category=category, subject=subject,
                 idempotency_key=idempotency_key or None, idempotency_hash=fingerprint if idempotency_key else "",
-                created_at=now, updated_at=now,
+                created_at=now, updated_at=now, sla_due_at=clocks.sla_due_at, sla_state=clocks.sla_state,
             )
             message = Message.objects.create(ticket=ticket, author=requester, kind=MessageKind.PUBLIC,
                                              channel=channel, body=body, body_html=body_html,
@@ -96,10 +98,10 @@ def open_ticket(actor: User | None, *, subject: str, body: str, severity: int = 
             search.index_text(ticket.pk, f"{subject}\n{body}")
             record_event(ticket, actor, "ticket.opened", source, severity=severity, channel=channel,
                          queue=chosen_queue, queue_reason=decision.reason, message_id=message.pk)
-            sla.on_ticket_opened(ticket)
+            sla.start_planned(ticket, clocks)
             notify_on_call_if_needed(ticket)
             if notify:
-                _acknowledge(ticket)
+                _acknowledge(ticket, opening_source_id=source_id if channel == "email" else "")
     except IntegrityError:
         if idempotency_key:
             replay = _idempotent_replay(requester, idempotency_key, fingerprint)
@@ -260,9 +262,12 @@ def reply_reopens(ticket: Ticket, at: datetime | None = None) -> bool:
     return (at or timezone.now()) - ticket.solved_at <= timedelta(days=int(settings.SUPPORTDESK["REOPEN_DAYS"]))  # type: ignore[call-overload]
 
 
-def _acknowledge(ticket: Ticket) -> None:
-    """An automatic acknowledgement: it never counts as the initial response."""
+def _acknowledge(ticket: Ticket, *, opening_source_id: str) -> None:
+    """An automatic acknowledgement: it never counts as the initial response.
+
+    The ticket is new, so its thread is only the client's opening email, if it came by email."""
     enqueue_email(topic="ticket.acknowledgement", to=ticket.requester.email, ticket=ticket,
+                  thread=thread_headers_from([opening_source_id] if opening_source_id else [], []),
                   subject=f"[#{ticket.pk}] Received: {ticket.subject}",
                   body=(f"We received your request #{ticket.pk} (severity {ticket.severity}).\n"
                         f"Follow it at {settings.SITE_URL}/portal/tickets/{ticket.pk}/"),

@@ -39,7 +39,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn,
                       fields={"Idempotency-Key": "1 to 100 characters"})
     requester = None
     if payload.requester_id is not None and policy.is_staff_member(policy.signed_in(request)):
-        requester = User.objects.filter(pk=payload.requester_id).first()
+        requester = User.objects.select_related("client").filter(pk=payload.requester_id).first()
         if requester is None:
             raise Invalid("ticket.unknown_requester", "No such requester.", fields={"requester_id": "unknown"})
     elif not policy.is_client_person(policy.signed_in(request)) and not policy.is_staff_member(policy.signed_in(request)):
@@ -49,8 +49,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn,
     opened = actions.open_ticket(policy.signed_in(request), subject=payload.subject, body=payload.body, severity=payload.severity,
                                  channel="api", requester=requester, category=category, source="api",
                                  idempotency_key=idempotency_key)
-    ticket = queries.ticket_for(policy.signed_in(request), opened.ticket.pk)
-    return Status(201 if opened.created else 200, ticket)
+    return Status(201 if opened.created else 200, queries.opened_ticket_for(policy.signed_in(request), opened))
 
 
 @router.get("/next", response={200: TicketOut, 204: None}, summary="The next ticket to work (staff)")

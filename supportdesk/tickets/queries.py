@@ -23,6 +23,17 @@ def ticket_for(user: Any, ticket_id: int) -> Ticket:
     return ticket
 
 
+def opened_ticket_for(user: Any, opened: Any) -> Ticket:
+    """The ticket `user` just opened (tickets.actions.Opened), as they may see it.
+
+    A new ticket is the one in memory: staff see every ticket and a requester sees their own, so only
+    someone else (never the case today) or an idempotent replay goes through the policy query again."""
+    ticket: Ticket = opened.ticket
+    if opened.created and (policy.has_role(user, *policy.STAFF_WORKERS) or ticket.requester_id == user.pk):
+        return ticket
+    return ticket_for(user, ticket.pk)
+
+
 def ticket_list(user: Any, *, status: str | None = None, queue: str | None = None, q: str | None = None,
                 client_id: int | None = None, open_only: bool = False, assignee_id: int | None = None) -> QuerySet[Ticket]:
     qs = policy.visible_tickets(user).select_related("client", "requester")

@@ -39,10 +39,15 @@ def test_given_a_contract_recorded_mid_request_when_asking_again_then_it_counts(
 
 
 @pytest.mark.django_db
-def test_given_no_request_when_asking_then_nothing_is_memoised():
+def test_given_no_request_when_asking_again_then_the_revision_is_checked_and_a_change_is_seen(
+        django_assert_num_queries):
+    # Outside a request there is no memo: every answer checks the entitlement revision (one query).
     client = ClientFactory()
-    first = entitlements_for(client, date(2026, 6, 1))
-    assert entitlements_for(client, date(2026, 6, 1)) is not first
+    assert not entitlements_for(client, date(2026, 6, 1)).has_any_plan
+    with django_assert_num_queries(1):
+        entitlements_for(client, date(2026, 6, 1))
+    OrderFactory(client=client, offerings=["premium"])
+    assert entitlements_for(client, date(2026, 6, 1)).has_offering("premium")
 
 
 def test_given_a_schema_error_then_it_is_a_500_not_a_503():
