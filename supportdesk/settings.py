@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "huey.contrib.djhuey",
+    "supportdesk.revisions",
     "supportdesk.accounts",
     "supportdesk.catalogue",
     "supportdesk.contracts",

@@ -13,11 +13,11 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from supportdesk.accounts.models import Client
 from supportdesk.catalogue.features import Features, merge
+from supportdesk.revisions.cache import RevisionCache
 
 from .models import LineAction, OrderLine
 
@@ -154,33 +154,16 @@ def entitlements_for(client: Client, at: datetime | date) -> EntitlementSet:
     return result
 
 
-# Across requests, per process: (client id, local date, entitlement revision) -> EntitlementSet. The
-# revision (one row, rewritten by triggers on every table entitlements derive from) changes with any
-# such write, committed or not, so a hit is always what _entitlements_on would compute now; a read of
-# one row replaces two joined queries and the merge (bench/README.md, W1).
-_cache: dict[tuple[int, date, int], EntitlementSet] = {}
-CACHE_LIMIT = 20_000
-
-
-def current_revision() -> int | None:
-    """The entitlement revision, or None when its row is missing (then nothing is cached)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT value FROM contracts_entitlementrevision WHERE id = 1")
-        row = cursor.fetchone()
-    return None if row is None else int(row[0])
+# Across requests, per process: (client id, local date) under the "entitlements" revision, which
+# triggers rewrite on any write to the tables entitlements derive from (contracts.0002), committed or
+# not; a hit is what _entitlements_on would compute now. One read of that row replaces two joined
+# queries and the merge (bench/README.md, W1).
+_cache: RevisionCache[EntitlementSet] = RevisionCache("entitlements")
 
 
 def _cached_entitlements_on(client: Client, on: date) -> EntitlementSet:
-    revision = current_revision()
-    if revision is None:
-        return _entitlements_on(client, on)
-    key = (client.pk, on, revision)
-    found = _cache.get(key)
-    if found is None:
-        found = _entitlements_on(client, on)
-        if len(_cache) >= CACHE_LIMIT:
-            _cache.clear()
-        _cache[key] = found
+    found = _cache.get((client.pk, on), lambda: _entitlements_on(client, on))
+    assert found is not None  # _entitlements_on always answers
     return found
 
 

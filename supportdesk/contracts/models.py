@@ -94,14 +94,3 @@ class ContractEvent(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
-
-class EntitlementRevision(models.Model):
-    """One row whose value changes (to a random number) in every transaction that writes an order, a line
-    or a catalogue version: database triggers set it (contracts.0002), so no write path can miss it. Web
-    processes key their entitlement cache on it (contracts.entitlements); a random value, not a counter,
-    so a rolled-back change can never be mistaken for a later one."""
-
-    value = models.BigIntegerField(default=0)
-
-    class Meta:
-        db_table = "contracts_entitlementrevision"

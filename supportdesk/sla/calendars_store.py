@@ -13,6 +13,8 @@ from typing import Any
 
 from django.conf import settings
 
+from supportdesk.revisions.cache import RevisionCache
+
 from .calendars import BusinessCalendar, CalendarError, parse_interval
 from .holiday_sources import holidays_for
 from .models import CalendarConfig, CalendarKind
@@ -54,9 +56,20 @@ def default_settings(kind: str) -> CalendarSettings:
                             edited=False)
 
 
+# Per process under the "sla_settings" revision (triggers on sla_calendarconfig and sla_metricrule,
+# sla.0002): an edit is seen by the next read, in every process.
+_settings: RevisionCache[CalendarSettings] = RevisionCache("sla_settings", limit=100)
+
+
 def settings_for(kind: str) -> CalendarSettings:
     if kind not in CalendarKind.values:
         raise CalendarError("unknown_calendar", f"unknown calendar kind {kind!r}")
+    found = _settings.get(kind, lambda: _read_settings(kind))
+    assert found is not None  # _read_settings always answers
+    return found
+
+
+def _read_settings(kind: str) -> CalendarSettings:
     row = CalendarConfig.objects.filter(kind=kind).first()
     if row is None:
         return default_settings(kind)
@@ -103,3 +116,4 @@ def validate_weekly(weekly: dict[str, list[str]]) -> dict[str, list[str]]:
 
 def forget_cache() -> None:
     _cache.clear()
+    _settings.clear()

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from supportdesk.accounts.models import Client
 from supportdesk.contracts.entitlements import entitlements_for
+from supportdesk.revisions.cache import RevisionCache
 from supportdesk.tickets.models import Ticket
 
 from .models import CalendarKind, Metric, MetricRule
@@ -61,8 +62,18 @@ def rule_for(metric: str) -> Rule:
     return _rule(metric, MetricRule.objects.filter(metric=metric).first())
 
 
+# Per process under the "sla_settings" revision (triggers on sla_metricrule, sla.0002).
+_rules: RevisionCache[dict[str, Rule]] = RevisionCache("sla_settings", limit=10)
+
+
 def rules() -> dict[str, Rule]:
-    """Every metric's rule, in one query."""
+    """Every metric's rule (one query, or none while the rules are unchanged)."""
+    found = _rules.get("rules", _read_rules)
+    assert found is not None
+    return dict(found)
+
+
+def _read_rules() -> dict[str, Rule]:
     rows = {row.metric: row for row in MetricRule.objects.all()}
     return {metric: _rule(metric, rows.get(metric)) for metric in Metric.values}
 

@@ -13,9 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from supportdesk.catalogue.models import OfferingVersion
 from supportdesk.contracts import entitlements
 from supportdesk.contracts.actions import LineInput, record_order
-from supportdesk.contracts.entitlements import current_revision, entitlements_for
+from supportdesk.contracts.entitlements import entitlements_for
 from supportdesk.contracts.models import OrderLine
 from supportdesk.factories import ClientFactory, OrderFactory
+from supportdesk.revisions.cache import current
+
+
+def current_revision() -> int | None:
+    return current("entitlements")
 
 pytestmark = pytest.mark.django_db
 ON = date(2026, 5, 4)
@@ -28,8 +33,8 @@ def test_given_entitlements_read_once_when_read_again_then_only_the_revision_is_
     with CaptureQueriesContext(connection) as queries:
         again = entitlements_for(client, ON)
     assert again == first and again.features.priority_queue
-    assert [q["sql"] for q in queries.captured_queries] == [
-        "SELECT value FROM contracts_entitlementrevision WHERE id = 1"]
+    [only] = queries.captured_queries
+    assert "FROM revisions_revision" in only["sql"]
 
 
 def test_given_cached_entitlements_when_an_addendum_is_recorded_then_the_next_read_sees_it():
@@ -81,7 +86,7 @@ def test_given_no_revision_row_then_nothing_is_cached_and_answers_stay_right():
     client = ClientFactory()
     OrderFactory(client=client, offerings=["premium"])
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM contracts_entitlementrevision")
+        cursor.execute("DELETE FROM revisions_revision WHERE name = 'entitlements'")
     entitlements._cache.clear()
     assert entitlements_for(client, ON).features.priority_queue
-    assert entitlements._cache == {}
+    assert len(entitlements._cache) == 0
