@@ -6,10 +6,12 @@ signals, and a cache that missed one of them would serve a stale entitlement or 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 EVENTS = ("INSERT", "UPDATE", "DELETE")
+IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 
 # PostgreSQL: one function for every revision; the trigger passes the revision's name.
 POSTGRES_FUNCTION = """
@@ -41,8 +43,12 @@ def uninstall(schema_editor: Any, revision: str, tables: Sequence[str]) -> None:
 
 
 def _statements(vendor: str, revision: str, tables: Sequence[str], *, create: bool) -> list[str]:
+    # Identifiers come from migrations' constants; refuse anything else, since DDL takes no parameters.
+    for name in (revision, *tables):
+        if not IDENTIFIER.fullmatch(name):
+            raise ValueError(f"not a plain identifier: {name!r}")
     if vendor == "sqlite":
-        return [(f"CREATE TRIGGER revision_{revision}_{table}_{event.lower()} AFTER {event} ON {table} BEGIN "
+        return [(f"CREATE TRIGGER revision_{revision}_{table}_{event.lower()} AFTER {event} ON {table} BEGIN "  # noqa: S608
                  f"UPDATE revisions_revision SET value = random() WHERE name = '{revision}'; END")
                 if create else f"DROP TRIGGER IF EXISTS revision_{revision}_{table}_{event.lower()}"
                 for table in tables for event in EVENTS]
