@@ -1,0 +1,74 @@
+"""The framework floor (a constant JSON through the full middleware and URL stack, GET /bench/floor)
+served two ways by the same uvicorn (2 workers): Django's ASGI handler, and Django's WSGI handler on
+a2wsgi's thread pool, which is what supportdesk.asgi does. Same wrk client as bench/w1_w2.py.
+
+    /work/main/.venv/bin/python bench/server_stack.py [--rounds 3] [--duration 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.w1_w2 import (  # noqa: E402
+    Result,
+    free_port,
+    lua_request,
+    run_wrk,
+    start,
+    stop,
+    supportdesk_env,
+    wait_ready,
+)
+
+APPS = {
+    "Django ASGI handler": "bench.asgi_django_handler:application",
+    "WSGI handler on a2wsgi (supportdesk.asgi)": "supportdesk.asgi:application",
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=3)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="supportdesk-stack-"))
+    results: dict[str, Result] = {}
+    try:
+        script = work / "floor.lua"
+        script.write_text(lua_request("GET", {}, None))
+        for name, app in APPS.items():
+            port = free_port()
+            url = f"http://127.0.0.1:{port}/bench/floor"
+            server = start([sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
+                            "--workers", "2", "--no-access-log", "--log-level", "warning"],
+                           supportdesk_env(work, None), REPO, work / "server.log")
+            try:
+                wait_ready(url)
+                run_wrk(url, script, args.warmup, url)
+                results[name] = Result(name)
+                for _ in range(args.rounds):
+                    results[name].rounds.append(run_wrk(url, script, args.duration, url))
+                    print(f"  {name}: {results[name].rounds[-1]}", flush=True)
+            finally:
+                stop(server)
+        print(f"\nfloor, uvicorn --workers 2, wrk -t2 -c32, {args.rounds} x {args.duration} s after a "
+              f"{args.warmup} s warm-up (median req/s and p50, worst p99)")
+        print(f"{'server':<44}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
+        for r in results.values():
+            print(f"{r.name:<44}{r.rps:>10.1f}{r.p50:>10.2f}{r.p99:>10.2f}{r.errors:>8}")
+        first, second = results.values()
+        print(f"ratio: {second.rps / first.rps:.1f}x")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
