@@ -27,6 +27,8 @@ from .tickets import (  # noqa: F401
     can_reply,
     can_see_internal,
     can_view_ticket,
+    TicketScope,
+    ticket_scope,
     visible_attachments,
     visible_messages,
     visible_tickets,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import QuerySet, Sum
 
 from supportdesk import policy
 from supportdesk.errors import NotFound
 
 from . import search
-from .models import Ticket
+from .models import OpenTicketCount, Ticket
+from .schemas import TICKET_ROWS
 
 QUEUE_ORDER = ("queue_rank", "sla_due_at", "severity", "created_at", "id")
 
@@ -24,8 +26,9 @@ def ticket_for(user: Any, ticket_id: int) -> Ticket:
 
 
 def ticket_list(user: Any, *, status: str | None = None, queue: str | None = None, q: str | None = None,
-                client_id: int | None = None, open_only: bool = False, assignee_id: int | None = None) -> QuerySet[Ticket]:
-    qs = policy.visible_tickets(user).select_related("client", "requester")
+                client_id: int | None = None, open_only: bool = False, assignee_id: int | None = None,
+                scope: policy.TicketScope | None = None) -> QuerySet[Ticket]:
+    qs = policy.visible_tickets(user, scope=scope).select_related("client", "requester")
     if status:
         qs = qs.filter(status=status)
     if open_only:
@@ -41,7 +44,7 @@ def ticket_list(user: Any, *, status: str | None = None, queue: str | None = Non
     return qs
 
 
-def agent_queue(user: Any, *, queue: str | None = None) -> QuerySet[Ticket]:
+def agent_queue(user: Any, *, queue: str | None = None, scope: policy.TicketScope | None = None) -> QuerySet[Ticket]:
     """Open tickets: priority queue first, then nearest SLA due (none last), severity, age (R7).
 
     PostgreSQL's btree sorts NULLs last by default, so `ticket_queue_sort` serves the order as is. SQLite
@@ -50,11 +53,10 @@ def agent_queue(user: Any, *, queue: str | None = None) -> QuerySet[Ticket]:
     expression index `ticket_queue_sort_nulls_last` serves (77 ms -> 0.03 ms for a page over 100,000
     tickets; see docs/premium.md).
     """
-    from django.db import connection
     from django.db.models import F
     from django.db.models.lookups import Exact, IsNull
 
-    qs = ticket_list(user, open_only=True, queue=queue)
+    qs = ticket_list(user, open_only=True, queue=queue, scope=scope)
     if connection.vendor == "sqlite":
         return qs.filter(Exact(F("is_open"), True)).order_by(
             "queue_rank", IsNull(F("sla_due_at"), True), "sla_due_at", "severity", "created_at", "id")
@@ -65,3 +67,43 @@ def next_ticket(user: Any) -> Ticket | None:
     """The first unassigned ticket of the agent's queue view, or the first assigned to them."""
     qs = agent_queue(user)
     return qs.filter(assignee__isnull=True).first() or qs.filter(assignee=user).first()
+
+
+def open_ticket_count(scope: policy.TicketScope, *, queue: str | None = None) -> int | None:
+    """How many open tickets `scope` sees (in `queue`), from the trigger-kept counter (tickets.0005).
+
+    None when the counter cannot say and the caller must COUNT: a requester-only scope (the counter is per
+    client and queue), and on PostgreSQL inside a transaction, because the deferred triggers apply the
+    transaction's own ticket changes only at its commit (outside one — every list request — it is exact).
+    """
+    if scope.kind == "none":
+        return 0
+    if scope.kind == "requester" or (connection.vendor == "postgresql" and connection.in_atomic_block):
+        return None
+    rows = OpenTicketCount.objects.all()
+    if scope.kind == "client":
+        rows = rows.filter(client_id=scope.client_id)
+    if queue:
+        rows = rows.filter(queue=queue)
+    return rows.aggregate(n=Sum("open_count"))["n"] or 0
+
+
+# One page of a ticket list as TicketOut dicts: one query over the rows and the two joins it shows, no
+# model instances. `requester` is accounts.User.display_name (full name, else email).
+_ROW_COLUMNS = ("id", "client_id", "client__name", "requester_id", "requester__full_name", "requester__email",
+                "subject", "severity", "status", "channel", "queue", "assignee_id", "version", "sla_due_at",
+                "sla_state", "created_at", "updated_at")
+
+
+def ticket_items(qs: QuerySet[Ticket], offset: int, limit: int) -> list[dict[str, Any]]:
+    """The TicketOut items of `qs[offset:offset + limit]`, validated, JSON-ready (what TicketOut would give)."""
+    items = [
+        {"id": pk, "number": pk, "client_id": client_id, "client": client, "requester_id": requester_id,
+         "requester": full_name or email, "subject": subject, "severity": severity, "status": status,
+         "channel": channel, "queue": queue, "assignee_id": assignee_id, "version": version,
+         "sla_due_at": sla_due_at, "sla_state": sla_state, "created_at": created_at, "updated_at": updated_at}
+        for (pk, client_id, client, requester_id, full_name, email, subject, severity, status, channel, queue,
+             assignee_id, version, sla_due_at, sla_state, created_at, updated_at)
+        in qs.values_list(*_ROW_COLUMNS)[offset:offset + limit]
+    ]
+    return TICKET_ROWS.dump_python(TICKET_ROWS.validate_python(items))
