@@ -35,7 +35,7 @@ def paginate_prepared(page_size: int) -> Callable[[Callable[..., PreparedPage]],
     def decorate(func: Callable[..., PreparedPage]) -> Callable[..., HttpResponse]:
         @wraps(func)
         def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-            pagination = kwargs.pop("ninja_pagination", None) or paginator.Input()
+            pagination = kwargs.pop("ninja_pagination", None) or paginator.Input()  # type: ignore[call-arg]
             page = func(request, **kwargs)
             size = paginator._get_page_size(pagination.page_size)
             items = page.items((pagination.page - 1) * size, size)

@@ -18,8 +18,8 @@ class TicketScope:
     """Which tickets a person sees: all, one client's, one client's of one requester, or none."""
 
     kind: Literal["all", "client", "requester", "none"]
-    client_id: int | None = None
-    requester_id: int | None = None
+    client_id: int = 0  # "client" and "requester" only
+    requester_id: int = 0  # "requester" only
 
 
 def ticket_scope(user: Any) -> TicketScope:
