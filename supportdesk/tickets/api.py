@@ -28,13 +28,14 @@ def list_tickets(request: HttpRequest, status: str | None = None, queue: str | N
                  open_only: bool = False, sort: str = Query("queue", pattern="^(queue|newest)$")) -> PreparedPage:
     user = policy.signed_in(request)
     scope = policy.ticket_scope(user)
-    if sort == "queue" and open_only:
-        qs = queries.agent_queue(user, queue=queue, scope=scope)
-    else:
-        qs = queries.ticket_list(user, status=status, queue=queue, q=q, open_only=open_only, scope=scope)
-        qs = qs.order_by("-created_at", "-id") if sort == "newest" else qs.order_by(*queries.QUEUE_ORDER)
     counted = queries.open_ticket_count(scope, queue=queue) if open_only and not status and not q else None
-    return PreparedPage(count=qs.count if counted is None else partial(int, counted),
+    if sort == "queue" and open_only:  # the agent queue (W2): a prepared page query, usually the counter
+        return PreparedPage(
+            count=partial(int, counted) if counted is not None else queries.agent_queue(user, queue=queue, scope=scope).count,
+            items=lambda offset, limit: queries.queue_items(scope, queue=queue, offset=offset, limit=limit))
+    qs = queries.ticket_list(user, status=status, queue=queue, q=q, open_only=open_only, scope=scope)
+    qs = qs.order_by("-created_at", "-id") if sort == "newest" else qs.order_by(*queries.QUEUE_ORDER)
+    return PreparedPage(count=partial(int, counted) if counted is not None else qs.count,
                         items=partial(queries.ticket_items, qs))
 
 

@@ -109,6 +109,16 @@ def test_given_other_filters_when_listing_then_count_and_items_are_those_of_the_
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("params", [{"open_only": "true", "page": "9341990191611286707503104"},
+                                    {"open_only": "true", "page": str(2**62)}, {"open_only": "true", "page": "99"}])
+def test_given_a_page_beyond_the_end_when_listing_the_queue_then_no_items_and_the_count(world, as_person, params):
+    response = as_person(world["agent"]).get("/api/v1/tickets/", params)
+    assert response.status_code < 500
+    if response.status_code == 200:
+        assert response.json() == {"items": [], "count": 10}
+
+
+@pytest.mark.django_db(transaction=True)
 def test_given_a_page_when_serialised_then_the_items_are_what_ticket_out_gives(world):
     # Given every ticket (nulls, no name, all queues, microseconds) / When serialised both ways
     qs = Ticket.objects.order_by("id")
