@@ -130,3 +130,32 @@ def test_given_a_page_when_serialised_then_the_items_are_what_ticket_out_gives(w
     assert [[type(v) for v in item.values()] for item in fast] == [[type(v) for v in item.values()] for item in slow]
     assert any(item["requester"] == world["nameless"].email for item in fast)
     assert any(item["sla_due_at"] is None for item in fast)
+
+
+def test_the_list_keeps_the_openapi_of_ninjas_page_number_pagination():
+    # Given the same endpoint written with ninja's own @paginate(PageNumberPagination), in an API of its own
+    from ninja import NinjaAPI, Query, Router
+    from ninja.pagination import PageNumberPagination, paginate
+
+    from supportdesk.api import api
+
+    reference = Router()
+
+    @reference.get("/", response=list[TicketOut], summary="List tickets you may see")
+    @paginate(PageNumberPagination, page_size=25)
+    def list_tickets(request, status: str | None = None, queue: str | None = None,  # noqa: ANN001, ANN202
+                     q: str | None = Query(None, description="Full-text search in subjects and conversations"),
+                     open_only: bool = False, sort: str = Query("queue", pattern="^(queue|newest)$")):
+        return Ticket.objects.none()
+
+    reference_api = NinjaAPI(urls_namespace="w2-reference-pagination")
+    reference_api.add_router("/tickets/", reference)
+    # When both documents are generated
+    theirs = reference_api.get_openapi_schema(path_prefix="/api/v1")
+    ours = api.get_openapi_schema()
+    # Then the list operation's parameters, responses and page schema are the same
+    their_op, our_op = theirs["paths"]["/api/v1/tickets/"]["get"], ours["paths"]["/api/v1/tickets/"]["get"]
+    assert our_op["parameters"] == their_op["parameters"]
+    assert our_op["responses"] == their_op["responses"]
+    assert our_op["summary"] == their_op["summary"]
+    assert ours["components"]["schemas"]["PagedTicketOut"] == theirs["components"]["schemas"]["PagedTicketOut"]
