@@ -22,11 +22,13 @@ from .roles import (  # noqa: F401
     signed_in,
 )
 from .tickets import (  # noqa: F401
+    TicketScope,
     can_change_ticket_fields,
     can_comment_internally,
     can_reply,
     can_see_internal,
     can_view_ticket,
+    ticket_scope,
     visible_attachments,
     visible_messages,
     visible_tickets,

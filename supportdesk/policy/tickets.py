@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from django.db.models import Q, QuerySet
 
@@ -12,15 +13,37 @@ from supportdesk.tickets.models import Attachment, Message, MessageKind, Ticket
 from .roles import STAFF_WORKERS, has_role, is_client_admin, is_client_person, is_designated
 
 
-def visible_tickets(user: Any, qs: QuerySet[Ticket] | None = None) -> QuerySet[Ticket]:
+@dataclass(frozen=True)
+class TicketScope:
+    """Which tickets a person sees: all, one client's, one client's of one requester, or none."""
+
+    kind: Literal["all", "client", "requester", "none"]
+    client_id: int = 0  # "client" and "requester" only
+    requester_id: int = 0  # "requester" only
+
+
+def ticket_scope(user: Any) -> TicketScope:
     """Client users: their own; client admins and designated users: their client's; working staff: all."""
-    qs = Ticket.objects.all() if qs is None else qs
     if has_role(user, *STAFF_WORKERS):
-        return qs
+        return TicketScope("all")
     if is_client_person(user):
         if is_client_admin(user) or is_designated(user):
-            return qs.filter(client_id=user.client_id)  # type: ignore[attr-defined]
-        return qs.filter(Q(client_id=user.client_id) & Q(requester=user))  # type: ignore[attr-defined]
+            return TicketScope("client", client_id=user.client_id)  # type: ignore[attr-defined]
+        return TicketScope("requester", client_id=user.client_id, requester_id=user.pk)  # type: ignore[attr-defined]
+    return TicketScope("none")
+
+
+def visible_tickets(user: Any, qs: QuerySet[Ticket] | None = None, *,
+                    scope: TicketScope | None = None) -> QuerySet[Ticket]:
+    """The tickets `ticket_scope(user)` describes (pass `scope` when already computed)."""
+    qs = Ticket.objects.all() if qs is None else qs
+    scope = ticket_scope(user) if scope is None else scope
+    if scope.kind == "all":
+        return qs
+    if scope.kind == "client":
+        return qs.filter(client_id=scope.client_id)
+    if scope.kind == "requester":
+        return qs.filter(Q(client_id=scope.client_id) & Q(requester_id=scope.requester_id))
     return qs.none()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.http import HttpRequest
 from ninja import File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -10,6 +12,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from supportdesk import policy
 from supportdesk.accounts.models import User
 from supportdesk.errors import Invalid
+from supportdesk.pagination import PreparedPage, paginate_prepared
 
 from . import actions, attachments, queries
 from .models import Category
@@ -19,14 +22,21 @@ router = Router()
 
 
 @router.get("/", response=list[TicketOut], summary="List tickets you may see")
-@paginate(PageNumberPagination, page_size=25)
+@paginate_prepared(page_size=25)
 def list_tickets(request: HttpRequest, status: str | None = None, queue: str | None = None,
                  q: str | None = Query(None, description="Full-text search in subjects and conversations"),
-                 open_only: bool = False, sort: str = Query("queue", pattern="^(queue|newest)$")):
-    if sort == "queue" and open_only:
-        return queries.agent_queue(policy.signed_in(request), queue=queue)
-    qs = queries.ticket_list(policy.signed_in(request), status=status, queue=queue, q=q, open_only=open_only)
-    return qs.order_by("-created_at", "-id") if sort == "newest" else qs.order_by(*queries.QUEUE_ORDER)
+                 open_only: bool = False, sort: str = Query("queue", pattern="^(queue|newest)$")) -> PreparedPage:
+    user = policy.signed_in(request)
+    scope = policy.ticket_scope(user)
+    counted = queries.open_ticket_count(scope, queue=queue) if open_only and not status and not q else None
+    if sort == "queue" and open_only:  # the agent queue (W2): a prepared page query, usually the counter
+        return PreparedPage(
+            count=partial(int, counted) if counted is not None else queries.agent_queue(user, queue=queue, scope=scope).count,
+            items=lambda offset, limit: queries.queue_items(scope, queue=queue, offset=offset, limit=limit))
+    qs = queries.ticket_list(user, status=status, queue=queue, q=q, open_only=open_only, scope=scope)
+    qs = qs.order_by("-created_at", "-id") if sort == "newest" else qs.order_by(*queries.QUEUE_ORDER)
+    return PreparedPage(count=partial(int, counted) if counted is not None else qs.count,
+                        items=partial(queries.ticket_items, qs))
 
 
 @router.post("/", response={201: TicketOut, 200: TicketOut}, summary="Open a ticket",

@@ -162,3 +162,23 @@ class TicketEvent(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["ticket", "created_at"])]
+
+
+class OpenTicketCount(models.Model):
+    """How many open tickets a client has in a queue, kept exact by database triggers (tickets.0005).
+
+    The agent queue's total (`GET /api/v1/tickets/?open_only=true`) sums a few of these rows instead of
+    counting every open ticket. Triggers on `tickets_ticket` (INSERT, DELETE, UPDATE OF is_open, client_id,
+    queue) keep it exact on every path: actions, `QuerySet.update`, `bulk_create`, raw SQL, merges, deletes.
+    Never written by Python code; `tickets.queries.open_ticket_count` reads it.
+    """
+
+    client_id = models.BigIntegerField()
+    queue = models.CharField(max_length=10)
+    open_count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client_id", "queue"], name="one_open_count_per_client_queue")]
+
+    def __str__(self) -> str:
+        return f"client {self.client_id} {self.queue}: {self.open_count} open"

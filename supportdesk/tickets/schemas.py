@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, Field, TypeAdapter, create_model
 
 
 class TicketIn(Schema):
@@ -72,6 +72,13 @@ class TicketOut(Schema):
     @staticmethod
     def resolve_requester(obj) -> str:  # noqa: ANN001
         return obj.requester.display_name
+
+
+# TicketOut's fields, types and order as a plain pydantic model, validated from the dicts that
+# `queries.ticket_items` builds from `.values_list()` rows: list pages skip model instances and DjangoGetter.
+TicketRow: type[BaseModel] = create_model(
+    "TicketRow", **{name: (field.annotation, ...) for name, field in TicketOut.model_fields.items()})  # type: ignore[call-overload]
+TICKET_ROWS: TypeAdapter[list[BaseModel]] = TypeAdapter(list[TicketRow])  # type: ignore[valid-type]
 
 
 class TicketDetailOut(TicketOut):
