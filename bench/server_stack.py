@@ -1,6 +1,8 @@
 """The framework floor (a constant JSON through the full middleware and URL stack, GET /bench/floor)
-served two ways by the same uvicorn (2 workers): Django's ASGI handler, and Django's WSGI handler on
-a2wsgi's thread pool, which is what supportdesk.asgi does. Same wrk client as bench/w1_w2.py.
+served three ways, 2 worker processes each: uvicorn with Django's ASGI handler (supportdesk before issue
+9's work); uvicorn with supportdesk.asgi (Django's WSGI handler on a2wsgi's thread pool, gc.freeze); and
+`supportdesk web` (the same app, each worker on its own SO_REUSEPORT socket). Same wrk client as
+bench/w1_w2.py.
 
     /work/main/.venv/bin/python bench/server_stack.py [--rounds 3] [--duration 10]
 """
@@ -27,9 +29,13 @@ from bench.w1_w2 import (  # noqa: E402
     wait_ready,
 )
 
-APPS = {
-    "Django ASGI handler": "bench.asgi_django_handler:application",
-    "WSGI handler on a2wsgi (supportdesk.asgi)": "supportdesk.asgi:application",
+# name -> command after `python -m`
+SERVERS = {
+    "uvicorn --workers 2, Django ASGI handler": ["uvicorn", "bench.asgi_django_handler:application", "--workers", "2",
+                                                 "--no-access-log"],
+    "uvicorn --workers 2, supportdesk.asgi": ["uvicorn", "supportdesk.asgi:application", "--workers", "2",
+                                              "--no-access-log"],
+    "supportdesk web --workers 2": ["supportdesk.cli", "web", "--workers", "2"],
 }
 
 
@@ -44,12 +50,11 @@ def main() -> None:
     try:
         script = work / "floor.lua"
         script.write_text(lua_request("GET", {}, None))
-        for name, app in APPS.items():
+        for name, command in SERVERS.items():
             port = free_port()
             url = f"http://127.0.0.1:{port}/bench/floor"
-            server = start([sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
-                            "--workers", "2", "--no-access-log", "--log-level", "warning"],
-                           supportdesk_env(work, None), REPO, work / "server.log")
+            server = start([sys.executable, "-m", *command, "--host", "127.0.0.1", "--port", str(port),
+                            "--log-level", "warning"], supportdesk_env(work, None), REPO, work / "server.log")
             try:
                 wait_ready(url)
                 run_wrk(url, script, args.warmup, url)
@@ -64,8 +69,8 @@ def main() -> None:
         print(f"{'server':<44}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
         for r in results.values():
             print(f"{r.name:<44}{r.rps:>10.1f}{r.p50:>10.2f}{r.p99:>10.2f}{r.errors:>8}")
-        first, second = results.values()
-        print(f"ratio: {second.rps / first.rps:.1f}x")
+        first, *_, last = results.values()
+        print(f"ratio, last to first: {last.rps / first.rps:.1f}x")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

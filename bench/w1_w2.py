@@ -206,8 +206,8 @@ def bench_supportdesk(args: argparse.Namespace, work: Path, results: dict[str, R
     print(f"supportdesk: seeded {seeded['tickets']:,} tickets in {time.perf_counter() - t0:.0f} s", flush=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start([sys.executable, "-m", "uvicorn", "supportdesk.asgi:application", "--host", "127.0.0.1",
-                    "--port", str(port), "--workers", "2", "--no-access-log", "--log-level", "warning"],
+    server = start([sys.executable, "-m", "supportdesk.cli", "web", "--host", "127.0.0.1", "--port", str(port),
+                    "--workers", "2", "--log-level", "warning"],
                    env, REPO, work / "supportdesk-server.log")
     try:
         wait_ready(f"{base}/bench/floor")

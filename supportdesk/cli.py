@@ -148,6 +148,20 @@ def worker(data_dir: Path = DATA_DIR_OPTION,
 
 
 @app.command()
+def web(host: str = typer.Option("127.0.0.1", help="Address to listen on"),
+        port: int = typer.Option(8000, help="HTTP port"),
+        workers: int = typer.Option(2, help="Web processes (about one per core)"),
+        data_dir: Path = DATA_DIR_OPTION,
+        log_level: str = typer.Option("info", help="uvicorn's log level")) -> None:
+    """Run only the web processes (HTTP and WebSockets), each on its own SO_REUSEPORT socket."""
+    if data_dir is not None:
+        os.environ["SUPPORTDESK_DATA_DIR"] = str(Path(data_dir).resolve())
+    from supportdesk.http_server import serve as serve_http
+
+    serve_http(host, port, workers, log_level=log_level)
+
+
+@app.command()
 def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on"),
           port: int = typer.Option(8000, help="HTTP port"),
           data_dir: Path = DATA_DIR_OPTION,
@@ -168,8 +182,8 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on"),
         load_demo()
     env = {**os.environ, "SUPPORTDESK_DATA_DIR": str(data_dir), "SUPPORTDESK_SITE_URL": f"http://{host}:{port}"}
     children = [
-        subprocess.Popen([sys.executable, "-m", "uvicorn", "supportdesk.asgi:application", "--host", host,
-                          "--port", str(port), "--workers", str(web_workers), "--no-access-log"], env=env),
+        subprocess.Popen([sys.executable, "-m", "supportdesk.cli", "web", "--host", host, "--port", str(port),
+                          "--workers", str(web_workers)], env=env),
         subprocess.Popen([sys.executable, "-m", "supportdesk.cli", "worker"], env=env),
     ]
     if smtp_port:
