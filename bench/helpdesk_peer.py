@@ -1,5 +1,6 @@
 """django-helpdesk, the peer: a throw-away Django project written to a temp dir (never committed), its own
-venv (created when missing), its own SQLite file seeded with the same tickets as supportdesk."""
+venv (created when missing), its own SQLite file (or, with --database postgres, its own PostgreSQL
+database on the same server) seeded with the same tickets as supportdesk."""
 
 from __future__ import annotations
 
@@ -31,9 +32,15 @@ TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIR
               "OPTIONS": {"context_processors": ["django.template.context_processors.request",
                                                  "django.contrib.auth.context_processors.auth",
                                                  "django.contrib.messages.context_processors.messages"]}}]
+import os
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR.parent / "helpdesk.sqlite3",
              "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20,
                          "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}}}
+if os.environ.get("HD_POSTGRES_NAME"):  # bench/w1_w2.py --database postgres: the peer on PostgreSQL too
+    DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": os.environ["HD_POSTGRES_NAME"],
+                             "HOST": os.environ.get("HD_POSTGRES_HOST", "127.0.0.1"),
+                             "PORT": os.environ.get("HD_POSTGRES_PORT", "5432"),
+                             "USER": os.environ.get("HD_POSTGRES_USER", "postgres")}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SITE_ID = 1
 STATIC_URL = "/static/"
@@ -138,6 +145,8 @@ def ensure_venv(venv: Path) -> Path:
     if not (python.exists() and (venv / "bin" / "gunicorn").exists()):
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "django-helpdesk", "gunicorn"], check=True)
+    if subprocess.run([str(python), "-c", "import psycopg"], capture_output=True).returncode != 0:
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "psycopg[binary]"], check=True)
     return python
 
 
@@ -153,11 +162,18 @@ def write_project(root: Path) -> Path:
     return root
 
 
-def seed(venv: Path, root: Path, tickets: int) -> dict:
+def environment(root: Path, postgres_name: str | None = None) -> dict[str, str]:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)}
+    if postgres_name:
+        env["HD_POSTGRES_NAME"] = postgres_name
+    return env
+
+
+def seed(venv: Path, root: Path, tickets: int, postgres_name: str | None = None) -> dict:
     python = ensure_venv(venv)
     write_project(root)
     out = subprocess.run([str(python), str(root / "seed.py"), str(tickets), str(root)], cwd=root, check=True,
-                         capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)})
+                         capture_output=True, text=True, env=environment(root, postgres_name))
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -3,7 +3,7 @@
     /work/main/.venv/bin/python bench/w1_w2.py                 # 100,000 tickets, SQLite, 3 x 20 s rounds
     /work/main/.venv/bin/python bench/w1_w2.py --quick         # 10,000 tickets, 3 s rounds (CI)
     /work/main/.venv/bin/python bench/w1_w2.py --tickets 1000000 --skip-helpdesk --only w2
-    /work/main/.venv/bin/python bench/w1_w2.py --database postgres   # supportdesk on PostgreSQL
+    /work/main/.venv/bin/python bench/w1_w2.py --database postgres   # both contenders on PostgreSQL
 
 Everything runs on 127.0.0.1 in a temp dir that is removed afterwards (keep it with --keep).
 """
@@ -180,8 +180,7 @@ def supportdesk_env(work: Path, database_url: str | None) -> dict[str, str]:
                 "SUPPORTDESK_SECRET_KEY": "bench-only-secret-key-not-used-elsewhere-0123456789",
                 "SUPPORTDESK_LOG_LEVEL": "WARNING"})
     if database_url:
-        # Under ASGI every request runs in its own thread context, so persistent per-thread connections
-        # (CONN_MAX_AGE > 0) pile up until PostgreSQL refuses clients: use the per-process pool (docs/deploy.md).
+        # The per-process psycopg pool, as docs/deploy.md recommends for PostgreSQL.
         env.update({"DATABASE_URL": database_url, "SUPPORTDESK_DB_POOL": "1", "SUPPORTDESK_DB_POOL_SIZE": "16"})
     return env
 
@@ -238,12 +237,15 @@ def bench_supportdesk(args: argparse.Namespace, work: Path, results: dict[str, R
 
 def bench_helpdesk(args: argparse.Namespace, work: Path, results: dict[str, Result]) -> None:
     root = work / "helpdesk"
+    postgres_name = None
+    if args.database == "postgres":  # the peer's own database next to supportdesk's, on the same server
+        postgres_name = fresh_postgres(args.postgres_url.rpartition("/")[0] + "/bench_helpdesk").rpartition("/")[2]
     t0 = time.perf_counter()
-    seeded = helpdesk_peer.seed(args.helpdesk_venv, root, args.tickets)
+    seeded = helpdesk_peer.seed(args.helpdesk_venv, root, args.tickets, postgres_name)
     print(f"django-helpdesk: seeded {seeded['tickets']:,} tickets in {time.perf_counter() - t0:.0f} s", flush=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)}
+    env = helpdesk_peer.environment(root, postgres_name)
     server = start(helpdesk_peer.server_command(args.helpdesk_venv, port), env, root, work / "helpdesk-server.log")
     try:
         light = f"{base}/bench-ping/"
