@@ -180,8 +180,11 @@ def supportdesk_env(work: Path, database_url: str | None) -> dict[str, str]:
                 "SUPPORTDESK_SECRET_KEY": "bench-only-secret-key-not-used-elsewhere-0123456789",
                 "SUPPORTDESK_LOG_LEVEL": "WARNING"})
     if database_url:
-        # The per-process psycopg pool, as docs/deploy.md recommends for PostgreSQL.
-        env.update({"DATABASE_URL": database_url, "SUPPORTDESK_DB_POOL": "1", "SUPPORTDESK_DB_POOL_SIZE": "16"})
+        env["DATABASE_URL"] = database_url
+        if os.environ.get("BENCH_PG_CONNECTIONS", "pool") == "pool":  # the per-process psycopg pool
+            env.update({"SUPPORTDESK_DB_POOL": "1", "SUPPORTDESK_DB_POOL_SIZE": "16"})
+        else:  # one persistent connection per web thread (2 per process): docs/deploy.md
+            env["SUPPORTDESK_CONN_MAX_AGE"] = "600"
     return env
 
 
