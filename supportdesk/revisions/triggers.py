@@ -10,6 +10,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from django.db import migrations
+
 EVENTS = ("INSERT", "UPDATE", "DELETE")
 IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 
@@ -30,6 +32,18 @@ def create_function(schema_editor: Any) -> None:
 def drop_function(schema_editor: Any) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP FUNCTION IF EXISTS revisions_bump()")
+
+
+def operation(revision: str, tables: Sequence[str]) -> migrations.RunPython:
+    """The migration operation that installs the revision's triggers on `tables` (and removes them back)."""
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        install(schema_editor, revision, tables)
+
+    def backward(apps: Any, schema_editor: Any) -> None:
+        uninstall(schema_editor, revision, tables)
+
+    return migrations.RunPython(forward, backward)
 
 
 def install(schema_editor: Any, revision: str, tables: Sequence[str]) -> None:

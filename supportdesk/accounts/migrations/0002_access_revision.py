@@ -8,15 +8,7 @@ from supportdesk.revisions import triggers
 WATCHED = ("accounts_user", "accounts_rolegrant", "accounts_apitoken")
 
 
-def install(apps, schema_editor):  # noqa: ANN001
-    triggers.install(schema_editor, "access", WATCHED)
-
-
-def uninstall(apps, schema_editor):  # noqa: ANN001
-    triggers.uninstall(schema_editor, "access", WATCHED)
-
-
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0001_initial"), ("revisions", "0001_initial")]
 
-    operations = [migrations.RunPython(install, uninstall)]
+    operations = [triggers.operation("access", WATCHED)]

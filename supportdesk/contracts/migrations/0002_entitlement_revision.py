@@ -9,14 +9,6 @@ WATCHED = ("contracts_serviceorder", "contracts_orderline", "catalogue_offering"
            "catalogue_offeringversion_includes")
 
 
-def install(apps, schema_editor):  # noqa: ANN001
-    triggers.install(schema_editor, "entitlements", WATCHED)
-
-
-def uninstall(apps, schema_editor):  # noqa: ANN001
-    triggers.uninstall(schema_editor, "entitlements", WATCHED)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("contracts", "0001_initial"),
@@ -24,4 +16,4 @@ class Migration(migrations.Migration):
         ("revisions", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(install, uninstall)]
+    operations = [triggers.operation("entitlements", WATCHED)]

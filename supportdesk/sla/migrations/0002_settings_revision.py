@@ -8,15 +8,7 @@ from supportdesk.revisions import triggers
 WATCHED = ("sla_calendarconfig", "sla_metricrule")
 
 
-def install(apps, schema_editor):  # noqa: ANN001
-    triggers.install(schema_editor, "sla_settings", WATCHED)
-
-
-def uninstall(apps, schema_editor):  # noqa: ANN001
-    triggers.uninstall(schema_editor, "sla_settings", WATCHED)
-
-
 class Migration(migrations.Migration):
     dependencies = [("sla", "0001_initial"), ("revisions", "0001_initial")]
 
-    operations = [migrations.RunPython(install, uninstall)]
+    operations = [triggers.operation("sla_settings", WATCHED)]
