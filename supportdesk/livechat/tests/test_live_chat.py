@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 import pytest
+from django.db import OperationalError
 from django.test import Client as HttpClient
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
@@ -21,9 +23,20 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def session_cookie(user) -> str:  # noqa: ANN001
-    http = HttpClient()
-    assert http.login(email=user.email, password=PASSWORD)
-    return f"sessionid={http.cookies['sessionid'].value}"
+    # The test database is SQLite's shared-cache in-memory database, shared with the server's threads: a
+    # table another connection is reading right now (a consumer connecting) is "locked" at once, with no
+    # busy wait, so signing in (which writes last_login) may need a second try.
+    for attempt in range(20):
+        http = HttpClient()
+        try:
+            assert http.login(email=user.email, password=PASSWORD)
+        except OperationalError as exc:
+            if "is locked" not in str(exc) or attempt == 19:
+                raise
+            time.sleep(0.05)
+            continue
+        return f"sessionid={http.cookies['sessionid'].value}"
+    raise AssertionError("unreachable")
 
 
 def ws(live, path: str, user=None, origin: str | None = None) -> ClientConnection:  # noqa: ANN001
