@@ -162,9 +162,7 @@ _cache: RevisionCache[EntitlementSet] = RevisionCache("entitlements")
 
 
 def _cached_entitlements_on(client: Client, on: date) -> EntitlementSet:
-    found = _cache.get((client.pk, on), lambda: _entitlements_on(client, on))
-    assert found is not None  # _entitlements_on always answers
-    return found
+    return _cache.require((client.pk, on), lambda: _entitlements_on(client, on))
 
 
 def _entitlements_on(client: Client, on: date) -> EntitlementSet:

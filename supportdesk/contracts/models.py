@@ -93,4 +93,3 @@ class ContractEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-

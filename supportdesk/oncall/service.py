@@ -1,6 +1,6 @@
 """The 24/7 hook: a new severity 1 or 2 ticket from a 24/7 client outside business hours pages on-call.
 
-Called by tickets.actions.open_ticket right after sla.on_ticket_opened, inside its transaction, so the
+Called by tickets.actions.open_ticket right after sla.start_planned (the clocks), inside its transaction, so the
 outbox row exists exactly when the ticket does.
 """
 

@@ -45,6 +45,13 @@ class RevisionCache(Generic[T]):
                 self._entries[(key, value)] = answer
         return answer
 
+    def require(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`get` for a computation that always answers."""
+        found = self.get(key, compute)
+        if found is None:
+            raise ValueError(f"{self.revision} cache: no answer for {key!r}")
+        return found
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

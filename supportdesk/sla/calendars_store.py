@@ -64,9 +64,7 @@ _settings: RevisionCache[CalendarSettings] = RevisionCache("sla_settings", limit
 def settings_for(kind: str) -> CalendarSettings:
     if kind not in CalendarKind.values:
         raise CalendarError("unknown_calendar", f"unknown calendar kind {kind!r}")
-    found = _settings.get(kind, lambda: _read_settings(kind))
-    assert found is not None  # _read_settings always answers
-    return found
+    return _settings.require(kind, lambda: _read_settings(kind))
 
 
 def _read_settings(kind: str) -> CalendarSettings:

@@ -59,7 +59,7 @@ def targets_for_opening(client: Client, severity: int, opened_at: datetime) -> d
 
 
 def rule_for(metric: str) -> Rule:
-    return _rule(metric, MetricRule.objects.filter(metric=metric).first())
+    return rules()[metric]
 
 
 # Per process under the "sla_settings" revision (triggers on sla_metricrule, sla.0002).
@@ -68,9 +68,7 @@ _rules: RevisionCache[dict[str, Rule]] = RevisionCache("sla_settings", limit=10)
 
 def rules() -> dict[str, Rule]:
     """Every metric's rule (one query, or none while the rules are unchanged)."""
-    found = _rules.get("rules", _read_rules)
-    assert found is not None
-    return dict(found)
+    return dict(_rules.require("rules", _read_rules))
 
 
 def _read_rules() -> dict[str, Rule]:

@@ -1,4 +1,5 @@
-"""The SLA layer as the ticket actions see it. Each hook runs inside the action's transaction.
+"""The SLA layer as the ticket actions see it. Each hook runs inside the action's transaction; only
+`plan_opening` runs before it (reads and arithmetic, no writes).
 
 The ticket actions only announce what happened; this module starts, pauses, resumes, stops and
 recomputes the ticket's clocks, writes their history, records breaches (once, overrun frozen) and keeps
@@ -28,11 +29,6 @@ if TYPE_CHECKING:
 STOP_STATUSES = ("solved", "closed")
 
 
-def on_ticket_opened(ticket: Ticket) -> None:
-    """Start the ticket's clocks from the client's entitlements at opening."""
-    start_planned(ticket, plan_opening(ticket.client, ticket.severity, ticket.created_at))
-
-
 @dataclass(frozen=True)
 class OpeningPlan:
     """The clocks a new ticket starts with, computed before its write transaction.
@@ -46,6 +42,7 @@ class OpeningPlan:
 
 
 def plan_opening(client: Client, severity: int, created_at: datetime) -> OpeningPlan:
+    """The clocks a ticket of this client and severity opened at `created_at` starts with (no writes)."""
     all_rules = rules()
     calendars: dict[str, BusinessCalendar] = {}
     clocks = []
