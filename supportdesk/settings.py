@@ -131,6 +131,10 @@ def _database() -> dict[str, Any]:
 
 
 DATABASES = {"default": _database()}
+# SQLite: WAL checkpoints on a background thread per process, not inside a writer's commit
+# (supportdesk/sqlite_writer_queue/checkpointer.py). Tests keep SQLite's automatic checkpoints.
+SUPPORTDESK_SQLITE_BACKGROUND_CHECKPOINTS = (
+    os.environ.get("SUPPORTDESK_SQLITE_BACKGROUND_CHECKPOINTS", "0" if TESTING else "1") == "1")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]

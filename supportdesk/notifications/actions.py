@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from supportdesk.prepared_inserts import insert
+
 from .models import OutboxItem, OutboxKind
 
 
@@ -39,11 +41,10 @@ def enqueue_email(*, topic: str, to: str, subject: str, body: str, html_body: st
         next_attempt_at=timezone.now() + (delay or timedelta(0)),
     )
     if dedupe_key is None:
-        item.save()
-        return item
+        return insert(item)
     try:
         with transaction.atomic():
-            item.save()
+            insert(item)
     except IntegrityError:
         return None
     return item

@@ -46,10 +46,9 @@ def is_designated(user: Any, at: datetime | None = None) -> bool:
     """Designated now (or at `at`) by the designation history; perks also need the entitlement."""
     if not is_client_person(user):
         return False
-    from supportdesk.accounts.models import Designation
+    from supportdesk.accounts.queries import designation_periods
 
-    at = at or timezone.now()
-    return Designation.objects.filter(user=user, start__lte=at).exclude(end__lte=at).exists()
+    return designation_periods(user.pk).designated_at(at or timezone.now())
 
 
 def signed_in(request: object) -> User:

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Min
 from django.utils import timezone
 
+from supportdesk.prepared_inserts import insert_many
+
 from . import timing
 from .calendars import BusinessCalendar
 from .calendars_store import calendar_for
@@ -69,8 +71,8 @@ def start_planned(ticket: Ticket, plan: OpeningPlan) -> None:
     clocks = [Clock(ticket=ticket, metric=c.metric, severity=c.severity, target_minutes=c.target_minutes,
                     calendar=c.calendar, started_at=c.started_at, state=c.state, due_at=c.due_at,
                     warn_at=c.warn_at) for c in plan.clocks]
-    Clock.objects.bulk_create(clocks)
-    ClockEvent.objects.bulk_create([
+    insert_many(clocks)
+    insert_many([
         ClockEvent(clock=c, kind="started", at=c.started_at, internal=False,
                    data={"target_minutes": c.target_minutes, "calendar": c.calendar, "due_at": _iso(c.due_at)})
         for c in clocks])

@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import fcntl
 import os
+from typing import Any
 
+from django.conf import settings
 from django.db.backends.sqlite3 import base
+
+from . import checkpointer
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -23,6 +27,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if self.is_in_memory_db():
             return None
         return f"{self.settings_dict['NAME']}.writers"
+
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        connection = super().get_new_connection(conn_params)
+        if not self.is_in_memory_db() and getattr(settings, "SUPPORTDESK_SQLITE_BACKGROUND_CHECKPOINTS", False):
+            checkpointer.ensure_running(self.settings_dict["NAME"], str(self._writer_queue_path()))
+            connection.execute("PRAGMA wal_autocheckpoint=0")
+        return connection
 
     def _start_transaction_under_autocommit(self) -> None:
         path = self._writer_queue_path()

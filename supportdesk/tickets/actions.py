@@ -22,6 +22,7 @@ from supportdesk.accounts.models import Client, User
 from supportdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from supportdesk.notifications.actions import enqueue_email, thread_headers_from
 from supportdesk.oncall.service import notify_on_call_if_needed
+from supportdesk.prepared_inserts import insert
 from supportdesk.sla import service as sla
 
 from . import search
@@ -61,8 +62,8 @@ class Opened:
 
 
 def record_event(ticket: Ticket, actor: User | None, kind: str, source: str, **data: Any) -> TicketEvent:
-    return TicketEvent.objects.create(ticket=ticket, actor=actor, kind=kind, source=source, data=data,
-                                      created_at=timezone.now())
+    return insert(TicketEvent(ticket=ticket, actor=actor, kind=kind, source=source, data=data,
+                              created_at=timezone.now()))
 
 
 def open_ticket(actor: User | None, *, subject: str, body: str, severity: int = 3, channel: str = "portal",
@@ -86,15 +87,14 @@ def open_ticket(actor: User | None, *, subject: str, body: str, severity: int = 
     clocks = sla.plan_opening(client, severity, now)
     try:
         with transaction.atomic():
-            ticket = Ticket.objects.create(
+            ticket = insert(Ticket(
                 client=client, requester=requester, severity=severity, status=Status.NEW, channel=channel,
                 queue=chosen_queue, queue_rank=QUEUE_RANK[Queue(chosen_queue)], category=category, subject=subject,
                 idempotency_key=idempotency_key or None, idempotency_hash=fingerprint if idempotency_key else "",
                 created_at=now, updated_at=now, sla_due_at=clocks.sla_due_at, sla_state=clocks.sla_state,
-            )
-            message = Message.objects.create(ticket=ticket, author=requester, kind=MessageKind.PUBLIC,
-                                             channel=channel, body=body, body_html=body_html,
-                                             source_id=source_id, created_at=now)
+            ))
+            message = insert(Message(ticket=ticket, author=requester, kind=MessageKind.PUBLIC, channel=channel,
+                                     body=body, body_html=body_html, source_id=source_id, created_at=now))
             search.index_text(ticket.pk, f"{subject}\n{body}")
             record_event(ticket, actor, "ticket.opened", source, severity=severity, channel=channel,
                          queue=chosen_queue, queue_reason=decision.reason, message_id=message.pk)

@@ -10,7 +10,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from supportdesk import policy
-from supportdesk.accounts.models import User
+from supportdesk.accounts.queries import person_with_client
 from supportdesk.errors import Invalid
 from supportdesk.pagination import PreparedPage, paginate_prepared
 
@@ -49,7 +49,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn,
                       fields={"Idempotency-Key": "1 to 100 characters"})
     requester = None
     if payload.requester_id is not None and policy.is_staff_member(policy.signed_in(request)):
-        requester = User.objects.select_related("client").filter(pk=payload.requester_id).first()
+        requester = person_with_client(payload.requester_id)
         if requester is None:
             raise Invalid("ticket.unknown_requester", "No such requester.", fields={"requester_id": "unknown"})
     elif not policy.is_client_person(policy.signed_in(request)) and not policy.is_staff_member(policy.signed_in(request)):

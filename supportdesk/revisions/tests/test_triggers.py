@@ -8,9 +8,9 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from supportdesk.accounts.models import ApiToken
+from supportdesk.accounts.models import ApiToken, Designation
 from supportdesk.catalogue.models import Offering
-from supportdesk.factories import ClientFactory, OrderFactory, StaffFactory
+from supportdesk.factories import ClientFactory, ClientUserFactory, OrderFactory, StaffFactory
 from supportdesk.revisions.cache import RevisionCache, current
 
 pytestmark = pytest.mark.django_db
@@ -32,12 +32,21 @@ def test_given_each_kind_of_write_to_a_watched_table_then_the_revision_changes_e
 
 
 def test_given_a_write_to_another_table_then_the_revision_stays():
-    before_entitlements, before_access = current("entitlements"), current("access")
+    before_entitlements, before_sla = current("entitlements"), current("sla_settings")
     ClientFactory()
     assert current("entitlements") == before_entitlements
-    assert current("access") == before_access
-    StaffFactory()
-    assert current("access") != before_access
+    assert current("sla_settings") == before_sla
+
+
+def test_given_a_new_client_or_designation_then_the_access_revision_moves():
+    before = current("access")
+    client = ClientFactory()
+    after_client = current("access")
+    person = ClientUserFactory(client=client)
+    after_person = current("access")
+    Designation.objects.create(client=client, user=person, slot=1, start=timezone.now())
+    assert len({before, after_client, after_person, current("access")}) == 4
+
 
 
 def test_given_a_rolled_back_write_then_the_revision_is_back_to_what_it_was():

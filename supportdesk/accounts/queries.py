@@ -1,0 +1,56 @@
+"""Reads of people and their designations that the ticket-opening path makes on every request, cached
+per process on the "access" revision (rewritten by triggers on every write to people, roles, tokens,
+clients and designations, so a cached answer is never stale)."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import datetime
+
+from supportdesk.revisions.cache import RevisionCache
+
+from .models import Designation, User
+
+
+@dataclass(frozen=True)
+class _Person:
+    user: User  # with .client loaded; handed out as copies
+
+
+@dataclass(frozen=True)
+class DesignationPeriods:
+    """A person's designation history as (start, end) pairs; end None: still designated."""
+
+    periods: tuple[tuple[datetime, datetime | None], ...]
+
+    def designated_at(self, at: datetime) -> bool:
+        return any(start <= at and (end is None or end > at) for start, end in self.periods)
+
+
+_people: RevisionCache[_Person] = RevisionCache("access", limit=20_000)
+_designations: RevisionCache[DesignationPeriods] = RevisionCache("access", limit=20_000)
+
+
+def person_with_client(user_id: int) -> User | None:
+    """The person with this id and their client (None for staff), or None when there is no such person.
+
+    The caller gets its own copies of both rows: nothing one request sets on them reaches another."""
+    known = _people.get(user_id, lambda: _load_person(user_id))
+    if known is None:
+        return None
+    user = copy.copy(known.user)  # Model.__getstate__ copies _state and its field cache too
+    if user.client_id is not None:
+        user._state.fields_cache["client"] = copy.copy(known.user.client)
+    return user
+
+
+def designation_periods(user_id: int) -> DesignationPeriods:
+    """When this person was, is or will be designated (any client)."""
+    return _designations.require(user_id, lambda: DesignationPeriods(tuple(
+        Designation.objects.filter(user_id=user_id).order_by("start").values_list("start", "end"))))
+
+
+def _load_person(user_id: int) -> _Person | None:
+    user = User.objects.select_related("client").filter(pk=user_id).first()
+    return None if user is None else _Person(user)

@@ -1,0 +1,113 @@
+"""INSERT statements compiled once by Django's own compiler and reused: `insert(obj)` is `obj.save()` for
+a new row, without recompiling the same SQL on every call.
+
+Used on the ticket-opening path (bench/README.md, W1), where Model.save() spent most of its time building
+the same INSERT again: the SQL still comes from the ORM (fields, column names, quoting, RETURNING), and
+each value still goes through its field's `pre_save` and `get_db_prep_save`, so defaults, auto_now and
+JSON encoding behave as with save(). What it leaves out, on purpose: model signals and custom save()
+methods. `insert` refuses a model that has either, so it can never silently skip one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model
+from django.db.models.signals import post_save, pre_save
+from django.db.models.sql import InsertQuery
+
+M = TypeVar("M", bound=Model)
+
+
+class NotPreparable(TypeError):
+    """The model has a custom save() or save signals: use save() for it."""
+
+
+def insert(obj: M, using: str = DEFAULT_DB_ALIAS) -> M:
+    """Insert the unsaved `obj` (auto primary key unset), set its pk and mark it saved; returns it."""
+    insert_many([obj], using)
+    return obj
+
+
+def insert_many(objs: Sequence[Model], using: str = DEFAULT_DB_ALIAS) -> None:
+    """`insert` for each of `objs` (all of one model), in order, one statement each."""
+    if not objs:
+        return
+    model = type(objs[0])
+    _check_preparable(model)  # every call: a receiver may be connected after the statement was compiled
+    connection = connections[using]
+    statement = _statement(model, connection)
+    with connection.cursor() as cursor:
+        for obj in objs:
+            if type(obj) is not model or obj.pk is not None:
+                raise ValueError("insert_many takes unsaved objects of one model with no primary key set")
+            cursor.execute(statement.sql, [field.get_db_prep_save(field.pre_save(obj, True), connection)
+                                           for field in statement.fields])
+            obj.pk = _returned_pk(cursor, connection, model)
+            obj._state.adding = False
+            obj._state.db = using
+
+
+class _Statement:
+    def __init__(self, sql: str, fields: Sequence[Any]) -> None:
+        self.sql = sql
+        self.fields = fields
+
+
+def _statement(model: type[Model], connection: Any) -> _Statement:
+    # Kept on the connection: a statement belongs to one backend (quoting, RETURNING support).
+    cache: dict[type[Model], _Statement] = connection.__dict__.setdefault("_sd_prepared_inserts", {})
+    found = cache.get(model)
+    if found is None:
+        found = cache[model] = _compile(model, connection)
+    return found
+
+
+def _compile(model: type[Model], connection: Any) -> _Statement:
+    meta = model._meta
+    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+    if any(hasattr(f, "get_placeholder") for f in fields):
+        raise NotPreparable(f"{meta.label}: a field has its own SQL placeholder")
+    query = InsertQuery(model)
+    # One row of markers, passed through untouched: the compiled SQL then has one plain "%s" per field,
+    # and the params show it, in the order the real values must come.
+    query.insert_values(fields, [_Placeholders(fields)], raw=True)  # type: ignore[list-item]
+    compiler = query.get_compiler(connection=connection)
+    compiler.prepare_value = lambda field, value: value  # type: ignore[method-assign]
+    returning = [meta.pk] if connection.features.can_return_columns_from_insert else None
+    compiler.returning_fields = returning
+    [(sql, params)] = compiler.as_sql()
+    if list(params) != [_MARK] * len(fields):
+        raise NotPreparable(f"{meta.label}: a field does not compile to a plain placeholder")
+    if returning and " RETURNING " not in sql:
+        raise NotPreparable(f"{meta.label}: the backend wrote no RETURNING clause")
+    return _Statement(sql, fields)
+
+
+def _check_preparable(model: type[Model]) -> None:
+    if model.save is not Model.save:
+        raise NotPreparable(f"{model._meta.label} has its own save()")
+    for signal in (pre_save, post_save):
+        if signal.has_listeners(model):
+            raise NotPreparable(f"{model._meta.label} has {signal is pre_save and 'pre' or 'post'}_save receivers")
+
+
+def _returned_pk(cursor: Any, connection: Any, model: type[Model]) -> Any:
+    if connection.features.can_return_columns_from_insert:
+        (pk,) = cursor.fetchone()
+        return pk
+    return connection.ops.last_insert_id(cursor, model._meta.db_table, model._meta.pk.column)
+
+
+_MARK = object()
+
+
+class _Placeholders:
+    """An object whose every field attribute is the same marker, so compiling shows which values are
+    plain parameters (raw=True: the compiler reads attributes, not pre_save)."""
+
+    def __init__(self, fields: Sequence[Any]) -> None:
+        for field in fields:
+            setattr(self, field.attname, _MARK)
