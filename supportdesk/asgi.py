@@ -16,10 +16,12 @@ from a2wsgi import WSGIMiddleware  # noqa: E402
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
-# Requests one web process runs at once. Few threads suffice: the GIL lets one run Python at a time, the
-# others overlap database waits; more threads only queue more writers for SQLite's single write lock (W1 measured
-# 260 requests/s with 1 or 2 threads, 180 with 4; the queue view gained from 1 to 2).
-WEB_THREADS = int(os.environ.get("SUPPORTDESK_WEB_THREADS", "2"))
+# Requests one web process runs at once; scale with processes (`supportdesk web --workers`), like
+# gunicorn's sync workers. A second thread only contends for the GIL: with the ticket-opening path at
+# about 2 ms, W1 measured 575-620 requests/s with 1 thread per process and 475-505 with 2 (switch
+# interval 0.5-5 ms made no difference); the agent queue (W2) served the same with 1 or 2
+# (bench/README.md). Raise it where slow requests (large exports, PDFs) must not hold up a process.
+WEB_THREADS = int(os.environ.get("SUPPORTDESK_WEB_THREADS", "1"))
 
 django_http = WSGIMiddleware(get_wsgi_application(), workers=WEB_THREADS)  # type: ignore[arg-type]
 

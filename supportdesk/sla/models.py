@@ -61,7 +61,8 @@ class MetricRule(models.Model):
 
 
 class Clock(models.Model):
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="clocks")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="clocks",
+                               db_index=False)  # sla_clock_ticket_metric starts with it
     metric = models.CharField(max_length=20, choices=Metric.choices)
     severity = models.PositiveSmallIntegerField()
     target_minutes = models.PositiveIntegerField(null=True, blank=True, help_text="Null: best efforts")

@@ -25,7 +25,6 @@ from supportdesk.oncall.service import notify_on_call_if_needed
 from supportdesk.prepared_inserts import insert
 from supportdesk.sla import service as sla
 
-from . import search
 from .errors import TicketError
 from .models import (
     OPEN_STATUSES,
@@ -95,7 +94,6 @@ def open_ticket(actor: User | None, *, subject: str, body: str, severity: int = 
             ))
             message = insert(Message(ticket=ticket, author=requester, kind=MessageKind.PUBLIC, channel=channel,
                                      body=body, body_html=body_html, source_id=source_id, created_at=now))
-            search.index_text(ticket.pk, f"{subject}\n{body}")
             record_event(ticket, actor, "ticket.opened", source, severity=severity, channel=channel,
                          queue=chosen_queue, queue_reason=decision.reason, message_id=message.pk)
             sla.start_planned(ticket, clocks)
@@ -131,7 +129,6 @@ def add_message(actor: User | None, ticket: Ticket, *, body: str, kind: str = Me
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         message = Message.objects.create(ticket=locked, author=actor, kind=kind, channel=channel, body=body,
                                          body_html=body_html, source_id=source_id, from_staff=staff, created_at=now)
-        search.index_text(locked.pk, body, internal=kind == MessageKind.INTERNAL)
         record_event(locked, actor, f"message.{kind}", source, message_id=message.pk, channel=channel)
         if kind != MessageKind.INTERNAL:
             if staff:

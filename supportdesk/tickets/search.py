@@ -1,6 +1,7 @@
 """Full-text search over subjects and conversations: FTS5 on SQLite, tsvector (GIN) on PostgreSQL.
 
-The index rows carry an `internal` flag so that a client never finds a ticket by words that only
+On SQLite the index is filled from the messages by `catch_up`, which every search runs first. The index
+rows carry an `internal` flag so that a client never finds a ticket by words that only
 appear in an internal note; the caller still filters by the authorization policy.
 """
 
@@ -8,18 +9,58 @@ from __future__ import annotations
 
 import re
 
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Max
+
+from .models import Message, SearchIndexProgress
 
 MAX_HITS = 2000
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def index_text(ticket_id: int, text: str, *, internal: bool = False) -> None:
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cur:
-            cur.execute("INSERT INTO tickets_fts(ticket_id, internal, content) VALUES (%s, %s, %s)",
-                        [ticket_id, int(internal), text])
-    # PostgreSQL reads the expression index on tickets_ticket.subject and tickets_message.body.
+CATCH_UP_BATCH = 2_000
+
+# The messages the index has not seen, oldest first; a ticket's first message carries its subject.
+_PENDING_SQL = (
+    "SELECT m.id, m.ticket_id, m.kind = 'internal', m.body, "
+    "CASE WHEN NOT EXISTS (SELECT 1 FROM tickets_message p WHERE p.ticket_id = m.ticket_id AND p.id < m.id) "
+    "THEN t.subject END "
+    "FROM tickets_message m JOIN tickets_ticket t ON t.id = m.ticket_id WHERE m.id > %s ORDER BY m.id LIMIT %s")
+
+
+def catch_up() -> int:
+    """SQLite: put every message the FTS index has not seen into it, in batches. Returns how many.
+
+    Messages are not indexed in the transaction that writes them: that would write a new FTS segment
+    (about a quarter of the pages a new ticket writes) per ticket (bench/README.md, W1). Instead every
+    search first calls this, so a search always sees every committed message, and a job calls it each
+    minute so that a search rarely finds more than a minute's messages to add. PostgreSQL searches
+    expression indexes on the tables themselves and needs nothing."""
+    if connection.vendor != "sqlite" or _last_indexed() >= _last_message():
+        return 0
+    added = 0
+    while True:
+        with transaction.atomic():  # IMMEDIATE: one indexer at a time, reading the progress under the lock
+            last = _last_indexed()
+            with connection.cursor() as cur:
+                cur.execute(_PENDING_SQL, [last, CATCH_UP_BATCH])
+                rows = cur.fetchall()
+                if not rows:
+                    return added
+                cur.executemany("INSERT INTO tickets_fts(ticket_id, internal, content) VALUES (%s, %s, %s)",
+                                [(ticket_id, int(bool(internal)), f"{subject}\n{body}" if subject is not None else body)
+                                 for _, ticket_id, internal, body, subject in rows])
+            SearchIndexProgress.objects.update_or_create(pk=1, defaults={"last_message_id": rows[-1][0]})
+        added += len(rows)
+
+
+def _last_indexed() -> int:
+    found = SearchIndexProgress.objects.filter(pk=1).values_list("last_message_id", flat=True).first()
+    return found or 0
+
+
+def _last_message() -> int:
+    return Message.objects.aggregate(last=Max("id"))["last"] or 0
 
 
 def matching_ticket_ids(query: str, *, include_internal: bool) -> list[int]:
@@ -27,6 +68,7 @@ def matching_ticket_ids(query: str, *, include_internal: bool) -> list[int]:
     if not words:
         return []
     if connection.vendor == "sqlite":
+        catch_up()
         return _sqlite_ids(words, include_internal)
     return _postgres_ids(words, include_internal)
 
