@@ -1,6 +1,7 @@
 """Per-request scope around every view: database briefly unavailable -> 503 with a retry hint instead of
 a stack trace; a number too large for the database (an id of 30 digits) -> 422, not 500; entitlement sets
-memoised for the length of the request (contracts.entitlements)."""
+memoised for the length of the request (contracts.entitlements), revision values read once per request
+until it writes (revisions.cache)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db import DataError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from supportdesk.contracts.entitlements import memo_per_request
+from supportdesk.revisions.cache import snapshot_per_request
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +29,7 @@ class DatabaseUnavailableMiddleware:
         page = request.GET.get("page", "")
         if len(page) > MAX_PAGE_DIGITS and page.isdigit():
             return out_of_range(request)  # an OFFSET beyond 64 bits makes SQLite fail with "datatype mismatch"
-        with memo_per_request():
+        with memo_per_request(), snapshot_per_request():
             return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
