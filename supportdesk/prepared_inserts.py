@@ -22,7 +22,7 @@ M = TypeVar("M", bound=Model)
 
 
 class NotPreparable(TypeError):
-    """The model has a custom save() or save signals: use save() for it."""
+    """The model has a custom save(), save signals, no auto primary key or a parent model: use save()."""
 
 
 def insert(obj: M, using: str = DEFAULT_DB_ALIAS) -> M:
@@ -87,11 +87,14 @@ def _compile(model: type[Model], connection: Any) -> _Statement:
 
 
 def _check_preparable(model: type[Model]) -> None:
+    meta = model._meta
     if model.save is not Model.save:
-        raise NotPreparable(f"{model._meta.label} has its own save()")
-    for signal in (pre_save, post_save):
+        raise NotPreparable(f"{meta.label} has its own save()")
+    if meta.auto_field is None or meta.parents:
+        raise NotPreparable(f"{meta.label}: only models with an auto primary key and no parent model")
+    for name, signal in (("pre_save", pre_save), ("post_save", post_save)):
         if signal.has_listeners(model):
-            raise NotPreparable(f"{model._meta.label} has {signal is pre_save and 'pre' or 'post'}_save receivers")
+            raise NotPreparable(f"{meta.label} has {name} receivers")
 
 
 def _returned_pk(cursor: Any, connection: Any, model: type[Model]) -> Any:
