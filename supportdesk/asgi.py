@@ -16,14 +16,24 @@ from a2wsgi import WSGIMiddleware  # noqa: E402
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
-# Requests one web process runs at once; scale with processes (`supportdesk web --workers`), like
-# gunicorn's sync workers. A second thread only contends for the GIL: with the ticket-opening path at
-# about 2 ms, W1 measured 575-620 requests/s with 1 thread per process and 475-505 with 2 (switch
-# interval 0.5-5 ms made no difference); the agent queue (W2) served the same with 1 or 2
-# (bench/README.md). Raise it where slow requests (large exports, PDFs) must not hold up a process.
-WEB_THREADS = int(os.environ.get("SUPPORTDESK_WEB_THREADS", "1"))
 
-django_http = WSGIMiddleware(get_wsgi_application(), workers=WEB_THREADS)  # type: ignore[arg-type]
+# Requests one web process runs at once; scale with processes (`supportdesk web --workers`), like
+# gunicorn's sync workers. On SQLite a second thread only contends for the GIL: with the ticket-opening
+# path at about 2 ms, W1 measured 575-620 requests/s with 1 thread per process and 475-505 with 2 (switch
+# interval 0.5-5 ms made no difference), and the agent queue (W2) served the same with 1 or 2. On
+# PostgreSQL each query is a round trip to another process that a second thread overlaps: W2's p99 was
+# 419 ms with 1 thread and 107 ms with 2, W1 318 and 341 requests/s (bench/README.md). Raise it where
+# slow requests (large exports, PDFs) must not hold up a process.
+def default_web_threads(engine: str | None = None) -> int:
+    from django.conf import settings
+
+    engine = engine or settings.DATABASES["default"]["ENGINE"]
+    return 1 if engine == "supportdesk.sqlite_writer_queue" else 2
+
+
+django_wsgi = get_wsgi_application()
+WEB_THREADS = int(os.environ.get("SUPPORTDESK_WEB_THREADS") or default_web_threads())
+django_http = WSGIMiddleware(django_wsgi, workers=WEB_THREADS)  # type: ignore[arg-type]
 
 from supportdesk.routing import websocket_application  # noqa: E402
 
