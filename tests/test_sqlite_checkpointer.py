@@ -83,30 +83,28 @@ def test_the_thread_is_started_once_per_process_and_database(tmp_path):
     assert first is again and first.is_alive() and first.daemon
 
 
-def sqlite_wrapper(path: Path, alias: str) -> DatabaseWrapper:
+def autocheckpoint_pages(path: Path, alias: str) -> int:
+    """What a backend connection to the SQLite file `path` sets as its automatic checkpoint (0: none)."""
     # Built from the defaults Django filled in, but always SQLite (the suite also runs on PostgreSQL).
-    return DatabaseWrapper({**connections["default"].settings_dict, "ENGINE": "supportdesk.sqlite_writer_queue",
-                            "NAME": str(path), "OPTIONS": {}, "TEST": {"NAME": None}}, alias=alias)
+    wrapper = DatabaseWrapper({**connections["default"].settings_dict, "ENGINE": "supportdesk.sqlite_writer_queue",
+                               "NAME": str(path), "OPTIONS": {}, "TEST": {"NAME": None}}, alias=alias)
+    wrapper.ensure_connection()
+    try:
+        with wrapper.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            return int(cursor.fetchone()[0])
+    finally:
+        wrapper.close()
 
 
 def test_given_background_checkpoints_then_the_backends_connections_never_checkpoint_themselves(
         tmp_path, settings, django_db_blocker):
     settings.SUPPORTDESK_SQLITE_BACKGROUND_CHECKPOINTS = True
-    wrapper = sqlite_wrapper(tmp_path / "bg.sqlite3", "bg")
     with django_db_blocker.unblock():
-        wrapper.ensure_connection()
-        with wrapper.cursor() as cursor:
-            cursor.execute("PRAGMA wal_autocheckpoint")
-            assert cursor.fetchone() == (0,)
-        wrapper.close()
+        assert autocheckpoint_pages(tmp_path / "bg.sqlite3", "bg") == 0
     assert any(t.name == "sqlite-checkpoint:bg.sqlite3" and t.is_alive() for t in threading.enumerate())
 
 
 def test_by_default_in_tests_connections_keep_sqlites_own_checkpoints(tmp_path, django_db_blocker):
-    wrapper = sqlite_wrapper(tmp_path / "fg.sqlite3", "fg")
     with django_db_blocker.unblock():
-        wrapper.ensure_connection()
-        with wrapper.cursor() as cursor:
-            cursor.execute("PRAGMA wal_autocheckpoint")
-            assert cursor.fetchone() == (1000,)
-        wrapper.close()
+        assert autocheckpoint_pages(tmp_path / "fg.sqlite3", "fg") == 1000
