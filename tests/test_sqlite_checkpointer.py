@@ -7,6 +7,7 @@ import fcntl
 import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 from django.db import connections
@@ -73,6 +74,27 @@ def test_given_a_writer_in_the_queue_then_the_truncating_checkpoint_waits_for_it
     assert not done.wait(0.3)
     os.close(queue)
     assert done.wait(5)
+
+
+def test_given_a_long_reader_then_the_restart_gives_up_quickly_and_frees_the_writer_queue(tmp_path):
+    path = tmp_path / "db.sqlite3"
+    writer = database_with_a_long_wal(path)
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM t").fetchone()  # holds a snapshot that uses the WAL
+    writer.execute("INSERT INTO t (body) VALUES ('after the reader started')")
+    checkpointing = checkpointer.open_connection(str(path))
+    started = time.monotonic()
+    left = checkpointer.checkpoint(checkpointing, f"{path}.writers", restart_frames=10)
+    assert time.monotonic() - started < 2
+    assert left > 0  # not restarted: the reader still needs the WAL
+    queue = os.open(f"{path}.writers", os.O_RDWR)
+    try:
+        fcntl.flock(queue, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again: writers are not held up
+    finally:
+        os.close(queue)
+    reader.execute("COMMIT")
+    assert checkpointer.checkpoint(checkpointing, f"{path}.writers", restart_frames=10) == 0
 
 
 def test_the_thread_is_started_once_per_process_and_database(tmp_path):

@@ -11,9 +11,9 @@ connection to close checkpoints what is left.
 A PASSIVE checkpoint never lets the WAL start over while writers keep appending (SQLite restarts the
 log only when a writer finds it fully copied), so under steady writes it would grow without end. When
 it passes `restart_frames`, the thread takes the writer queue for one RESTART checkpoint: it copies the
-few frames written since the PASSIVE one and waits for readers of older snapshots (milliseconds), so the
-next writer starts the WAL over from its beginning; writers wait for that much, about once per
-`restart_frames` pages written. RESTART, not TRUNCATE: the file keeps its size (about `restart_frames`
+few frames written since the PASSIVE one and waits for readers of older snapshots (milliseconds; at most
+READER_WAIT, then it gives up until the next round), so the next writer starts the WAL over from its
+beginning; writers wait for that much, about once per `restart_frames` pages written. RESTART, not TRUNCATE: the file keeps its size (about `restart_frames`
 pages) and is overwritten in place, which saves a truncation and a sync per restart. Measured on W1
 (bench/README.md): p99 132 ms with a TRUNCATE every second, 80 ms with RESTART, 72 ms with RESTART and
 checkpoints every 0.25 s.
@@ -34,6 +34,9 @@ _started: dict[tuple[int, str], threading.Thread] = {}
 _lock = threading.Lock()
 
 
+# How long a RESTART waits for readers of older snapshots while it holds the writer queue; a reader still
+# there after that (a long export) makes it give up until the next round rather than stall every writer.
+READER_WAIT = 0.1
 RESTART_FRAMES = int(os.environ.get("SUPPORTDESK_SQLITE_WAL_RESTART_FRAMES", "16384"))  # 64 MB of 4 KB pages
 INTERVAL = float(os.environ.get("SUPPORTDESK_SQLITE_CHECKPOINT_INTERVAL", "0.25"))
 
@@ -69,6 +72,11 @@ def checkpoint(connection: sqlite3.Connection, writer_queue: str, restart_frames
     return frames if busy else 0
 
 
+def open_connection(database: str) -> sqlite3.Connection:
+    """The checkpoint thread's own connection: autocommit, and a busy wait of READER_WAIT only."""
+    return sqlite3.connect(database, timeout=READER_WAIT, isolation_level=None, check_same_thread=False)
+
+
 def _pragma(connection: sqlite3.Connection, mode: str) -> tuple[int, int, int]:
     # fetchall: the statement must run to its end, or it keeps a read snapshot open on the WAL.
     [(busy, frames, done)] = connection.execute(f"PRAGMA wal_checkpoint({mode})").fetchall()
@@ -81,7 +89,7 @@ def _run(database: str, writer_queue: str, interval: float, restart_frames: int)
     while not stop.wait(interval):
         try:
             if connection is None:
-                connection = sqlite3.connect(database, timeout=5, isolation_level=None, check_same_thread=False)
+                connection = open_connection(database)
             checkpoint(connection, writer_queue, restart_frames)
         except sqlite3.Error:
             # The next round tries again on a fresh connection; commits never depended on this one.
