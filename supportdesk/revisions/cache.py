@@ -51,7 +51,7 @@ def _forget_after_writes(execute: Callable[..., Any], sql: str, params: Any, man
     try:
         return execute(sql, params, many, context)
     finally:
-        if not sql.lstrip()[:6].upper() == "SELECT":
+        if not (isinstance(sql, str) and sql.lstrip()[:6].upper() == "SELECT"):  # a composed statement: assume a write
             snapshot = _snapshot.get()
             if snapshot:
                 snapshot.clear()
