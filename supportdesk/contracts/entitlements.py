@@ -5,15 +5,9 @@ Every feature asks `entitlements_for(client, at)`; nothing reads a flag on the c
 
 from __future__ import annotations
 
-import contextvars
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
-
-from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from supportdesk.accounts.models import Client
 from supportdesk.catalogue.features import Features, merge
@@ -110,54 +104,15 @@ def line_periods(client: Client) -> list[LinePeriod]:
     return periods
 
 
-# Per-request memo of (client id, local date) -> EntitlementSet: opening one ticket asks three times
-# (routing, SLA objectives, on-call paging). Only active inside `memo_per_request()` (the web middleware
-# wraps each request in it); emptied on any save or delete of an order, a line or a catalogue version.
-_memo: contextvars.ContextVar[dict[tuple[int, date], EntitlementSet] | None] = contextvars.ContextVar(
-    "entitlements_memo", default=None)
-
-
-@contextmanager
-def memo_per_request() -> Iterator[None]:
-    token = _memo.set({})
-    try:
-        yield
-    finally:
-        _memo.reset(token)
-
-
-def forget_memo(**_: Any) -> None:
-    memo = _memo.get()
-    if memo is not None:
-        memo.clear()
-
-
-def _connect_memo_invalidation() -> None:
-    from supportdesk.catalogue.models import OfferingVersion
-
-    from .models import ServiceOrder
-
-    for model in (OrderLine, ServiceOrder, OfferingVersion):
-        post_save.connect(forget_memo, sender=model, dispatch_uid=f"entitlements-memo-save-{model.__name__}")
-        post_delete.connect(forget_memo, sender=model, dispatch_uid=f"entitlements-memo-delete-{model.__name__}")
-    m2m_changed.connect(forget_memo, dispatch_uid="entitlements-memo-m2m")
-
-
 def entitlements_for(client: Client, at: datetime | date) -> EntitlementSet:
-    on = client_local_date(client, at)
-    memo = _memo.get()
-    if memo is not None and (client.pk, on) in memo:
-        return memo[(client.pk, on)]
-    result = _cached_entitlements_on(client, on)
-    if memo is not None:
-        memo[(client.pk, on)] = result
-    return result
+    return _cached_entitlements_on(client, client_local_date(client, at))
 
 
-# Across requests, per process: (client id, local date) under the "entitlements" revision, which
-# triggers rewrite on any write to the tables entitlements derive from (contracts.0002), committed or
-# not; a hit is what _entitlements_on would compute now. One read of that row replaces two joined
-# queries and the merge (bench/README.md, W1).
+# Per process: (client id, local date) under the "entitlements" revision, which triggers rewrite on any
+# write to the tables entitlements derive from (contracts.0002), committed or not; a hit is what
+# _entitlements_on would compute now. One read of that row replaces two joined queries and the merge, and
+# within a web request not even that (revisions.cache.snapshot_per_request): opening one ticket asks three
+# times (routing, SLA objectives, on-call paging) and pays for it once (bench/README.md, W1).
 _cache: RevisionCache[EntitlementSet] = RevisionCache("entitlements")
 
 
@@ -179,4 +134,3 @@ def _entitlements_on(client: Client, on: date) -> EntitlementSet:
     return EntitlementSet(client.pk, on, merge(features), frozenset(codes), in_force)
 
 
-_connect_memo_invalidation()

@@ -1,7 +1,7 @@
 """Per-request scope around every view: database briefly unavailable -> 503 with a retry hint instead of
-a stack trace; a number too large for the database (an id of 30 digits) -> 422, not 500; entitlement sets
-memoised for the length of the request (contracts.entitlements), revision values read once per request
-until it writes (revisions.cache)."""
+a stack trace; a number too large for the database (an id of 30 digits) -> 422, not 500; revision values read once per
+request until it writes (revisions.cache), so the caches keyed on them (entitlements, tokens, people, SLA
+settings) cost no query after the first."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from collections.abc import Callable
 from django.db import DataError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from supportdesk.contracts.entitlements import memo_per_request
 from supportdesk.revisions.cache import snapshot_per_request
 
 log = logging.getLogger(__name__)
@@ -29,7 +28,7 @@ class DatabaseUnavailableMiddleware:
         page = request.GET.get("page", "")
         if len(page) > MAX_PAGE_DIGITS and page.isdigit():
             return out_of_range(request)  # an OFFSET beyond 64 bits makes SQLite fail with "datatype mismatch"
-        with memo_per_request(), snapshot_per_request():
+        with snapshot_per_request():
             return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

@@ -11,8 +11,9 @@ from django.db import OperationalError
 from django.test import RequestFactory
 
 from supportdesk.contracts.actions import LineInput, record_order
-from supportdesk.contracts.entitlements import entitlements_for, memo_per_request
+from supportdesk.contracts.entitlements import entitlements_for
 from supportdesk.factories import ClientFactory, OrderFactory
+from supportdesk.revisions.cache import snapshot_per_request
 from supportdesk.web.middleware import DatabaseUnavailableMiddleware
 
 
@@ -20,7 +21,7 @@ from supportdesk.web.middleware import DatabaseUnavailableMiddleware
 def test_given_one_request_when_asking_twice_then_the_second_answer_costs_no_query(django_assert_num_queries):
     client = ClientFactory()
     OrderFactory(client=client, offerings=["premium"])
-    with memo_per_request():
+    with snapshot_per_request():
         first = entitlements_for(client, date(2026, 6, 1))
         with django_assert_num_queries(0):
             again = entitlements_for(client, date(2026, 6, 1))
@@ -30,7 +31,7 @@ def test_given_one_request_when_asking_twice_then_the_second_answer_costs_no_que
 @pytest.mark.django_db
 def test_given_a_contract_recorded_mid_request_when_asking_again_then_it_counts():
     client = ClientFactory()
-    with memo_per_request():
+    with snapshot_per_request():
         assert not entitlements_for(client, date(2026, 6, 1)).has_any_plan
         record_order(None, client=client, number="SOF-MID", kind="form", signed_on=date(2026, 1, 1),
                      effective_from=date(2026, 1, 1), effective_to=None,
@@ -41,7 +42,7 @@ def test_given_a_contract_recorded_mid_request_when_asking_again_then_it_counts(
 @pytest.mark.django_db
 def test_given_no_request_when_asking_again_then_the_revision_is_checked_and_a_change_is_seen(
         django_assert_num_queries):
-    # Outside a request there is no memo: every answer checks the entitlement revision (one query).
+    # Outside a request there is no snapshot: every answer checks the entitlement revision (one query).
     client = ClientFactory()
     assert not entitlements_for(client, date(2026, 6, 1)).has_any_plan
     with django_assert_num_queries(1):
