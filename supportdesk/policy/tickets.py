@@ -21,6 +21,16 @@ class TicketScope:
     client_id: int = 0  # "client" and "requester" only
     requester_id: int = 0  # "requester" only
 
+    def covers(self, ticket: Ticket) -> bool:
+        """`visible_tickets` for one ticket already in memory (its client and requester as loaded)."""
+        if self.kind == "all":
+            return True
+        if self.kind == "client":
+            return ticket.client_id == self.client_id
+        if self.kind == "requester":
+            return ticket.client_id == self.client_id and ticket.requester_id == self.requester_id
+        return False
+
 
 def ticket_scope(user: Any) -> TicketScope:
     """Client users: their own; client admins and designated users: their client's; working staff: all."""

@@ -31,10 +31,10 @@ def ticket_for(user: Any, ticket_id: int) -> Ticket:
 def opened_ticket_for(user: Any, opened: Any) -> Ticket:
     """The ticket `user` just opened (tickets.actions.Opened), as they may see it.
 
-    A new ticket is the one in memory: staff see every ticket and a requester sees their own, so only
-    someone else (never the case today) or an idempotent replay goes through the policy query again."""
+    A new ticket is the one in memory, answered without reading it back when the person's scope covers
+    it; an idempotent replay goes through the policy query again."""
     ticket: Ticket = opened.ticket
-    if opened.created and (policy.has_role(user, *policy.STAFF_WORKERS) or ticket.requester_id == user.pk):
+    if opened.created and policy.ticket_scope(user).covers(ticket):
         return ticket
     return ticket_for(user, ticket.pk)
 

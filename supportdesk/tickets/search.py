@@ -12,7 +12,7 @@ import re
 from django.db import connection, transaction
 from django.db.models import Max
 
-from .models import Message, SearchIndexProgress
+from .models import Message, MessageKind, SearchIndexProgress
 
 MAX_HITS = 2000
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -22,7 +22,7 @@ CATCH_UP_BATCH = 2_000
 
 # The messages the index has not seen, oldest first; a ticket's first message carries its subject.
 _PENDING_SQL = (
-    "SELECT m.id, m.ticket_id, m.kind = 'internal', m.body, "
+    "SELECT m.id, m.ticket_id, m.kind = %s, m.body, "
     "CASE WHEN NOT EXISTS (SELECT 1 FROM tickets_message p WHERE p.ticket_id = m.ticket_id AND p.id < m.id) "
     "THEN t.subject END "
     "FROM tickets_message m JOIN tickets_ticket t ON t.id = m.ticket_id WHERE m.id > %s ORDER BY m.id LIMIT %s")
@@ -43,7 +43,7 @@ def catch_up() -> int:
         with transaction.atomic():  # IMMEDIATE: one indexer at a time, reading the progress under the lock
             last = _last_indexed()
             with connection.cursor() as cur:
-                cur.execute(_PENDING_SQL, [last, CATCH_UP_BATCH])
+                cur.execute(_PENDING_SQL, [MessageKind.INTERNAL, last, CATCH_UP_BATCH])
                 rows = cur.fetchall()
                 if not rows:
                     return added

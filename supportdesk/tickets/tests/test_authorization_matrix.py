@@ -7,6 +7,7 @@ import io
 
 import pytest
 
+from supportdesk import policy
 from supportdesk.tickets import actions
 from supportdesk.tickets.attachments import add_attachment
 
@@ -57,6 +58,15 @@ def test_ticket_endpoints_follow_the_policy(world, as_person, role, which, endpo
         assert response.status_code == 403  # visible, but clients cannot change severity
     else:
         assert response.status_code in (200, 201), response.content
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r])
+def test_a_scope_covers_in_memory_exactly_the_tickets_the_visibility_query_returns(world, role):
+    person = world["people"][role]
+    scope = policy.ticket_scope(person)
+    for which, ticket in world["tickets"].items():
+        assert scope.covers(ticket) == policy.visible_tickets(person).filter(pk=ticket.pk).exists(), which
+        assert scope.covers(ticket) == may_see(role, which), which
 
 
 @pytest.mark.parametrize("role", ROLES)
