@@ -135,6 +135,8 @@ DATABASES = {"default": _database()}
 # (supportdesk/sqlite_writer_queue/checkpointer.py). Tests keep SQLite's automatic checkpoints.
 SUPPORTDESK_SQLITE_BACKGROUND_CHECKPOINTS = (
     os.environ.get("SUPPORTDESK_SQLITE_BACKGROUND_CHECKPOINTS", "0" if TESTING else "1") == "1")
+SUPPORTDESK_SQLITE_CHECKPOINT_INTERVAL = float(os.environ.get("SUPPORTDESK_SQLITE_CHECKPOINT_INTERVAL", "0.25"))
+SUPPORTDESK_SQLITE_WAL_RESTART_FRAMES = int(os.environ.get("SUPPORTDESK_SQLITE_WAL_RESTART_FRAMES", "16384"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]

@@ -31,7 +31,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         connection = super().get_new_connection(conn_params)
         if not self.is_in_memory_db() and getattr(settings, "SUPPORTDESK_SQLITE_BACKGROUND_CHECKPOINTS", False):
-            checkpointer.ensure_running(self.settings_dict["NAME"], str(self._writer_queue_path()))
+            checkpointer.ensure_running(self.settings_dict["NAME"], str(self._writer_queue_path()),
+                                        interval=settings.SUPPORTDESK_SQLITE_CHECKPOINT_INTERVAL,
+                                        restart_frames=settings.SUPPORTDESK_SQLITE_WAL_RESTART_FRAMES)
             connection.execute("PRAGMA wal_autocheckpoint=0")
         return connection
 

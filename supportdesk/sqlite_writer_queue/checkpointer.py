@@ -13,10 +13,10 @@ log only when a writer finds it fully copied), so under steady writes it would g
 it passes `restart_frames`, the thread takes the writer queue for one RESTART checkpoint: it copies the
 few frames written since the PASSIVE one and waits for readers of older snapshots (milliseconds; at most
 READER_WAIT, then it gives up until the next round), so the next writer starts the WAL over from its
-beginning; writers wait for that much, about once per `restart_frames` pages written. RESTART, not TRUNCATE: the file keeps its size (about `restart_frames`
-pages) and is overwritten in place, which saves a truncation and a sync per restart. Measured on W1
-(bench/README.md): p99 132 ms with a TRUNCATE every second, 80 ms with RESTART, 72 ms with RESTART and
-checkpoints every 0.25 s.
+beginning. Writers wait for that much, about once per `restart_frames` pages written. RESTART, not
+TRUNCATE: the file keeps its size (about `restart_frames` pages) and is overwritten in place, which saves
+a truncation and a sync per restart. Measured on W1 (bench/README.md): p99 132 ms with a TRUNCATE every
+second, 80 ms with RESTART, 72 ms with RESTART and checkpoints every 0.25 s.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -37,8 +38,8 @@ _lock = threading.Lock()
 # How long a RESTART waits for readers of older snapshots while it holds the writer queue; a reader still
 # there after that (a long export) makes it give up until the next round rather than stall every writer.
 READER_WAIT = 0.1
-RESTART_FRAMES = int(os.environ.get("SUPPORTDESK_SQLITE_WAL_RESTART_FRAMES", "16384"))  # 64 MB of 4 KB pages
-INTERVAL = float(os.environ.get("SUPPORTDESK_SQLITE_CHECKPOINT_INTERVAL", "0.25"))
+RESTART_FRAMES = 16_384  # 64 MB of 4 KB pages
+INTERVAL = 0.25  # seconds
 
 
 def ensure_running(database: str, writer_queue: str, interval: float = INTERVAL,
@@ -50,8 +51,8 @@ def ensure_running(database: str, writer_queue: str, interval: float = INTERVAL,
     with _lock:
         thread = _started.get(key)
         if thread is None or not thread.is_alive():
-            thread = threading.Thread(target=_run, args=(key[1], writer_queue, interval, restart_frames), daemon=True,
-                                      name=f"sqlite-checkpoint:{Path(database).name}")
+            thread = threading.Thread(target=_run, args=(key[1], writer_queue, interval, restart_frames),
+                                      daemon=True, name=f"sqlite-checkpoint:{Path(database).name}")
             thread.start()
             _started[key] = thread
     return thread
@@ -84,9 +85,9 @@ def _pragma(connection: sqlite3.Connection, mode: str) -> tuple[int, int, int]:
 
 
 def _run(database: str, writer_queue: str, interval: float, restart_frames: int) -> None:
-    stop = threading.Event()
     connection: sqlite3.Connection | None = None
-    while not stop.wait(interval):
+    while True:  # a daemon thread: it ends with its process
+        time.sleep(interval)
         try:
             if connection is None:
                 connection = open_connection(database)
