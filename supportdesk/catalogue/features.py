@@ -61,29 +61,63 @@ class Features:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Features:
+        if not isinstance(data, dict):
+            raise FeatureError("features must be an object of feature names to values")
         known = set(cls.__dataclass_fields__)
         unknown = set(data) - known
         if unknown:
             raise FeatureError(f"unknown feature(s): {', '.join(sorted(unknown))}")
         values = dict(data)
-        channels = frozenset(values.pop("channels", []) or [])
+        raw_channels = values.pop("channels", None)
+        raw_channels = [] if raw_channels is None else raw_channels
+        if not isinstance(raw_channels, list | tuple | set | frozenset) or not all(
+                isinstance(c, str) for c in raw_channels):
+            raise FeatureError(f"channels must be a list of channel names ({', '.join(CHANNELS)})")
+        channels = frozenset(raw_channels)
         bad = channels - set(CHANNELS)
         if bad:
             raise FeatureError(f"unknown channel(s): {', '.join(sorted(bad))}")
-        objectives = {}
-        for metric, by_sev in (values.pop("objectives", {}) or {}).items():
-            if metric not in METRICS:
-                raise FeatureError(f"unknown metric {metric!r}")
-            objectives[metric] = {str(sev): Objective(**obj) for sev, obj in by_sev.items()}
+        raw_objectives = values.pop("objectives", None)
+        objectives = _objectives_from_json({} if raw_objectives is None else raw_objectives)
+        for key in _BOOLEANS:
+            if key in values and not isinstance(values[key], bool):
+                raise FeatureError(f"{key} must be true or false")
         cadence = values.get("case_scrub_cadence", "")
         if cadence not in ("", "weekly", "biweekly"):
             raise FeatureError("case_scrub_cadence must be weekly, biweekly or empty")
         for key in ("designated_user_limit", "event_discount_percent", "onsite_visits_per_year"):
-            if key in values and (not isinstance(values[key], int) or values[key] < 0):
+            if key in values and (isinstance(values[key], bool) or not isinstance(values[key], int) or values[key] < 0):
                 raise FeatureError(f"{key} must be a whole number >= 0")
         if not 0 <= values.get("event_discount_percent", 0) <= 100:
             raise FeatureError("event_discount_percent must be between 0 and 100")
         return cls(channels=channels, objectives=objectives, **values)
+
+
+_BOOLEANS = ("maintenance", "software_updates", "priority_queue", "training_access", "dedicated_tam",
+             "coverage_24x7", "upgrade_scheduling", "resolution_guides")
+SEVERITIES = ("1", "2", "3")
+
+
+def _objectives_from_json(data: object) -> dict[str, dict[str, Objective]]:
+    """`{metric: {severity: {"minutes": int, "calendar": kind}}}`, every part checked."""
+    if not isinstance(data, dict):
+        raise FeatureError("objectives must be an object: metric -> severity -> {minutes, calendar}")
+    objectives: dict[str, dict[str, Objective]] = {}
+    for metric, by_sev in data.items():
+        if metric not in METRICS:
+            raise FeatureError(f"unknown metric {metric!r}; use one of {', '.join(METRICS)}")
+        if not isinstance(by_sev, dict):
+            raise FeatureError(f"objectives.{metric} must be an object: severity -> {{minutes, calendar}}")
+        objectives[metric] = {}
+        for sev, obj in by_sev.items():
+            if str(sev) not in SEVERITIES:
+                raise FeatureError(f"objectives.{metric}: unknown severity {sev!r}; use 1, 2 or 3")
+            if not isinstance(obj, dict) or set(obj) != {"minutes", "calendar"}:
+                raise FeatureError(f"objectives.{metric}.{sev} must be {{\"minutes\": N, \"calendar\": kind}}")
+            if isinstance(obj["minutes"], bool):
+                raise FeatureError("objective minutes must be a positive whole number")
+            objectives[metric][str(sev)] = Objective(**obj)
+    return objectives
 
 
 _CADENCE_RANK = {"": 0, "biweekly": 1, "weekly": 2}

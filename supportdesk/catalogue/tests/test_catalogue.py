@@ -60,6 +60,31 @@ def test_features_refuse_unknown_keys_channels_and_calendars():
             Features.from_json(data)
 
 
+@pytest.mark.parametrize("features,named", [
+    ({"maintenance": "yes"}, "maintenance"),
+    ({"priority_queue": "false"}, "priority_queue"),
+    ({"designated_user_limit": True}, "designated_user_limit"),
+    ({"channels": "chat"}, "channels"),
+    ({"objectives": []}, "objectives"),
+    ({"objectives": {"initial_response": "30 minutes"}}, "initial_response"),
+    ({"objectives": {"initial_response": {"1": 30}}}, "initial_response.1"),
+    ({"objectives": {"initial_response": {"9": {"minutes": 30, "calendar": "24x7"}}}}, "severity"),
+    ({"objectives": {"initial_response": {"1": {"minutes": True, "calendar": "24x7"}}}}, "minutes"),
+])
+@pytest.mark.django_db
+def test_given_features_of_the_wrong_shape_when_published_then_422_names_the_feature_and_nothing_is_written(
+        client, features, named):
+    admin = StaffFactory(staff_roles=["sysadmin"])
+    client.login(email=admin.email, password=PASSWORD)
+    versions_before = Offering.objects.get(code="premium").versions.count()
+    response = client.post("/api/v1/catalogue/offerings/premium/versions",
+                           {"effective_from": "2026-06-01", "features": features}, content_type="application/json")
+    assert response.status_code == 422, response.content
+    assert response.json()["error"]["code"] == "catalogue.bad_features"
+    assert named in response.json()["error"]["message"]
+    assert Offering.objects.get(code="premium").versions.count() == versions_before
+
+
 def test_merge_ors_booleans_takes_highest_limits_and_strictest_objectives():
     a = Features(maintenance=True, designated_user_limit=5,
                  objectives={"initial_response": {"1": Objective(60, "business-hours")}})
