@@ -144,3 +144,40 @@ def test_orders_api_records_a_form_then_an_addendum_and_answers_by_date(client, 
                                                        "lines": []}, content_type="application/json")
     assert garbage.status_code == 422
     assert "signed_on" in garbage.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("form_end,addendum_end,line_start", [
+    (date(2026, 12, 31), None, date(2027, 6, 1)),  # after the form's end
+    (None, date(2026, 9, 1), date(2026, 9, 1)),  # on the addendum's own (exclusive) end
+])
+def test_given_a_line_starting_when_its_order_is_no_longer_in_force_then_it_is_refused_not_silently_kept(
+        form_end, addendum_end, line_start):
+    client = ClientFactory()
+    sof = form(client, lines=[LineInput(offering="maintenance")], end=form_end)
+    with pytest.raises(DomainError) as refused:
+        record_order(None, client=client, number="SOA-LATE", kind="addendum", amends=sof, signed_on=date(2026, 6, 1),
+                     effective_from=date(2026, 6, 1), effective_to=addendum_end,
+                     lines=[LineInput(offering="tam", starts_on=line_start)])
+    assert refused.value.code == "contract.line_after_order_end"
+    assert str(line_start) in refused.value.message
+    assert client.orders.count() == 1
+
+
+def test_given_a_form_ending_then_a_second_form_may_start_that_day_for_the_same_offering():
+    client = ClientFactory()
+    form(client, lines=[LineInput(offering="maintenance")], end=date(2027, 1, 1))
+    form(client, number="SOF-RENEWAL", start=date(2027, 1, 1), lines=[LineInput(offering="maintenance")])
+    assert entitlements_for(client, date(2027, 6, 1)).offering_codes == {"maintenance"}
+
+
+def test_another_clients_order_answers_exactly_like_a_missing_one(as_person):
+    from supportdesk.factories import ClientUserFactory
+
+    mine, theirs = ClientFactory(), ClientFactory()
+    OrderFactory(client=mine, offerings=["maintenance"])
+    their_order = OrderFactory(client=theirs, offerings=["maintenance"])
+    http = as_person(ClientUserFactory(client=mine, client_role="client_admin"))
+    foreign = http.get(f"/api/v1/contracts/orders/{their_order.pk}")
+    missing = http.get("/api/v1/contracts/orders/987654")
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.json() == missing.json()
