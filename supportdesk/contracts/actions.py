@@ -114,6 +114,11 @@ def _build_line(order: ServiceOrder, data: LineInput, index: int, existing: list
     if starts_on < order.effective_from:
         raise Invalid(ContractError.END_BEFORE_START, f"{field}: a line cannot start before its order.",
                       fields={f"{field}.starts_on": "before the order"})
+    order_end = min(d for d in (order.effective_to, order.form.effective_to, date.max) if d)
+    if starts_on >= order_end:
+        raise Invalid(ContractError.LINE_AFTER_ORDER_END,
+                      f"{field}: the line starts {starts_on}, when its order is no longer in force "
+                      f"(it ends {order_end}).", fields={f"{field}.starts_on": "after the order's end"})
     if data.ends_on is not None and data.ends_on <= starts_on:
         raise Invalid(ContractError.END_BEFORE_START, f"{field}: the line ends before it starts.",
                       fields={f"{field}.ends_on": "must be after starts_on"})
@@ -132,7 +137,7 @@ def _build_line(order: ServiceOrder, data: LineInput, index: int, existing: list
         line.price_approved_by = actor
     require_approved_custom_price(actor, offering=offering, users=line.user_count, agreed_price=line.agreed_price,
                                   currency=order.form.currency, on=starts_on, field=field)
-    _refuse_overlap(offering, starts_on, line.ends_on or order.effective_to, existing, target, field)
+    _refuse_overlap(offering, starts_on, min(line.ends_on or date.max, order_end), existing, target, field)
     return line
 
 

@@ -6,6 +6,7 @@ class ContractError(StrEnum):
     END_BEFORE_START = "contract.end_before_start"
     ADDENDUM_BEFORE_FORM = "contract.addendum_before_form"
     ADDENDUM_AFTER_FORM_END = "contract.addendum_after_form_end"
+    LINE_AFTER_ORDER_END = "contract.line_after_order_end"
     ADDENDUM_NEEDS_FORM = "contract.addendum_needs_form"
     UNKNOWN_OFFERING = "contract.unknown_offering"
     BAD_USER_COUNT = "contract.bad_user_count"
