@@ -61,6 +61,11 @@ def can_view_ticket(user: Any, ticket: Ticket) -> bool:
     return visible_tickets(user, Ticket.objects.filter(pk=ticket.pk)).exists()
 
 
+def can_open_for_requester(user: Any) -> bool:
+    """Opening a ticket on behalf of a client user: staff who work tickets (who then see it)."""
+    return has_role(user, *STAFF_WORKERS)
+
+
 def can_see_internal(user: Any) -> bool:
     return has_role(user, *STAFF_WORKERS)
 

@@ -282,6 +282,9 @@ def _notify_assignee(ticket: Ticket) -> None:
 def _requester_and_client(actor: User | None, requester: User | None, client: Client | None) -> tuple[User, Client]:
     if actor is not None and policy.is_client_person(actor):
         return actor, actor.client  # type: ignore[return-value]
+    if actor is not None and not policy.can_open_for_requester(actor):
+        raise Forbidden("Only support staff who work tickets open them for a client user.",
+                        code="ticket.open_forbidden")
     if requester is None:
         raise Invalid("ticket.requester_required", "Name the client user the ticket is for.",
                       fields={"requester": "required"})
