@@ -8,7 +8,7 @@ from typing import Any, Literal
 from django.db.models import Q, QuerySet
 
 from supportdesk.accounts.models import StaffRole
-from supportdesk.tickets.models import Attachment, Message, MessageKind, Ticket
+from supportdesk.tickets.models import Attachment, Message, MessageKind, Status, Ticket
 
 from .roles import STAFF_WORKERS, has_role, is_client_admin, is_client_person, is_designated
 
@@ -78,10 +78,17 @@ def can_comment_internally(user: Any, ticket: Ticket) -> bool:
     return has_role(user, *STAFF_WORKERS)
 
 
-def can_change_ticket_fields(user: Any, ticket: Ticket, fields: set[str]) -> bool:
-    """Staff change anything; a client may only solve or reopen its own visible ticket."""
+# The statuses a client person may set on a ticket it sees: solve it, or reopen it. "Waiting on client" and
+# "on hold" pause SLA clocks and "closed" ends the conversation: staff decisions.
+CLIENT_SETTABLE_STATUSES = frozenset({Status.SOLVED, Status.OPEN})
+
+
+def can_change_ticket_fields(user: Any, ticket: Ticket, fields: set[str], *, status: str | None = None) -> bool:
+    """Staff change anything; a client may only solve or reopen its own visible ticket (pass the new `status`)."""
     if has_role(user, *STAFF_WORKERS):
         return True
+    if status in Status.values and status != ticket.status and status not in CLIENT_SETTABLE_STATUSES:
+        return False
     return can_view_ticket(user, ticket) and fields <= {"status"}
 
 

@@ -148,8 +148,11 @@ def update_ticket(actor: User | None, ticket: Ticket, *, expected_version: int, 
         raise Invalid(TicketError.NOTHING_TO_CHANGE, "Nothing to change.")
     if actor is not None and not policy.can_view_ticket(actor, ticket):
         raise NotFound("ticket")
-    if actor is not None and not policy.can_change_ticket_fields(actor, ticket, set(changes)):
-        raise Forbidden("You may not change these fields.", code="ticket.change_forbidden")
+    if actor is not None and not policy.can_change_ticket_fields(actor, ticket, set(changes),
+                                                                 status=changes.get("status")):
+        raise Forbidden("You may not change these fields." if set(changes) - {"status"} else
+                        "You may solve or reopen your ticket; other statuses are set by support staff.",
+                        code="ticket.change_forbidden")
     values = _validated_changes(ticket, changes)
     with transaction.atomic():
         now = timezone.now()
