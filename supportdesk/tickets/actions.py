@@ -74,7 +74,7 @@ def open_ticket(actor: User | None, *, subject: str, body: str, severity: int = 
     subject, body = _clean_subject(subject), _clean_body(body)
     severity = _severity(severity)
     requester, client = _requester_and_client(actor, requester, client)
-    fingerprint = _fingerprint(subject, body, severity, channel, client.pk)
+    fingerprint = _fingerprint(subject, body, severity, channel, client.pk, category.pk if category else None)
     if idempotency_key:
         replay = _idempotent_replay(requester, idempotency_key, fingerprint)
         if replay:
@@ -308,8 +308,12 @@ def _idempotent_replay(requester: User, key: str, fingerprint: str) -> Ticket | 
     return existing
 
 
-def _fingerprint(subject: str, body: str, severity: int, channel: str, client_id: int) -> str:
-    raw = json.dumps([subject, body, severity, channel, client_id], ensure_ascii=False)
+def _fingerprint(subject: str, body: str, severity: int, channel: str, client_id: int,
+                 category_id: int | None = None) -> str:
+    parts: list[object] = [subject, body, severity, channel, client_id]
+    if category_id is not None:  # appended only when given: fingerprints of requests without one are unchanged
+        parts.append(category_id)
+    raw = json.dumps(parts, ensure_ascii=False)
     return hashlib.sha256(raw.encode()).hexdigest()
 
 

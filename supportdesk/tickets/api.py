@@ -15,7 +15,9 @@ from supportdesk.errors import Invalid
 from supportdesk.pagination import PreparedPage, paginate_prepared
 
 from . import actions, attachments, queries
-from .models import Category
+from .errors import TicketError
+from .models import Category, Queue
+from .models import Status as TicketStatus
 from .schemas import EventOut, MessageIn, MessageOut, TicketDetailOut, TicketIn, TicketOut, TicketUpdateIn
 
 router = Router()
@@ -27,6 +29,12 @@ def list_tickets(request: HttpRequest, status: str | None = None, queue: str | N
                  q: str | None = Query(None, description="Full-text search in subjects and conversations"),
                  open_only: bool = False, sort: str = Query("queue", pattern="^(queue|newest)$")) -> PreparedPage:
     user = policy.signed_in(request)
+    if status and status not in TicketStatus.values:
+        raise Invalid(TicketError.BAD_STATUS, f"Unknown status {status!r}; use one of {', '.join(TicketStatus.values)}.",
+                      fields={"status": "unknown"})
+    if queue and queue not in Queue.values:
+        raise Invalid(TicketError.BAD_QUEUE, f"Unknown queue {queue!r}; use one of {', '.join(Queue.values)}.",
+                      fields={"queue": "unknown"})
     scope = policy.ticket_scope(user)
     counted = queries.open_ticket_count(scope, queue=queue) if open_only and not status and not q else None
     if sort == "queue" and open_only:  # the agent queue (W2): a prepared page query, usually the counter
@@ -55,7 +63,12 @@ def create_ticket(request: HttpRequest, payload: TicketIn,
     elif not policy.is_client_person(policy.signed_in(request)) and not policy.is_staff_member(policy.signed_in(request)):
         raise Invalid("ticket.requester_required", "Name the client user the ticket is for.",
                       fields={"requester_id": "required"})
-    category = Category.objects.filter(pk=payload.category_id).first() if payload.category_id else None
+    category = None
+    if payload.category_id is not None:
+        category = Category.objects.filter(pk=payload.category_id).first()
+        if category is None:
+            raise Invalid(TicketError.UNKNOWN_CATEGORY, f"No ticket category {payload.category_id}.",
+                          fields={"category_id": "unknown"})
     opened = actions.open_ticket(policy.signed_in(request), subject=payload.subject, body=payload.body, severity=payload.severity,
                                  channel="api", requester=requester, category=category, source="api",
                                  idempotency_key=idempotency_key)

@@ -12,6 +12,7 @@ class TicketError(StrEnum):
     REQUESTER_NOT_OF_CLIENT = "ticket.requester_not_of_client"
     BAD_ASSIGNEE = "ticket.bad_assignee"
     BAD_QUEUE = "ticket.bad_queue"
+    UNKNOWN_CATEGORY = "ticket.unknown_category"
     TOO_LONG = "ticket.too_long"
     NOTHING_TO_CHANGE = "ticket.nothing_to_change"
     CLOSED = "ticket.closed"

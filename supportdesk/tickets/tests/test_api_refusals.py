@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from supportdesk.tickets.models import Ticket
+from supportdesk.tickets.models import Category, Ticket
 
 
 def test_given_a_billing_admin_when_opening_a_ticket_for_a_client_user_then_403_and_no_ticket_is_written(
@@ -48,3 +48,33 @@ def test_given_a_client_user_then_it_may_solve_and_reopen_its_ticket(world, as_p
                           content_type="application/json")
     assert reopened.status_code == 200, reopened.content
     assert reopened.json()["status"] == "open"
+
+
+def test_given_an_unknown_category_when_opening_a_ticket_then_422_and_no_ticket(world, as_person):
+    tickets_before = Ticket.objects.count()
+    for category_id in (987654, 10**25):
+        response = as_person(world["people"]["client_user"]).post(
+            "/api/v1/tickets/", {"subject": "s", "body": "b", "category_id": category_id},
+            content_type="application/json")
+        assert response.status_code == 422, response.content
+        assert Ticket.objects.count() == tickets_before
+
+
+def test_given_one_idempotency_key_when_the_category_differs_then_422(world, as_person):
+    first, second = Category.objects.create(name="Billing"), Category.objects.create(name="Calendars")
+    http = as_person(world["people"]["client_user"])
+    body = {"subject": "Same", "body": "Same body"}
+    headers = {"HTTP_IDEMPOTENCY_KEY": "k-1"}
+    created = http.post("/api/v1/tickets/", body | {"category_id": first.pk}, content_type="application/json", **headers)
+    replayed = http.post("/api/v1/tickets/", body | {"category_id": first.pk}, content_type="application/json", **headers)
+    other = http.post("/api/v1/tickets/", body | {"category_id": second.pk}, content_type="application/json", **headers)
+    assert (created.status_code, replayed.status_code, other.status_code) == (201, 200, 422)
+    assert replayed.json()["id"] == created.json()["id"]
+
+
+@pytest.mark.parametrize("params,field", [({"status": "frob"}, "status"), ({"queue": "vip"}, "queue"),
+                                          ({"status": "frob", "open_only": "true"}, "status")])
+def test_given_an_unknown_filter_value_when_listing_tickets_then_422_names_it(world, as_person, params, field):
+    response = as_person(world["people"]["agent"]).get("/api/v1/tickets/", params)
+    assert response.status_code == 422, response.content
+    assert field in response.json()["error"]["fields"]
