@@ -4,6 +4,7 @@ from datetime import date
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
 
 from . import queries
 
@@ -42,11 +43,13 @@ class SeverityOut(Schema):
 
 
 @router.get("/offerings", response=list[OfferingOut], summary="The catalogue with each offering's entitlements (R1)")
+@paginate(PageNumberPagination, page_size=25)
 def list_offerings(request: HttpRequest):
-    return list(queries.offerings_with_versions())
+    return queries.offerings_with_versions()
 
 
 @router.get("/severities", response=list[SeverityOut], summary="Severity definitions")
+@paginate(PageNumberPagination, page_size=25)
 def list_severities(request: HttpRequest):
     return queries.severity_levels()
 

@@ -102,8 +102,10 @@ def test_catalogue_api_lists_offerings_with_their_entitlements(client):
     agent = StaffFactory(staff_roles=["agent"])
     client.login(email=agent.email, password=PASSWORD)
     offerings = client.get("/api/v1/catalogue/offerings").json()
-    premium = next(o for o in offerings if o["code"] == "premium")
+    assert offerings["count"] == 4  # paginated like every list
+    premium = next(o for o in offerings["items"] if o["code"] == "premium")
     assert premium["versions"][0]["features"]["priority_queue"] is True
     assert set(premium["versions"][0]["includes"]) == {"maintenance", "tam"}
     severities = client.get("/api/v1/catalogue/severities").json()
-    assert [s["level"] for s in severities] == [1, 2, 3]
+    assert [s["level"] for s in severities["items"]] == [1, 2, 3]
+    assert client.get("/api/v1/catalogue/offerings", {"page": 2}).json() == {"items": [], "count": 4}
