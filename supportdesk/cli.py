@@ -98,25 +98,30 @@ def entitlements(client: str = typer.Argument(..., help="Client name, slug or id
     from supportdesk.accounts.models import Client
     from supportdesk.contracts.entitlements import entitlements_for
 
-    query = Q(name__iexact=client) | Q(slug=client) | (Q(pk=int(client)) if client.isdigit() else Q(pk=None))
+    by_id = client.isascii() and client.isdigit() and len(client) <= 18
+    query = Q(name__iexact=client) | Q(slug=client) | (Q(pk=int(client)) if by_id else Q(pk=None))
     found = Client.objects.filter(query).first()
     if found is None:
         raise fail(f"no client {client!r}")
+    from supportdesk.errors import DomainError
+
     when: date | datetime
     try:
         when = _parse_when(on) if on else timezone.now()
     except ValueError as exc:
-        raise fail(str(exc)) from exc
+        raise fail(f"{on!r}: {exc}") from exc
+    except DomainError as exc:
+        raise fail(exc.message) from exc
     typer.echo(json.dumps(entitlements_for(found, when).to_json(), indent=2))
 
 
 def _parse_when(value: str) -> date | datetime:
+    """A date YYYY-MM-DD, or an ISO 8601 instant with an offset (the API's `at=` rules)."""
     if len(value) == 10:
         return date.fromisoformat(value)
-    instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if instant.tzinfo is None:
-        raise ValueError(f"{value!r} has no UTC offset; give a date or an instant with an offset")
-    return instant
+    from supportdesk.contracts.api import parse_instant
+
+    return parse_instant(value, "on")
 
 
 @token_app.command("create")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
@@ -148,4 +148,15 @@ def parse_instant(value: str, field: str) -> datetime:
     if instant.tzinfo is None:
         raise Invalid("naive_instant", f"{field}: give a UTC offset (e.g. 2026-03-14T09:00:00-05:00 or Z).",
                       fields={field: "needs an offset"})
+    if not _within_supported_years(instant):
+        raise Invalid("instant_out_of_range", f"{field}: {value!r} is outside the years 2 to 9998.",
+                      fields={field: "out of range"})
     return instant
+
+
+def _within_supported_years(instant: datetime) -> bool:
+    """An instant that every client's zone can show as a local date (none at the ends of datetime's range)."""
+    try:
+        return 2 <= instant.astimezone(UTC).year <= 9998
+    except OverflowError:
+        return False

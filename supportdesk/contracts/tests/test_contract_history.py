@@ -181,3 +181,50 @@ def test_another_clients_order_answers_exactly_like_a_missing_one(as_person):
     missing = http.get("/api/v1/contracts/orders/987654")
     assert foreign.status_code == missing.status_code == 404
     assert foreign.json() == missing.json()
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:00:00-10:00"])
+def test_given_an_instant_at_the_ends_of_the_calendar_when_asking_entitlements_then_a_clear_422(as_person, at):
+    from supportdesk.factories import StaffFactory
+
+    firm = ClientFactory()
+    response = as_person(StaffFactory(staff_roles=["agent"])).get(
+        f"/api/v1/contracts/clients/{firm.pk}/entitlements", {"at": at})
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "instant_out_of_range"
+    assert "at" in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("args,says", [
+    (["Acme Law", "0001-01-01T00:00:00+14:00"], "outside the years"),
+    (["Acme Law", "2026-03-14T10:00"], "UTC offset"),
+    (["²"], "no client"),
+    (["99999999999999999999999"], "no client"),
+])
+def test_given_bad_input_the_entitlements_command_exits_2_with_one_line(monkeypatch, args, says):
+    from typer.testing import CliRunner
+
+    from supportdesk.cli import app
+
+    monkeypatch.setattr("supportdesk.cli.setup_django", lambda data_dir=None: None)  # the test database
+    OrderFactory(client=ClientFactory(name="Acme Law"), offerings=["premium"])
+    result = CliRunner().invoke(app, ["entitlements", *args])
+    assert result.exit_code == 2, result.output
+    assert says in result.output and result.output.strip().count("\n") == 0
+
+
+def test_the_entitlements_command_answers_for_a_date_and_an_instant(monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from supportdesk.cli import app
+
+    monkeypatch.setattr("supportdesk.cli.setup_django", lambda data_dir=None: None)
+    firm = ClientFactory(name="Acme Law", timezone_name="America/Vancouver")
+    form(firm, start=date(2026, 3, 14))
+    runner = CliRunner()
+    on_date = json.loads(runner.invoke(app, ["entitlements", "Acme Law", "2026-03-14"]).output)
+    before = json.loads(runner.invoke(app, ["entitlements", str(firm.pk), "2026-03-14T05:00:00Z"]).output)
+    assert "premium" in on_date["offerings"]
+    assert before["on"] == "2026-03-13" and before["offerings"] == []
