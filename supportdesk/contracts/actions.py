@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import list_currencies
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from supportdesk.accounts.models import Client, User
 from supportdesk.billing.pricing import require_approved_custom_price
@@ -59,11 +59,18 @@ def record_order(actor: User | None, *, client: Client, number: str, kind: str, 
     if not lines:
         raise Invalid(ContractError.NO_LINES, "An order needs at least one line.", fields={"lines": "required"})
     with transaction.atomic():
-        order = ServiceOrder.objects.create(
-            number=number, client=client, kind=kind, amends=amends, signed_on=signed_on,
-            effective_from=effective_from, effective_to=effective_to, currency=currency.upper(),
-            notes=notes, created_by=actor,
-        )
+        # The client's row lock serialises its orders, so two at once cannot both pass the overlap check.
+        Client.objects.select_for_update().filter(pk=client.pk).first()
+        try:
+            with transaction.atomic():
+                order = ServiceOrder.objects.create(
+                    number=number, client=client, kind=kind, amends=amends, signed_on=signed_on,
+                    effective_from=effective_from, effective_to=effective_to, currency=currency.upper(),
+                    notes=notes, created_by=actor,
+                )
+        except IntegrityError as exc:  # the same number recorded at the same moment by someone else
+            raise Conflict(ContractError.DUPLICATE_NUMBER, f"Order number {number} is already recorded.",
+                           fields={"number": "already used"}) from exc
         existing = line_periods(client)
         for index, line_input in enumerate(lines):
             line = _build_line(order, line_input, index, existing, actor)

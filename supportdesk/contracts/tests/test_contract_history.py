@@ -9,6 +9,7 @@ import pytest
 
 from supportdesk.contracts.actions import LineInput, record_order
 from supportdesk.contracts.entitlements import entitlements_for
+from supportdesk.contracts.models import ServiceOrder
 from supportdesk.errors import DomainError
 from supportdesk.factories import ClientFactory, OrderFactory
 
@@ -228,3 +229,16 @@ def test_the_entitlements_command_answers_for_a_date_and_an_instant(monkeypatch)
     before = json.loads(runner.invoke(app, ["entitlements", str(firm.pk), "2026-03-14T05:00:00Z"]).output)
     assert "premium" in on_date["offerings"]
     assert before["on"] == "2026-03-13" and before["offerings"] == []
+
+
+def test_given_the_same_number_recorded_at_the_same_moment_then_the_second_gets_409_not_a_500(monkeypatch):
+    # Both passed the "is this number free?" check before either wrote: the unique index decides.
+    client = ClientFactory()
+    form(client, number="SOF-RACE")
+    original = ServiceOrder.objects.filter
+    monkeypatch.setattr(ServiceOrder.objects, "filter",
+                        lambda *a, **kw: ServiceOrder.objects.none() if "number" in kw else original(*a, **kw))
+    with pytest.raises(DomainError) as refused:
+        form(client, number="SOF-RACE", start=date(2030, 1, 1))
+    assert (refused.value.code, refused.value.status) == ("contract.duplicate_number", 409)
+    assert client.orders.count() == 1
