@@ -23,7 +23,7 @@ class ClientFactory(factory.Factory):
 
     name = factory.Sequence(lambda n: f"Law Firm {n}")
     timezone_name = "America/Toronto"
-    domains = factory.LazyAttribute(lambda o: [f"{o.name.lower().replace(' ', '')}.example"])
+    domains = factory.LazyAttribute(lambda o: [f"{''.join(ch for ch in o.name.lower() if ch.isalnum())}.example"])
 
     @classmethod
     def _create(cls, model_class, **kwargs):  # noqa: ANN001, ANN206

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,18 +51,66 @@ def create_client(actor: User | None, *, name: str, timezone_name: str = "Americ
     slug = slugify(name)[:80] or "client"
     if Client.objects.filter(name__iexact=name).exists() or Client.objects.filter(slug=slug).exists():
         raise Conflict(AccountError.DUPLICATE_CLIENT, f"A client named {name!r} already exists.", fields={"name": "taken"})
-    domains = [d.strip().lower() for d in domains or [] if d.strip()]
+    domains = _mail_domains(domains or [])
     taken = ClientDomain.objects.filter(domain__in=domains).values_list("domain", flat=True)
     if taken:
-        raise Conflict("client.domain_taken", f"Mail domain(s) already belong to another client: {', '.join(taken)}.",
+        raise Conflict(AccountError.DOMAIN_TAKEN,
+                       f"Mail domain(s) already belong to another client: {', '.join(taken)}.",
                        fields={"domains": "taken"})
+    numbers = _phone_numbers(phones or [])
+    taken = ClientPhone.objects.filter(number__in=numbers).values_list("number", flat=True)
+    if taken:
+        raise Conflict(AccountError.PHONE_TAKEN, f"Phone number(s) already belong to another client: {', '.join(taken)}.",
+                       fields={"phones": "taken"})
     with transaction.atomic():
         client = Client.objects.create(name=name, slug=slug, timezone=timezone_name, address=address)
         ClientDomain.objects.bulk_create([ClientDomain(client=client, domain=d) for d in domains])
-        ClientPhone.objects.bulk_create([ClientPhone(client=client, number=p.strip()) for p in phones or [] if p.strip()])
+        ClientPhone.objects.bulk_create([ClientPhone(client=client, number=n) for n in numbers])
         AccountEvent.objects.create(client=client, actor=actor, kind="client.created",
                                     data={"name": name, "domains": domains})
     return client
+
+
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
+
+
+def _mail_domains(values: list[str]) -> list[str]:
+    """Mail domains as intake matches them: lower case, no "@", each once; anything else is refused."""
+    domains: list[str] = []
+    for raw in values:
+        domain = str(raw).strip().lower().lstrip("@").rstrip(".")
+        if not domain:
+            continue
+        try:
+            ascii_form = domain.encode("idna").decode("ascii")  # an international name checks as its xn-- form
+        except UnicodeError:
+            ascii_form = ""
+        if not _DOMAIN.match(ascii_form):
+            raise Invalid(AccountError.BAD_DOMAIN, f"{raw!r} is not a mail domain (like lawfirm.example).",
+                          fields={"domains": "not a domain"})
+        if domain not in domains:
+            domains.append(domain)
+    return domains
+
+
+def normalise_phone(number: str) -> str:
+    """"+" and the digits: the form the phone line matches callers in (telephony.actions.normalise_number)."""
+    digits = "".join(ch for ch in str(number or "") if ch.isdigit())
+    return f"+{digits}" if digits else ""
+
+
+def _phone_numbers(values: list[str], field: str = "phones") -> list[str]:
+    numbers: list[str] = []
+    for raw in values:
+        if not str(raw).strip():
+            continue
+        number = normalise_phone(raw)
+        if not number.isascii() or not 7 <= len(number) - 1 <= 15:
+            raise Invalid(AccountError.BAD_PHONE, f"{raw!r} is not a phone number (7 to 15 digits, like +14165550100).",
+                          fields={field: "not a phone number"})
+        if number not in numbers:
+            numbers.append(number)
+    return numbers
 
 
 def create_person(actor: User | None, *, email: str, password: str | None = None, full_name: str = "",
@@ -73,6 +122,7 @@ def create_person(actor: User | None, *, email: str, password: str | None = None
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict(AccountError.DUPLICATE_EMAIL, f"{email} already has an account.", fields={"email": "taken"})
     check_zone(timezone_name)
+    phone = (_phone_numbers([phone], field="phone") or [""])[0]
     staff_roles = list(staff_roles or [])
     bad = [r for r in staff_roles if r not in StaffRole.values]
     if bad or (client is not None and staff_roles) or (client is None and client_role):

@@ -9,6 +9,10 @@ class AccountError(StrEnum):
     NAME_REQUIRED = "client.name_required"
     NOT_A_TAM = "tam.not_a_tam"
     TOKEN_INVALID = "token.invalid"
+    BAD_DOMAIN = "client.bad_domain"
+    DOMAIN_TAKEN = "client.domain_taken"
+    BAD_PHONE = "client.bad_phone"
+    PHONE_TAKEN = "client.phone_taken"
 
 
 class DesignationError(StrEnum):

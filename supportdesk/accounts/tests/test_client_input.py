@@ -1,0 +1,67 @@
+"""Creating a client: mail domains and phone numbers are checked and stored the way intake and the phone line match them."""
+
+from __future__ import annotations
+
+import pytest
+
+from supportdesk.accounts.models import Client, ClientPhone
+from supportdesk.factories import StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def create(as_person, **body):  # noqa: ANN001, ANN003, ANN201
+    return as_person(StaffFactory(staff_roles=["manager"])).post("/api/v1/clients/", {"name": "Acme Law"} | body,
+                                                                   content_type="application/json")
+
+
+@pytest.mark.parametrize("body,code", [
+    ({"domains": ["not a domain"]}, "client.bad_domain"),
+    ({"domains": ["acme"]}, "client.bad_domain"),
+    ({"domains": ["x" * 300 + ".example"]}, "client.bad_domain"),
+    ({"phones": ["call me"]}, "client.bad_phone"),
+    ({"phones": ["12"]}, "client.bad_phone"),
+    ({"phones": ["+1" + "9" * 40]}, "client.bad_phone"),
+])
+def test_given_a_bad_domain_or_phone_when_creating_a_client_then_422_and_nothing_is_written(as_person, body, code):
+    response = create(as_person, **body)
+    assert response.status_code == 422, response.content
+    assert response.json()["error"]["code"] == code
+    assert not Client.objects.filter(name="Acme Law").exists()
+
+
+def test_given_repeated_domains_and_phones_then_each_is_stored_once_not_a_500(as_person):
+    response = create(as_person, domains=["acme.example", "ACME.example", "@acme.example"],
+                      phones=["+1 416 555 0100", "+14165550100"])
+    assert response.status_code == 201, response.content
+    assert response.json()["domains"] == ["acme.example"]
+    assert list(ClientPhone.objects.values_list("number", flat=True)) == ["+14165550100"]
+
+
+def test_given_a_phone_written_with_spaces_then_a_call_from_it_finds_the_client(as_person):
+    from supportdesk.telephony.actions import caller_of
+
+    assert create(as_person, phones=["+1 (416) 555-0100"]).status_code == 201
+    client, _ = caller_of("+14165550100")
+    assert client is not None and client.name == "Acme Law"
+
+
+def test_given_a_phone_of_another_client_then_409(as_person):
+    assert create(as_person, phones=["+14165550100"]).status_code == 201
+    response = create(as_person, name="Other Law", phones=["+1 416 555 0100"])
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "client.phone_taken"
+
+
+def test_an_international_domain_is_accepted(as_person):
+    assert create(as_person, domains=["kanzlei-müller.example"]).status_code == 201
+
+
+def test_a_persons_phone_is_stored_as_the_phone_line_matches_it():
+    from supportdesk.errors import Invalid
+    from supportdesk.factories import ClientUserFactory
+
+    assert ClientUserFactory(phone="+44 20 7555 0111").phone == "+442075550111"
+    with pytest.raises(Invalid) as refused:
+        ClientUserFactory(phone="ext. 12")
+    assert refused.value.fields == {"phone": "not a phone number"}
