@@ -318,7 +318,7 @@ def _fingerprint(subject: str, body: str, severity: int, channel: str, client_id
 
 
 def _clean_subject(subject: str) -> str:
-    subject = " ".join(str(subject or "").split())
+    subject = " ".join(str(subject or "").replace("\x00", "").split())  # NUL: PostgreSQL text cannot hold it
     if not subject:
         raise Invalid(TicketError.SUBJECT_REQUIRED, "A subject is required.", fields={"subject": "required"})
     if len(subject) > MAX_SUBJECT:
@@ -328,7 +328,7 @@ def _clean_subject(subject: str) -> str:
 
 
 def _clean_body(body: str) -> str:
-    body = str(body or "").replace("\r\n", "\n").strip()
+    body = str(body or "").replace("\r\n", "\n").replace("\x00", "").strip()
     if not body:
         raise Invalid(TicketError.BODY_REQUIRED, "Please describe the problem.", fields={"body": "required"})
     if len(body) > MAX_BODY:

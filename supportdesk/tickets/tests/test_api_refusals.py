@@ -78,3 +78,16 @@ def test_given_an_unknown_filter_value_when_listing_tickets_then_422_names_it(wo
     response = as_person(world["people"]["agent"]).get("/api/v1/tickets/", params)
     assert response.status_code == 422, response.content
     assert field in response.json()["error"]["fields"]
+
+
+def test_given_nul_characters_in_subject_and_body_then_they_are_dropped_so_every_database_stores_the_ticket(
+        world, as_person):
+    response = as_person(world["people"]["client_user"]).post(
+        "/api/v1/tickets/", {"subject": "Report\x00 fails", "body": "Trace:\x00 none"}, content_type="application/json")
+    assert response.status_code == 201, response.content
+    ticket = Ticket.objects.get(pk=response.json()["id"])
+    assert ticket.subject == "Report fails"
+    assert ticket.messages.get().body == "Trace: none"
+    blank = as_person(world["people"]["client_user"]).post(
+        "/api/v1/tickets/", {"subject": "\x00", "body": "x"}, content_type="application/json")
+    assert blank.status_code == 422 and blank.json()["error"]["code"] == "ticket.subject_required"
