@@ -31,6 +31,7 @@ from .tickets import (  # noqa: F401
     can_view_ticket,
     ticket_scope,
     visible_attachments,
+    visible_events,
     visible_messages,
     visible_tickets,
 )

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from django.db.models import Q, QuerySet
 
 from supportdesk.accounts.models import StaffRole
-from supportdesk.tickets.models import Attachment, Message, MessageKind, Status, Ticket
+from supportdesk.tickets.models import Attachment, Message, MessageKind, Status, Ticket, TicketEvent
 
 from .roles import STAFF_WORKERS, has_role, is_client_admin, is_client_person, is_designated
 
@@ -95,6 +95,14 @@ def can_change_ticket_fields(user: Any, ticket: Ticket, fields: set[str], *, sta
 def visible_messages(user: Any, ticket: Ticket) -> QuerySet[Message]:
     qs = ticket.messages.select_related("author")
     return qs if can_see_internal(user) else qs.exclude(kind=MessageKind.INTERNAL)
+
+
+def visible_events(user: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
+    """A ticket's history as this person may see it: clients see no internal note and no internal file."""
+    qs = ticket.events.select_related("actor")
+    if can_see_internal(user):
+        return qs
+    return qs.exclude(kind="message.internal").exclude(kind="attachment.added", data__internal=True)
 
 
 def visible_attachments(user: Any, qs: QuerySet[Attachment] | None = None) -> QuerySet[Attachment]:

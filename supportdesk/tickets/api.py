@@ -134,10 +134,7 @@ def post_message(request: HttpRequest, ticket_id: int, payload: MessageIn):
 @paginate(PageNumberPagination, page_size=100)
 def ticket_events(request: HttpRequest, ticket_id: int):
     ticket = queries.ticket_for(policy.signed_in(request), ticket_id)
-    events = ticket.events.select_related("actor")
-    if not policy.can_see_internal(policy.signed_in(request)):
-        events = events.exclude(kind="message.internal")
-    return events
+    return policy.visible_events(policy.signed_in(request), ticket)
 
 
 class AttachmentOut(Schema):

@@ -91,3 +91,21 @@ def test_given_nul_characters_in_subject_and_body_then_they_are_dropped_so_every
     blank = as_person(world["people"]["client_user"]).post(
         "/api/v1/tickets/", {"subject": "\x00", "body": "x"}, content_type="application/json")
     assert blank.status_code == 422 and blank.json()["error"]["code"] == "ticket.subject_required"
+
+
+def test_given_an_internal_file_on_a_ticket_then_its_history_shown_to_the_client_does_not_name_it(world, as_person):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ticket = world["tickets"]["own"]
+    agent = as_person(world["people"]["agent"])
+    for name, internal in (("shared-steps.txt", "false"), ("internal-db-dump.txt", "true")):
+        uploaded = agent.post(f"/api/v1/tickets/{ticket.pk}/attachments?internal={internal}",
+                              {"file": SimpleUploadedFile(name, b"hello", "text/plain")})
+        assert uploaded.status_code == 201, uploaded.content
+    client_history = as_person(world["people"]["client_user"]).get(f"/api/v1/tickets/{ticket.pk}/events").json()
+    staff_history = agent.get(f"/api/v1/tickets/{ticket.pk}/events").json()
+    client_files = [e["data"]["filename"] for e in client_history["items"] if e["kind"] == "attachment.added"]
+    staff_files = [e["data"]["filename"] for e in staff_history["items"] if e["kind"] == "attachment.added"]
+    assert client_files == ["shared-steps.txt"]
+    assert staff_files == ["shared-steps.txt", "internal-db-dump.txt"]
+    assert client_history["count"] == len(client_history["items"])
