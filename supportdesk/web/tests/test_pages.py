@@ -89,3 +89,20 @@ def test_page_frame_does_not_overwrite_a_pages_own_context_variables(premium_tic
         Context({"request": request, "user": request.user, "current": [1, 2, 3],
                  "nav": [("Designated users", "/portal/designated/")]}))
     assert "[3]" in html and 'aria-current="page">Designated users' in html
+
+
+@pytest.mark.django_db
+def test_a_clients_people_are_listed_a_page_at_a_time_keeping_the_date_asked(db):
+    from supportdesk.accounts.models import User
+    from supportdesk.factories import ClientFactory
+
+    client = ClientFactory(name="Big Firm")
+    User.objects.bulk_create([User(email=f"p{i:03d}@bigfirm.example", username=f"p{i:03d}@bigfirm.example",
+                                   client=client, client_role="client_user")
+                              for i in range(120)])
+    http = signed_in(StaffFactory(staff_roles=["manager"]))
+    first = http.get(f"/console/clients/{client.pk}/", {"on": "2026-03-14"}).content.decode()
+    third = http.get(f"/console/clients/{client.pk}/", {"on": "2026-03-14", "people_page": 3}).content.decode()
+    assert "p000@bigfirm.example" in first and "p050@bigfirm.example" not in first
+    assert "Page 1 of 3 · 120 people" in first and "?on=2026-03-14&amp;people_page=2" in first
+    assert "p119@bigfirm.example" in third and "p000@bigfirm.example" not in third

@@ -42,6 +42,9 @@ def client_list(request: HttpRequest) -> HttpResponse:
         "page": page, "form": form, "can_create": policy.can_manage_clients(policy.signed_in(request))})
 
 
+PEOPLE_PER_PAGE = 50  # a client may have hundreds of users; the page lists them a page at a time
+
+
 @staff_members_only
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     try:
@@ -63,7 +66,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
         "client": client, "orders": contract_queries.orders_of(client), "on": on,
         "entitlements": entitlements_for(client, on), "periods": line_periods(client), "form": form,
         "can_edit": policy.can_edit_contracts(policy.signed_in(request)), "tam": account_actions.current_tam(client),
-        "people": client.people.order_by("email"),
+        "people": Paginator(client.people.order_by("email", "id"), PEOPLE_PER_PAGE).get_page(request.GET.get("people_page")),
     })
 
 
