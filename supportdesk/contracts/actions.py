@@ -138,6 +138,13 @@ def _build_line(order: ServiceOrder, data: LineInput, index: int, existing: list
     offering = find_offering(offering_ref)
     line.offering_version = offering_version_on(offering, starts_on)
     line.user_count = _user_count(data.user_count, field)
+    if line.user_count is None and offering.priced_per_user_tier:
+        if target is not None and target.offering_version and target.offering_version.offering_id == offering.pk:
+            line.user_count = target.user_count  # a change that leaves the user count as it was
+        if line.user_count is None:
+            raise Invalid(ContractError.BAD_USER_COUNT,
+                          f"{field}: {offering.name} is priced by the number of users; give the user count.",
+                          fields={f"{field}.user_count": "required for this offering"})
     line.quantity = _quantity(data.quantity, field)
     line.agreed_price = _price(data.agreed_price, field)
     if line.agreed_price is not None:

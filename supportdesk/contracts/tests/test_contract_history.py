@@ -242,3 +242,17 @@ def test_given_the_same_number_recorded_at_the_same_moment_then_the_second_gets_
         form(client, number="SOF-RACE", start=date(2030, 1, 1))
     assert (refused.value.code, refused.value.status) == ("contract.duplicate_number", 409)
     assert client.orders.count() == 1
+
+
+def test_given_a_per_user_offering_without_a_user_count_then_422_and_a_change_keeps_the_count_it_had():
+    client = ClientFactory()
+    with pytest.raises(DomainError) as refused:
+        form(client, lines=[LineInput(offering="support-24x7")])
+    assert refused.value.code == "contract.bad_user_count"
+    assert "number of users" in refused.value.message
+    assert client.orders.count() == 0
+    sof = form(client, lines=[LineInput(offering="support-24x7", user_count=25)])
+    line = sof.lines.get()
+    addendum(client, sof, "SOA-PRICE", date(2026, 4, 1),
+             [LineInput(action="change", target_line=line.pk, agreed_price=Decimal("900.00"))])
+    assert entitlements_for(client, date(2026, 5, 1)).user_count("support-24x7") == 25
