@@ -10,11 +10,18 @@ class OfferingAdmin(admin.ModelAdmin):
 
 @admin.register(OfferingVersion)
 class OfferingVersionAdmin(admin.ModelAdmin):
-    """Versions are published through the API/actions; existing ones are never edited."""
+    """Versions are published through the API/actions (which check the features and the dates); existing
+    ones are never edited or deleted, so what an old contract bought stays as it was."""
 
     list_display = ("offering", "version", "effective_from")
 
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return False
+
     def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False
 
 

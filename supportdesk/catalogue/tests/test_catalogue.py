@@ -109,3 +109,15 @@ def test_catalogue_api_lists_offerings_with_their_entitlements(client):
     severities = client.get("/api/v1/catalogue/severities").json()
     assert [s["level"] for s in severities["items"]] == [1, 2, 3]
     assert client.get("/api/v1/catalogue/offerings", {"page": 2}).json() == {"items": [], "count": 4}
+
+
+@pytest.mark.django_db
+def test_the_admin_site_cannot_add_edit_or_delete_an_offering_version(client):
+    admin = StaffFactory(staff_roles=["sysadmin"])
+    client.login(email=admin.email, password=PASSWORD)
+    version = Offering.objects.get(code="premium").current_version()
+    base = "/admin/catalogue/offeringversion"
+    assert client.get(f"{base}/").status_code == 200  # still listed
+    assert client.get(f"{base}/add/").status_code == 403
+    assert client.post(f"{base}/{version.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Offering.objects.get(code="premium").versions.filter(pk=version.pk).exists()
