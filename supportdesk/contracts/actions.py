@@ -136,6 +136,10 @@ def _build_line(order: ServiceOrder, data: LineInput, index: int, existing: list
         return line
     offering_ref = data.offering or (target.offering_version.offering.code if target and target.offering_version else "")
     offering = find_offering(offering_ref)
+    if not offering.active and data.action == LineAction.ADD:
+        raise Invalid(ContractError.UNKNOWN_OFFERING,
+                      f"{field}: {offering.name} is no longer offered; existing lines of it can still be changed or "
+                      f"ended by an addendum.", fields={f"{field}.offering": "no longer offered"})
     line.offering_version = offering_version_on(offering, starts_on)
     line.user_count = _user_count(data.user_count, field)
     if line.user_count is None and offering.priced_per_user_tier:

@@ -256,3 +256,17 @@ def test_given_a_per_user_offering_without_a_user_count_then_422_and_a_change_ke
     addendum(client, sof, "SOA-PRICE", date(2026, 4, 1),
              [LineInput(action="change", target_line=line.pk, agreed_price=Decimal("900.00"))])
     assert entitlements_for(client, date(2026, 5, 1)).user_count("support-24x7") == 25
+
+
+def test_given_a_retired_offering_then_new_lines_are_refused_but_existing_ones_can_be_changed():
+    from supportdesk.catalogue.models import Offering
+
+    client = ClientFactory()
+    sof = form(client, lines=[LineInput(offering="support-24x7", user_count=25)])
+    Offering.objects.filter(code="support-24x7").update(active=False)
+    with pytest.raises(DomainError) as refused:
+        form(ClientFactory(), number="SOF-LATE", lines=[LineInput(offering="support-24x7", user_count=10)])
+    assert refused.value.code == "contract.unknown_offering" and "no longer offered" in refused.value.message
+    addendum(client, sof, "SOA-MORE", date(2026, 6, 1),
+             [LineInput(action="change", target_line=sof.lines.get().pk, user_count=30)])
+    assert entitlements_for(client, date(2026, 6, 1)).user_count("support-24x7") == 30
