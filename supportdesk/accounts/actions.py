@@ -58,9 +58,10 @@ def create_client(actor: User | None, *, name: str, timezone_name: str = "Americ
                        f"Mail domain(s) already belong to another client: {', '.join(taken)}.",
                        fields={"domains": "taken"})
     numbers = _phone_numbers(phones or [])
-    taken = ClientPhone.objects.filter(number__in=numbers).values_list("number", flat=True)
-    if taken:
-        raise Conflict(AccountError.PHONE_TAKEN, f"Phone number(s) already belong to another client: {', '.join(taken)}.",
+    taken_numbers = ClientPhone.objects.filter(number__in=numbers).values_list("number", flat=True)
+    if taken_numbers:
+        raise Conflict(AccountError.PHONE_TAKEN,
+                       f"Phone number(s) already belong to another client: {', '.join(taken_numbers)}.",
                        fields={"phones": "taken"})
     with transaction.atomic():
         client = Client.objects.create(name=name, slug=slug, timezone=timezone_name, address=address)
