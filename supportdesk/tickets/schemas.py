@@ -5,11 +5,17 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import BaseModel, Field, TypeAdapter, create_model
 
+from supportdesk.catalogue.default_catalogue import SEVERITIES
+
+# The seed's definitions (the defaults of catalogue.SeverityLevel; GET /api/v1/catalogue/severities has the text in force).
+SEVERITY_HELP = " ".join(f"{level} – {name}: {definition}" for level, name, definition in SEVERITIES) + (
+    " The definitions in force: GET /api/v1/catalogue/severities.")
+
 
 class TicketIn(Schema):
     subject: str = Field(..., max_length=200, description="One line")
     body: str = Field(..., max_length=100_000, description="What happened")
-    severity: int = Field(3, ge=1, le=3, description="1 mission critical down, 2 critical function, 3 non-critical")
+    severity: int = Field(3, ge=1, le=3, description=SEVERITY_HELP)
     requester_id: int | None = Field(None, description="Staff opening for a client user: that user's id")
     category_id: int | None = None
 
@@ -17,7 +23,7 @@ class TicketIn(Schema):
 class TicketUpdateIn(Schema):
     version: int = Field(..., ge=1, description="The version you loaded; a stale one gets 409")
     status: str | None = None
-    severity: int | None = Field(None, ge=1, le=3)
+    severity: int | None = Field(None, ge=1, le=3, description=SEVERITY_HELP)
     assignee_id: int | None = Field(None, description="Staff id; 0 to unassign")
     queue: str | None = None
     subject: str | None = Field(None, max_length=200)

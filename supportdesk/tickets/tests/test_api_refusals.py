@@ -109,3 +109,12 @@ def test_given_an_internal_file_on_a_ticket_then_its_history_shown_to_the_client
     assert client_files == ["shared-steps.txt"]
     assert staff_files == ["shared-steps.txt", "internal-db-dump.txt"]
     assert client_history["count"] == len(client_history["items"])
+
+
+def test_the_api_document_shows_the_seed_severity_definitions_where_a_severity_is_chosen():
+    from supportdesk.api import api
+
+    schemas = api.get_openapi_schema()["components"]["schemas"]
+    for name in ("TicketIn", "TicketUpdateIn"):
+        help_text = schemas[name]["properties"]["severity"]["description"]
+        assert "risk of loss or corruption of data" in help_text and "non-critical function" in help_text
