@@ -128,6 +128,9 @@ def get_order(request: HttpRequest, order_id: int):
 def get_entitlements(request: HttpRequest, client_id: int, on: date | None = Query(None),
                      at: str | None = Query(None)) -> dict:
     client = queries.client_with_contracts_for(policy.signed_in(request), client_id)
+    if at is not None and on is not None:
+        raise Invalid("contract.on_or_at", "Give either on= (a date) or at= (an instant), not both.",
+                      fields={"on": "not with at", "at": "not with on"})
     when: date | datetime
     if at is not None:
         when = parse_instant(at, "at")

@@ -270,3 +270,13 @@ def test_given_a_retired_offering_then_new_lines_are_refused_but_existing_ones_c
     addendum(client, sof, "SOA-MORE", date(2026, 6, 1),
              [LineInput(action="change", target_line=sof.lines.get().pk, user_count=30)])
     assert entitlements_for(client, date(2026, 6, 1)).user_count("support-24x7") == 30
+
+
+def test_asking_entitlements_with_both_a_date_and_an_instant_is_refused_not_half_read(as_person):
+    from supportdesk.factories import StaffFactory
+
+    firm = ClientFactory()
+    response = as_person(StaffFactory(staff_roles=["agent"])).get(
+        f"/api/v1/contracts/clients/{firm.pk}/entitlements", {"on": "2026-03-14", "at": "2027-01-01T00:00:00Z"})
+    assert response.status_code == 422
+    assert set(response.json()["error"]["fields"]) == {"on", "at"}
