@@ -106,3 +106,15 @@ def test_a_clients_people_are_listed_a_page_at_a_time_keeping_the_date_asked(db)
     assert "p000@bigfirm.example" in first and "p050@bigfirm.example" not in first
     assert "Page 1 of 3 · 120 people" in first and "?on=2026-03-14&amp;people_page=2" in first
     assert "p119@bigfirm.example" in third and "p000@bigfirm.example" not in third
+
+
+@pytest.mark.django_db
+def test_an_entitlement_date_that_is_not_a_date_is_said_in_place_not_silently_replaced(db):
+    from supportdesk.factories import ClientFactory
+
+    client = ClientFactory(name="Dated Firm")
+    http = signed_in(StaffFactory(staff_roles=["agent"]))
+    page = http.get(f"/console/clients/{client.pk}/", {"on": "2026-02-30"})
+    assert page.status_code == 200
+    assert "&#x27;2026-02-30&#x27; is not a date (YYYY-MM-DD); showing today." in page.content.decode()
+    assert "is not a date" not in http.get(f"/console/clients/{client.pk}/", {"on": "2026-02-28"}).content.decode()

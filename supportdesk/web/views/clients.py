@@ -51,7 +51,9 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
         client = contract_queries.client_with_contracts_for(policy.signed_in(request), client_id)
     except DomainError as exc:
         raise Http404 from exc
-    on = _date_param(request.GET.get("on")) or timezone.now().astimezone(timezone.get_current_timezone()).date()
+    asked = request.GET.get("on") or ""
+    on = _date_param(asked) or timezone.now().astimezone(timezone.get_current_timezone()).date()
+    on_error = f"{asked!r} is not a date (YYYY-MM-DD); showing today." if asked and _date_param(asked) is None else ""
     form = _order_form(request.POST or None)
     if request.method == "POST":
         if not policy.can_edit_contracts(policy.signed_in(request)):
@@ -63,7 +65,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             except DomainError as exc:
                 attach_error(form, exc)
     return render(request, "web/console/client_detail.html", {
-        "client": client, "orders": contract_queries.orders_of(client), "on": on,
+        "client": client, "orders": contract_queries.orders_of(client), "on": on, "on_error": on_error,
         "entitlements": entitlements_for(client, on), "periods": line_periods(client), "form": form,
         "can_edit": policy.can_edit_contracts(policy.signed_in(request)), "tam": account_actions.current_tam(client),
         "people": Paginator(client.people.order_by("email", "id"), PEOPLE_PER_PAGE).get_page(request.GET.get("people_page")),
