@@ -13,7 +13,7 @@ from django.http import FileResponse
 
 from supportdesk import policy
 from supportdesk.accounts.models import User
-from supportdesk.errors import Invalid, NotFound
+from supportdesk.errors import DomainError, Invalid, NotFound
 
 from .actions import record_event
 from .models import Attachment, Message, Ticket
@@ -66,7 +66,12 @@ def attachment_for(user: object, ticket_id: int, attachment_id: int) -> Attachme
 
 def download_response(attachment: Attachment) -> FileResponse:
     """Always a download (never rendered inline), with sniffing off and a sandboxing CSP."""
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename,
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:  # the row survived a storage loss or a restore without media
+        raise DomainError("attachment.file_missing", f"The file of attachment {attachment.pk} is missing from "
+                          "storage; ask support to attach it again.", status=404) from exc
+    response = FileResponse(handle, as_attachment=True, filename=attachment.filename,
                             content_type="application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

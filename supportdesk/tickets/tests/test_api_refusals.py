@@ -118,3 +118,19 @@ def test_the_api_document_shows_the_seed_severity_definitions_where_a_severity_i
     for name in ("TicketIn", "TicketUpdateIn"):
         help_text = schemas[name]["properties"]["severity"]["description"]
         assert "risk of loss or corruption of data" in help_text and "non-critical function" in help_text
+
+
+def test_given_an_attachment_whose_file_is_gone_from_storage_then_404_with_a_clear_code_not_a_500(world, as_person):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from supportdesk.tickets.models import Attachment
+
+    ticket = world["tickets"]["own"]
+    http = as_person(world["people"]["client_user"])
+    uploaded = http.post(f"/api/v1/tickets/{ticket.pk}/attachments",
+                         {"file": SimpleUploadedFile("steps.txt", b"hello", "text/plain")})
+    attachment = Attachment.objects.get(pk=uploaded.json()["id"])
+    attachment.file.storage.delete(attachment.file.name)
+    response = http.get(f"/api/v1/tickets/{ticket.pk}/attachments/{attachment.pk}")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "attachment.file_missing"
