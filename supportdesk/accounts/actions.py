@@ -117,9 +117,12 @@ def _phone_numbers(values: list[str], field: str = "phones") -> list[str]:
 def create_person(actor: User | None, *, email: str, password: str | None = None, full_name: str = "",
                   client: Client | None = None, client_role: str = "", staff_roles: list[str] | None = None,
                   timezone_name: str = "America/Toronto", phone: str = "") -> User:
-    email = email.strip().lower()
-    if "@" not in email or len(email) > 254:
-        raise Invalid("person.bad_email", "A valid email address is required.", fields={"email": "invalid"})
+    email = str(email or "").strip().lower()
+    local, _, domain = email.rpartition("@")
+    # Loosely: a local part and a domain without spaces (intake meets "x@host" and worse senders in real mail).
+    if not local or not domain or any(ch.isspace() or ch in '<>(),;:"[]\\@' for ch in domain) or len(email) > 254:
+        raise Invalid("person.bad_email", "A valid email address is required (like dana@lawfirm.example).",
+                      fields={"email": "invalid"})
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict(AccountError.DUPLICATE_EMAIL, f"{email} already has an account.", fields={"email": "taken"})
     check_zone(timezone_name)

@@ -65,3 +65,16 @@ def test_a_persons_phone_is_stored_as_the_phone_line_matches_it():
     with pytest.raises(Invalid) as refused:
         ClientUserFactory(phone="ext. 12")
     assert refused.value.fields == {"phone": "not a phone number"}
+
+
+@pytest.mark.parametrize("email", ["@", "dana@", "@lawfirm.example", "dana@law firm.example", "dana@<lawfirm>"])
+def test_given_an_address_that_is_not_an_email_when_adding_a_person_then_422(as_person, email):
+    from supportdesk.accounts.models import User
+    from supportdesk.factories import ClientFactory
+
+    firm = ClientFactory()
+    response = as_person(StaffFactory(staff_roles=["manager"])).post(
+        f"/api/v1/clients/{firm.pk}/people", {"email": email}, content_type="application/json")
+    assert response.status_code == 422, response.content
+    assert response.json()["error"]["code"] == "person.bad_email"
+    assert not User.objects.filter(client=firm).exists()
