@@ -140,10 +140,14 @@ def _build_line(order: ServiceOrder, data: LineInput, index: int, existing: list
         raise Invalid(ContractError.UNKNOWN_OFFERING,
                       f"{field}: {offering.name} is no longer offered; existing lines of it can still be changed or "
                       f"ended by an addendum.", fields={f"{field}.offering": "no longer offered"})
-    line.offering_version = offering_version_on(offering, starts_on)
+    kept = target.offering_version if target is not None else None
+    same_offering = kept is not None and kept.offering_id == offering.pk
+    # A change of quantity, users or price keeps the catalogue version the client bought; a new line (or a
+    # change to another offering) buys the version in force on its start.
+    line.offering_version = kept if same_offering else offering_version_on(offering, starts_on)
     line.user_count = _user_count(data.user_count, field)
     if line.user_count is None and offering.priced_per_user_tier:
-        if target is not None and target.offering_version and target.offering_version.offering_id == offering.pk:
+        if same_offering and target is not None:
             line.user_count = target.user_count  # a change that leaves the user count as it was
         if line.user_count is None:
             raise Invalid(ContractError.BAD_USER_COUNT,

@@ -280,3 +280,24 @@ def test_asking_entitlements_with_both_a_date_and_an_instant_is_refused_not_half
         f"/api/v1/contracts/clients/{firm.pk}/entitlements", {"on": "2026-03-14", "at": "2027-01-01T00:00:00Z"})
     assert response.status_code == 422
     assert set(response.json()["error"]["fields"]) == {"on", "at"}
+
+
+def test_given_a_newer_catalogue_version_an_addendum_changing_the_user_count_keeps_the_version_bought():
+    from supportdesk.catalogue.actions import publish_version
+    from supportdesk.catalogue.models import Offering
+
+    client = ClientFactory()
+    sof = form(client, lines=[LineInput(offering="support-24x7", user_count=25)])
+    offering = Offering.objects.get(code="support-24x7")
+    bought = offering.current_version()
+    publish_version(None, offering=offering, features=bought.features | {"channels": ["portal"]},
+                    effective_from=date(2026, 3, 1))
+    addendum(client, sof, "SOA-USERS", date(2026, 4, 1),
+             [LineInput(action="change", target_line=sof.lines.get().pk, user_count=35)])
+    april = entitlements_for(client, date(2026, 4, 2))
+    assert april.user_count("support-24x7") == 35
+    assert {line["offering_version"] for line in april.to_json()["lines"]} == {bought.version}
+    assert "phone" in april.features.channels  # what the client bought, not the narrower new version
+    newcomer = ClientFactory()
+    form(newcomer, number="SOF-NEW", start=date(2026, 4, 1), lines=[LineInput(offering="support-24x7", user_count=5)])
+    assert entitlements_for(newcomer, date(2026, 4, 2)).features.channels == frozenset({"portal"})
