@@ -51,10 +51,12 @@ def find_offering(code_or_name: str) -> Offering:
 
 
 def record_order(actor: User | None, *, client: Client, number: str, kind: str, signed_on: date,
-                 effective_from: date, effective_to: date | None = None, currency: str = "USD",
+                 effective_from: date, effective_to: date | None = None, currency: str | None = None,
                  amends: ServiceOrder | None = None, lines: list[LineInput], notes: str = "") -> ServiceOrder:
     """Record a signed Service Order Form or Addendum with its lines."""
     number = number.strip()
+    if currency is None:  # a form defaults to USD; an addendum is in its form's currency
+        currency = amends.currency if kind == OrderKind.ADDENDUM and amends is not None else "USD"
     _check_order_header(client, number, kind, effective_from, effective_to, currency, amends)
     if not lines:
         raise Invalid(ContractError.NO_LINES, "An order needs at least one line.", fields={"lines": "required"})
@@ -103,6 +105,10 @@ def _check_order_header(client: Client, number: str, kind: str, effective_from: 
     if amends is None or amends.kind != OrderKind.FORM or amends.client_id != client.pk:
         raise Invalid(ContractError.ADDENDUM_NEEDS_FORM, "An addendum must amend a Service Order Form of the same client.",
                       fields={"amends": "a form of this client"})
+    if currency.upper() != amends.currency:
+        raise Invalid(ContractError.CURRENCY_MISMATCH,
+                      f"An addendum is in its form's currency: {amends.number} is in {amends.currency}, not "
+                      f"{currency.upper()}.", fields={"currency": f"must be {amends.currency}"})
     if effective_from < amends.effective_from:
         raise Invalid(ContractError.ADDENDUM_BEFORE_FORM,
                       f"The addendum starts {effective_from}, before its form {amends.number} ({amends.effective_from}).",

@@ -38,7 +38,8 @@ class OrderIn(Schema):
     signed_on: date
     effective_from: date
     effective_to: date | None = None
-    currency: str = Field("USD", min_length=3, max_length=3)
+    currency: str | None = Field(None, min_length=3, max_length=3,
+                                 description="ISO 4217 code; a form defaults to USD, an addendum is in its form's currency")
     notes: str = ""
     lines: list[LineIn]
 

@@ -17,4 +17,5 @@ class ContractError(StrEnum):
     TARGET_NOT_IN_FORCE = "contract.target_not_in_force"
     NO_LINES = "contract.no_lines"
     UNKNOWN_CURRENCY = "contract.unknown_currency"
+    CURRENCY_MISMATCH = "contract.currency_mismatch"
     CUSTOM_PRICE_REQUIRED = "contract.custom_price_required"

@@ -301,3 +301,15 @@ def test_given_a_newer_catalogue_version_an_addendum_changing_the_user_count_kee
     newcomer = ClientFactory()
     form(newcomer, number="SOF-NEW", start=date(2026, 4, 1), lines=[LineInput(offering="support-24x7", user_count=5)])
     assert entitlements_for(newcomer, date(2026, 4, 2)).features.channels == frozenset({"portal"})
+
+
+def test_an_addendum_is_in_its_forms_currency_by_default_and_another_one_is_refused():
+    client = ClientFactory()
+    sof = record_order(None, client=client, number="SOF-EUR", kind="form", signed_on=date(2026, 1, 1),
+                       effective_from=date(2026, 1, 1), currency="eur", lines=[LineInput(offering="maintenance")])
+    soa = addendum(client, sof, "SOA-EUR", date(2026, 3, 1), [LineInput(offering="tam")])
+    assert (sof.currency, soa.currency) == ("EUR", "EUR")
+    with pytest.raises(DomainError) as refused:
+        record_order(None, client=client, number="SOA-USD", kind="addendum", amends=sof, signed_on=date(2026, 4, 1),
+                     effective_from=date(2026, 4, 1), currency="USD", lines=[LineInput(offering="premium")])
+    assert refused.value.code == "contract.currency_mismatch" and "EUR" in refused.value.message
