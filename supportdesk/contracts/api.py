@@ -123,7 +123,17 @@ def get_order(request: HttpRequest, order_id: int):
     return queries.orders_of(client).get(pk=order_id)
 
 
-@router.get("/clients/{client_id}/entitlements", summary="What the client is entitled to on a date or at an instant",
+class EntitlementsOut(Schema):
+    client_id: int
+    on: date = Field(..., description="The client's local date answered for")
+    offerings: list[str] = Field(..., description="Offering codes in force, with those they include")
+    features: dict = Field(..., description="The merged features of the lines in force (see the catalogue)")
+    lines: list[dict] = Field(..., description="Each line in force: line_id, order, offering, offering_version, "
+                                               "user_count, quantity, from, to (exclusive; null: open-ended)")
+
+
+@router.get("/clients/{client_id}/entitlements", response=EntitlementsOut,
+            summary="What the client is entitled to on a date or at an instant",
             description="`on=YYYY-MM-DD` (the client's local date) or `at=` an ISO 8601 instant with offset; "
                         "default: now.")
 def get_entitlements(request: HttpRequest, client_id: int, on: date | None = Query(None),

@@ -313,3 +313,12 @@ def test_an_addendum_is_in_its_forms_currency_by_default_and_another_one_is_refu
         record_order(None, client=client, number="SOA-USD", kind="addendum", amends=sof, signed_on=date(2026, 4, 1),
                      effective_from=date(2026, 4, 1), currency="USD", lines=[LineInput(offering="premium")])
     assert refused.value.code == "contract.currency_mismatch" and "EUR" in refused.value.message
+
+
+def test_the_api_document_describes_the_entitlements_answer():
+    from supportdesk.api import api
+
+    schema = api.get_openapi_schema()
+    op = schema["paths"]["/api/v1/contracts/clients/{client_id}/entitlements"]["get"]
+    ref = op["responses"][200]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert set(schema["components"]["schemas"][ref]["properties"]) == {"client_id", "on", "offerings", "features", "lines"}
