@@ -103,7 +103,7 @@ def _check_zone(zone: str) -> None:
         if not zone:
             raise ZoneInfoNotFoundError(zone)
         ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: "America" is a folder, not a zone
         raise Invalid(SlaError.BAD_ZONE, f"Unknown time zone {zone!r}: use an IANA name such as America/Toronto.",
                       fields={"zone": "unknown time zone"}) from exc
 

@@ -93,6 +93,9 @@ def test_manager_edits_a_calendar_through_the_api(staff, as_person, django_captu
     assert business["weekly"]["0"] == ["09:00-18:00"] and business["custom_holidays"] == ["2026-12-24"]
     bad = http.put("/api/v1/sla/calendars/business-hours", {"zone": "Nowhere/Land"}, content_type="application/json")
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "sla.bad_zone"
+    # A folder of the tz database is not a zone either: a clear 422, not a 500
+    folder = http.put("/api/v1/sla/calendars/business-hours", {"zone": "America"}, content_type="application/json")
+    assert folder.status_code == 422 and folder.json()["error"]["code"] == "sla.bad_zone"
     # And nobody else may: agents and clients get 404
     for person in (staff["agent"], requester_of(client_with("premium"))):
         assert as_person(person).put("/api/v1/sla/calendars/business-hours", {"hours": "00:00-23:00"},
@@ -160,3 +163,14 @@ def test_ticket_pages_show_clocks_in_the_viewers_zone(clock, staff, as_person):
     request.user = ticket.requester
     portal = Template("{% load sla_tags %}{% ticket_clocks ticket %}").render(Context({"request": request, "ticket": ticket}))
     assert "Mon 6 Apr 2026, 14:00" in portal and "America/Toronto" in portal and "warned" not in portal
+
+
+def test_viewer_zone_naming_a_tz_folder_falls_back_to_utc():
+    # Given a person whose stored zone is a folder of the tz database, when a ticket page picks their zone
+    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
+
+    from supportdesk.sla.templatetags.sla_tags import viewer_zone
+
+    # Then the page shows UTC instead of failing with a 500
+    assert viewer_zone(SimpleNamespace(timezone="America")) == ZoneInfo("UTC")

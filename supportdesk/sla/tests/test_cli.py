@@ -84,6 +84,8 @@ BAD = [
     ("garbage_start", ["due", "--start", "yesterday", "--target", "4h", "--calendar", "24x7", *TOR], "ISO 8601"),
     ("unknown_zone", ["due", "--start", "2026-04-06T09:00Z", "--target", "4h", "--calendar", "24x7",
                       "--zone", "Mars/Olympus"], "zone"),
+    ("zone_is_a_folder", ["due", "--start", "2026-04-06T09:00Z", "--target", "4h", "--calendar", "24x7",
+                          "--zone", "America"], "zone"),
     ("bad_duration", ["due", "--start", "2026-04-06T09:00Z", "--target", "4 hours", "--calendar", "24x7", *TOR], "duration"),
     ("zero_duration", ["due", "--start", "2026-04-06T09:00Z", "--target", "0m", "--calendar", "24x7", *TOR], "duration"),
     ("negative_duration", ["due", "--start", "2026-04-06T09:00Z", "--target=-2h", "--calendar", "24x7", *TOR], "duration"),
