@@ -91,7 +91,7 @@ def update_metric_rule(actor: User | None, metric: str, *, pause_statuses: list[
                       fields={"pause_statuses": "new, open, waiting or on_hold"})
     minutes = rule.warning_minutes if warning_minutes is None else warning_minutes
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 0 <= minutes <= 10_000:
-        raise Invalid("sla.bad_warning", "The warning must be 0 to 10000 business minutes before the due instant.",
+        raise Invalid("sla.bad_warning", "The warning must be 0 to 10000 minutes before the due instant.",
                       fields={"warning_minutes": "0..10000"})
     row, _ = MetricRule.objects.update_or_create(metric=metric, defaults={"pause_statuses": statuses,
                                                                           "warning_minutes": minutes})

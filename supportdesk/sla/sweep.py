@@ -100,12 +100,7 @@ def _reschedule(rows: list[Row], calendar: BusinessCalendar, warning: dict[str, 
     for (minutes, lead), group in simple.items():
         starts = [row[4] for row in group]
         dues = calendar.due_many(starts, timedelta(minutes=minutes))
-        if 0 < lead < minutes:
-            warns: list[datetime | None] = list(calendar.due_many(starts, timedelta(minutes=minutes - lead)))
-        elif lead > 0:
-            warns = [calendar.next_opening(s) for s in starts]
-        else:
-            warns = [None] * len(group)
+        warns = [timing.warning_instant(calendar, start, due, lead) for start, due in zip(starts, dues, strict=True)]
         for row, due, warn in zip(group, dues, warns, strict=True):
             if (due, warn) != (row[6], row[7]):
                 changed.append((row[0], row[1], due, warn))

@@ -37,7 +37,7 @@ def warnings(ticket) -> list[str]:  # noqa: ANN001
 
 
 def test_warning_fires_once_to_assignee_tam_and_managers(watched, staff, clock):
-    # Given the default warning 15 business minutes before the due instant (13:45 Toronto)
+    # Given the default warning 15 minutes before the due instant (13:45 Toronto)
     c = watched.clocks.get(metric="initial_response")
     assert c.warn_at == utc(2026, 4, 6, 17, 45)
     # When the sweep runs before that, nothing happens
@@ -53,27 +53,47 @@ def test_warning_fires_once_to_assignee_tam_and_managers(watched, staff, clock):
     assert c.history.filter(kind="warned", internal=True).count() == 1
 
 
+def test_warning_lead_is_calendar_time_moved_to_the_next_opening_when_closed(clock, staff):
+    # Given a severity 3 ticket opened Monday 13:10 Toronto: 3h50 today, 10 minutes Tuesday (due 08:10)
+    clock.at(utc(2026, 4, 6, 17, 10))
+    ticket = TicketFactory(requester=requester_of(client_with("premium")), severity=3)
+    c = ticket.clocks.get(metric="initial_response")
+    assert c.due_at == utc(2026, 4, 7, 12, 10)
+    # Then the default 15-minute warning (calendar time: 07:55, closed) goes out at the 08:00 opening,
+    # not 15 business minutes earlier on Monday afternoon
+    assert c.warn_at == utc(2026, 4, 7, 12, 0)
+    assert sweep(utc(2026, 4, 6, 20, 56))["warned"] == 0
+    assert sweep(utc(2026, 4, 7, 4, 0))["warned"] == 0
+    assert sweep(utc(2026, 4, 7, 12, 0))["warned"] == 1
+
+
 def test_warning_never_fires_while_the_calendar_is_closed(clock, staff):
-    # Given a severity 3 ticket opened Monday 16:50 Toronto: 10 minutes today, 3h50 Tuesday (due 11:50)
+    # Given a warning lead of 12 hours (calendar time)
+    sla_actions.update_metric_rule(None, "initial_response", warning_minutes=720)
+    # And a severity 3 ticket opened Monday 16:50 Toronto: 10 minutes today, 3h50 Tuesday (due 11:50)
     clock.at(utc(2026, 4, 6, 20, 50))
     ticket = TicketFactory(requester=requester_of(client_with("premium")), severity=3)
     c = ticket.clocks.get(metric="initial_response")
     assert c.due_at == utc(2026, 4, 7, 15, 50)
-    # And a warning lead of 230 business minutes, so the warning instant is 10 business minutes in:
-    # Monday 17:00 Toronto, the closing instant (picked up by the recompute after a calendar save)
-    sla_actions.update_metric_rule(None, "initial_response", warning_minutes=230)
-    sla_actions.update_calendar(None, "business-hours", holidays="CA-ON")
-    from supportdesk.sla.sweep import recompute
-
-    recompute(RecomputeJob.objects.latest("id"))
-    c.refresh_from_db()
-    assert c.warn_at == utc(2026, 4, 6, 21, 0)
-    # Then at midnight and at 07:59 Tuesday (closed) the sweep warns nobody
+    # Then 12 hours before the due instant is Monday 23:50, closed: the warning waits for Tuesday 08:00
+    assert c.warn_at == utc(2026, 4, 7, 12, 0)
+    # At midnight and at 07:59 Tuesday (closed) the sweep warns nobody
     assert sweep(utc(2026, 4, 7, 4, 0))["warned"] == 0
     assert sweep(utc(2026, 4, 7, 11, 59))["warned"] == 0
     # And at the 08:00 opening it does, once
     assert sweep(utc(2026, 4, 7, 12, 0))["warned"] == 1
     assert sweep(utc(2026, 4, 7, 12, 1))["warned"] == 0
+
+
+def test_sweep_never_warns_while_closed_even_when_the_warning_instant_has_passed(clock, staff):
+    # Given a clock whose stored warning instant is Monday 17:00 Toronto (closing), e.g. from an older schedule
+    clock.at(utc(2026, 4, 6, 20, 50))
+    ticket = TicketFactory(requester=requester_of(client_with("premium")), severity=3)
+    Clock.objects.filter(ticket=ticket).update(warn_at=utc(2026, 4, 6, 21, 0))
+    # Then the sweep warns nobody at midnight or before the opening, and once at 08:00
+    assert sweep(utc(2026, 4, 7, 4, 0))["warned"] == 0
+    assert sweep(utc(2026, 4, 7, 11, 59))["warned"] == 0
+    assert sweep(utc(2026, 4, 7, 12, 0))["warned"] == 1
 
 
 def test_breach_is_recorded_once_with_the_overrun_frozen(watched, staff, clock):
