@@ -96,6 +96,24 @@ def test_sweep_never_warns_while_closed_even_when_the_warning_instant_has_passed
     assert sweep(utc(2026, 4, 7, 12, 0))["warned"] == 1
 
 
+def test_changing_the_warning_lead_reschedules_open_clocks(watched, staff, clock, django_capture_on_commit_callbacks):
+    # Given the clock due 14:00 Toronto with the default warning at 13:45
+    c = watched.clocks.get(metric="initial_response")
+    assert c.warn_at == utc(2026, 4, 6, 17, 45)
+    # When a manager sets the initial-response warning to 60 minutes
+    with django_capture_on_commit_callbacks(execute=True):
+        sla_actions.update_metric_rule(staff["manager"], "initial_response", warning_minutes=60)
+    # Then the open clock is rescheduled by a job: it warns at 13:00
+    job = RecomputeJob.objects.get()
+    assert (job.calendar, job.state, job.total, job.changed) == ("business-hours", "done", 1, 1)
+    c.refresh_from_db()
+    assert c.warn_at == utc(2026, 4, 6, 17, 0)
+    assert sweep(utc(2026, 4, 6, 17, 1))["warned"] == 1
+    # And changing only the pause statuses starts no job
+    sla_actions.update_metric_rule(staff["manager"], "initial_response", pause_statuses=["on_hold"])
+    assert RecomputeJob.objects.count() == 1
+
+
 def test_breach_is_recorded_once_with_the_overrun_frozen(watched, staff, clock):
     # Given the clock due 14:00 Toronto; when the sweep first runs at 14:07 and again at 16:00
     assert sweep(utc(2026, 4, 6, 18, 7))["breached"] == 1
