@@ -180,6 +180,9 @@ def _stop(clock: Clock, at: datetime, *, reason: str) -> None:
 def _pause(clock: Clock, at: datetime, rule: Rule, status: str) -> None:
     if clock.state == ClockState.BREACHED:
         return  # a breached clock stays breached; pausing it would hide the overrun
+    if clock.due_at is not None and clock.due_at <= at:
+        breach(clock, at, reason="due instant passed")  # before any sweep saw it: breached, not paused
+        return
     clock.pauses = [*clock.pauses, [timing.dump_pauses([(at, None)])[0][0], None]]
     clock.state = ClockState.PAUSED
     clock.due_at, clock.warn_at = timing.schedule(clock, calendar_for(clock.calendar), rule.warning_minutes)
@@ -191,7 +194,8 @@ def _resume(clock: Clock, at: datetime, rule: Rule, status: str) -> None:
     pauses = [list(p) for p in clock.pauses]
     pauses[-1][1] = timing.dump_pauses([(at, at)])[0][1]
     clock.pauses = pauses
-    clock.state = ClockState.RUNNING
+    if clock.state != ClockState.BREACHED:  # a clock breached while paused stays breached
+        clock.state = ClockState.RUNNING
     clock.due_at, clock.warn_at = timing.schedule(clock, calendar_for(clock.calendar), rule.warning_minutes)
     clock.save(update_fields=["pauses", "state", "due_at", "warn_at"])
     _history(clock, "resumed", at, status=status, due_at=_iso(clock.due_at))
@@ -227,7 +231,9 @@ def _retarget(clock: Clock, target: Target, severity: int, rule: Rule, now: date
     from supportdesk.tickets.actions import record_event
 
     record_event(clock.ticket, actor, "sla.recomputed", "system", metric=clock.metric, old=old, new=new)
-    if clock.state == ClockState.RUNNING and clock.due_at is not None and clock.due_at <= now:
+    # A paused clock too: its new due instant may lie before the pause began (the time used already exceeds the
+    # new target), so it is breached at the change, not only once the pause ends.
+    if clock.state in OPEN_CLOCK_STATES and clock.due_at is not None and clock.due_at <= now:
         breach(clock, now, reason="severity changed: the new due instant had already passed", actor=actor)
 
 
