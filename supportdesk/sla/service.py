@@ -149,7 +149,9 @@ def _open_clocks(ticket: Ticket, metrics: tuple[str, ...] | None = None) -> list
     qs = ticket.clocks.filter(stopped_at__isnull=True).exclude(state=ClockState.MET)  # type: ignore[attr-defined]
     if metrics is not None:
         qs = qs.filter(metric__in=metrics)
-    return list(qs.order_by("id"))
+    # Locked: a sweep breaching one of them concurrently either commits first (we then see the breach and keep
+    # it) or waits for us (and then finds the clock stopped). Every hook runs inside the action's transaction.
+    return list(qs.select_for_update().order_by("id"))
 
 
 def _start(ticket: Ticket, target: Target, at: datetime, rule: Rule, now: datetime | None = None) -> Clock:
@@ -243,7 +245,10 @@ def breach(clock: Clock, at: datetime, *, reason: str, actor: User | None = None
         return False
     overrun = -timing.balance(clock, calendar_for(clock.calendar), at)  # type: ignore[operator]
     seconds = max(0, timing.whole_seconds(overrun))
-    updated = Clock.objects.filter(pk=clock.pk, breached_at__isnull=True).update(
+    # Only a clock still open in the database: a sweep holding a stale copy of a clock that was met meanwhile
+    # must not breach it.
+    updated = Clock.objects.filter(pk=clock.pk, breached_at__isnull=True, stopped_at__isnull=True,
+                                   state__in=OPEN_CLOCK_STATES).update(
         state=ClockState.BREACHED, breached_at=at, overrun_seconds=seconds)
     if not updated:
         return False

@@ -37,7 +37,8 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
         if not calendars[clock.calendar]:
             continue
         with transaction.atomic():
-            if not Clock.objects.filter(pk=clock.pk, warned_at__isnull=True).update(warned_at=now):
+            if not Clock.objects.filter(pk=clock.pk, warned_at__isnull=True, state=ClockState.RUNNING,
+                                        stopped_at__isnull=True).update(warned_at=now):  # not met meanwhile
                 continue
             ClockEvent.objects.create(clock=clock, kind="warned", at=now, internal=True,
                                       data={"due_at": clock.due_at.isoformat() if clock.due_at else None})

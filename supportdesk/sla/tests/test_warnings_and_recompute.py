@@ -171,3 +171,19 @@ def test_calendar_edit_refuses_bad_input(db):
         sla_actions.update_calendar(None, "weekdays-24h", holidays="CA-ON")
     assert holidays.value.code == "sla.bad_holidays"
     assert not Clock.objects.exists() and not RecomputeJob.objects.exists()
+
+
+def test_a_sweep_holding_a_stale_clock_neither_warns_nor_breaches_one_met_meanwhile(watched, staff, clock):
+    # Given a sweep that loaded the running clock (due 14:00 Toronto) just before an agent answered late
+    from supportdesk.sla.service import breach
+
+    stale = watched.clocks.get(metric="initial_response")
+    clock.at(utc(2026, 4, 6, 17, 59))
+    actions.add_message(staff["agent"], watched, body="Here we are", kind="public")
+    # When it goes on to breach that copy at 14:05 Toronto
+    assert breach(stale, utc(2026, 4, 6, 18, 5), reason="due instant passed") is False
+    # Then the clock stays met, with no breach recorded and no breach notice
+    c = watched.clocks.get(metric="initial_response")
+    assert c.state == "met" and c.breached_at is None and c.overrun_seconds is None
+    assert not TicketEvent.objects.filter(ticket=watched, kind="sla.breached").exists()
+    assert not OutboxItem.objects.filter(ticket=watched, topic="sla.breach").exists()
