@@ -73,7 +73,7 @@ def recompute(job: RecomputeJob) -> RecomputeJob:
             job.done += len(ids[i:i + BATCH])
             job.changed += len(changed)
             RecomputeJob.objects.filter(pk=job.pk).update(done=job.done, changed=job.changed)
-        tickets.update(ticket_id for _, ticket_id, _, _ in changed)
+        tickets.update(ticket_id for _, ticket_id, _, _, _ in changed)
     _refresh_due(tickets)
     job.state, job.finished_at = "done", timezone.now()
     RecomputeJob.objects.filter(pk=job.pk).update(state=job.state, finished_at=job.finished_at)
@@ -81,7 +81,7 @@ def recompute(job: RecomputeJob) -> RecomputeJob:
 
 
 Row = tuple[int, int, str, "int | None", datetime, Any, "datetime | None", "datetime | None"]
-Changed = tuple[int, int, "datetime | None", "datetime | None"]
+Changed = tuple[int, int, "datetime | None", "datetime | None", bool]  # ..., due instant moved
 
 
 def _reschedule(rows: list[Row], calendar: BusinessCalendar, warning: dict[str, int]) -> list[Changed]:
@@ -95,7 +95,7 @@ def _reschedule(rows: list[Row], calendar: BusinessCalendar, warning: dict[str, 
             probe = Clock(target_minutes=minutes, started_at=started, pauses=pauses)
             due, warn = timing.schedule(probe, calendar, lead)
             if (due, warn) != (old_due, old_warn):
-                changed.append((pk, ticket_id, due, warn))
+                changed.append((pk, ticket_id, due, warn, due != old_due))
         else:
             simple[(minutes or 0, lead)].append(row)
     for (minutes, lead), group in simple.items():
@@ -104,19 +104,26 @@ def _reschedule(rows: list[Row], calendar: BusinessCalendar, warning: dict[str, 
         warns = [timing.warning_instant(calendar, start, due, lead) for start, due in zip(starts, dues, strict=True)]
         for row, due, warn in zip(group, dues, warns, strict=True):
             if (due, warn) != (row[6], row[7]):
-                changed.append((row[0], row[1], due, warn))
+                changed.append((row[0], row[1], due, warn, due != row[6]))
     return changed
 
 
 def _write(changed: list[Changed]) -> None:
-    """One prepared UPDATE executed for many rows (much faster than CASE-based bulk updates)."""
+    """One prepared UPDATE executed for many rows (much faster than CASE-based bulk updates).
+
+    A clock whose due instant moved may be warned again before its new due instant (warned_at cleared); one
+    whose warning instant alone moved (a new warning lead) keeps the warning it already had."""
     if not changed:
         return
     ops = connection.ops
-    sql = 'UPDATE "sla_clock" SET "due_at" = %s, "warn_at" = %s WHERE "id" = %s'
+    moved = 'UPDATE "sla_clock" SET "due_at" = %s, "warn_at" = %s, "warned_at" = NULL WHERE "id" = %s'
+    kept = 'UPDATE "sla_clock" SET "due_at" = %s, "warn_at" = %s WHERE "id" = %s'
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(ops.adapt_datetimefield_value(due), ops.adapt_datetimefield_value(warn), pk)
-                                 for pk, _, due, warn in changed])
+        for sql, due_moved in ((moved, True), (kept, False)):
+            params = [(ops.adapt_datetimefield_value(due), ops.adapt_datetimefield_value(warn), pk)
+                      for pk, _, due, warn, flag in changed if flag is due_moved]
+            if params:
+                cursor.executemany(sql, params)
 
 
 def _refresh_due(ticket_ids: set[int]) -> None:

@@ -187,3 +187,21 @@ def test_a_sweep_holding_a_stale_clock_neither_warns_nor_breaches_one_met_meanwh
     assert c.state == "met" and c.breached_at is None and c.overrun_seconds is None
     assert not TicketEvent.objects.filter(ticket=watched, kind="sla.breached").exists()
     assert not OutboxItem.objects.filter(ticket=watched, topic="sla.breach").exists()
+
+
+def test_a_holiday_edit_that_moves_the_due_instant_warns_again_before_the_new_one(watched, staff, clock,
+                                                                                 django_capture_on_commit_callbacks):
+    # Given the clock due 14:00 Toronto Monday, warned at 13:46
+    clock.at(utc(2026, 4, 6, 17, 46))
+    assert sweep()["warned"] == 1
+    # When a manager makes Monday a holiday at 13:50 (the ticket now starts Tuesday 08:00, due 12:00)
+    clock.at(utc(2026, 4, 6, 17, 50))
+    with django_capture_on_commit_callbacks(execute=True):
+        sla_actions.update_calendar(staff["manager"], "business-hours", custom_holidays=["2026-04-06"])
+    c = watched.clocks.get(metric="initial_response")
+    assert c.due_at == utc(2026, 4, 7, 16, 0) and c.warned_at is None
+    # Then a new warning goes out 15 minutes before the new due instant, once
+    assert sweep(utc(2026, 4, 7, 15, 44))["warned"] == 0
+    assert sweep(utc(2026, 4, 7, 15, 45))["warned"] == 1
+    assert sweep(utc(2026, 4, 7, 15, 50))["warned"] == 0
+    assert len(warnings(watched)) == 6
