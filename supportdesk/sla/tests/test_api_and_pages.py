@@ -117,6 +117,18 @@ def test_dashboard_renders_with_data_csv_and_chart(history, staff, as_person, cl
     assert svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
 
 
+def test_attainment_csv_does_not_hand_a_formula_to_spreadsheets(clock, staff, as_person):
+    # Given a client whose name starts like a spreadsheet formula, with a decided clock
+    clock.at(MONDAY_10)
+    client = client_with("premium", name='=HYPERLINK("http://evil.example","x")')
+    ticket = TicketFactory(requester=requester_of(client), severity=3)
+    actions.add_message(staff["agent"], ticket, body="On it", kind="public")
+    # When a manager exports the attainment CSV
+    csv = as_person(staff["manager"]).get("/dashboard/attainment.csv").content.decode().splitlines()
+    # Then the name is quoted as text
+    assert csv[1].startswith('"\'=HYPERLINK(')
+
+
 def test_at_risk_lists_clocks_due_soon(clock, staff, as_person):
     clock.at(MONDAY_10)
     ticket = TicketFactory(requester=requester_of(client_with("premium")), severity=2, subject="Soon due")
