@@ -29,8 +29,9 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     warned = breached = 0
     calendars: dict[str, bool] = {}
+    # Only clocks not yet due: a sweep that first sees a clock after its due instant breaches it, no warning.
     due_warnings = Clock.objects.filter(state=ClockState.RUNNING, stopped_at__isnull=True, warned_at__isnull=True,
-                                        warn_at__lte=now).select_related("ticket", "ticket__client", "ticket__assignee")
+                                        warn_at__lte=now, due_at__gt=now).select_related("ticket", "ticket__client", "ticket__assignee")
     for clock in due_warnings[:BATCH]:
         if clock.calendar not in calendars:
             calendars[clock.calendar] = calendar_for(clock.calendar).is_open(now)

@@ -205,3 +205,13 @@ def test_a_holiday_edit_that_moves_the_due_instant_warns_again_before_the_new_on
     assert sweep(utc(2026, 4, 7, 15, 45))["warned"] == 1
     assert sweep(utc(2026, 4, 7, 15, 50))["warned"] == 0
     assert len(warnings(watched)) == 6
+
+
+def test_a_sweep_that_first_runs_after_the_due_instant_breaches_without_a_late_warning(watched, staff, clock):
+    # Given the clock due 14:00 Toronto and no sweep before 14:05 (the worker was down)
+    # When the sweep runs at 14:05
+    result = sweep(utc(2026, 4, 6, 18, 5))
+    # Then the clock is breached and nobody gets a "due soon" warning for an objective already missed
+    assert result == {"warned": 0, "breached": 1}
+    assert warnings(watched) == []
+    assert OutboxItem.objects.filter(ticket=watched, topic="sla.breach").count() == 3
