@@ -79,6 +79,23 @@ def test_attainment_report_groups_by_client_severity_month(history, staff, as_pe
     assert as_person(staff["agent"]).get("/api/v1/sla/reports/attainment").status_code == 404
 
 
+def test_attainment_covers_whole_months_only(history, staff, as_person, clock):
+    # Given decided clocks in April 2026 and a ticket answered on 2026-03-31 (Toronto)
+    clock.at(utc(2026, 3, 31, 14, 0))
+    march = TicketFactory(requester=requester_of(history["client"]), severity=3)
+    actions.add_message(staff["agent"], march, body="On it", kind="public")
+    # When a manager asks for the last month on 2026-05-01 (Toronto): May only, nothing yet
+    clock.at(utc(2026, 5, 1, 12, 0))
+    http = as_person(staff["manager"])
+    assert http.get("/api/v1/sla/reports/attainment?months=1").json() == []
+    # And for two months: all of April, and no partial March
+    months = [r["month"] for r in http.get("/api/v1/sla/reports/attainment?months=2").json()]
+    assert months == ["2026-04"]
+    # And for three: March too, whole
+    rows = http.get("/api/v1/sla/reports/attainment?months=3").json()
+    assert [(r["month"], r["total"]) for r in rows] == [("2026-03", 1), ("2026-04", 2)]
+
+
 def test_manager_edits_a_calendar_through_the_api(staff, as_person, django_capture_on_commit_callbacks, clock):
     clock.at(MONDAY_10)
     http = as_person(staff["manager"])
