@@ -70,11 +70,11 @@ def recompute(job: RecomputeJob) -> RecomputeJob:
             "id", "ticket_id", "metric", "target_minutes", "started_at", "pauses", "due_at", "warn_at"))
         changed = _reschedule(rows, calendar, warning)
         with transaction.atomic():
-            _write(changed)
+            _write(changed, job.calendar)
             job.done += len(ids[i:i + BATCH])
             job.changed += len(changed)
             RecomputeJob.objects.filter(pk=job.pk).update(done=job.done, changed=job.changed)
-        tickets.update(ticket_id for _, ticket_id, _, _, _ in changed)
+        tickets.update(ticket_id for _, ticket_id, *_ in changed)
     _refresh_due(tickets)
     job.state, job.finished_at = "done", timezone.now()
     RecomputeJob.objects.filter(pk=job.pk).update(state=job.state, finished_at=job.finished_at)
@@ -82,7 +82,8 @@ def recompute(job: RecomputeJob) -> RecomputeJob:
 
 
 Row = tuple[int, int, str, "int | None", datetime, Any, "datetime | None", "datetime | None"]
-Changed = tuple[int, int, "datetime | None", "datetime | None", bool]  # ..., due instant moved
+# id, ticket, new due, new warning, whether the due instant moved, the target it was computed for
+Changed = tuple[int, int, "datetime | None", "datetime | None", bool, "int | None"]
 
 
 def _reschedule(rows: list[Row], calendar: BusinessCalendar, warning: dict[str, int]) -> list[Changed]:
@@ -96,7 +97,7 @@ def _reschedule(rows: list[Row], calendar: BusinessCalendar, warning: dict[str, 
             probe = Clock(target_minutes=minutes, started_at=started, pauses=pauses)
             due, warn = timing.schedule(probe, calendar, lead)
             if (due, warn) != (old_due, old_warn):
-                changed.append((pk, ticket_id, due, warn, due != old_due))
+                changed.append((pk, ticket_id, due, warn, due != old_due, minutes))
         else:
             simple[(minutes or 0, lead)].append(row)
     for (minutes, lead), group in simple.items():
@@ -105,24 +106,28 @@ def _reschedule(rows: list[Row], calendar: BusinessCalendar, warning: dict[str, 
         warns = [timing.warning_instant(calendar, start, due, lead) for start, due in zip(starts, dues, strict=True)]
         for row, due, warn in zip(group, dues, warns, strict=True):
             if (due, warn) != (row[6], row[7]):
-                changed.append((row[0], row[1], due, warn, due != row[6]))
+                changed.append((row[0], row[1], due, warn, due != row[6], row[3]))
     return changed
 
 
-def _write(changed: list[Changed]) -> None:
+def _write(changed: list[Changed], calendar: str) -> None:
     """One prepared UPDATE executed for many rows (much faster than CASE-based bulk updates).
 
     A clock whose due instant moved may be warned again before its new due instant (warned_at cleared); one
-    whose warning instant alone moved (a new warning lead) keeps the warning it already had."""
+    whose warning instant alone moved (a new warning lead) keeps the warning it already had. A clock that was
+    met, breached, or given another target or calendar (a severity change) since it was read is left alone."""
     if not changed:
         return
     ops = connection.ops
-    moved = 'UPDATE "sla_clock" SET "due_at" = %s, "warn_at" = %s, "warned_at" = NULL WHERE "id" = %s'
-    kept = 'UPDATE "sla_clock" SET "due_at" = %s, "warn_at" = %s WHERE "id" = %s'
+    moved = ('UPDATE "sla_clock" SET "due_at" = %s, "warn_at" = %s, "warned_at" = NULL WHERE "id" = %s '
+             'AND "target_minutes" = %s AND "calendar" = %s AND "stopped_at" IS NULL AND "state" IN (%s, %s)')
+    kept = ('UPDATE "sla_clock" SET "due_at" = %s, "warn_at" = %s WHERE "id" = %s '
+            'AND "target_minutes" = %s AND "calendar" = %s AND "stopped_at" IS NULL AND "state" IN (%s, %s)')
     with connection.cursor() as cursor:
         for sql, due_moved in ((moved, True), (kept, False)):
-            params = [(ops.adapt_datetimefield_value(due), ops.adapt_datetimefield_value(warn), pk)
-                      for pk, _, due, warn, flag in changed if flag is due_moved]
+            params = [(ops.adapt_datetimefield_value(due), ops.adapt_datetimefield_value(warn), pk, minutes, calendar,
+                       *(str(state) for state in OPEN_CLOCK_STATES))
+                      for pk, _, due, warn, flag, minutes in changed if flag is due_moved]
             if params:
                 cursor.executemany(sql, params)
 

@@ -3,6 +3,8 @@ frozen overrun, and calendar edits that recompute every open clock."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from supportdesk.accounts.actions import assign_tam
@@ -215,3 +217,22 @@ def test_a_sweep_that_first_runs_after_the_due_instant_breaches_without_a_late_w
     assert result == {"warned": 0, "breached": 1}
     assert warnings(watched) == []
     assert OutboxItem.objects.filter(ticket=watched, topic="sla.breach").count() == 3
+
+
+def test_a_recompute_does_not_overwrite_a_clock_changed_since_it_read_it(clock, staff):
+    # Given two open severity 3 clocks read by a recompute (business hours, 240 minutes)
+    from supportdesk.sla.sweep import _write
+
+    clock.at(MONDAY_10)
+    client = client_with("premium")
+    kept, raised = (TicketFactory(requester=requester_of(client), severity=3) for _ in range(2))
+    later = utc(2026, 4, 9, 18, 0)
+    # When one is raised to severity 1 before the recompute writes what it computed for the old target
+    clock.at(MONDAY_10 + timedelta(minutes=10))
+    raised = actions.update_ticket(staff["manager"], raised, expected_version=raised.version, severity=1)
+    new_due = raised.clocks.get().due_at
+    _write([(c.pk, c.ticket_id, later, later, True, 240) for c in Clock.objects.filter(ticket__in=[kept, raised])],
+           "business-hours")
+    # Then the unchanged clock takes the recomputed instant and the raised one keeps its severity 1 due instant
+    assert kept.clocks.get().due_at == later
+    assert raised.clocks.get().due_at == new_due == MONDAY_10 + timedelta(minutes=30)
