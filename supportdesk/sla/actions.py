@@ -1,9 +1,10 @@
 """State changes of the sla context: editing a calendar (which recomputes every open clock that uses it,
-as a job with progress) and the per-metric rules."""
+as a job with progress) and the per-metric rules (a new warning lead recomputes the open clocks' warnings)."""
 
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,7 +20,7 @@ from .calendars import BusinessCalendar, CalendarError
 from .calendars_store import default_weekly, settings_for, validate_weekly
 from .errors import SlaError
 from .holiday_sources import holidays_for
-from .models import CalendarConfig, CalendarKind, Metric, MetricRule, RecomputeJob
+from .models import OPEN_CLOCK_STATES, CalendarConfig, CalendarKind, Clock, Metric, MetricRule, RecomputeJob
 
 
 def update_calendar(actor: User | None, kind: str, *, zone: str | None = None, hours: str | None = None,
@@ -91,10 +92,22 @@ def update_metric_rule(actor: User | None, metric: str, *, pause_statuses: list[
                       fields={"pause_statuses": "new, open, waiting or on_hold"})
     minutes = rule.warning_minutes if warning_minutes is None else warning_minutes
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 0 <= minutes <= 10_000:
-        raise Invalid("sla.bad_warning", "The warning must be 0 to 10000 business minutes before the due instant.",
+        raise Invalid("sla.bad_warning", "The warning must be 0 to 10000 minutes before the due instant.",
                       fields={"warning_minutes": "0..10000"})
-    row, _ = MetricRule.objects.update_or_create(metric=metric, defaults={"pause_statuses": statuses,
-                                                                          "warning_minutes": minutes})
+    now = timezone.now()
+    with transaction.atomic():
+        row, _ = MetricRule.objects.update_or_create(metric=metric, defaults={"pause_statuses": statuses,
+                                                                              "warning_minutes": minutes})
+        if minutes != rule.warning_minutes:
+            # Open clocks of this metric still carry the warning instant of the old lead: a recompute job per
+            # calendar they run on (the job reads the new rule), with progress like a calendar edit.
+            kinds = (Clock.objects.filter(metric=metric, state__in=OPEN_CLOCK_STATES, stopped_at__isnull=True,
+                                          target_minutes__isnull=False)
+                     .order_by().values_list("calendar", flat=True).distinct())
+            for kind in sorted(set(kinds)):
+                job = RecomputeJob.objects.create(calendar=kind, calendar_version=settings_for(kind).version,
+                                                  created_at=now)
+                transaction.on_commit(partial(_enqueue, job.pk))
     return row
 
 
@@ -103,7 +116,7 @@ def _check_zone(zone: str) -> None:
         if not zone:
             raise ZoneInfoNotFoundError(zone)
         ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: "America" is a folder, not a zone
         raise Invalid(SlaError.BAD_ZONE, f"Unknown time zone {zone!r}: use an IANA name such as America/Toronto.",
                       fields={"zone": "unknown time zone"}) from exc
 

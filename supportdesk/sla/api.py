@@ -139,7 +139,7 @@ def edit_rule(request: HttpRequest, metric: str, payload: RuleIn):
 
 @router.get("/reports/attainment", response=list[AttainmentOut], summary="Attainment per client, severity, month",
             description="Clocks with a target that were met or breached, grouped by client, severity and month "
-                        "(vendor zone) over the last `months` months.")
+                        "(vendor zone) over whole months: the current month and the `months - 1` before it.")
 def attainment_report(request: HttpRequest, months: int = 12, metric: str = Metric.INITIAL_RESPONSE):
     from supportdesk.errors import Invalid
 

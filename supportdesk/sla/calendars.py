@@ -109,7 +109,8 @@ def parse_interval(text: str) -> tuple[int, int]:
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError) as exc:
+        # OSError: a key naming a folder of the tz database ("America", "Europe") or an unreadable file.
         raise CalendarError("unknown_zone", f"unknown time zone {name!r}") from exc
 
 

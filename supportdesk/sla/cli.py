@@ -117,7 +117,7 @@ def build_calendar(
         return BusinessCalendar.always(zone)
     if kind == "weekdays-24h":
         return BusinessCalendar.weekdays_24h(zone, holidays)
-    start, end = parse_interval(hours or "08:00-17:00")
+    start, end = parse_interval("08:00-17:00" if hours is None else hours)  # an empty --hours is an error
     return BusinessCalendar(
         zone, tuple(((start, end),) if wd < 5 else () for wd in range(7)), frozenset(holidays)
     )
@@ -130,6 +130,8 @@ class _CalendarSpec:
         self.kind, self.zone, self.hours, self.country = kind, zone, hours, country
         self.custom = frozenset(parse_holiday(h) for h in holiday)
         build_calendar(kind, zone, hours, ())  # validate early, before any arithmetic
+        if country is not None and not country.strip():
+            raise CalendarError("unknown_holidays", "--holidays needs a country code such as CA or CA-ON")
 
     def calendar(self, first_year: int, last_year: int) -> BusinessCalendar:
         holidays = set(self.custom)

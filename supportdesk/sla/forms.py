@@ -39,4 +39,4 @@ def weekly_text(weekly: dict[str, list[str]]) -> str:
 class RuleForm(forms.Form):
     pause_statuses = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, choices=[
         ("new", "New"), ("open", "Open"), ("waiting", "Waiting on client"), ("on_hold", "On hold")])
-    warning_minutes = forms.IntegerField(min_value=0, max_value=10_000, label="Warning (business minutes before due)")
+    warning_minutes = forms.IntegerField(min_value=0, max_value=10_000, label="Warning (minutes before due, calendar time)")

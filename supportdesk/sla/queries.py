@@ -123,11 +123,12 @@ def vendor_zone() -> ZoneInfo:
 
 def attainment(user: Any, *, months: int = 12, metric: str = Metric.INITIAL_RESPONSE,
                now: datetime | None = None) -> list[AttainmentRow]:
-    """Decided clocks with a target (met or breached), per client, severity and month (vendor zone)."""
+    """Decided clocks with a target (met or breached), per client, severity and month (vendor zone), over the
+    current month and the `months - 1` whole months before it."""
     require_manager(user)
     now = now or timezone.now()
-    since = now - timedelta(days=31 * months)
     zone = vendor_zone()
+    since = month_start(now, months, zone)
     counts: dict[tuple[int, str, int, str], list[int]] = defaultdict(lambda: [0, 0])
     rows = Clock.objects.filter(metric=metric, target_minutes__isnull=False, started_at__gte=since,
                                 state__in=(ClockState.MET, ClockState.BREACHED)).values_list(
@@ -137,6 +138,14 @@ def attainment(user: Any, *, months: int = 12, metric: str = Metric.INITIAL_RESP
         counts[key][0 if state == ClockState.MET else 1] += 1
     return [AttainmentRow(cid, name, sev, month, met, breached)
             for (cid, name, sev, month), (met, breached) in sorted(counts.items(), key=lambda kv: (kv[0][3], kv[0][1], kv[0][2]))]
+
+
+def month_start(now: datetime, months: int, zone: ZoneInfo) -> datetime:
+    """The first instant of the month `months - 1` months before `now`'s month, in the zone: whole months only
+    (31-day steps back would report the earliest month with only its last days)."""
+    local = now.astimezone(zone)
+    index = local.year * 12 + local.month - 1 - (months - 1)
+    return datetime(index // 12, index % 12 + 1, 1, tzinfo=zone)
 
 
 def attainment_by_month(rows: list[AttainmentRow]) -> list[tuple[str, dict[int, float]]]:

@@ -149,7 +149,9 @@ def _open_clocks(ticket: Ticket, metrics: tuple[str, ...] | None = None) -> list
     qs = ticket.clocks.filter(stopped_at__isnull=True).exclude(state=ClockState.MET)  # type: ignore[attr-defined]
     if metrics is not None:
         qs = qs.filter(metric__in=metrics)
-    return list(qs.order_by("id"))
+    # Locked: a sweep breaching one of them concurrently either commits first (we then see the breach and keep
+    # it) or waits for us (and then finds the clock stopped). Every hook runs inside the action's transaction.
+    return list(qs.select_for_update().order_by("id"))
 
 
 def _start(ticket: Ticket, target: Target, at: datetime, rule: Rule, now: datetime | None = None) -> Clock:
@@ -180,6 +182,9 @@ def _stop(clock: Clock, at: datetime, *, reason: str) -> None:
 def _pause(clock: Clock, at: datetime, rule: Rule, status: str) -> None:
     if clock.state == ClockState.BREACHED:
         return  # a breached clock stays breached; pausing it would hide the overrun
+    if clock.due_at is not None and clock.due_at <= at:
+        breach(clock, at, reason="due instant passed")  # before any sweep saw it: breached, not paused
+        return
     clock.pauses = [*clock.pauses, [timing.dump_pauses([(at, None)])[0][0], None]]
     clock.state = ClockState.PAUSED
     clock.due_at, clock.warn_at = timing.schedule(clock, calendar_for(clock.calendar), rule.warning_minutes)
@@ -191,7 +196,8 @@ def _resume(clock: Clock, at: datetime, rule: Rule, status: str) -> None:
     pauses = [list(p) for p in clock.pauses]
     pauses[-1][1] = timing.dump_pauses([(at, at)])[0][1]
     clock.pauses = pauses
-    clock.state = ClockState.RUNNING
+    if clock.state != ClockState.BREACHED:  # a clock breached while paused stays breached
+        clock.state = ClockState.RUNNING
     clock.due_at, clock.warn_at = timing.schedule(clock, calendar_for(clock.calendar), rule.warning_minutes)
     clock.save(update_fields=["pauses", "state", "due_at", "warn_at"])
     _history(clock, "resumed", at, status=status, due_at=_iso(clock.due_at))
@@ -227,7 +233,9 @@ def _retarget(clock: Clock, target: Target, severity: int, rule: Rule, now: date
     from supportdesk.tickets.actions import record_event
 
     record_event(clock.ticket, actor, "sla.recomputed", "system", metric=clock.metric, old=old, new=new)
-    if clock.state == ClockState.RUNNING and clock.due_at is not None and clock.due_at <= now:
+    # A paused clock too: its new due instant may lie before the pause began (the time used already exceeds the
+    # new target), so it is breached at the change, not only once the pause ends.
+    if clock.state in OPEN_CLOCK_STATES and clock.due_at is not None and clock.due_at <= now:
         breach(clock, now, reason="severity changed: the new due instant had already passed", actor=actor)
 
 
@@ -237,7 +245,10 @@ def breach(clock: Clock, at: datetime, *, reason: str, actor: User | None = None
         return False
     overrun = -timing.balance(clock, calendar_for(clock.calendar), at)  # type: ignore[operator]
     seconds = max(0, timing.whole_seconds(overrun))
-    updated = Clock.objects.filter(pk=clock.pk, breached_at__isnull=True).update(
+    # Only a clock still open in the database: a sweep holding a stale copy of a clock that was met meanwhile
+    # must not breach it.
+    updated = Clock.objects.filter(pk=clock.pk, breached_at__isnull=True, stopped_at__isnull=True,
+                                   state__in=OPEN_CLOCK_STATES).update(
         state=ClockState.BREACHED, breached_at=at, overrun_seconds=seconds)
     if not updated:
         return False

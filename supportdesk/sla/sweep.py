@@ -29,15 +29,17 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     warned = breached = 0
     calendars: dict[str, bool] = {}
+    # Only clocks not yet due: a sweep that first sees a clock after its due instant breaches it, no warning.
     due_warnings = Clock.objects.filter(state=ClockState.RUNNING, stopped_at__isnull=True, warned_at__isnull=True,
-                                        warn_at__lte=now).select_related("ticket", "ticket__client", "ticket__assignee")
+                                        warn_at__lte=now, due_at__gt=now).select_related("ticket", "ticket__client", "ticket__assignee")
     for clock in due_warnings[:BATCH]:
         if clock.calendar not in calendars:
             calendars[clock.calendar] = calendar_for(clock.calendar).is_open(now)
         if not calendars[clock.calendar]:
             continue
         with transaction.atomic():
-            if not Clock.objects.filter(pk=clock.pk, warned_at__isnull=True).update(warned_at=now):
+            if not Clock.objects.filter(pk=clock.pk, warned_at__isnull=True, state=ClockState.RUNNING,
+                                        stopped_at__isnull=True).update(warned_at=now):  # not met meanwhile
                 continue
             ClockEvent.objects.create(clock=clock, kind="warned", at=now, internal=True,
                                       data={"due_at": clock.due_at.isoformat() if clock.due_at else None})
@@ -68,11 +70,11 @@ def recompute(job: RecomputeJob) -> RecomputeJob:
             "id", "ticket_id", "metric", "target_minutes", "started_at", "pauses", "due_at", "warn_at"))
         changed = _reschedule(rows, calendar, warning)
         with transaction.atomic():
-            _write(changed)
+            _write(changed, job.calendar)
             job.done += len(ids[i:i + BATCH])
             job.changed += len(changed)
             RecomputeJob.objects.filter(pk=job.pk).update(done=job.done, changed=job.changed)
-        tickets.update(ticket_id for _, ticket_id, _, _ in changed)
+        tickets.update(ticket_id for _, ticket_id, *_ in changed)
     _refresh_due(tickets)
     job.state, job.finished_at = "done", timezone.now()
     RecomputeJob.objects.filter(pk=job.pk).update(state=job.state, finished_at=job.finished_at)
@@ -80,7 +82,8 @@ def recompute(job: RecomputeJob) -> RecomputeJob:
 
 
 Row = tuple[int, int, str, "int | None", datetime, Any, "datetime | None", "datetime | None"]
-Changed = tuple[int, int, "datetime | None", "datetime | None"]
+# id, ticket, new due, new warning, whether the due instant moved, the target it was computed for
+Changed = tuple[int, int, "datetime | None", "datetime | None", bool, "int | None"]
 
 
 def _reschedule(rows: list[Row], calendar: BusinessCalendar, warning: dict[str, int]) -> list[Changed]:
@@ -94,33 +97,39 @@ def _reschedule(rows: list[Row], calendar: BusinessCalendar, warning: dict[str, 
             probe = Clock(target_minutes=minutes, started_at=started, pauses=pauses)
             due, warn = timing.schedule(probe, calendar, lead)
             if (due, warn) != (old_due, old_warn):
-                changed.append((pk, ticket_id, due, warn))
+                changed.append((pk, ticket_id, due, warn, due != old_due, minutes))
         else:
             simple[(minutes or 0, lead)].append(row)
     for (minutes, lead), group in simple.items():
         starts = [row[4] for row in group]
         dues = calendar.due_many(starts, timedelta(minutes=minutes))
-        if 0 < lead < minutes:
-            warns: list[datetime | None] = list(calendar.due_many(starts, timedelta(minutes=minutes - lead)))
-        elif lead > 0:
-            warns = [calendar.next_opening(s) for s in starts]
-        else:
-            warns = [None] * len(group)
+        warns = [timing.warning_instant(calendar, start, due, lead) for start, due in zip(starts, dues, strict=True)]
         for row, due, warn in zip(group, dues, warns, strict=True):
             if (due, warn) != (row[6], row[7]):
-                changed.append((row[0], row[1], due, warn))
+                changed.append((row[0], row[1], due, warn, due != row[6], row[3]))
     return changed
 
 
-def _write(changed: list[Changed]) -> None:
-    """One prepared UPDATE executed for many rows (much faster than CASE-based bulk updates)."""
+def _write(changed: list[Changed], calendar: str) -> None:
+    """One prepared UPDATE executed for many rows (much faster than CASE-based bulk updates).
+
+    A clock whose due instant moved may be warned again before its new due instant (warned_at cleared); one
+    whose warning instant alone moved (a new warning lead) keeps the warning it already had. A clock that was
+    met, breached, or given another target or calendar (a severity change) since it was read is left alone."""
     if not changed:
         return
     ops = connection.ops
-    sql = 'UPDATE "sla_clock" SET "due_at" = %s, "warn_at" = %s WHERE "id" = %s'
+    moved = ('UPDATE "sla_clock" SET "due_at" = %s, "warn_at" = %s, "warned_at" = NULL WHERE "id" = %s '
+             'AND "target_minutes" = %s AND "calendar" = %s AND "stopped_at" IS NULL AND "state" IN (%s, %s)')
+    kept = ('UPDATE "sla_clock" SET "due_at" = %s, "warn_at" = %s WHERE "id" = %s '
+            'AND "target_minutes" = %s AND "calendar" = %s AND "stopped_at" IS NULL AND "state" IN (%s, %s)')
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(ops.adapt_datetimefield_value(due), ops.adapt_datetimefield_value(warn), pk)
-                                 for pk, _, due, warn in changed])
+        for sql, due_moved in ((moved, True), (kept, False)):
+            params = [(ops.adapt_datetimefield_value(due), ops.adapt_datetimefield_value(warn), pk, minutes, calendar,
+                       *(str(state) for state in OPEN_CLOCK_STATES))
+                      for pk, _, due, warn, flag, minutes in changed if flag is due_moved]
+            if params:
+                cursor.executemany(sql, params)
 
 
 def _refresh_due(ticket_ids: set[int]) -> None:

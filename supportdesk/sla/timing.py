@@ -36,14 +36,18 @@ def schedule(clock: Clock, calendar: BusinessCalendar, warning_minutes: int) -> 
     due = calendar.due(clock.started_at, target, pauses)
     if due is None:
         return None, None
-    lead = timedelta(minutes=warning_minutes)
+    return due, warning_instant(calendar, clock.started_at, due, warning_minutes)
+
+
+def warning_instant(calendar: BusinessCalendar, start: datetime, due: datetime, warning_minutes: int) -> datetime | None:
+    """When the warning goes out: `warning_minutes` of calendar (wall-clock) time before the due instant, moved
+    to the next opening when that falls while the calendar is closed (a business-hours clock due Tuesday 08:10
+    with a 15-minute lead warns at 08:00, never overnight), and never before the clock starts. None: no warning.
+
+    The due instant lies inside an open period or at its closing, so the result is never after it."""
     if warning_minutes <= 0:
-        warn = None
-    elif target > lead:
-        warn = calendar.due(clock.started_at, target - lead, pauses)
-    else:
-        warn = calendar.next_opening(clock.started_at)
-    return due, warn
+        return None
+    return calendar.next_opening(max(due - timedelta(minutes=warning_minutes), start))
 
 
 def used(clock: Clock, calendar: BusinessCalendar, until: datetime) -> timedelta:

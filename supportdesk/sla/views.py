@@ -54,8 +54,14 @@ def attainment_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(["client", "severity", "month", "met", "breached", "total", "percent_met"])
     for row in rows:
-        writer.writerow([row.client, row.severity, row.month, row.met, row.breached, row.total, f"{row.percent:.1f}"])
+        writer.writerow([_cell(row.client), row.severity, row.month, row.met, row.breached, row.total,
+                         f"{row.percent:.1f}"])
     return response
+
+
+def _cell(text: str) -> str:
+    """A client name that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is quoted with '."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @login_required

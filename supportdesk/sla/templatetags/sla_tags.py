@@ -24,7 +24,7 @@ def ticket_clocks(context: dict, ticket: object) -> dict:
 def viewer_zone(user: object) -> ZoneInfo:
     try:
         return ZoneInfo(getattr(user, "timezone", "") or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "America"
         return ZoneInfo("UTC")
 
 

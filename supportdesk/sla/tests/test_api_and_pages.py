@@ -79,6 +79,23 @@ def test_attainment_report_groups_by_client_severity_month(history, staff, as_pe
     assert as_person(staff["agent"]).get("/api/v1/sla/reports/attainment").status_code == 404
 
 
+def test_attainment_covers_whole_months_only(history, staff, as_person, clock):
+    # Given decided clocks in April 2026 and a ticket answered on 2026-03-31 (Toronto)
+    clock.at(utc(2026, 3, 31, 14, 0))
+    march = TicketFactory(requester=requester_of(history["client"]), severity=3)
+    actions.add_message(staff["agent"], march, body="On it", kind="public")
+    # When a manager asks for the last month on 2026-05-01 (Toronto): May only, nothing yet
+    clock.at(utc(2026, 5, 1, 12, 0))
+    http = as_person(staff["manager"])
+    assert http.get("/api/v1/sla/reports/attainment?months=1").json() == []
+    # And for two months: all of April, and no partial March
+    months = [r["month"] for r in http.get("/api/v1/sla/reports/attainment?months=2").json()]
+    assert months == ["2026-04"]
+    # And for three: March too, whole
+    rows = http.get("/api/v1/sla/reports/attainment?months=3").json()
+    assert [(r["month"], r["total"]) for r in rows] == [("2026-03", 1), ("2026-04", 2)]
+
+
 def test_manager_edits_a_calendar_through_the_api(staff, as_person, django_capture_on_commit_callbacks, clock):
     clock.at(MONDAY_10)
     http = as_person(staff["manager"])
@@ -93,6 +110,9 @@ def test_manager_edits_a_calendar_through_the_api(staff, as_person, django_captu
     assert business["weekly"]["0"] == ["09:00-18:00"] and business["custom_holidays"] == ["2026-12-24"]
     bad = http.put("/api/v1/sla/calendars/business-hours", {"zone": "Nowhere/Land"}, content_type="application/json")
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "sla.bad_zone"
+    # A folder of the tz database is not a zone either: a clear 422, not a 500
+    folder = http.put("/api/v1/sla/calendars/business-hours", {"zone": "America"}, content_type="application/json")
+    assert folder.status_code == 422 and folder.json()["error"]["code"] == "sla.bad_zone"
     # And nobody else may: agents and clients get 404
     for person in (staff["agent"], requester_of(client_with("premium"))):
         assert as_person(person).put("/api/v1/sla/calendars/business-hours", {"hours": "00:00-23:00"},
@@ -112,6 +132,18 @@ def test_dashboard_renders_with_data_csv_and_chart(history, staff, as_person, cl
     assert csv[1] == "Hale & Partners,3,2026-04,1,1,2,50.0"
     svg = http.get("/dashboard/attainment.svg")
     assert svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
+
+
+def test_attainment_csv_does_not_hand_a_formula_to_spreadsheets(clock, staff, as_person):
+    # Given a client whose name starts like a spreadsheet formula, with a decided clock
+    clock.at(MONDAY_10)
+    client = client_with("premium", name='=HYPERLINK("http://evil.example","x")')
+    ticket = TicketFactory(requester=requester_of(client), severity=3)
+    actions.add_message(staff["agent"], ticket, body="On it", kind="public")
+    # When a manager exports the attainment CSV
+    csv = as_person(staff["manager"]).get("/dashboard/attainment.csv").content.decode().splitlines()
+    # Then the name is quoted as text
+    assert csv[1].startswith('"\'=HYPERLINK(')
 
 
 def test_at_risk_lists_clocks_due_soon(clock, staff, as_person):
@@ -160,3 +192,14 @@ def test_ticket_pages_show_clocks_in_the_viewers_zone(clock, staff, as_person):
     request.user = ticket.requester
     portal = Template("{% load sla_tags %}{% ticket_clocks ticket %}").render(Context({"request": request, "ticket": ticket}))
     assert "Mon 6 Apr 2026, 14:00" in portal and "America/Toronto" in portal and "warned" not in portal
+
+
+def test_viewer_zone_naming_a_tz_folder_falls_back_to_utc():
+    # Given a person whose stored zone is a folder of the tz database, when a ticket page picks their zone
+    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
+
+    from supportdesk.sla.templatetags.sla_tags import viewer_zone
+
+    # Then the page shows UTC instead of failing with a 500
+    assert viewer_zone(SimpleNamespace(timezone="America")) == ZoneInfo("UTC")

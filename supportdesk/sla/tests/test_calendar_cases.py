@@ -204,6 +204,7 @@ def test_given_equal_definitions_then_calendars_equal_and_hashable() -> None:
     [
         (lambda: BusinessCalendar.always("Mars/Olympus"), "unknown_zone"),
         (lambda: BusinessCalendar.always(""), "unknown_zone"),
+        (lambda: BusinessCalendar.always("Europe"), "unknown_zone"),  # a folder of the tz database
         (lambda: BusinessCalendar.from_pattern("UTC", {0: ["08:00-12:00", "11:00-13:00"]}), "overlapping_intervals"),
         (lambda: BusinessCalendar.from_pattern("UTC", {0: ["12:00-08:00"]}), "bad_interval"),
         (lambda: BusinessCalendar.from_pattern("UTC", {0: ["08:00-24:30"]}), "bad_interval"),

@@ -241,3 +241,61 @@ def test_a_paused_clock_is_not_breached_by_a_severity_change(clock, premium_with
     # Then the paused resolution clock has no due instant and is not breached (the initial response is)
     assert ticket.clocks.get(metric="resolution").state == "paused"
     assert ticket.clocks.get(metric="initial_response").state == "breached"
+
+
+@pytest.fixture
+def premium_with_strict_resolution(db):  # noqa: ANN001, ANN201
+    """Premium whose resolution objective is 16 business hours at severity 3 but 2 at severity 1."""
+    from datetime import date
+
+    from supportdesk.catalogue.actions import publish_version
+    from supportdesk.catalogue.models import Offering
+
+    premium = Offering.objects.get(code="premium")
+    latest = premium.versions.order_by("-version").first()
+    features = dict(latest.features)
+    features["objectives"] = {**features["objectives"], "resolution": {
+        "1": {"minutes": 120, "calendar": "business-hours"}, "2": {"minutes": 480, "calendar": "business-hours"},
+        "3": {"minutes": 16 * 60, "calendar": "business-hours"}}}
+    publish_version(None, offering=premium, features=features, effective_from=max(latest.effective_from, date(2026, 1, 1)))
+    return client_with("premium")
+
+
+def test_paused_clock_already_past_the_new_target_is_breached_at_the_upgrade(clock, premium_with_strict_resolution):
+    # Given a severity 3 ticket opened Monday 10:00 Toronto, waiting on the client from 13:00 (3 business hours used)
+    clock.at(MONDAY_10)
+    agent = StaffFactory(staff_roles=["manager"])
+    ticket = TicketFactory(requester=requester_of(premium_with_strict_resolution), severity=3)
+    clock.at(MONDAY_10 + timedelta(hours=3))
+    ticket = actions.update_ticket(agent, ticket, expected_version=ticket.version, status="waiting")
+    assert ticket.clocks.get(metric="resolution").state == "paused"
+    # When it is raised to severity 1 (resolution in 2 business hours: due 12:00, before the pause) at 14:00
+    clock.at(MONDAY_10 + timedelta(hours=4))
+    ticket = actions.update_ticket(agent, ticket, expected_version=ticket.version, severity=1)
+    # Then the resolution clock is breached at the change, one business hour over (the paused hour is not counted)
+    resolution = ticket.clocks.get(metric="resolution")
+    assert resolution.due_at == MONDAY_10 + timedelta(hours=2)
+    assert resolution.state == "breached" and resolution.breached_at == MONDAY_10 + timedelta(hours=4)
+    assert resolution.overrun_seconds == 3600
+    assert TicketEvent.objects.filter(ticket=ticket, kind="sla.breached", data__metric="resolution").count() == 1
+    ticket.refresh_from_db()
+    assert ticket.sla_state == "breached"
+    # And when the client answers and the ticket reopens, it stays breached with the same frozen overrun
+    clock.at(MONDAY_10 + timedelta(hours=5))
+    actions.update_ticket(agent, ticket, expected_version=ticket.version, status="open")
+    resolution.refresh_from_db()
+    assert resolution.state == "breached" and resolution.overrun_seconds == 3600
+    assert resolution.pauses[-1][1] is not None
+
+
+def test_clock_past_due_when_paused_is_breached_not_paused(clock, premium_with_strict_resolution):
+    # Given a severity 1 ticket (resolution due Monday 12:00 Toronto) that no sweep has looked at
+    clock.at(MONDAY_10)
+    agent = StaffFactory()
+    ticket = TicketFactory(requester=requester_of(premium_with_strict_resolution), severity=1)
+    # When it is set waiting on the client at 12:30, past the due instant
+    clock.at(MONDAY_10 + timedelta(hours=2, minutes=30))
+    ticket = actions.update_ticket(agent, ticket, expected_version=ticket.version, status="waiting")
+    # Then the resolution clock is breached then, 30 minutes over, and not paused
+    resolution = ticket.clocks.get(metric="resolution")
+    assert resolution.state == "breached" and resolution.overrun_seconds == 1800 and resolution.pauses == []

@@ -1,5 +1,5 @@
 """Properties of a clock's timing (no database): whatever the pauses, the clock has used exactly its target
-at its due instant, paused time consumes nothing, and the warning comes before the due instant."""
+at its due instant, paused time consumes nothing, and the warning comes before the due instant, while open."""
 
 from __future__ import annotations
 
@@ -44,10 +44,14 @@ def test_a_clock_has_used_exactly_its_target_at_its_due_instant(kind, start, min
     assert timing.balance(clock, calendar, due) == timedelta(0)
     # One business minute later it is a minute over (the calendar is open just before the due instant)
     assert timing.used(clock, calendar, due - timedelta(seconds=1)) == timedelta(minutes=minutes, seconds=-1)
-    if warn is not None:
-        assert warn <= due
-        if lead < minutes:
-            assert timing.balance(clock, calendar, warn) == timedelta(minutes=lead)
+    if lead == 0:
+        assert warn is None
+    else:
+        # The warning: `lead` minutes of calendar time before the due instant, or the first open instant after
+        # that (never while closed), never before the start and never after the due instant
+        assert warn is not None and start <= warn <= due and calendar.is_open(warn)
+        earliest = max(due - timedelta(minutes=lead), start)
+        assert warn >= earliest and calendar.elapsed(earliest, warn) == timedelta(0)
 
 
 @settings(max_examples=100, deadline=None)

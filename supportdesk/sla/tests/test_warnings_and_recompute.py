@@ -3,6 +3,8 @@ frozen overrun, and calendar edits that recompute every open clock."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from supportdesk.accounts.actions import assign_tam
@@ -37,7 +39,7 @@ def warnings(ticket) -> list[str]:  # noqa: ANN001
 
 
 def test_warning_fires_once_to_assignee_tam_and_managers(watched, staff, clock):
-    # Given the default warning 15 business minutes before the due instant (13:45 Toronto)
+    # Given the default warning 15 minutes before the due instant (13:45 Toronto)
     c = watched.clocks.get(metric="initial_response")
     assert c.warn_at == utc(2026, 4, 6, 17, 45)
     # When the sweep runs before that, nothing happens
@@ -53,27 +55,65 @@ def test_warning_fires_once_to_assignee_tam_and_managers(watched, staff, clock):
     assert c.history.filter(kind="warned", internal=True).count() == 1
 
 
+def test_warning_lead_is_calendar_time_moved_to_the_next_opening_when_closed(clock, staff):
+    # Given a severity 3 ticket opened Monday 13:10 Toronto: 3h50 today, 10 minutes Tuesday (due 08:10)
+    clock.at(utc(2026, 4, 6, 17, 10))
+    ticket = TicketFactory(requester=requester_of(client_with("premium")), severity=3)
+    c = ticket.clocks.get(metric="initial_response")
+    assert c.due_at == utc(2026, 4, 7, 12, 10)
+    # Then the default 15-minute warning (calendar time: 07:55, closed) goes out at the 08:00 opening,
+    # not 15 business minutes earlier on Monday afternoon
+    assert c.warn_at == utc(2026, 4, 7, 12, 0)
+    assert sweep(utc(2026, 4, 6, 20, 56))["warned"] == 0
+    assert sweep(utc(2026, 4, 7, 4, 0))["warned"] == 0
+    assert sweep(utc(2026, 4, 7, 12, 0))["warned"] == 1
+
+
 def test_warning_never_fires_while_the_calendar_is_closed(clock, staff):
-    # Given a severity 3 ticket opened Monday 16:50 Toronto: 10 minutes today, 3h50 Tuesday (due 11:50)
+    # Given a warning lead of 12 hours (calendar time)
+    sla_actions.update_metric_rule(None, "initial_response", warning_minutes=720)
+    # And a severity 3 ticket opened Monday 16:50 Toronto: 10 minutes today, 3h50 Tuesday (due 11:50)
     clock.at(utc(2026, 4, 6, 20, 50))
     ticket = TicketFactory(requester=requester_of(client_with("premium")), severity=3)
     c = ticket.clocks.get(metric="initial_response")
     assert c.due_at == utc(2026, 4, 7, 15, 50)
-    # And a warning lead of 230 business minutes, so the warning instant is 10 business minutes in:
-    # Monday 17:00 Toronto, the closing instant (picked up by the recompute after a calendar save)
-    sla_actions.update_metric_rule(None, "initial_response", warning_minutes=230)
-    sla_actions.update_calendar(None, "business-hours", holidays="CA-ON")
-    from supportdesk.sla.sweep import recompute
-
-    recompute(RecomputeJob.objects.latest("id"))
-    c.refresh_from_db()
-    assert c.warn_at == utc(2026, 4, 6, 21, 0)
-    # Then at midnight and at 07:59 Tuesday (closed) the sweep warns nobody
+    # Then 12 hours before the due instant is Monday 23:50, closed: the warning waits for Tuesday 08:00
+    assert c.warn_at == utc(2026, 4, 7, 12, 0)
+    # At midnight and at 07:59 Tuesday (closed) the sweep warns nobody
     assert sweep(utc(2026, 4, 7, 4, 0))["warned"] == 0
     assert sweep(utc(2026, 4, 7, 11, 59))["warned"] == 0
     # And at the 08:00 opening it does, once
     assert sweep(utc(2026, 4, 7, 12, 0))["warned"] == 1
     assert sweep(utc(2026, 4, 7, 12, 1))["warned"] == 0
+
+
+def test_sweep_never_warns_while_closed_even_when_the_warning_instant_has_passed(clock, staff):
+    # Given a clock whose stored warning instant is Monday 17:00 Toronto (closing), e.g. from an older schedule
+    clock.at(utc(2026, 4, 6, 20, 50))
+    ticket = TicketFactory(requester=requester_of(client_with("premium")), severity=3)
+    Clock.objects.filter(ticket=ticket).update(warn_at=utc(2026, 4, 6, 21, 0))
+    # Then the sweep warns nobody at midnight or before the opening, and once at 08:00
+    assert sweep(utc(2026, 4, 7, 4, 0))["warned"] == 0
+    assert sweep(utc(2026, 4, 7, 11, 59))["warned"] == 0
+    assert sweep(utc(2026, 4, 7, 12, 0))["warned"] == 1
+
+
+def test_changing_the_warning_lead_reschedules_open_clocks(watched, staff, clock, django_capture_on_commit_callbacks):
+    # Given the clock due 14:00 Toronto with the default warning at 13:45
+    c = watched.clocks.get(metric="initial_response")
+    assert c.warn_at == utc(2026, 4, 6, 17, 45)
+    # When a manager sets the initial-response warning to 60 minutes
+    with django_capture_on_commit_callbacks(execute=True):
+        sla_actions.update_metric_rule(staff["manager"], "initial_response", warning_minutes=60)
+    # Then the open clock is rescheduled by a job: it warns at 13:00
+    job = RecomputeJob.objects.get()
+    assert (job.calendar, job.state, job.total, job.changed) == ("business-hours", "done", 1, 1)
+    c.refresh_from_db()
+    assert c.warn_at == utc(2026, 4, 6, 17, 0)
+    assert sweep(utc(2026, 4, 6, 17, 1))["warned"] == 1
+    # And changing only the pause statuses starts no job
+    sla_actions.update_metric_rule(staff["manager"], "initial_response", pause_statuses=["on_hold"])
+    assert RecomputeJob.objects.count() == 1
 
 
 def test_breach_is_recorded_once_with_the_overrun_frozen(watched, staff, clock):
@@ -133,3 +173,66 @@ def test_calendar_edit_refuses_bad_input(db):
         sla_actions.update_calendar(None, "weekdays-24h", holidays="CA-ON")
     assert holidays.value.code == "sla.bad_holidays"
     assert not Clock.objects.exists() and not RecomputeJob.objects.exists()
+
+
+def test_a_sweep_holding_a_stale_clock_neither_warns_nor_breaches_one_met_meanwhile(watched, staff, clock):
+    # Given a sweep that loaded the running clock (due 14:00 Toronto) just before an agent answered late
+    from supportdesk.sla.service import breach
+
+    stale = watched.clocks.get(metric="initial_response")
+    clock.at(utc(2026, 4, 6, 17, 59))
+    actions.add_message(staff["agent"], watched, body="Here we are", kind="public")
+    # When it goes on to breach that copy at 14:05 Toronto
+    assert breach(stale, utc(2026, 4, 6, 18, 5), reason="due instant passed") is False
+    # Then the clock stays met, with no breach recorded and no breach notice
+    c = watched.clocks.get(metric="initial_response")
+    assert c.state == "met" and c.breached_at is None and c.overrun_seconds is None
+    assert not TicketEvent.objects.filter(ticket=watched, kind="sla.breached").exists()
+    assert not OutboxItem.objects.filter(ticket=watched, topic="sla.breach").exists()
+
+
+def test_a_holiday_edit_that_moves_the_due_instant_warns_again_before_the_new_one(watched, staff, clock,
+                                                                                 django_capture_on_commit_callbacks):
+    # Given the clock due 14:00 Toronto Monday, warned at 13:46
+    clock.at(utc(2026, 4, 6, 17, 46))
+    assert sweep()["warned"] == 1
+    # When a manager makes Monday a holiday at 13:50 (the ticket now starts Tuesday 08:00, due 12:00)
+    clock.at(utc(2026, 4, 6, 17, 50))
+    with django_capture_on_commit_callbacks(execute=True):
+        sla_actions.update_calendar(staff["manager"], "business-hours", custom_holidays=["2026-04-06"])
+    c = watched.clocks.get(metric="initial_response")
+    assert c.due_at == utc(2026, 4, 7, 16, 0) and c.warned_at is None
+    # Then a new warning goes out 15 minutes before the new due instant, once
+    assert sweep(utc(2026, 4, 7, 15, 44))["warned"] == 0
+    assert sweep(utc(2026, 4, 7, 15, 45))["warned"] == 1
+    assert sweep(utc(2026, 4, 7, 15, 50))["warned"] == 0
+    assert len(warnings(watched)) == 6
+
+
+def test_a_sweep_that_first_runs_after_the_due_instant_breaches_without_a_late_warning(watched, staff, clock):
+    # Given the clock due 14:00 Toronto and no sweep before 14:05 (the worker was down)
+    # When the sweep runs at 14:05
+    result = sweep(utc(2026, 4, 6, 18, 5))
+    # Then the clock is breached and nobody gets a "due soon" warning for an objective already missed
+    assert result == {"warned": 0, "breached": 1}
+    assert warnings(watched) == []
+    assert OutboxItem.objects.filter(ticket=watched, topic="sla.breach").count() == 3
+
+
+def test_a_recompute_does_not_overwrite_a_clock_changed_since_it_read_it(clock, staff):
+    # Given two open severity 3 clocks read by a recompute (business hours, 240 minutes)
+    from supportdesk.sla.sweep import _write
+
+    clock.at(MONDAY_10)
+    client = client_with("premium")
+    kept, raised = (TicketFactory(requester=requester_of(client), severity=3) for _ in range(2))
+    later = utc(2026, 4, 9, 18, 0)
+    # When one is raised to severity 1 before the recompute writes what it computed for the old target
+    clock.at(MONDAY_10 + timedelta(minutes=10))
+    raised = actions.update_ticket(staff["manager"], raised, expected_version=raised.version, severity=1)
+    new_due = raised.clocks.get().due_at
+    _write([(c.pk, c.ticket_id, later, later, True, 240) for c in Clock.objects.filter(ticket__in=[kept, raised])],
+           "business-hours")
+    # Then the unchanged clock takes the recomputed instant and the raised one keeps its severity 1 due instant
+    assert kept.clocks.get().due_at == later
+    assert raised.clocks.get().due_at == new_due == MONDAY_10 + timedelta(minutes=30)
