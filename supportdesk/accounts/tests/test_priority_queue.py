@@ -83,6 +83,18 @@ def test_property_the_queue_order_is_the_documented_sort_key(queue_world, specs)
     assert [t["id"] for t in listed] == [t.pk for t in expected], (specs, [(t.pk, t.queue_rank, t.sla_due_at, t.severity, t.created_at) for t in made])
 
 
+@pytest.mark.parametrize("params", [{}, {"sort": "queue"}, {"status": "new"}, {"queue": "priority"}])
+def test_the_queue_sort_of_the_full_list_puts_tickets_without_a_due_last_too(queue_world, params):
+    d = queue_world["designated"]
+    # Given an older priority ticket with no SLA due and a newer one due in an hour
+    no_due = _ticket(d, 1, None)
+    due_1h = _ticket(d, 1, 60)
+    # When the agent lists tickets in queue order without restricting to open ones
+    listed = queue_world["http"].get("/api/v1/tickets/", params).json()["items"]
+    # Then the nearest due comes first and the ticket without a due last, as in the open queue
+    assert [t["id"] for t in listed] == [due_1h.pk, no_due.pk]
+
+
 def test_the_portal_tells_a_non_designated_user_why_they_are_in_the_standard_queue(queue_world):
     http = HttpClient()
     http.force_login(queue_world["other"])
