@@ -20,7 +20,7 @@ from supportdesk.accounts.actions import check_zone
 from supportdesk.accounts.models import User
 from supportdesk.billing.charges import cancel_charge, record_charge
 from supportdesk.contracts.entitlements import client_local_date, entitlements_for
-from supportdesk.errors import Conflict, Forbidden, Invalid
+from supportdesk.errors import Conflict, DomainError, Forbidden, Invalid
 from supportdesk.notifications.actions import enqueue_email
 from supportdesk.policy.learning import (
     can_cancel_registration,
@@ -96,6 +96,11 @@ def record_download(actor: User, release: Release) -> Download:
     refusal = download_refusal(actor)
     if refusal is not None:
         raise refusal
+    if not release.file or not release.file.storage.exists(release.file.name):
+        # Served nothing, so logs nothing: a clear answer instead of a server error from the storage.
+        raise DomainError(LearningError.RELEASE_FILE_MISSING,
+                          f"The download file of {release.product} {release.version} is not available at the "
+                          "moment; please contact support.", status=404)
     return Download.objects.create(release=release, user=actor, client=actor.client, at=timezone.now())
 
 

@@ -37,8 +37,8 @@ def _visible(getter, *args):  # noqa: ANN001, ANN002, ANN202
         raise Http404 from exc
 
 
-def _refused(request: HttpRequest, message: str, back: str) -> HttpResponse:
-    return render(request, "learning/refused.html", {"message": message, "back": back}, status=403)
+def _refused(request: HttpRequest, message: str, back: str, status: int = 403) -> HttpResponse:
+    return render(request, "learning/refused.html", {"message": message, "back": back}, status=status)
 
 
 @login_required
@@ -68,7 +68,7 @@ def release_download(request: HttpRequest, release_id: int) -> HttpResponseBase:
     try:
         actions.record_download(user, release)
     except DomainError as exc:
-        return _refused(request, exc.message, "/releases/")
+        return _refused(request, exc.message, "/releases/", status=exc.status)
     return queries.download_response(release)
 
 

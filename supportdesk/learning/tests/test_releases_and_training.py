@@ -37,6 +37,21 @@ def test_a_client_without_maintenance_is_refused_and_told_why_and_nothing_is_log
     assert not Download.objects.exists()
 
 
+def test_a_release_whose_file_is_gone_from_storage_is_a_clear_404_and_nothing_is_logged(world, as_person):
+    # Given a release whose file has disappeared from the storage
+    release = world["release"]
+    release.file.storage.delete(release.file.name)
+    http = as_person(world["people"]["designated"])
+    # When an entitled client user downloads it through the API and the page
+    response = http.get(f"/api/v1/learning/releases/{release.pk}/download")
+    page = http.get(f"/releases/{release.pk}/download/")
+    # Then both say clearly that the file is not available (no server error) and no download is logged
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "release.file_missing"
+    assert f"{release.product} {release.version} is not available" in response.json()["error"]["message"]
+    assert page.status_code == 404 and "is not available" in page.content.decode()
+    assert not Download.objects.exists()
+
 def test_managers_publish_releases_through_storage_and_others_are_refused(world, as_person):
     upload = SimpleUploadedFile("suite-6.0.0.zip", b"zip bytes", content_type="application/zip")
     data = {"product": "Docketing Suite", "version": "6.0.0", "released_on": "2026-11-01", "notes": "Major", "file": upload}
