@@ -150,7 +150,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     user = _person(request)
     event = _visible(queries.event_for, user, event_id)
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
         try:
             if request.POST.get("cancel"):
@@ -164,6 +164,7 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
             return redirect(f"/events/{event.pk}/")
         except (DomainError, ValueError) as exc:
             error = getattr(exc, "message", "Invalid request.")
+            status = getattr(exc, "status", 422)  # the API's status: 403 not allowed, 409 full, 422 started
     mine = queries.registrations(user).filter(event=event, user=user, cancelled_at__isnull=True).first()
     discount = actions.discount_for(user, timezone.now()) if policy.is_client_person(user) else 0
     return render(request, "learning/event.html", {
@@ -172,4 +173,4 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
         "is_client": policy.is_client_person(user), "now": timezone.now(),
         "registrations": queries.registrations(user, event=event).filter(cancelled_at__isnull=True)
         if not policy.is_client_person(user) or policy.is_client_admin(user) else None},
-        status=409 if error else 200)
+        status=status)

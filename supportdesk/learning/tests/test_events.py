@@ -84,6 +84,19 @@ def test_staff_do_not_register_and_nobody_registers_twice(world, as_person):
     assert again.status_code == 409 and again.json()["error"]["code"] == "registration.already_registered"
 
 
+def test_the_event_page_answers_a_refusal_with_the_apis_status_and_message(world, as_person):
+    event = world["event"]
+    # Given staff (who do not register) and a client user already registered
+    http = as_person(world["people"]["client_user"])
+    assert http.post(f"/events/{event.pk}/").status_code == 302
+    # When staff press "register" and the client user presses it twice
+    staff = as_person(world["people"]["agent"]).post(f"/events/{event.pk}/")
+    again = http.post(f"/events/{event.pk}/")
+    # Then the page shows the refusal in place with the same status as the API (403, 409)
+    assert staff.status_code == 403 and "staff attend without registering" in staff.content.decode()
+    assert again.status_code == 409 and "already registered" in again.content.decode()
+    assert Registration.objects.filter(event=event).count() == 1
+
 def test_cancelling_before_the_start_frees_the_seat_and_cancels_the_uninvoiced_fee(world, as_person):
     http = as_person(world["people"]["designated"])
     registration = _register(http, world["event"]).json()
