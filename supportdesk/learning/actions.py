@@ -81,13 +81,18 @@ def add_release(actor: User | None, *, product: str, version: str, released_on: 
                           fields={"file": "too large"})
     upload.seek(0)
     safe_name = (filename or "release.bin").replace("/", "_").replace("\\", "_")[:200] or "release.bin"
-    with transaction.atomic():
-        release = Release(product=product, version=version, released_on=released_on, notes=notes,
-                          filename=safe_name, size=size, sha256=digest.hexdigest(), created_by=actor)
-        release.file.save(safe_name, File(upload, name=safe_name), save=False)
-        release.save()
-        LearningEvent.objects.create(actor=actor, kind="release.added",
-                                     data={"release": release.pk, "product": product, "version": version})
+    release = Release(product=product, version=version, released_on=released_on, notes=notes,
+                      filename=safe_name, size=size, sha256=digest.hexdigest(), created_by=actor)
+    release.file.save(safe_name, File(upload, name=safe_name), save=False)
+    try:
+        with transaction.atomic():
+            release.save()
+            LearningEvent.objects.create(actor=actor, kind="release.added",
+                                         data={"release": release.pk, "product": product, "version": version})
+    except IntegrityError as exc:  # the same version uploaded at the same moment: the unique index refused it
+        release.file.delete(save=False)
+        raise Conflict(LearningError.RELEASE_DUPLICATE, f"{product} {version} is already in the catalogue.",
+                       fields={"version": "already released"}) from exc
     return release
 
 
