@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.contrib import messages
@@ -19,6 +19,7 @@ from supportdesk.policy.learning import can_manage_learning, download_refusal, t
 from supportdesk.web.views.common import attach_error
 
 from . import actions, queries
+from .errors import LearningError
 from .forms import EventForm, ReleaseForm, TrainingForm
 from .models import TrainingKind
 
@@ -119,8 +120,19 @@ def _event_times(data: dict) -> tuple[datetime, datetime]:
         raise DomainError("client.unknown_zone", f"Unknown time zone {zone_name!r}; use an IANA name.",
                           fields={"timezone": "unknown time zone"}, status=422)
     zone = ZoneInfo(zone_name)
-    return (data["starts_at"].replace(tzinfo=None).replace(tzinfo=zone),
-            data["ends_at"].replace(tzinfo=None).replace(tzinfo=zone))
+    return _local(data["starts_at"], zone, "starts_at"), _local(data["ends_at"], zone, "ends_at")
+
+
+def _local(value: datetime, zone: ZoneInfo, field: str) -> datetime:
+    """The form's wall-clock time in `zone`; a time the clocks skip (spring forward) is refused, not shifted."""
+    naive = value.replace(tzinfo=None)
+    aware = naive.replace(tzinfo=zone)
+    if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        raise DomainError(LearningError.EVENT_BAD_TIMES,
+                          f"{naive:%Y-%m-%d %H:%M} does not exist in {zone.key}: the clocks skip that hour when "
+                          "daylight saving time starts. Choose another time.", fields={field: "skipped by DST"},
+                          status=422)
+    return aware
 
 
 @login_required
