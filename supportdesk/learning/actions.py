@@ -101,7 +101,7 @@ def record_download(actor: User, release: Release) -> Download:
     refusal = download_refusal(actor)
     if refusal is not None:
         raise refusal
-    if not release.file or not release.file.storage.exists(release.file.name):
+    if not release.file.name or not release.file.storage.exists(release.file.name):
         # Served nothing, so logs nothing: a clear answer instead of a server error from the storage.
         raise DomainError(LearningError.RELEASE_FILE_MISSING,
                           f"The download file of {release.product} {release.version} is not available at the "
