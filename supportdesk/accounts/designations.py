@@ -53,6 +53,9 @@ def designate(actor: User | None, *, client: Client, user: User) -> Designation:
     if user.client_id != client.pk:
         raise Invalid(DesignationError.NOT_CLIENT_USER, f"{user.email} is not a user of {client.name}.",
                       fields={"user": "not of this client"})
+    if not user.is_active:  # the pages offer only active people; a deactivated account would hold a slot unused
+        raise Invalid(DesignationError.NOT_CLIENT_USER, f"{user.email} is deactivated and cannot be designated.",
+                      fields={"user": "deactivated"})
     now = timezone.now()
     limit = designation_limit(client, now)
     if limit <= 0:

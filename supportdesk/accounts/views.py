@@ -33,8 +33,10 @@ def _page(request: HttpRequest, client: Client, template: str, base: str) -> Htt
     if request.method == "POST":
         form = DesignateForm(request.POST, client=client)
         try:
-            if request.POST.get("remove"):
-                person = User.objects.filter(pk=request.POST["remove"], client=client).first()
+            remove = request.POST.get("remove", "").strip()
+            if remove:
+                # A tampered id (not a number, someone of another client) is "no such person", never a 500.
+                person = User.objects.filter(pk=remove, client=client).first() if remove.isdigit() else None
                 if person is None:
                     raise NotFound("client user")
                 designations.undesignate(actor, client=client, user=person)

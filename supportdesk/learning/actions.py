@@ -20,7 +20,7 @@ from supportdesk.accounts.actions import check_zone
 from supportdesk.accounts.models import User
 from supportdesk.billing.charges import cancel_charge, record_charge
 from supportdesk.contracts.entitlements import client_local_date, entitlements_for
-from supportdesk.errors import Conflict, Forbidden, Invalid
+from supportdesk.errors import Conflict, DomainError, Forbidden, Invalid
 from supportdesk.notifications.actions import enqueue_email
 from supportdesk.policy.learning import (
     can_cancel_registration,
@@ -81,13 +81,18 @@ def add_release(actor: User | None, *, product: str, version: str, released_on: 
                           fields={"file": "too large"})
     upload.seek(0)
     safe_name = (filename or "release.bin").replace("/", "_").replace("\\", "_")[:200] or "release.bin"
-    with transaction.atomic():
-        release = Release(product=product, version=version, released_on=released_on, notes=notes,
-                          filename=safe_name, size=size, sha256=digest.hexdigest(), created_by=actor)
-        release.file.save(safe_name, File(upload, name=safe_name), save=False)
-        release.save()
-        LearningEvent.objects.create(actor=actor, kind="release.added",
-                                     data={"release": release.pk, "product": product, "version": version})
+    release = Release(product=product, version=version, released_on=released_on, notes=notes,
+                      filename=safe_name, size=size, sha256=digest.hexdigest(), created_by=actor)
+    release.file.save(safe_name, File(upload, name=safe_name), save=False)
+    try:
+        with transaction.atomic():
+            release.save()
+            LearningEvent.objects.create(actor=actor, kind="release.added",
+                                         data={"release": release.pk, "product": product, "version": version})
+    except IntegrityError as exc:  # the same version uploaded at the same moment: the unique index refused it
+        release.file.delete(save=False)
+        raise Conflict(LearningError.RELEASE_DUPLICATE, f"{product} {version} is already in the catalogue.",
+                       fields={"version": "already released"}) from exc
     return release
 
 
@@ -96,6 +101,11 @@ def record_download(actor: User, release: Release) -> Download:
     refusal = download_refusal(actor)
     if refusal is not None:
         raise refusal
+    if not release.file.name or not release.file.storage.exists(release.file.name):
+        # Served nothing, so logs nothing: a clear answer instead of a server error from the storage.
+        raise DomainError(LearningError.RELEASE_FILE_MISSING,
+                          f"The download file of {release.product} {release.version} is not available at the "
+                          "moment; please contact support.", status=404)
     return Download.objects.create(release=release, user=actor, client=actor.client, at=timezone.now())
 
 

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+from typing import Any
+
 from django import forms
+from django.utils import timezone
 
 from .models import TrainingKind
+
+
+class WallClockField(forms.DateTimeField):
+    """A local date-time read as typed. The view places it in the zone the form names (refusing an hour the
+    clocks skip there); read in the server's zone instead, a time skipped or repeated *there* would be refused
+    for an event in another zone."""
+
+    def to_python(self, value: Any) -> Any:
+        with timezone.override(UTC):  # UTC has no gaps or folds: the wall-clock value comes through unchanged
+            return super().to_python(value)
 
 
 class ReleaseForm(forms.Form):
@@ -28,9 +42,9 @@ class TrainingForm(forms.Form):
 class EventForm(forms.Form):
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=[("webinar", "Webinar"), ("event", "Event")])
-    starts_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                                    help_text="Local time in the zone below")
-    ends_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    starts_at = WallClockField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                               help_text="Local time in the zone below")
+    ends_at = WallClockField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     timezone = forms.CharField(max_length=64, initial="America/Toronto")
     capacity = forms.IntegerField(min_value=1)
     fee = forms.DecimalField(min_value=0, decimal_places=2, max_digits=10, initial=0)

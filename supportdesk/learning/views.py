@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.contrib import messages
@@ -19,6 +19,7 @@ from supportdesk.policy.learning import can_manage_learning, download_refusal, t
 from supportdesk.web.views.common import attach_error
 
 from . import actions, queries
+from .errors import LearningError
 from .forms import EventForm, ReleaseForm, TrainingForm
 from .models import TrainingKind
 
@@ -37,8 +38,8 @@ def _visible(getter, *args):  # noqa: ANN001, ANN002, ANN202
         raise Http404 from exc
 
 
-def _refused(request: HttpRequest, message: str, back: str) -> HttpResponse:
-    return render(request, "learning/refused.html", {"message": message, "back": back}, status=403)
+def _refused(request: HttpRequest, message: str, back: str, status: int = 403) -> HttpResponse:
+    return render(request, "learning/refused.html", {"message": message, "back": back}, status=status)
 
 
 @login_required
@@ -68,7 +69,7 @@ def release_download(request: HttpRequest, release_id: int) -> HttpResponseBase:
     try:
         actions.record_download(user, release)
     except DomainError as exc:
-        return _refused(request, exc.message, "/releases/")
+        return _refused(request, exc.message, "/releases/", status=exc.status)
     return queries.download_response(release)
 
 
@@ -119,8 +120,19 @@ def _event_times(data: dict) -> tuple[datetime, datetime]:
         raise DomainError("client.unknown_zone", f"Unknown time zone {zone_name!r}; use an IANA name.",
                           fields={"timezone": "unknown time zone"}, status=422)
     zone = ZoneInfo(zone_name)
-    return (data["starts_at"].replace(tzinfo=None).replace(tzinfo=zone),
-            data["ends_at"].replace(tzinfo=None).replace(tzinfo=zone))
+    return _local(data["starts_at"], zone, "starts_at"), _local(data["ends_at"], zone, "ends_at")
+
+
+def _local(value: datetime, zone: ZoneInfo, field: str) -> datetime:
+    """The form's wall-clock time in `zone`; a time the clocks skip (spring forward) is refused, not shifted."""
+    naive = value.replace(tzinfo=None)
+    aware = naive.replace(tzinfo=zone)
+    if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        raise DomainError(LearningError.EVENT_BAD_TIMES,
+                          f"{naive:%Y-%m-%d %H:%M} does not exist in {zone.key}: the clocks skip that hour when "
+                          "daylight saving time starts. Choose another time.", fields={field: "skipped by DST"},
+                          status=422)
+    return aware
 
 
 @login_required
@@ -150,7 +162,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     user = _person(request)
     event = _visible(queries.event_for, user, event_id)
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
         try:
             if request.POST.get("cancel"):
@@ -164,6 +176,7 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
             return redirect(f"/events/{event.pk}/")
         except (DomainError, ValueError) as exc:
             error = getattr(exc, "message", "Invalid request.")
+            status = getattr(exc, "status", 422)  # the API's status: 403 not allowed, 409 full, 422 started
     mine = queries.registrations(user).filter(event=event, user=user, cancelled_at__isnull=True).first()
     discount = actions.discount_for(user, timezone.now()) if policy.is_client_person(user) else 0
     return render(request, "learning/event.html", {
@@ -172,4 +185,4 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
         "is_client": policy.is_client_person(user), "now": timezone.now(),
         "registrations": queries.registrations(user, event=event).filter(cancelled_at__isnull=True)
         if not policy.is_client_person(user) or policy.is_client_admin(user) else None},
-        status=409 if error else 200)
+        status=status)

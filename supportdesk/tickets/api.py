@@ -32,7 +32,7 @@ def list_tickets(request: HttpRequest, status: str | None = None, queue: str | N
     _check_filters(status, queue)
     scope = policy.ticket_scope(user)
     counted = queries.open_ticket_count(scope, queue=queue) if open_only and not status and not q else None
-    if sort == "queue" and open_only:  # the agent queue (W2): a prepared page query, usually the counter
+    if sort == "queue" and open_only and not status and not q:  # the agent queue (W2): a prepared page query
         return PreparedPage(
             count=partial(int, counted) if counted is not None else queries.agent_queue(user, queue=queue, scope=scope).count,
             items=lambda offset, limit: queries.queue_items(scope, queue=queue, offset=offset, limit=limit))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 from supportdesk import policy
@@ -17,7 +17,9 @@ from . import search
 from .models import OpenTicketCount, Ticket
 from .schemas import TICKET_ROWS
 
-QUEUE_ORDER = ("queue_rank", "sla_due_at", "severity", "created_at", "id")
+# The queue sort (R7) for lists that are not the open-only agent queue: a ticket without an SLA due sorts
+# after every due one on both databases (SQLite would put NULLs first; PostgreSQL puts them last).
+QUEUE_ORDER = ("queue_rank", F("sla_due_at").asc(nulls_last=True), "severity", "created_at", "id")
 
 
 def ticket_for(user: Any, ticket_id: int) -> Ticket:

@@ -145,3 +145,16 @@ def test_the_clients_tam_designates_and_removes_from_the_console(world, as_perso
     refused = as_person(people["agent"]).post(url, {"user": people["client_admin"].pk})
     assert refused.status_code == 403
     assert [d.user for d in active_designations(own)] == [people["client_user"]]
+
+
+@pytest.mark.parametrize("remove", ["abc", "1.5", "-1", "99999999999999999999"])
+def test_a_tampered_remove_id_on_the_pages_is_refused_in_place_and_changes_nothing(world, as_person, remove):
+    # Given the designated-users pages of the client admin and of the client's TAM
+    for who, url in [("client_admin", "/portal/designated/"), ("tam", f"/console/clients/{world['own'].pk}/designated/")]:
+        before = list(Designation.objects.values_list("id", "end"))
+        # When the form posts a "remove" value that names nobody
+        response = as_person(world["people"][who]).post(url, {"remove": remove})
+        # Then the page answers with the refusal in place (not a server error) and nothing changed
+        assert response.status_code == 200, (who, remove)
+        assert "No such client user" in response.content.decode()
+        assert list(Designation.objects.values_list("id", "end")) == before

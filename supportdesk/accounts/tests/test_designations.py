@@ -16,7 +16,7 @@ from supportdesk.accounts.designations import (
     has_perk,
     undesignate,
 )
-from supportdesk.accounts.models import AccountEvent, Designation
+from supportdesk.accounts.models import AccountEvent, Designation, User
 from supportdesk.contracts.actions import LineInput, record_order
 from supportdesk.errors import Conflict, Invalid
 from supportdesk.factories import ClientFactory, ClientUserFactory, premium_client
@@ -112,6 +112,26 @@ def test_a_person_of_another_client_cannot_be_designated():
         designate(None, client=client, user=ClientUserFactory(client=other))
     assert refused.value.code == "designation.not_client_user"
 
+
+
+@pytest.mark.django_db
+def test_a_deactivated_person_cannot_be_designated_through_the_api():
+    # Given a Premium client with a deactivated person, and its admin
+    client = premium_client()
+    admin = ClientUserFactory(client=client, client_role="client_admin")
+    gone = ClientUserFactory(client=client)
+    User.objects.filter(pk=gone.pk).update(is_active=False)
+    gone.refresh_from_db()
+    http = HttpClient()
+    http.force_login(admin)
+    # When the admin designates that person through the API
+    response = http.post(f"/api/v1/clients/{client.pk}/designations", {"user_id": gone.pk},
+                         content_type="application/json")
+    # Then it is refused clearly (as the page, which offers active people only) and no slot is taken
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "designation.not_client_user"
+    assert "deactivated" in response.json()["error"]["message"]
+    assert not Designation.objects.filter(client=client).exists()
 
 def _at(client, day: date) -> datetime:  # noqa: ANN001
     return datetime(day.year, day.month, day.day, 9, 0, tzinfo=ZoneInfo(client.timezone))

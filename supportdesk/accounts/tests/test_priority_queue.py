@@ -83,6 +83,33 @@ def test_property_the_queue_order_is_the_documented_sort_key(queue_world, specs)
     assert [t["id"] for t in listed] == [t.pk for t in expected], (specs, [(t.pk, t.queue_rank, t.sla_due_at, t.severity, t.created_at) for t in made])
 
 
+@pytest.mark.parametrize("params", [{}, {"sort": "queue"}, {"status": "new"}, {"queue": "priority"}])
+def test_the_queue_sort_of_the_full_list_puts_tickets_without_a_due_last_too(queue_world, params):
+    d = queue_world["designated"]
+    # Given an older priority ticket with no SLA due and a newer one due in an hour
+    no_due = _ticket(d, 1, None)
+    due_1h = _ticket(d, 1, 60)
+    # When the agent lists tickets in queue order without restricting to open ones
+    listed = queue_world["http"].get("/api/v1/tickets/", params).json()["items"]
+    # Then the nearest due comes first and the ticket without a due last, as in the open queue
+    assert [t["id"] for t in listed] == [due_1h.pk, no_due.pk]
+
+
+
+def test_the_open_queue_honours_status_and_search_filters(queue_world):
+    d, http = queue_world["designated"], queue_world["http"]
+    # Given two open tickets, one waiting on the client
+    waiting, working = _ticket(d, 1, None), _ticket(d, 1, 60)
+    Ticket.objects.filter(pk=waiting.pk).update(status="waiting")
+    # When the agent filters the open queue by status, or searches it
+    by_status = http.get("/api/v1/tickets/", {"open_only": "true", "status": "waiting"}).json()
+    by_search = http.get("/api/v1/tickets/", {"open_only": "true", "q": "nothingmatchesthis"}).json()
+    # Then only the matching tickets are listed and counted, still in queue order
+    assert ([t["id"] for t in by_status["items"]], by_status["count"]) == ([waiting.pk], 1)
+    assert (by_search["items"], by_search["count"]) == ([], 0)
+    both = http.get("/api/v1/tickets/", {"open_only": "true", "status": "new"}).json()
+    assert [t["id"] for t in both["items"]] == [working.pk]
+
 def test_the_portal_tells_a_non_designated_user_why_they_are_in_the_standard_queue(queue_world):
     http = HttpClient()
     http.force_login(queue_world["other"])

@@ -84,6 +84,19 @@ def test_staff_do_not_register_and_nobody_registers_twice(world, as_person):
     assert again.status_code == 409 and again.json()["error"]["code"] == "registration.already_registered"
 
 
+def test_the_event_page_answers_a_refusal_with_the_apis_status_and_message(world, as_person):
+    event = world["event"]
+    # Given staff (who do not register) and a client user already registered
+    http = as_person(world["people"]["client_user"])
+    assert http.post(f"/events/{event.pk}/").status_code == 302
+    # When staff press "register" and the client user presses it twice
+    staff = as_person(world["people"]["agent"]).post(f"/events/{event.pk}/")
+    again = http.post(f"/events/{event.pk}/")
+    # Then the page shows the refusal in place with the same status as the API (403, 409)
+    assert staff.status_code == 403 and "staff attend without registering" in staff.content.decode()
+    assert again.status_code == 409 and "already registered" in again.content.decode()
+    assert Registration.objects.filter(event=event).count() == 1
+
 def test_cancelling_before_the_start_frees_the_seat_and_cancels_the_uninvoiced_fee(world, as_person):
     http = as_person(world["people"]["designated"])
     registration = _register(http, world["event"]).json()
@@ -166,3 +179,39 @@ def test_given_5_seats_when_20_client_users_register_at_once_then_exactly_5_get_
         assert sorted(active.values_list("seat", flat=True)) == [1, 2, 3, 4, 5]
         assert BillableCharge.objects.filter(kind="event_fee").count() == 5
         assert OutboxItem.objects.filter(topic="learning.registration").count() == 5
+
+
+def _event_form(**times: str) -> dict[str, str]:
+    return {"title": "Spring webinar", "kind": "webinar", "timezone": "America/Toronto", "capacity": "10", "fee": "0",
+            "currency": "USD", "location": "", "description": "", **times}
+
+
+def test_the_staff_form_reads_local_times_across_dst_and_refuses_a_skipped_hour(world, as_person):
+    from supportdesk.learning.models import Event
+
+    http = as_person(world["people"]["manager"])
+    # Given local times in Toronto on the day the clocks spring forward (02:00 -> 03:00 on 2030-03-10)
+    # When the manager creates an event at 02:30, an hour that does not exist there
+    refused = http.post("/events/", _event_form(starts_at="2030-03-10T02:30", ends_at="2030-03-10T04:00"))
+    # Then the form refuses it in place, saying why, and no event is created
+    assert refused.status_code == 200 and "does not exist in America/Toronto" in refused.content.decode()
+    assert not Event.objects.filter(title="Spring webinar").exists()
+    # And times on either side of the change are read in the offset in force then
+    created = http.post("/events/", _event_form(starts_at="2030-03-10T01:30", ends_at="2030-03-10T03:30"))
+    assert created.status_code == 302
+    event = Event.objects.get(title="Spring webinar")
+    assert (event.starts_at, event.ends_at) == (datetime(2030, 3, 10, 6, 30, tzinfo=ZoneInfo("UTC")),
+                                                datetime(2030, 3, 10, 7, 30, tzinfo=ZoneInfo("UTC")))
+
+
+def test_the_staff_form_reads_times_in_the_events_zone_not_the_servers(world, as_person):
+    from supportdesk.learning.models import Event
+
+    # Given the vendor's server zone is Toronto, whose clocks skip 02:00-03:00 on 2030-03-10
+    # When the manager creates a London event at 02:30 that day (an ordinary hour in London)
+    created = as_person(world["people"]["manager"]).post("/events/", _event_form(
+        timezone="Europe/London", starts_at="2030-03-10T02:30", ends_at="2030-03-10T03:30"))
+    # Then it is created at 02:30 London time (GMT, UTC+0)
+    assert created.status_code == 302, created.content.decode()[-2000:]
+    event = Event.objects.get(title="Spring webinar")
+    assert event.starts_at == datetime(2030, 3, 10, 2, 30, tzinfo=ZoneInfo("UTC"))

@@ -37,6 +37,22 @@ def test_a_client_without_maintenance_is_refused_and_told_why_and_nothing_is_log
     assert not Download.objects.exists()
 
 
+def test_a_release_whose_file_is_gone_from_storage_is_a_clear_404_and_nothing_is_logged(world, as_person):
+    # Given a release whose file has disappeared from the storage
+    release = world["release"]
+    release.file.storage.delete(release.file.name)
+    http = as_person(world["people"]["designated"])
+    # When an entitled client user downloads it through the API and the page
+    response = http.get(f"/api/v1/learning/releases/{release.pk}/download")
+    page = http.get(f"/releases/{release.pk}/download/")
+    # Then both say clearly that the file is not available (no server error) and no download is logged
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "release.file_missing"
+    assert f"{release.product} {release.version} is not available" in response.json()["error"]["message"]
+    assert page.status_code == 404 and "is not available" in page.content.decode()
+    assert not Download.objects.exists()
+
+
 def test_managers_publish_releases_through_storage_and_others_are_refused(world, as_person):
     upload = SimpleUploadedFile("suite-6.0.0.zip", b"zip bytes", content_type="application/zip")
     data = {"product": "Docketing Suite", "version": "6.0.0", "released_on": "2026-11-01", "notes": "Major", "file": upload}
@@ -53,6 +69,29 @@ def test_managers_publish_releases_through_storage_and_others_are_refused(world,
         assert refused.status_code == 403 and refused.json()["error"]["code"] == "learning.staff_only"
     assert Release.objects.count() == 2
 
+
+def test_the_same_version_uploaded_at_the_same_moment_is_a_clear_409_and_leaves_no_file(world, as_person, monkeypatch):
+    from django.core.files.storage import FileSystemStorage
+
+    store = FileSystemStorage.save
+
+    def rival_commits_first(storage, name, content, max_length=None):  # noqa: ANN001, ANN202
+        # Given another upload of 6.0.0 that passes the duplicate check too and commits while ours is stored
+        if not Release.objects.filter(version="6.0.0").exists():
+            Release.objects.create(product="Docketing Suite", version="6.0.0", released_on="2026-11-01",
+                                   filename="rival.zip", file="releases/rival.zip", size=1, sha256="0" * 64)
+        return store(storage, name, content, max_length=max_length)
+
+    monkeypatch.setattr(FileSystemStorage, "save", rival_commits_first)
+    upload = SimpleUploadedFile("suite-6.0.0.zip", b"zip bytes", content_type="application/zip")
+    # When ours reaches the database
+    response = as_person(world["people"]["manager"]).post("/api/v1/learning/releases", {
+        "product": "Docketing Suite", "version": "6.0.0", "released_on": "2026-11-01", "file": upload})
+    # Then the unique index's refusal is the same clear 409 as the check's, and our stored file is removed
+    assert response.status_code == 409 and response.json()["error"]["code"] == "release.duplicate"
+    assert Release.objects.filter(version="6.0.0").count() == 1
+    storage = Release._meta.get_field("file").storage
+    assert not [f for f in storage.listdir("releases")[1] if f.startswith("suite-6.0.0")]
 
 def test_designated_users_of_premium_clients_open_training_without_limit_and_each_access_is_logged(world, as_person):
     http = as_person(world["people"]["designated"])
