@@ -255,11 +255,14 @@ def attach_guide(request: HttpRequest, ticket_id: int, payload: GuideIn):
             description="Send the video as the raw request body; `filename` and `title` as query parameters. "
                         "Limited to 500 MB; the content must be a video container (checked by its bytes).")
 def upload_recording(request: HttpRequest, ticket_id: int, filename: str = "recording", title: str = ""):
-    declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    if declared > library.MAX_RECORDING_BYTES:
+    ticket = ticket_queries.ticket_for(_me(request), ticket_id)  # who asks first: 401/404 before any 413
+    raw_length = str(request.META.get("CONTENT_LENGTH") or "0").strip()
+    if not raw_length.isdigit():
+        raise Invalid("invalid_request", f"The Content-Length header {raw_length[:40]!r} is not a number of bytes.",
+                      fields={"Content-Length": "a number of bytes"}, status=400)
+    if int(raw_length) > library.MAX_RECORDING_BYTES:
         raise Invalid(TamError.RECORDING_TOO_LARGE, f"The recording is larger than the limit of "
                       f"{library.MAX_RECORDING_BYTES // uploads.CHUNK} MB.", fields={"file": "too large"}, status=413)
-    ticket = ticket_queries.ticket_for(_me(request), ticket_id)
     chunks = iter(lambda: request.read(uploads.CHUNK), b"")
     return Status(201, library.attach_recording(_me(request), ticket, chunks=chunks, filename=filename, title=title,
                                                 source="api"))

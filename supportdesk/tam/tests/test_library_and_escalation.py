@@ -81,6 +81,21 @@ def test_a_recording_over_the_limit_is_refused_while_streaming_and_by_its_declar
     assert not LibraryItem.objects.exists()
 
 
+def test_a_declared_length_is_checked_after_who_asks_and_a_malformed_one_is_a_clear_400(world, as_person):
+    # Given a recording upload whose Content-Length declares more than the limit
+    huge = {"CONTENT_LENGTH": str(library.MAX_RECORDING_BYTES + 1)}
+    # When anonymous people or another client's admin send it, they learn nothing about the ticket
+    assert put_recording(as_person(None), world["ticket"], MP4, **huge).status_code == 401
+    assert put_recording(as_person(world["people"]["foreign_admin"]), world["ticket"], MP4, **huge).status_code == 404
+    # When the client's TAM sends it, it is refused before the body is read
+    too_large = put_recording(as_person(world["people"]["tam"]), world["ticket"], MP4, **huge)
+    assert too_large.status_code == 413 and too_large.json()["error"]["code"] == "tam.recording_too_large"
+    # When the header is not a number, the answer is a 400 naming it (it was a 500)
+    malformed = put_recording(as_person(world["people"]["tam"]), world["ticket"], MP4, CONTENT_LENGTH="abc")
+    assert malformed.status_code == 400 and "Content-Length" in malformed.json()["error"]["message"]
+    assert not LibraryItem.objects.exists()
+
+
 def test_the_web_upload_form_refuses_non_video_in_place(world, as_person):
     http = as_person(world["people"]["tam"])
     page = http.post(f"/tam/tickets/{world['ticket'].pk}/recording/",
