@@ -158,6 +158,24 @@ def test_the_ticket_panel_offers_guides_to_the_tam_and_the_library_to_the_client
     assert b"/portal/library/" in client_page and b"Escalate" not in client_page
 
 
+def test_every_ticket_shows_the_clients_tam_as_primary_contact_in_the_api_too(world, as_person):
+    # Given a ticket of a client with a dedicated TAM, and one of a client without
+    from supportdesk.factories import ClientUserFactory, TicketFactory
+
+    ticket, tam = world["ticket"], world["people"]["tam"]
+    lonely = TicketFactory(requester=ClientUserFactory())
+    # When the requester and an agent read them through the API
+    for person in (world["people"]["client_user"], world["people"]["agent"]):
+        detail = as_person(person).get(f"/api/v1/tickets/{ticket.pk}")
+        # Then the TAM is named on the ticket (the pages show it in the ticket panel)
+        assert detail.status_code == 200 and detail.json()["tam"] == tam.email
+    assert as_person(world["people"]["agent"]).get(f"/api/v1/tickets/{lonely.pk}").json()["tam"] is None
+    # and after a reassignment the ticket names the new TAM
+    actions.reassign_tam(world["people"]["manager"], client=world["own"], tam=world["people"]["other_tam"])
+    assert as_person(world["people"]["client_user"]).get(f"/api/v1/tickets/{ticket.pk}").json()["tam"] == \
+        world["people"]["other_tam"].email
+
+
 def test_reassignment_keeps_history_and_moves_the_series_to_the_new_tam(world, as_person):
     from supportdesk.tam import calls
 
