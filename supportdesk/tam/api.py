@@ -225,7 +225,8 @@ def propose_upgrade(request: HttpRequest, client_id: int, payload: UpgradeIn):
     client = queries.client_for(_me(request), client_id, work=True)
     plan = upgrades.propose_upgrade(_me(request), client=client, product=payload.product,
                                     installed_version=payload.installed_version, target_version=payload.target_version,
-                                    windows=[(w.starts_at, w.ends_at) for w in payload.windows], notes=payload.notes)
+                                    windows=[(w.starts_at, w.ends_at) for w in payload.windows], notes=payload.notes,
+                                    release_id=payload.release_id)
     return Status(201, plan)
 
 
