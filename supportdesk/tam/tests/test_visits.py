@@ -85,6 +85,13 @@ def test_an_expense_in_the_contract_currency_becomes_a_billable_charge_at_cost(w
                                                                             "USD", world["own"])
     assert expense.receipt.name.startswith("tam/receipts/") and "hotel" not in expense.receipt.name
     assert expense.receipt_type == "application/pdf"
+    # and billing gets the receipt with the charge: the next invoice's line is at cost with the receipt
+    from supportdesk.billing.invoicing import draft_month
+
+    assert charge.receipt.name == expense.receipt.name
+    line = next(d for d in draft_month(world["own"], date(2026, 12, 1)).lines_by_currency["USD"]
+                if d.source_ref == f"expense:{expense.pk}")
+    assert (line.amount, line.explanation) == (Decimal("412.50"), "at cost (receipt attached)")
 
 
 def test_an_expense_in_another_currency_needs_an_exchange_rate(world, visit):
