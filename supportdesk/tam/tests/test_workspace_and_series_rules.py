@@ -83,3 +83,39 @@ def test_minutes_with_follow_ups_and_marking_one_done(world, as_person):
     assert http.get(f"/api/v1/tam/occurrences/{occ.pk}").json()["follow_ups"][0]["done"] is True
     empty = http.post(f"/api/v1/tam/occurrences/{occ.pk}/minutes", {"minutes": "  "}, content_type="application/json")
     assert empty.status_code == 422 and empty.json()["error"]["fields"] == {"minutes": "required"}
+
+
+def test_page_forms_with_a_malformed_id_answer_clearly_instead_of_a_500(world, as_person):
+    # Given a call, and an upgrade proposed to the client
+    from supportdesk.tam import upgrades
+
+    tam, admin = world["people"]["tam"], world["people"]["client_admin"]
+    occ = calls.create_series(tam, client=world["own"], cadence="weekly", weekday=1, local_time="10:00") \
+        .occurrences.first()
+    start = timezone.now() + timedelta(days=5)
+    plan = upgrades.propose_upgrade(tam, client=world["own"], product="Case Manager", installed_version="7",
+                                    target_version="8", windows=[(start, start + timedelta(hours=2))])
+    http, portal = as_person(tam), as_person(admin)
+    # When the forms post an id that is not a number
+    done = http.post(f"/tam/calls/{occ.pk}/", {"form": "done", "follow_up": "abc"})
+    confirm = http.post(f"/tam/upgrades/{plan.pk}/", {"form": "confirm", "window": "abc"})
+    portal_confirm = portal.post(f"/portal/tam/upgrades/{plan.pk}/confirm/", {"window": "1; drop"})
+    # Then the follow-up is not found, and the confirmations say to choose a proposed window
+    assert done.status_code == 404
+    assert confirm.status_code == 422 and b"Choose one of the proposed windows" in confirm.content
+    assert portal_confirm.status_code == 302
+    assert b"Choose one of the proposed windows" in portal.get("/portal/tam/").content
+    plan.refresh_from_db()
+    assert plan.status == "proposed"
+
+
+def test_a_refused_button_on_the_call_page_shows_why_instead_of_a_500(world, as_person):
+    # Given a call that was already cancelled (another tab, a double click)
+    tam = world["people"]["tam"]
+    occ = calls.create_series(tam, client=world["own"], cadence="weekly", weekday=1, local_time="10:00") \
+        .occurrences.first()
+    calls.cancel_occurrence(tam, occ)
+    # When the cancel button is pressed again
+    page = as_person(tam).post(f"/tam/calls/{occ.pk}/", {"form": "cancel"})
+    # Then the page says the call is already cancelled, with a 409
+    assert page.status_code == 409 and b"already cancelled" in page.content
