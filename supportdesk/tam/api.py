@@ -257,7 +257,12 @@ def attach_guide(request: HttpRequest, ticket_id: int, payload: GuideIn):
                         "Limited to 500 MB; the content must be a video container (checked by its bytes).")
 def upload_recording(request: HttpRequest, ticket_id: int, filename: str = "recording", title: str = ""):
     ticket = ticket_queries.ticket_for(_me(request), ticket_id)  # who asks first: 401/404 before any 413
-    raw_length = str(request.META.get("CONTENT_LENGTH") or "0").strip()
+    raw_length = str(request.META.get("CONTENT_LENGTH") or "").strip()
+    if not raw_length and request.META.get("HTTP_TRANSFER_ENCODING"):
+        # Without a length the request body reads as empty: say so rather than "the recording is empty".
+        raise Invalid("tam.length_required", "Send the recording with a Content-Length header (not chunked).",
+                      fields={"Content-Length": "required"}, status=411)
+    raw_length = raw_length or "0"
     if not raw_length.isdigit():
         raise Invalid("invalid_request", f"The Content-Length header {raw_length[:40]!r} is not a number of bytes.",
                       fields={"Content-Length": "a number of bytes"}, status=400)
