@@ -38,7 +38,15 @@ def occurrence_event(occ: CallOccurrence, *, cancelled: bool = False, attendees:
     organizer = vCalAddress(f"mailto:{series.tam.email}")
     organizer.params["cn"] = vText(series.tam.display_name)
     event.add("organizer", organizer)
-    for email in series.attendees if attendees is None else attendees:
+    if attendees is None:  # the organizer attends too: a REQUEST names at least one ATTENDEE (RFC 5546 3.2.2)
+        chair = vCalAddress(f"mailto:{series.tam.email}")
+        chair.params["cn"] = vText(series.tam.display_name)
+        chair.params["role"] = vText("CHAIR")
+        chair.params["partstat"] = vText("ACCEPTED")
+        event.add("attendee", chair, encode=False)
+    for email in (series.attendees if attendees is None else attendees):
+        if attendees is None and email == series.tam.email:
+            continue
         attendee = vCalAddress(f"mailto:{email}")
         attendee.params["role"] = vText("REQ-PARTICIPANT")
         attendee.params["rsvp"] = vText("TRUE")
@@ -59,7 +67,8 @@ def invitation(occ: CallOccurrence, *, uninvited: Iterable[str] | None = None) -
 
 def as_email_attachment(occ: CallOccurrence, *, uninvited: Iterable[str] | None = None) -> dict:
     method = "CANCEL" if uninvited is not None or occ.status == OccurrenceStatus.CANCELLED else "REQUEST"
-    return {"filename": "invite.ics", "content_type": f"text/calendar; charset=utf-8; method={method}",
+    # Django's mail adds the charset itself (given here too, the part had it twice).
+    return {"filename": "invite.ics", "content_type": f"text/calendar; method={method}",
             "content_b64": base64.b64encode(invitation(occ, uninvited=uninvited)).decode()}
 
 

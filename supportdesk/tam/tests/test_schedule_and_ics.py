@@ -134,6 +134,27 @@ def test_people_taken_off_a_call_get_a_cancel_so_it_leaves_their_calendar(world)
     assert not invitations_for(occ, "leaves@own.example")[2:]
 
 
+def test_an_invitation_without_client_invitees_still_names_an_attendee_and_mails_as_one_calendar_part(world):
+    # Given a series the TAM plans with no invitee from the client (yet)
+    from django.core import mail
+
+    from supportdesk.notifications.dispatch import _send_email
+
+    tam = world["people"]["tam"]
+    series = calls.create_series(tam, client=world["own"], cadence="weekly", weekday=2, local_time="09:30",
+                                 attendees=[])
+    occ = series.occurrences.order_by("starts_at").first()
+    # Then the REQUEST names the organizer as an attendee (RFC 5546: a REQUEST has at least one ATTENDEE)
+    event = invitations_for(occ, tam.email)[0].walk("VEVENT")[0]
+    assert str(event["ATTENDEE"]) == f"mailto:{tam.email}" and event["ATTENDEE"].params["ROLE"] == "CHAIR"
+    # and the mail carries it as text/calendar with method=REQUEST and a single charset parameter
+    _send_email(OutboxItem.objects.filter(topic="tam.call_invitation", recipient=tam.email).first(), None)
+    part = next(p for p in mail.outbox[-1].message().walk() if p.get_content_type() == "text/calendar")
+    assert part.get_param("method") == "REQUEST"
+    assert [name for name, _ in part.get_params()].count("charset") == 1
+    assert Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")[0]["UID"] == occ.uid
+
+
 def test_the_feed_is_a_valid_calendar_behind_an_unguessable_token(world, as_person):
     tam = world["people"]["tam"]
     series = calls.create_series(tam, client=world["own"], cadence="biweekly", weekday=4, local_time="14:00")
