@@ -119,3 +119,31 @@ def test_a_refused_button_on_the_call_page_shows_why_instead_of_a_500(world, as_
     page = as_person(tam).post(f"/tam/calls/{occ.pk}/", {"form": "cancel"})
     # Then the page says the call is already cancelled, with a 409
     assert page.status_code == 409 and b"already cancelled" in page.content
+
+
+def test_an_agenda_generated_days_ahead_is_generated_again_at_call_time(world):
+    # Given a call whose agenda the TAM previewed two days before
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from supportdesk.tam import tasks
+    from supportdesk.tickets import actions as ticket_actions
+
+    tam = world["people"]["tam"]
+    with time_machine.travel(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), tick=False) as clock:
+        occ = calls.create_series(tam, client=world["own"], cadence="weekly", weekday=3, local_time="10:00",
+                                  zone="America/Toronto").occurrences.order_by("starts_at").first()
+        assert occ.starts_at == datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
+        calls.generate_agenda(tam, occ)
+        # When the ticket changes after the preview and the job runs 20 minutes before the call
+        clock.move_to(datetime(2026, 12, 2, 12, 0, tzinfo=UTC))
+        ticket_actions.add_message(world["people"]["agent"], world["ticket"], body="Fixed in 8.1", kind="public",
+                                   source="web")
+        clock.move_to(datetime(2026, 12, 3, 14, 40, tzinfo=UTC))
+        assert tasks.prepare_agendas.call_local() == 1
+        # Then the agenda is the one of call time, with the change; a second run leaves it alone
+        occ.refresh_from_db()
+        assert occ.agenda_generated_at == datetime(2026, 12, 3, 14, 40, tzinfo=UTC)
+        assert "message.public" in [c["kind"] for c in occ.agenda["changes"]]
+        assert tasks.prepare_agendas.call_local() == 0
