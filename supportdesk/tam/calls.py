@@ -234,6 +234,8 @@ def move_occurrence(actor: User | None, occ: CallOccurrence, *, starts_at: datet
     require_worker(actor, occ.series.client)
     if occ.status != OccurrenceStatus.SCHEDULED:
         raise Conflict(TamError.OCCURRENCE_CANCELLED, f"This call is {occ.get_status_display().lower()}.")
+    if occ.series.cancelled_at is not None:
+        raise Conflict(TamError.SERIES_CANCELLED, "This call's series is cancelled; plan a new series instead.")
     if starts_at.tzinfo is None:
         raise Invalid(TamError.BAD_TIME, "Give the new start with a UTC offset.", fields={"starts_at": "needs an offset"})
     if starts_at <= (now or timezone.now()):

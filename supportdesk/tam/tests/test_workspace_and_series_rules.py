@@ -147,3 +147,24 @@ def test_an_agenda_generated_days_ahead_is_generated_again_at_call_time(world):
         assert occ.agenda_generated_at == datetime(2026, 12, 3, 14, 40, tzinfo=UTC)
         assert "message.public" in [c["kind"] for c in occ.agenda["changes"]]
         assert tasks.prepare_agendas.call_local() == 0
+
+
+def test_a_call_left_over_from_a_cancelled_series_cannot_be_moved_back_into_the_calendar(world, as_person):
+    # Given a series whose first call was missed (still scheduled, in the past), then the series is cancelled
+    import time_machine
+
+    tam = world["people"]["tam"]
+    series = calls.create_series(tam, client=world["own"], cadence="weekly", weekday=0, local_time="10:00")
+    occ = series.occurrences.order_by("starts_at").first()
+    with time_machine.travel(occ.starts_at + timedelta(days=1), tick=False):
+        calls.cancel_series(tam, series)
+        occ.refresh_from_db()
+        assert occ.status == "scheduled"
+        # When the TAM moves that call into the future
+        moved = as_person(tam).post(f"/api/v1/tam/occurrences/{occ.pk}/move",
+                                    {"starts_at": (occ.starts_at + timedelta(days=3)).isoformat()},
+                                    content_type="application/json")
+    # Then it is refused (no new invitation for a cancelled series)
+    assert moved.status_code == 409 and moved.json()["error"]["code"] == "tam.series_cancelled"
+    occ.refresh_from_db()
+    assert occ.sequence == 0
