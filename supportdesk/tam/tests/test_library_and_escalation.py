@@ -35,6 +35,23 @@ def test_a_private_guide_becomes_a_client_only_article_in_the_library(world, as_
     assert as_person(world["people"]["foreign_admin"]).get(f"/portal/library/{item.pk}/").status_code == 404
 
 
+def test_a_guide_is_a_proper_help_center_article_found_by_search_and_shown_step_by_step(world, as_person):
+    # Given a private guide with steps on separate lines
+    item = library.attach_guide(world["people"]["tam"], world["ticket"], title="Rebuild the docket index",
+                                body="1. Open settings\n2. Press <Rebuild>\n\nDone.")
+    # When the client's user searches the help center for a word of its steps
+    found = as_person(world["people"]["client_user"]).get("/help/", {"q": "settings"})
+    # Then the guide is found (it was never indexed), but not by another client
+    assert b"Rebuild the docket index" in found.content
+    assert b"Rebuild the docket index" not in as_person(world["people"]["foreign_admin"]).get(
+        "/help/", {"q": "settings"}).content
+    # and its steps keep their lines, escaped, in the help center and in the library
+    for url in (f"/help/articles/{item.article.slug}/", f"/portal/library/{item.pk}/"):
+        page = as_person(world["people"]["client_user"]).get(url).content.decode()
+        assert "1. Open settings<br>2. Press &lt;Rebuild&gt;" in page, url
+    assert TicketEvent.objects.filter(ticket=world["ticket"], kind="tam.guide_attached").exists()
+
+
 def test_guides_need_a_category_marked_for_them(world):
     ticket = world["ticket"]
     ticket.category = Category.objects.create(name="Billing question")
