@@ -93,10 +93,12 @@ def reassign_tam(actor: User, *, client: Client, tam: User) -> TamAssignment:
         for series in CallSeries.objects.select_for_update().filter(client=client, cancelled_at__isnull=True):
             if series.tam_id == tam.pk:
                 continue
+            previous = series.tam.email
             series.tam = tam
             series.save(update_fields=["tam"])
             for occ in series.occurrences.filter(status=OccurrenceStatus.SCHEDULED, starts_at__gt=now):
-                calls.bump_and_send(occ, reason="organizer changed")
+                occ.series = series
+                calls.bump_and_send(occ, reason="organizer changed", dropped={previous})
         log(client, actor, "tam.reassigned", tam=tam.email)
     return assignment
 

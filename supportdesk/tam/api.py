@@ -225,7 +225,8 @@ def propose_upgrade(request: HttpRequest, client_id: int, payload: UpgradeIn):
     client = queries.client_for(_me(request), client_id, work=True)
     plan = upgrades.propose_upgrade(_me(request), client=client, product=payload.product,
                                     installed_version=payload.installed_version, target_version=payload.target_version,
-                                    windows=[(w.starts_at, w.ends_at) for w in payload.windows], notes=payload.notes)
+                                    windows=[(w.starts_at, w.ends_at) for w in payload.windows], notes=payload.notes,
+                                    release_id=payload.release_id)
     return Status(201, plan)
 
 
@@ -255,11 +256,19 @@ def attach_guide(request: HttpRequest, ticket_id: int, payload: GuideIn):
             description="Send the video as the raw request body; `filename` and `title` as query parameters. "
                         "Limited to 500 MB; the content must be a video container (checked by its bytes).")
 def upload_recording(request: HttpRequest, ticket_id: int, filename: str = "recording", title: str = ""):
-    declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    if declared > library.MAX_RECORDING_BYTES:
+    ticket = ticket_queries.ticket_for(_me(request), ticket_id)  # who asks first: 401/404 before any 413
+    raw_length = str(request.META.get("CONTENT_LENGTH") or "").strip()
+    if not raw_length and request.META.get("HTTP_TRANSFER_ENCODING"):
+        # Without a length the request body reads as empty: say so rather than "the recording is empty".
+        raise Invalid("tam.length_required", "Send the recording with a Content-Length header (not chunked).",
+                      fields={"Content-Length": "required"}, status=411)
+    raw_length = raw_length or "0"
+    if not raw_length.isdigit():
+        raise Invalid("invalid_request", f"The Content-Length header {raw_length[:40]!r} is not a number of bytes.",
+                      fields={"Content-Length": "a number of bytes"}, status=400)
+    if int(raw_length) > library.MAX_RECORDING_BYTES:
         raise Invalid(TamError.RECORDING_TOO_LARGE, f"The recording is larger than the limit of "
                       f"{library.MAX_RECORDING_BYTES // uploads.CHUNK} MB.", fields={"file": "too large"}, status=413)
-    ticket = ticket_queries.ticket_for(_me(request), ticket_id)
     chunks = iter(lambda: request.read(uploads.CHUNK), b"")
     return Status(201, library.attach_recording(_me(request), ticket, chunks=chunks, filename=filename, title=title,
                                                 source="api"))

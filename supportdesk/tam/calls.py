@@ -126,16 +126,38 @@ def send_invitation(occ: CallOccurrence) -> None:
     subject = f"{'Cancelled' if cancelled else 'Invitation'}: {series.title} — {series.client.name}, {local:%d %b %Y %H:%M}"
     body = (f"{'This call is cancelled' if cancelled else 'You are invited to a call'}: {series.title} with "
             f"{series.client.name}.\nWhen: {when}\nDuration: {series.duration_minutes} minutes\n")
-    for email in sorted(set(series.attendees) | {series.tam.email}):
+    for email in sorted(recipients(series)):
         enqueue_email(topic="tam.call_invitation", to=email, subject=subject, body=body,
                       attachments=[ics.as_email_attachment(occ)],
                       dedupe_key=f"tam-invite:{occ.uid}:{occ.sequence}:{email}"[:200])
 
 
-def bump_and_send(occ: CallOccurrence, *, reason: str) -> None:
+def send_uninvitation(occ: CallOccurrence, emails: set[str]) -> None:
+    """METHOD:CANCEL to people taken off a call (removed attendees, the previous TAM), so the call
+    leaves their calendars; the others get the REQUEST with the same SEQUENCE."""
+    series = occ.series
+    local = schedule.in_zone(occ.starts_at, series.zone)
+    for email in sorted(emails):
+        enqueue_email(topic="tam.call_invitation", to=email,
+                      subject=f"Cancelled for you: {series.title} — {series.client.name}, {local:%d %b %Y %H:%M}",
+                      body=f"You are no longer invited to {series.title} with {series.client.name} on "
+                           f"{local:%A %d %B %Y %H:%M} {series.zone}.\n",
+                      attachments=[ics.as_email_attachment(occ, uninvited=[email])],
+                      dedupe_key=f"tam-invite:{occ.uid}:{occ.sequence}:{email}"[:200])
+
+
+def recipients(series: CallSeries) -> set[str]:
+    return set(series.attendees) | {series.tam.email}
+
+
+def bump_and_send(occ: CallOccurrence, *, reason: str, dropped: set[str] | frozenset[str] = frozenset()) -> None:
+    """SEQUENCE + 1 and the new REQUEST (or CANCEL) to everyone invited; `dropped` people who are no
+    longer invited get a METHOD:CANCEL instead."""
     occ.sequence += 1
     occ.save(update_fields=["sequence", "starts_at", "ends_at", "status"])
     send_invitation(occ)
+    if occ.status != OccurrenceStatus.CANCELLED:
+        send_uninvitation(occ, set(dropped) - recipients(occ.series))
 
 
 def update_series(actor: User | None, series: CallSeries, *, now: datetime | None = None,
@@ -154,6 +176,7 @@ def update_series(actor: User | None, series: CallSeries, *, now: datetime | Non
     values = _check_fields(dict(changes))
     with transaction.atomic():
         locked = CallSeries.objects.select_for_update().get(pk=series.pk)
+        invited_before = recipients(locked)
         pattern_changed = any(getattr(locked, k) != v for k, v in values.items()
                               if k in ("cadence", "weekday", "local_time", "zone"))
         for name, value in values.items():
@@ -171,7 +194,7 @@ def update_series(actor: User | None, series: CallSeries, *, now: datetime | Non
         for occ in future:
             occ.series = locked
             occ.ends_at = occ.starts_at + timedelta(minutes=locked.duration_minutes)
-            bump_and_send(occ, reason="series changed")
+            bump_and_send(occ, reason="series changed", dropped=invited_before)
         log(locked.client, actor, "call_series.updated", series=locked.pk,
             changes={k: str(v) for k, v in values.items()})
         extend_series(locked, now=now)
@@ -211,6 +234,8 @@ def move_occurrence(actor: User | None, occ: CallOccurrence, *, starts_at: datet
     require_worker(actor, occ.series.client)
     if occ.status != OccurrenceStatus.SCHEDULED:
         raise Conflict(TamError.OCCURRENCE_CANCELLED, f"This call is {occ.get_status_display().lower()}.")
+    if occ.series.cancelled_at is not None:
+        raise Conflict(TamError.SERIES_CANCELLED, "This call's series is cancelled; plan a new series instead.")
     if starts_at.tzinfo is None:
         raise Invalid(TamError.BAD_TIME, "Give the new start with a UTC offset.", fields={"starts_at": "needs an offset"})
     if starts_at <= (now or timezone.now()):

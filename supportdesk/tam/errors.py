@@ -25,6 +25,7 @@ class TamError(StrEnum):
     WINDOW_END_BEFORE_START = "tam.window_end_before_start"
     WINDOW_OVERLAP = "tam.window_overlap"
     UPGRADE_CLOSED = "tam.upgrade_closed"
+    UNKNOWN_RELEASE = "tam.unknown_release"
     BAD_OUTCOME = "tam.bad_outcome"
     GUIDES_NOT_ENABLED = "tam.guides_not_enabled"
     RECORDING_TOO_LARGE = "tam.recording_too_large"

@@ -24,7 +24,7 @@ def _calendar(method: str | None) -> Calendar:
     return cal
 
 
-def occurrence_event(occ: CallOccurrence, *, cancelled: bool = False) -> Event:
+def occurrence_event(occ: CallOccurrence, *, cancelled: bool = False, attendees: Iterable[str] | None = None) -> Event:
     series = occ.series
     event = Event()
     event.add("uid", occ.uid)
@@ -38,7 +38,15 @@ def occurrence_event(occ: CallOccurrence, *, cancelled: bool = False) -> Event:
     organizer = vCalAddress(f"mailto:{series.tam.email}")
     organizer.params["cn"] = vText(series.tam.display_name)
     event.add("organizer", organizer)
-    for email in series.attendees:
+    if attendees is None:  # the organizer attends too: a REQUEST names at least one ATTENDEE (RFC 5546 3.2.2)
+        chair = vCalAddress(f"mailto:{series.tam.email}")
+        chair.params["cn"] = vText(series.tam.display_name)
+        chair.params["role"] = vText("CHAIR")
+        chair.params["partstat"] = vText("ACCEPTED")
+        event.add("attendee", chair, encode=False)
+    for email in (series.attendees if attendees is None else attendees):
+        if attendees is None and email == series.tam.email:
+            continue
         attendee = vCalAddress(f"mailto:{email}")
         attendee.params["role"] = vText("REQ-PARTICIPANT")
         attendee.params["rsvp"] = vText("TRUE")
@@ -47,18 +55,21 @@ def occurrence_event(occ: CallOccurrence, *, cancelled: bool = False) -> Event:
     return event
 
 
-def invitation(occ: CallOccurrence) -> bytes:
-    """METHOD:REQUEST for a scheduled occurrence, METHOD:CANCEL for a cancelled one."""
-    cancelled = occ.status == OccurrenceStatus.CANCELLED
+def invitation(occ: CallOccurrence, *, uninvited: Iterable[str] | None = None) -> bytes:
+    """METHOD:REQUEST for a scheduled occurrence, METHOD:CANCEL for a cancelled one. With `uninvited`,
+    the METHOD:CANCEL sent to people taken off a call that goes on (RFC 5546 3.2.5: it names them)."""
+    cancelled = uninvited is not None or occ.status == OccurrenceStatus.CANCELLED
     cal = _calendar("CANCEL" if cancelled else "REQUEST")
-    cal.add_component(occurrence_event(occ, cancelled=cancelled))
+    cal.add_component(occurrence_event(occ, cancelled=cancelled,
+                                       attendees=sorted(uninvited) if uninvited is not None else None))
     return cal.to_ical()
 
 
-def as_email_attachment(occ: CallOccurrence) -> dict:
-    method = "CANCEL" if occ.status == OccurrenceStatus.CANCELLED else "REQUEST"
-    return {"filename": "invite.ics", "content_type": f"text/calendar; charset=utf-8; method={method}",
-            "content_b64": base64.b64encode(invitation(occ)).decode()}
+def as_email_attachment(occ: CallOccurrence, *, uninvited: Iterable[str] | None = None) -> dict:
+    method = "CANCEL" if uninvited is not None or occ.status == OccurrenceStatus.CANCELLED else "REQUEST"
+    # Django's mail adds the charset itself (given here too, the part had it twice).
+    return {"filename": "invite.ics", "content_type": f"text/calendar; method={method}",
+            "content_b64": base64.b64encode(invitation(occ, uninvited=uninvited)).decode()}
 
 
 def feed(occurrences: Iterable[CallOccurrence], visits: Iterable[OnsiteVisit],

@@ -11,12 +11,13 @@ import secrets
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils.html import linebreaks
 from django.utils.text import slugify
 
 from supportdesk.accounts.models import User
 from supportdesk.errors import Invalid, NotFound
-from supportdesk.helpcenter.models import Article, ArticleStatus, Section, Visibility
+from supportdesk.helpcenter.actions import create_article
+from supportdesk.helpcenter.models import Section, Visibility
 from supportdesk.tickets.actions import record_event
 from supportdesk.tickets.models import Ticket
 
@@ -53,11 +54,12 @@ def attach_guide(actor: User | None, ticket: Ticket, *, title: str, body: str, p
         raise Invalid(TamError.REQUIRED, "Write the steps of the guide.", fields={"body": "required"})
     with transaction.atomic():
         section, _ = Section.objects.get_or_create(slug=GUIDES_SECTION[1], defaults={"name": GUIDES_SECTION[0]})
-        article = Article.objects.create(
-            section=section, title=title, slug=f"{slugify(title)[:180] or 'guide'}-{secrets.token_hex(4)}",
-            body=body[:200_000], status=ArticleStatus.PUBLISHED,
-            visibility=Visibility.CLIENT if private else Visibility.EVERYONE,
-            client=ticket.client if private else None, author=actor, published_at=timezone.now())
+        # Through the help center's action: its HTML body (the steps as escaped paragraphs and line
+        # breaks), its search index, its history.
+        article = create_article(actor, section=section, title=title, body=linebreaks(body, autoescape=True),
+                                 slug=f"{slugify(title)[:180] or 'guide'}-{secrets.token_hex(4)}",
+                                 visibility=Visibility.CLIENT if private else Visibility.EVERYONE,
+                                 client=ticket.client if private else None, publish=True)
         item = LibraryItem.objects.create(client=ticket.client, ticket=ticket, kind=LibraryKind.GUIDE, title=title,
                                           article=article, created_by=actor)
         record_event(ticket, actor, "tam.guide_attached", source, library_item=item.pk, article=article.slug,

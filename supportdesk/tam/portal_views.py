@@ -15,6 +15,7 @@ from supportdesk.errors import DomainError
 from supportdesk.web.access import client_people_only
 
 from . import library, queries, upgrades
+from .forms import posted_id
 from .models import LibraryKind, OccurrenceStatus, UpgradeStatus
 
 
@@ -44,7 +45,7 @@ def confirm_upgrade(request: HttpRequest, plan_id: int) -> HttpResponse:
     user = policy.signed_in(request)
     try:
         plan = queries.one(queries.upgrades_qs(user), plan_id, "upgrade")
-        upgrades.confirm_window(user, plan, window_id=int(request.POST.get("window") or 0))
+        upgrades.confirm_window(user, plan, window_id=posted_id(request.POST.get("window")))
         messages.success(request, "Thank you: the upgrade window is confirmed. You will get a reminder before it.")
     except DomainError as exc:
         if exc.status == 404:

@@ -199,9 +199,10 @@ class WindowIn(Schema):
 
 
 class UpgradeIn(Schema):
-    product: str
+    product: str = ""
     installed_version: str
-    target_version: str
+    target_version: str = ""
+    release_id: int | None = None
     windows: list[WindowIn]
     notes: str = ""
 
@@ -220,6 +221,7 @@ class UpgradeOut(Schema):
     target_version: str
     status: str
     windows: list[WindowOut]
+    release_id: int | None
     window_starts_at: datetime | None
     window_ends_at: datetime | None
     outcome_notes: str
@@ -227,6 +229,13 @@ class UpgradeOut(Schema):
     @staticmethod
     def resolve_windows(obj: object) -> list:
         return list(obj.windows.all())  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_release_id(obj: object) -> int | None:
+        from supportdesk.learning.models import Release
+
+        return (Release.objects.filter(product=obj.product, version=obj.target_version)  # type: ignore[attr-defined]
+                .values_list("pk", flat=True).first())
 
 
 class ConfirmIn(Schema):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db.models import F, Q
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
@@ -31,7 +32,9 @@ def prepare_agendas() -> int:
     from .calls import generate_agenda
 
     now = timezone.now()
-    due = CallOccurrence.objects.filter(status=OccurrenceStatus.SCHEDULED, agenda_generated_at__isnull=True,
+    # Not generated yet, or only ahead of time (a preview from the call page): the call gets a fresh one.
+    not_at_call_time = Q(agenda_generated_at__isnull=True) | Q(agenda_generated_at__lt=F("starts_at") - AGENDA_AHEAD)
+    due = CallOccurrence.objects.filter(not_at_call_time, status=OccurrenceStatus.SCHEDULED,
                                         starts_at__gt=now - timedelta(minutes=5), starts_at__lte=now + AGENDA_AHEAD)
     count = 0
     for occ in due.select_related("series", "series__client"):

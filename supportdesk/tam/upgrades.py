@@ -1,6 +1,6 @@
 """Upgrade scheduling (R11): installed version, target release, proposed windows, the client's
 confirmation, reminders before the window, outcome. The target release is stored as product +
-version text (the learning context has no Release model to link yet)."""
+version text, chosen from (or checked against) the learning context's release catalogue."""
 
 from __future__ import annotations
 
@@ -61,15 +61,42 @@ def check_window(client: Client, starts_at: datetime, ends_at: datetime, *, now:
                        fields={"starts_at": "overlaps another upgrade"})
 
 
+def target_release(product: str, target_version: str, release_id: int | None) -> tuple[str, str]:
+    """(product, version) of the target: the release `release_id` of the release catalogue, or the text
+    given, which must name a catalogued release when the catalogue has releases of that product."""
+    from supportdesk.learning.models import Release
+
+    if release_id is not None:
+        release = Release.objects.filter(pk=release_id).first()
+        if release is None:
+            raise Invalid(TamError.UNKNOWN_RELEASE, f"There is no release #{release_id} in the release catalogue.",
+                          fields={"release_id": "unknown"})
+        given = " ".join(str(product or "").split())
+        if given and given.lower() != release.product.lower():
+            raise Invalid(TamError.UNKNOWN_RELEASE, f"Release #{release_id} is {release.product} {release.version}, "
+                          f"not a release of {given}.", fields={"release_id": "another product"})
+        return release.product, release.version
+    product = _text(product, "product", "The product", 120)
+    target = _text(target_version, "target_version", "The target version", 60)
+    known = Release.objects.filter(product__iexact=product)
+    if not known.exists():
+        return product, target
+    release = known.filter(version__iexact=target).first()
+    if release is None:
+        versions = ", ".join(known.order_by("-released_on", "-id").values_list("version", flat=True)[:10])
+        raise Invalid(TamError.UNKNOWN_RELEASE, f"{product} {target} is not in the release catalogue; its releases "
+                      f"are {versions}.", fields={"target_version": "not a catalogued release"})
+    return release.product, release.version
+
+
 def propose_upgrade(actor: User | None, *, client: Client, product: str, installed_version: str,
                     target_version: str, windows: list[tuple[datetime, datetime]], notes: str = "",
-                    now: datetime | None = None) -> UpgradePlan:
+                    release_id: int | None = None, now: datetime | None = None) -> UpgradePlan:
     require_worker(actor, client)
     require_feature(client, "upgrade_scheduling", "upgrade scheduling")
     now = now or timezone.now()
-    product = _text(product, "product", "The product", 120)
+    product, target = target_release(product, target_version, release_id)
     installed = _text(installed_version, "installed_version", "The installed version", 60)
-    target = _text(target_version, "target_version", "The target version", 60)
     if not windows:
         raise Invalid(TamError.REQUIRED, "Propose at least one window.", fields={"windows": "required"})
     for i, (start, end) in enumerate(windows):

@@ -31,6 +31,7 @@ from .forms import (
     SeriesForm,
     UpgradeForm,
     VisitForm,
+    posted_id,
 )
 from .models import CallOccurrence, OccurrenceStatus, OnsiteVisit, UpgradePlan
 
@@ -58,6 +59,18 @@ def tam_staff(view):  # noqa: ANN001, ANN201
 def _done(request: HttpRequest, message: str, to: str) -> HttpResponse:
     messages.success(request, message)
     return redirect(to)
+
+
+def _refused(request: HttpRequest, form: forms_module.Form, exc: DomainError) -> int:
+    """Show a refusal in place, on the form when it was the one posted, else as a message (a button);
+    what is not there stays a 404. Returns the status to answer with."""
+    if exc.status == 404:
+        raise Http404 from exc
+    if form.is_bound:
+        attach_error(form, exc)
+    else:
+        messages.error(request, exc.message)
+    return exc.status
 
 
 @tam_staff
@@ -158,6 +171,7 @@ def call_page(request: HttpRequest, occ_id: int) -> HttpResponse:
     queries.client_for(user, occ.series.client_id, work=True)
     form = MinutesForm(request.POST if request.POST.get("form") == "minutes" else None,
                        initial={"minutes": occ.minutes})
+    status = 200
     if request.method == "POST":
         which = request.POST.get("form")
         try:
@@ -168,16 +182,16 @@ def call_page(request: HttpRequest, occ_id: int) -> HttpResponse:
                 calls.cancel_occurrence(user, occ)
                 return _done(request, "Call cancelled; cancellations were sent.", request.path)
             if which == "done":
-                calls.complete_follow_up(user, queries.follow_up_for(user, int(request.POST.get("follow_up", 0))))
+                calls.complete_follow_up(user, queries.follow_up_for(user, posted_id(request.POST.get("follow_up"))))
                 return _done(request, "Follow-up marked done.", request.path)
             if which == "minutes" and form.is_valid():
                 calls.record_minutes(user, occ, minutes=form.cleaned_data["minutes"],
                                      follow_ups=form.cleaned_data["follow_ups"])
                 return _done(request, "Minutes recorded.", request.path)
         except DomainError as exc:
-            attach_error(form, exc)
+            status = _refused(request, form, exc)
     return render(request, "tam/call.html", {"occ": occ, "form": form, "times": times_of(occ),
-                                             "scheduled": occ.status == OccurrenceStatus.SCHEDULED})
+                                             "scheduled": occ.status == OccurrenceStatus.SCHEDULED}, status=status)
 
 
 def times_of(occ: object) -> dict:
@@ -219,17 +233,18 @@ def upgrade_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = queries.one(queries.upgrades_qs(user), plan_id, "upgrade")
     queries.client_for(user, plan.client_id, work=True)
     form = OutcomeForm(request.POST if request.POST.get("form") == "outcome" else None)
+    status = 200
     if request.method == "POST":
         try:
             if request.POST.get("form") == "confirm":
-                upgrades.confirm_window(user, plan, window_id=int(request.POST.get("window", 0)))
+                upgrades.confirm_window(user, plan, window_id=posted_id(request.POST.get("window")))
                 return _done(request, "Window confirmed (on the client's behalf).", request.path)
             if form.is_valid():
                 upgrades.record_outcome(user, plan, **form.cleaned_data)
                 return _done(request, "Outcome recorded.", request.path)
         except DomainError as exc:
-            attach_error(form, exc)
-    return render(request, "tam/upgrade.html", {"plan": plan, "form": form})
+            status = _refused(request, form, exc)
+    return render(request, "tam/upgrade.html", {"plan": plan, "form": form}, status=status)
 
 
 @login_required

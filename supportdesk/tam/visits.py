@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from supportdesk.accounts.models import Client, User
 from supportdesk.billing.charges import cancel_charge, record_charge
+from supportdesk.billing.proration import to_cents
 from supportdesk.contracts.entitlements import entitlements_for
 from supportdesk.contracts.models import OrderKind, ServiceOrder
 from supportdesk.errors import Conflict, Invalid
@@ -110,13 +111,19 @@ def set_visit_status(actor: User | None, visit: OnsiteVisit, status: str) -> Ons
     return visit
 
 
-def _decimal(value: object, field: str, message: str) -> Decimal:
+MAX_AMOUNT = Decimal("9999999999.99")  # VisitExpense.amount / billed_amount: 12 digits, 2 decimals
+MAX_RATE = Decimal("99999999.999999")  # VisitExpense.exchange_rate: 14 digits, 6 decimals
+
+
+def _decimal(value: object, field: str, message: str, *, places: int, most: Decimal) -> Decimal:
+    """A finite number > 0, at most `most`, with at most `places` decimals (never silently rounded)."""
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         number = Decimal("NaN")
-    if not number.is_finite() or number <= 0 or number > Decimal("9999999999"):
-        raise Invalid(TamError.BAD_AMOUNT, message, fields={field: "a number > 0"})
+    if (not number.is_finite() or number <= 0 or number > most
+            or number != number.quantize(Decimal(1).scaleb(-places))):
+        raise Invalid(TamError.BAD_AMOUNT, message, fields={field: f"a number > 0 with at most {places} decimals"})
     return number
 
 
@@ -130,7 +137,8 @@ def add_expense(actor: User | None, visit: OnsiteVisit, *, category: str, amount
     if category not in ExpenseCategory.values:
         raise Invalid(TamError.BAD_CATEGORY, f"Unknown expense category {category!r}; use one of "
                       f"{', '.join(ExpenseCategory.values)}.", fields={"category": "unknown"})
-    value = _decimal(amount, "amount", "The amount must be a number greater than 0.").quantize(Decimal("0.01"))
+    value = _decimal(amount, "amount", f"The amount must be a number greater than 0 with at most 2 decimals "
+                     f"(got {str(amount)[:40]!r}).", places=2, most=MAX_AMOUNT).quantize(Decimal("0.01"))
     currency = str(currency or "").strip().upper()
     if currency not in list_currencies():
         raise Invalid(TamError.BAD_CURRENCY, f"Unknown currency {currency!r}; use an ISO 4217 code such as CAD.",
@@ -143,8 +151,13 @@ def add_expense(actor: User | None, visit: OnsiteVisit, *, category: str, amount
                           f"This expense is in {currency} but {visit.client.name}'s contract is in {billed_currency}: "
                           f"give the exchange rate ({billed_currency} per 1 {currency}).",
                           fields={"exchange_rate": f"required for {currency} → {billed_currency}"})
-        rate = _decimal(exchange_rate, "exchange_rate", "The exchange rate must be a number greater than 0.")
-    billed = (value * rate if rate is not None else value).quantize(Decimal("0.01"))
+        rate = _decimal(exchange_rate, "exchange_rate", f"The exchange rate must be a number greater than 0 with at "
+                        f"most 6 decimals (got {str(exchange_rate)[:40]!r}).", places=6, most=MAX_RATE)
+    billed = to_cents(value * rate) if rate is not None else value  # billing's one rule: half-up to the cent
+    if not Decimal("0.01") <= billed <= MAX_AMOUNT:
+        raise Invalid(TamError.BAD_AMOUNT, f"{value} {currency} at {rate} is {billed} {billed_currency}: the billed "
+                      f"amount must be between 0.01 and {MAX_AMOUNT}; check the exchange rate.",
+                      fields={"exchange_rate": "billed amount out of range"})
     spooled, kind = None, ""
     if receipt is not None:
         spooled = uploads.spool(uploads.chunks_of(receipt), limit=MAX_RECEIPT_BYTES, code=TamError.RECEIPT_TOO_LARGE,
@@ -170,6 +183,10 @@ def add_expense(actor: User | None, visit: OnsiteVisit, *, category: str, amount
             description=f"Onsite visit {visit.starts_on}: {expense.get_category_display()}"
                         f"{' – ' + expense.description if expense.description else ''}{note}",
             incurred_on=incurred_on, source_ref=f"expense:{expense.pk}")
+        if expense.receipt and not expense.charge.receipt:
+            # The same stored file: billing lists it and the invoice line reads "at cost (receipt attached)".
+            expense.charge.receipt.name = expense.receipt.name
+            expense.charge.save(update_fields=["receipt"])
         expense.save(update_fields=["charge"])
         log(visit.client, actor, "visit.expense_added", visit=visit.pk, expense=expense.pk, amount=str(value),
             currency=currency, billed=str(billed), billed_currency=billed_currency)

@@ -89,10 +89,18 @@ TICKET_ROWS: TypeAdapter[list[BaseModel]] = TypeAdapter(list[TicketRow])  # type
 
 class TicketDetailOut(TicketOut):
     messages: list[MessageOut]
+    tam: str | None = Field(None, description="The client's dedicated TAM (email): its primary contact (R8)")
 
     @staticmethod
     def resolve_messages(obj) -> list:  # noqa: ANN001
         return obj.messages_visible
+
+    @staticmethod
+    def resolve_tam(obj) -> str | None:  # noqa: ANN001
+        from supportdesk.accounts.actions import current_tam
+
+        tam = current_tam(obj.client)
+        return tam.email if tam else None
 
 
 class EventOut(Schema):

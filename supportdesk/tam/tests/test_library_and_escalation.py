@@ -35,6 +35,23 @@ def test_a_private_guide_becomes_a_client_only_article_in_the_library(world, as_
     assert as_person(world["people"]["foreign_admin"]).get(f"/portal/library/{item.pk}/").status_code == 404
 
 
+def test_a_guide_is_a_proper_help_center_article_found_by_search_and_shown_step_by_step(world, as_person):
+    # Given a private guide with steps on separate lines
+    item = library.attach_guide(world["people"]["tam"], world["ticket"], title="Rebuild the docket index",
+                                body="1. Open settings\n2. Press <Rebuild>\n\nDone.")
+    # When the client's user searches the help center for a word of its steps
+    found = as_person(world["people"]["client_user"]).get("/help/", {"q": "settings"})
+    # Then the guide is found (it was never indexed), but not by another client
+    assert b"Rebuild the docket index" in found.content
+    assert b"Rebuild the docket index" not in as_person(world["people"]["foreign_admin"]).get(
+        "/help/", {"q": "settings"}).content
+    # and its steps keep their lines, escaped, in the help center and in the library
+    for url in (f"/help/articles/{item.article.slug}/", f"/portal/library/{item.pk}/"):
+        page = as_person(world["people"]["client_user"]).get(url).content.decode()
+        assert "1. Open settings<br>2. Press &lt;Rebuild&gt;" in page, url
+    assert TicketEvent.objects.filter(ticket=world["ticket"], kind="tam.guide_attached").exists()
+
+
 def test_guides_need_a_category_marked_for_them(world):
     ticket = world["ticket"]
     ticket.category = Category.objects.create(name="Billing question")
@@ -78,6 +95,24 @@ def test_a_recording_over_the_limit_is_refused_while_streaming_and_by_its_declar
     with pytest.raises(Invalid) as refused:
         library.attach_recording(world["people"]["tam"], world["ticket"], chunks=iter([MP4] * 10), filename="x.mp4")
     assert refused.value.code == "tam.recording_too_large"
+    assert not LibraryItem.objects.exists()
+
+
+def test_a_declared_length_is_checked_after_who_asks_and_a_malformed_one_is_a_clear_400(world, as_person):
+    # Given a recording upload whose Content-Length declares more than the limit
+    huge = {"CONTENT_LENGTH": str(library.MAX_RECORDING_BYTES + 1)}
+    # When anonymous people or another client's admin send it, they learn nothing about the ticket
+    assert put_recording(as_person(None), world["ticket"], MP4, **huge).status_code == 401
+    assert put_recording(as_person(world["people"]["foreign_admin"]), world["ticket"], MP4, **huge).status_code == 404
+    # When the client's TAM sends it, it is refused before the body is read
+    too_large = put_recording(as_person(world["people"]["tam"]), world["ticket"], MP4, **huge)
+    assert too_large.status_code == 413 and too_large.json()["error"]["code"] == "tam.recording_too_large"
+    # When the header is not a number, the answer is a 400 naming it (it was a 500)
+    malformed = put_recording(as_person(world["people"]["tam"]), world["ticket"], MP4, CONTENT_LENGTH="abc")
+    assert malformed.status_code == 400 and "Content-Length" in malformed.json()["error"]["message"]
+    # When it is sent chunked, without a length (the body would read as empty), the answer says to send one
+    chunked = put_recording(as_person(world["people"]["tam"]), world["ticket"], b"", HTTP_TRANSFER_ENCODING="chunked")
+    assert chunked.status_code == 411 and chunked.json()["error"]["code"] == "tam.length_required"
     assert not LibraryItem.objects.exists()
 
 
@@ -141,6 +176,24 @@ def test_the_ticket_panel_offers_guides_to_the_tam_and_the_library_to_the_client
     assert b"Attach a guide" not in as_person(world["people"]["agent"]).get(f"/console/tickets/{ticket.pk}/").content
     client_page = as_person(world["people"]["client_user"]).get(f"/portal/tickets/{ticket.pk}/").content
     assert b"/portal/library/" in client_page and b"Escalate" not in client_page
+
+
+def test_every_ticket_shows_the_clients_tam_as_primary_contact_in_the_api_too(world, as_person):
+    # Given a ticket of a client with a dedicated TAM, and one of a client without
+    from supportdesk.factories import ClientUserFactory, TicketFactory
+
+    ticket, tam = world["ticket"], world["people"]["tam"]
+    lonely = TicketFactory(requester=ClientUserFactory())
+    # When the requester and an agent read them through the API
+    for person in (world["people"]["client_user"], world["people"]["agent"]):
+        detail = as_person(person).get(f"/api/v1/tickets/{ticket.pk}")
+        # Then the TAM is named on the ticket (the pages show it in the ticket panel)
+        assert detail.status_code == 200 and detail.json()["tam"] == tam.email
+    assert as_person(world["people"]["agent"]).get(f"/api/v1/tickets/{lonely.pk}").json()["tam"] is None
+    # and after a reassignment the ticket names the new TAM
+    actions.reassign_tam(world["people"]["manager"], client=world["own"], tam=world["people"]["other_tam"])
+    assert as_person(world["people"]["client_user"]).get(f"/api/v1/tickets/{ticket.pk}").json()["tam"] == \
+        world["people"]["other_tam"].email
 
 
 def test_reassignment_keeps_history_and_moves_the_series_to_the_new_tam(world, as_person):

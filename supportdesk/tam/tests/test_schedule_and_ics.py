@@ -14,7 +14,7 @@ from icalendar import Calendar
 
 from supportdesk.errors import Invalid
 from supportdesk.notifications.models import OutboxItem
-from supportdesk.tam import calls, schedule
+from supportdesk.tam import actions, calls, schedule
 from supportdesk.tam.models import OccurrenceStatus
 
 TORONTO, LONDON = ZoneInfo("America/Toronto"), ZoneInfo("Europe/London")
@@ -103,6 +103,56 @@ def test_invitation_uid_is_stable_sequence_increments_and_cancel_is_sent(world):
     assert received[1].walk("VEVENT")[0].decoded("DTSTART").astimezone(TORONTO).time() == time(11)
     assert str(received[2].walk("VEVENT")[0]["STATUS"]) == "CANCELLED"
     assert occ.status == OccurrenceStatus.CANCELLED
+
+
+def test_people_taken_off_a_call_get_a_cancel_so_it_leaves_their_calendar(world):
+    # Given a series inviting two people, organised by the client's TAM
+    tam, manager, new_tam = world["people"]["tam"], world["people"]["manager"], world["people"]["other_tam"]
+    series = calls.create_series(tam, client=world["own"], cadence="weekly", weekday=2, local_time="09:30",
+                                 attendees=["stays@own.example", "leaves@own.example"])
+    occ = series.occurrences.order_by("starts_at").first()
+    # When one attendee is removed from the series
+    calls.update_series(tam, series, attendees=["stays@own.example"])
+    # Then the removed one gets METHOD:CANCEL for the same UID with the new SEQUENCE, naming them
+    left = invitations_for(occ, "leaves@own.example")
+    assert [str(c["METHOD"]) for c in left] == ["REQUEST", "CANCEL"]
+    event = left[-1].walk("VEVENT")[0]
+    assert int(event["SEQUENCE"]) == 1 and str(event["STATUS"]) == "CANCELLED"
+    named = event["ATTENDEE"] if isinstance(event["ATTENDEE"], list) else [event["ATTENDEE"]]
+    assert [str(a) for a in named] == ["mailto:leaves@own.example"]
+    # and the one who stays gets the REQUEST with SEQUENCE 1, without the removed attendee
+    kept = invitations_for(occ, "stays@own.example")[-1]
+    assert str(kept["METHOD"]) == "REQUEST" and "leaves@own.example" not in kept.to_ical().decode()
+    # When a manager hands the client to another TAM
+    actions.reassign_tam(manager, client=world["own"], tam=new_tam)
+    # Then the previous TAM gets a CANCEL and the new TAM the REQUEST (SEQUENCE 2, new organizer)
+    assert [str(c["METHOD"]) for c in invitations_for(occ, tam.email)][-1] == "CANCEL"
+    fresh = invitations_for(occ, new_tam.email)
+    assert [str(c["METHOD"]) for c in fresh] == ["REQUEST"]
+    assert str(fresh[0].walk("VEVENT")[0]["ORGANIZER"]) == f"mailto:{new_tam.email}"
+    assert int(fresh[0].walk("VEVENT")[0]["SEQUENCE"]) == 2
+    assert not invitations_for(occ, "leaves@own.example")[2:]
+
+
+def test_an_invitation_without_client_invitees_still_names_an_attendee_and_mails_as_one_calendar_part(world):
+    # Given a series the TAM plans with no invitee from the client (yet)
+    from django.core import mail
+
+    from supportdesk.notifications.dispatch import _send_email
+
+    tam = world["people"]["tam"]
+    series = calls.create_series(tam, client=world["own"], cadence="weekly", weekday=2, local_time="09:30",
+                                 attendees=[])
+    occ = series.occurrences.order_by("starts_at").first()
+    # Then the REQUEST names the organizer as an attendee (RFC 5546: a REQUEST has at least one ATTENDEE)
+    event = invitations_for(occ, tam.email)[0].walk("VEVENT")[0]
+    assert str(event["ATTENDEE"]) == f"mailto:{tam.email}" and event["ATTENDEE"].params["ROLE"] == "CHAIR"
+    # and the mail carries it as text/calendar with method=REQUEST and a single charset parameter
+    _send_email(OutboxItem.objects.filter(topic="tam.call_invitation", recipient=tam.email).first(), None)
+    part = next(p for p in mail.outbox[-1].message().walk() if p.get_content_type() == "text/calendar")
+    assert part.get_param("method") == "REQUEST"
+    assert [name for name, _ in part.get_params()].count("charset") == 1
+    assert Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")[0]["UID"] == occ.uid
 
 
 def test_the_feed_is_a_valid_calendar_behind_an_unguessable_token(world, as_person):

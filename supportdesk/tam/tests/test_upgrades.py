@@ -89,3 +89,38 @@ def test_the_portal_confirmation_form_works_and_a_foreign_admin_gets_404(world, 
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.status == UpgradeStatus.CONFIRMED
+
+
+def test_the_target_is_a_release_of_the_catalogue(world, as_person):
+    # Given the release catalogue holds Docketing Suite 5.0.0 and 5.1.0
+    from supportdesk.learning.tests.factories import ReleaseFactory
+
+    older, newer = ReleaseFactory(version="5.0.0"), ReleaseFactory(version="5.1.0")
+    http = as_person(world["people"]["tam"])
+    start, end = window(6)
+    body = {"installed_version": "4.9", "windows": [{"starts_at": start.isoformat(), "ends_at": end.isoformat()}]}
+    # When the TAM picks the target release by its id
+    picked = http.post(f"/api/v1/tam/clients/{world['own'].pk}/upgrades", {**body, "release_id": newer.pk},
+                       content_type="application/json")
+    # Then the plan names that release
+    assert picked.status_code == 201, picked.content
+    assert (picked.json()["product"], picked.json()["target_version"], picked.json()["release_id"]) == \
+        ("Docketing Suite", "5.1.0", newer.pk)
+    # When the id is unknown, or the version given is not a release of that product, it is refused clearly
+    for bad, field in (({"release_id": 999_999}, "release_id"),
+                       ({"product": "Docketing Suite", "target_version": "6.0"}, "target_version"),
+                       ({"product": "Case Manager", "release_id": older.pk}, "release_id")):
+        start, end = window(12)
+        refused = http.post(f"/api/v1/tam/clients/{world['own'].pk}/upgrades",
+                            {**body, **bad, "windows": [{"starts_at": start.isoformat(), "ends_at": end.isoformat()}]},
+                            content_type="application/json")
+        assert refused.status_code == 422, refused.content
+        assert refused.json()["error"]["code"] == "tam.unknown_release" and field in refused.json()["error"]["fields"]
+    assert "5.1.0" in refused.json()["error"]["message"] or "Case Manager" in refused.json()["error"]["message"]
+    # A catalogued version given as text is accepted (and linked); a product without releases stays free text
+    start, end = window(15)
+    assert propose(world, (start, end)).target_version == "8.0"
+    start, end = window(18)
+    text = upgrades.propose_upgrade(world["people"]["tam"], client=world["own"], product="docketing suite",
+                                    installed_version="5.0.0", target_version="5.1.0", windows=[(start, end)])
+    assert (text.product, text.target_version) == ("Docketing Suite", "5.1.0")

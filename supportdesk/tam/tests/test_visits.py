@@ -85,6 +85,13 @@ def test_an_expense_in_the_contract_currency_becomes_a_billable_charge_at_cost(w
                                                                             "USD", world["own"])
     assert expense.receipt.name.startswith("tam/receipts/") and "hotel" not in expense.receipt.name
     assert expense.receipt_type == "application/pdf"
+    # and billing gets the receipt with the charge: the next invoice's line is at cost with the receipt
+    from supportdesk.billing.invoicing import draft_month
+
+    assert charge.receipt.name == expense.receipt.name
+    line = next(d for d in draft_month(world["own"], date(2026, 12, 1)).lines_by_currency["USD"]
+                if d.source_ref == f"expense:{expense.pk}")
+    assert (line.amount, line.explanation) == (Decimal("412.50"), "at cost (receipt attached)")
 
 
 def test_an_expense_in_another_currency_needs_an_exchange_rate(world, visit):
@@ -126,6 +133,31 @@ def test_bad_amounts_and_currencies_are_refused(world, visit):
         visits.add_expense(tam, visit, category="meals", amount="5", currency="XXQ", incurred_on=date(2026, 12, 7))
     with pytest.raises(Invalid):
         visits.add_expense(tam, visit, category="spa", amount="5", currency="USD", incurred_on=date(2026, 12, 7))
+
+
+def test_a_converted_expense_is_billed_half_up_to_the_cent(world, visit):
+    # Given a EUR expense on a USD contract whose conversion ends in exactly half a cent (25.025)
+    expense = visits.add_expense(world["people"]["tam"], visit, category="meals", amount="10.01", currency="EUR",
+                                 incurred_on=date(2026, 12, 7), exchange_rate="2.5")
+    # Then billing's one rounding rule applies (half-up), not banker's rounding (25.02)
+    assert expense.billed_amount == Decimal("25.03")
+    assert BillableCharge.objects.get(source_ref=f"expense:{expense.pk}").amount == Decimal("25.03")
+
+
+@pytest.mark.parametrize("amount,rate,field", [
+    ("12.345", None, "amount"),            # a sub-cent amount was silently rounded (to 12.34)
+    ("10", "1.1234567", "exchange_rate"),  # more decimals than the stored rate keeps
+    ("10", "999999999", "exchange_rate"),  # more than the stored rate holds (a database error on PostgreSQL)
+    ("10", "0.0001", "exchange_rate"),     # converts to 0.00: nothing to bill
+    ("9999999999", "1000", "exchange_rate"),  # converts to more than an amount holds
+])
+def test_amounts_and_rates_that_cannot_be_billed_exactly_are_refused_with_a_clear_message(world, visit, amount,
+                                                                                           rate, field):
+    with pytest.raises(Invalid) as refused:
+        visits.add_expense(world["people"]["tam"], visit, category="meals", amount=amount,
+                           currency="EUR" if rate else "USD", incurred_on=date(2026, 12, 7), exchange_rate=rate)
+    assert refused.value.code == "tam.bad_amount" and field in refused.value.fields
+    assert not BillableCharge.objects.exists()
 
 
 def test_the_client_admin_sees_expenses_before_invoicing_and_downloads_receipts_safely(world, visit, as_person):

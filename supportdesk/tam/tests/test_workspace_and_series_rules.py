@@ -83,3 +83,88 @@ def test_minutes_with_follow_ups_and_marking_one_done(world, as_person):
     assert http.get(f"/api/v1/tam/occurrences/{occ.pk}").json()["follow_ups"][0]["done"] is True
     empty = http.post(f"/api/v1/tam/occurrences/{occ.pk}/minutes", {"minutes": "  "}, content_type="application/json")
     assert empty.status_code == 422 and empty.json()["error"]["fields"] == {"minutes": "required"}
+
+
+def test_page_forms_with_a_malformed_id_answer_clearly_instead_of_a_500(world, as_person):
+    # Given a call, and an upgrade proposed to the client
+    from supportdesk.tam import upgrades
+
+    tam, admin = world["people"]["tam"], world["people"]["client_admin"]
+    occ = calls.create_series(tam, client=world["own"], cadence="weekly", weekday=1, local_time="10:00") \
+        .occurrences.first()
+    start = timezone.now() + timedelta(days=5)
+    plan = upgrades.propose_upgrade(tam, client=world["own"], product="Case Manager", installed_version="7",
+                                    target_version="8", windows=[(start, start + timedelta(hours=2))])
+    http, portal = as_person(tam), as_person(admin)
+    # When the forms post an id that is not a number
+    done = http.post(f"/tam/calls/{occ.pk}/", {"form": "done", "follow_up": "abc"})
+    confirm = http.post(f"/tam/upgrades/{plan.pk}/", {"form": "confirm", "window": "abc"})
+    portal_confirm = portal.post(f"/portal/tam/upgrades/{plan.pk}/confirm/", {"window": "1; drop"})
+    # Then the follow-up is not found, and the confirmations say to choose a proposed window
+    assert done.status_code == 404
+    assert confirm.status_code == 422 and b"Choose one of the proposed windows" in confirm.content
+    assert portal_confirm.status_code == 302
+    assert b"Choose one of the proposed windows" in portal.get("/portal/tam/").content
+    plan.refresh_from_db()
+    assert plan.status == "proposed"
+
+
+def test_a_refused_button_on_the_call_page_shows_why_instead_of_a_500(world, as_person):
+    # Given a call that was already cancelled (another tab, a double click)
+    tam = world["people"]["tam"]
+    occ = calls.create_series(tam, client=world["own"], cadence="weekly", weekday=1, local_time="10:00") \
+        .occurrences.first()
+    calls.cancel_occurrence(tam, occ)
+    # When the cancel button is pressed again
+    page = as_person(tam).post(f"/tam/calls/{occ.pk}/", {"form": "cancel"})
+    # Then the page says the call is already cancelled, with a 409
+    assert page.status_code == 409 and b"already cancelled" in page.content
+
+
+def test_an_agenda_generated_days_ahead_is_generated_again_at_call_time(world):
+    # Given a call whose agenda the TAM previewed two days before
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from supportdesk.tam import tasks
+    from supportdesk.tickets import actions as ticket_actions
+
+    tam = world["people"]["tam"]
+    with time_machine.travel(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), tick=False) as clock:
+        occ = calls.create_series(tam, client=world["own"], cadence="weekly", weekday=3, local_time="10:00",
+                                  zone="America/Toronto").occurrences.order_by("starts_at").first()
+        assert occ.starts_at == datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
+        calls.generate_agenda(tam, occ)
+        # When the ticket changes after the preview and the job runs 20 minutes before the call
+        clock.move_to(datetime(2026, 12, 2, 12, 0, tzinfo=UTC))
+        ticket_actions.add_message(world["people"]["agent"], world["ticket"], body="Fixed in 8.1", kind="public",
+                                   source="web")
+        clock.move_to(datetime(2026, 12, 3, 14, 40, tzinfo=UTC))
+        assert tasks.prepare_agendas.call_local() == 1
+        # Then the agenda is the one of call time, with the change; a second run leaves it alone
+        occ.refresh_from_db()
+        assert occ.agenda_generated_at == datetime(2026, 12, 3, 14, 40, tzinfo=UTC)
+        assert "message.public" in [c["kind"] for c in occ.agenda["changes"]]
+        assert tasks.prepare_agendas.call_local() == 0
+
+
+def test_a_call_left_over_from_a_cancelled_series_cannot_be_moved_back_into_the_calendar(world, as_person):
+    # Given a series whose first call was missed (still scheduled, in the past), then the series is cancelled
+    import time_machine
+
+    tam = world["people"]["tam"]
+    series = calls.create_series(tam, client=world["own"], cadence="weekly", weekday=0, local_time="10:00")
+    occ = series.occurrences.order_by("starts_at").first()
+    with time_machine.travel(occ.starts_at + timedelta(days=1), tick=False):
+        calls.cancel_series(tam, series)
+        occ.refresh_from_db()
+        assert occ.status == "scheduled"
+        # When the TAM moves that call into the future
+        moved = as_person(tam).post(f"/api/v1/tam/occurrences/{occ.pk}/move",
+                                    {"starts_at": (occ.starts_at + timedelta(days=3)).isoformat()},
+                                    content_type="application/json")
+    # Then it is refused (no new invitation for a cancelled series)
+    assert moved.status_code == 409 and moved.json()["error"]["code"] == "tam.series_cancelled"
+    occ.refresh_from_db()
+    assert occ.sequence == 0
