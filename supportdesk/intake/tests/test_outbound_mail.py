@@ -130,3 +130,22 @@ def test_our_own_mail_coming_back_is_recognised_as_a_loop(mail_world, sink):
     tickets_before = ticket.messages.count()
     inbound = process_inbound(receive(raw, channel="smtp").inbound.pk)
     assert inbound.outcome == Outcome.LOOP and ticket.messages.count() == tickets_before
+
+
+def test_a_long_thread_gets_a_references_header_of_whole_message_ids(mail_world, sink):
+    ticket, alice, agent = mail_world["ticket"], mail_world["alice"], mail_world["agent"]
+    # Given a long email thread: the client wrote many times, with long (but valid) Message-IDs
+    long_ids = [f"<{n}-{'x' * 90}@mail.acme.example>" for n in range(12)]
+    for message_id in long_ids:
+        tickets.add_message(alice, ticket, body="More.", channel="email", source="email", source_id=message_id)
+    OutboxItem.objects.filter(status=OutboxStatus.PENDING).delete()
+    # When an agent replies and the worker sends
+    tickets.add_message(agent, ticket, body="Fixed.")
+    assert dispatch_due() == 1
+    # Then References lists whole ids only: the thread's first, then the latest that fit, none cut
+    [mail] = sink.parsed()
+    references = str(mail["References"]).split()
+    assert all(ref.startswith("<") and ref.endswith(">") and ref.count("@") == 1 for ref in references), references
+    assert references[0] == FIRST_CLIENT and references[-1] == long_ids[-1]
+    assert str(mail["In-Reply-To"]).strip() == long_ids[-1]
+    assert len(" ".join(references)) <= 900
