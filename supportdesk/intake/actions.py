@@ -140,7 +140,7 @@ def _process(inbound: InboundMessage) -> None:
         return
     user, why_not = _client_sender(parsed.sender)
     if user is None:
-        _finish(inbound, Outcome.REVIEW, why_not)
+        _finish(inbound, Outcome.REVIEW, parsed.sender_problem or why_not)
         return
     ticket, how = find_ticket(parsed)
     notes: list[str] = []

@@ -46,6 +46,7 @@ class Parsed:
     subject: str = ""
     sender: str = ""
     sender_name: str = ""
+    sender_problem: str = ""  # why no sender was identified although the header names one
     return_path: str | None = None  # None: no Return-Path header; "" : the null path <>
     content_type: str = "text/plain"
     headers: dict[str, list[str]] = field(default_factory=dict)  # lower-case name -> values
@@ -138,15 +139,50 @@ def _first_msgid(value: str) -> str:
 
 
 def _sender(msg: Message, parsed: Parsed) -> tuple[str, str]:
-    """Identity is the address only; the display name is kept for show."""
+    """Identity is the address only; the display name is kept for show.
+
+    The address is read from the header as it arrived (an RFC 2047 encoded word is a display name,
+    never an address) and must be the one the standard parser finds too: a From header the two read
+    differently (e.g. `alice@client.example <other@elsewhere.example>`) identifies nobody."""
     for name in ("from", "sender"):
-        values = parsed.headers.get(name)
-        if not values:
+        raw_values = [_raw_text(value) for key, value in msg.raw_items() if key.lower() == name]
+        if not raw_values:
             continue
-        for display, address in getaddresses(values):
-            if "@" in address:
-                return display[:200], address.strip().lower()[:320]
+        found = [address.strip() for _display, address in getaddresses(raw_values) if "@" in address]
+        if not found:
+            continue
+        address = found[0]
+        if not _plain_address(address) or [a.lower() for a in found] != _structured_addresses(msg, name):
+            parsed.sender_problem = (f"The {name.title()} header is ambiguous ({' '.join(raw_values)[:200]!r}): "
+                                     "the sender is not identified.")
+            return "", ""
+        display = next((d for d, a in getaddresses(parsed.headers.get(name, [])) if a.lower() == address.lower()), "")
+        return display[:200], address.lower()[:320]
     return "", ""
+
+
+def _raw_text(value: object) -> str:
+    """A header value as it arrived (8-bit bytes read as UTF-8), RFC 2047 words left encoded."""
+    text = str(value)
+    try:
+        return text.encode("ascii", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return text
+
+
+def _plain_address(address: str) -> bool:
+    local, _, domain = address.rpartition("@")
+    return bool(local and domain) and "@" not in local and "=?" not in address and "\ufffd" not in address \
+        and not any(c.isspace() or c in '"<>,;:()[]\\' for c in address)
+
+
+def _structured_addresses(msg: Message, name: str) -> list[str]:
+    """The addresses (lower case) the standard parser reads in every `name` header."""
+    try:
+        return [_raw_text(address.addr_spec).lower() for header in msg.get_all(name) or []
+                for address in header.addresses if "@" in address.addr_spec]
+    except Exception:  # noqa: BLE001 - a header the parser cannot read as addresses
+        return []
 
 
 def _content_type(part: Message) -> str:
