@@ -20,6 +20,7 @@ from anymail.webhooks.postmark import PostmarkInboundWebhookView
 from anymail.webhooks.sendgrid import SendGridInboundWebhookView
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from .models import InboundChannel
 
@@ -63,6 +64,7 @@ class SendGridInbound(_Configured, SendGridInboundWebhookView):
 PROVIDERS = {"mailgun": MailgunInbound, "postmark": PostmarkInbound, "sendgrid": SendGridInbound}
 
 
+@csrf_exempt  # a provider's server-to-server POST has no CSRF token: anymail's signature/basic auth guard it
 def inbound_webhook(request: HttpRequest, provider: str) -> HttpResponse:
     view_class = PROVIDERS.get(provider)
     if view_class is None:

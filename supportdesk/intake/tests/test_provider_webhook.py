@@ -10,6 +10,7 @@ import json
 import time
 
 import pytest
+from django.test import Client
 
 from supportdesk.intake.models import InboundMessage, Outcome
 
@@ -73,3 +74,27 @@ def test_an_unconfigured_or_unknown_provider_answers_404(mail_world, client, set
     assert client.post("/intake/webhook/postmark/", "{}", content_type="application/json").status_code == 404
     assert client.post("/intake/webhook/mailgun/", {}).status_code == 404
     assert client.post("/intake/webhook/nosuch/", {}).status_code == 404
+
+
+@pytest.mark.parametrize("provider", ["mailgun", "postmark"])
+def test_a_provider_post_needs_no_csrf_token(mail_world, anymail_settings, provider):
+    # Given the provider's server posts as a real one does: no session, no CSRF cookie or token
+    client = Client(enforce_csrf_checks=True)
+    raw = corpus_raw("01_plain_new_ticket.eml", 0)
+    # When it posts a valid, authenticated inbound message
+    if provider == "mailgun":
+        response = client.post("/intake/webhook/mailgun/", _mailgun_form(raw), **_auth())
+    else:
+        payload = {"From": "alice@acme.example", "FromFull": {"Email": "alice@acme.example", "Name": ""},
+                   "RawEmail": raw.decode(), "MessageID": "pm-1"}
+        response = client.post("/intake/webhook/postmark/", json.dumps(payload), content_type="application/json",
+                               **_auth())
+    # Then anymail's own checks admit it (not a 403 from the CSRF middleware) and the mail is stored
+    assert response.status_code == 200, response.content[:200]
+    assert bytes(InboundMessage.objects.get().raw) == raw
+
+
+def test_without_a_csrf_check_an_unauthenticated_post_is_still_refused(mail_world, anymail_settings):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/intake/webhook/mailgun/", _mailgun_form(corpus_raw("01_plain_new_ticket.eml", 0)))
+    assert response.status_code in (400, 401, 403) and not InboundMessage.objects.exists()
