@@ -273,14 +273,21 @@ def assign_to_requester(actor: User, inbound_id: int, *, requester: User) -> Tic
             parsed: Parsed | None = parse(bytes(inbound.raw), mail_limits())
         except Unreadable:
             parsed = None
+        source_id = _source_id(parsed, inbound) if parsed else ""
+        earlier = Message.objects.filter(channel="email", source_id=source_id).select_related("ticket").first() \
+            if source_id else None
+        if earlier is not None:  # another copy of this message (same Message-ID) was assigned or threaded already
+            _finish(inbound, Outcome.DUPLICATE, f"Message-ID {source_id} is already on ticket #{earlier.ticket_id}; "
+                    f"this copy was not added again ({actor.email}).", ticket=earlier.ticket, message=earlier,
+                    actor=actor)
+            return earlier.ticket
         subject = _subject(parsed) if parsed else f"Email from {inbound.sender or 'unknown sender'}"
         body = _body(parsed) if parsed else "(The original message could not be read; it is attached.)"
         if inbound.truncated:
             body += f"\n\n[Only the first {len(bytes(inbound.raw))} of {inbound.size} bytes were kept.]"
         opened = tickets.open_ticket(actor, requester=requester, subject=subject, body=body,
                                      body_html=parsed.body_html[:MAX_BODY] if parsed else "", channel="email",
-                                     source="email", source_id=_source_id(parsed, inbound) if parsed else "",
-                                     notify=False)
+                                     source="email", source_id=source_id, notify=False)
         message = opened.ticket.messages.order_by("id").first()
         if parsed is not None:
             _attachments(opened.ticket, message, parsed)
