@@ -129,7 +129,7 @@ def _headers(msg: Message) -> dict[str, list[str]]:
             text = str(msg.policy.header_fetch_parse(name, value))  # type: ignore[attr-defined]
         except Exception:  # noqa: BLE001 - malformed header: keep the raw text
             text = str(value)
-        out.setdefault(name.lower(), []).append(" ".join(text.split())[:2000])
+        out.setdefault(name.lower(), []).append(" ".join(text.replace("\x00", "").split())[:2000])
     return out
 
 
@@ -173,7 +173,7 @@ def _raw_text(value: object) -> str:
 def _plain_address(address: str) -> bool:
     local, _, domain = address.rpartition("@")
     return bool(local and domain) and "@" not in local and "=?" not in address and "\ufffd" not in address \
-        and not any(c.isspace() or c in '"<>,;:()[]\\' for c in address)
+        and not any(c.isspace() or c < " " or c in '"<>,;:()[]\\' for c in address)
 
 
 def _structured_addresses(msg: Message, name: str) -> list[str]:
@@ -270,6 +270,11 @@ def _filename(part: Message, parsed: Parsed) -> str:
 
 
 def _text(part: Message, parsed: Parsed) -> str:
+    """The decoded text of a part, without NUL characters (PostgreSQL text cannot hold them)."""
+    return _decoded_text(part, parsed).replace("\x00", "")
+
+
+def _decoded_text(part: Message, parsed: Parsed) -> str:
     try:
         if isinstance(part, EmailMessage):
             content = part.get_content()
