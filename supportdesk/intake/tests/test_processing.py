@@ -90,3 +90,19 @@ def test_a_colleague_reply_threads_when_the_colleague_may_see_the_ticket(mail_wo
         actions.receive(corpus_raw("05_reply_references.eml", 0), channel="smtp").inbound.pk)
     assert inbound.outcome == Outcome.THREADED and inbound.ticket == mail_world["ticket"]
     assert inbound.ticket_message.author == mail_world["bob"]
+
+
+def test_polling_an_unreachable_imap_server_says_so_without_a_traceback(mail_world, settings):
+    # Given an IMAP mailbox configured on a port where nothing listens
+    from supportdesk.cli import app
+
+    from .conftest import free_port
+
+    settings.SUPPORTDESK = {**settings.SUPPORTDESK, "IMAP": {"host": "127.0.0.1", "port": free_port(),
+                                                             "user": "support", "security": "none"}}
+    # When staff poll it from the command line
+    result = CliRunner().invoke(app, ["intake", "poll-imap"])
+    # Then they get a one-line error naming the mailbox and exit code 1, not a traceback
+    assert result.exit_code == 1, result.output
+    assert "error: could not poll support@127.0.0.1:" in result.output and "Traceback" not in result.output
+    assert not isinstance(result.exception, OSError)
