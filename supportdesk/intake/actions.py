@@ -11,6 +11,7 @@ import hashlib
 import io
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from supportdesk import policy
 from supportdesk.accounts.models import ClientDomain, User
 from supportdesk.errors import Conflict, DomainError, Invalid, NotFound
 from supportdesk.notifications.actions import enqueue_email
+from supportdesk.notifications.models import OutboxItem
 from supportdesk.policy.intake import can_review_mail
 from supportdesk.tickets import actions as tickets
 from supportdesk.tickets.actions import MAX_BODY, MAX_SUBJECT
@@ -169,8 +171,15 @@ def _process(inbound: InboundMessage) -> None:
 
 
 def acknowledge(user: User, ticket: Ticket) -> None:
-    """An automatic acknowledgement, at most once per sender per period (RFC 3834 auto-replied)."""
-    period = int(timezone.now().timestamp() // (ack_period_hours() * 3600))
+    """An automatic acknowledgement, at most once per sender per period (RFC 3834 auto-replied).
+
+    The period is a sliding window (none in the last MAIL_ACK_PERIOD_HOURS); the key of the
+    period's bucket also keeps two concurrent deliveries from both acknowledging."""
+    hours, now, address = ack_period_hours(), timezone.now(), user.email.lower()
+    period = int(now.timestamp() // (hours * 3600))
+    recent = [f"intake.ack:{address}:{bucket}" for bucket in (period, period - 1)]  # a window spans two buckets
+    if OutboxItem.objects.filter(dedupe_key__in=recent, created_at__gt=now - timedelta(hours=hours)).exists():
+        return
     enqueue_email(topic="ticket.acknowledgement", to=user.email, ticket=ticket,
                   subject=f"[#{ticket.pk}] Received: {ticket.subject}",
                   body=(f"We received your request #{ticket.pk}.\n"
@@ -178,7 +187,7 @@ def acknowledge(user: User, ticket: Ticket) -> None:
                         "Reply to this email to add to it. (This is an automatic message; we send at most one "
                         "a day to each address.)"),
                   headers={"Auto-Submitted": "auto-replied", "X-Supportdesk-Ticket": str(ticket.pk)},
-                  dedupe_key=f"intake.ack:{user.email.lower()}:{period}")
+                  dedupe_key=f"intake.ack:{address}:{period}")
 
 
 def _client_sender(address: str) -> tuple[User | None, str]:
