@@ -204,7 +204,7 @@ def _structured_addresses(msg: Message, name: str) -> list[str]:
     """The addresses (lower case) the standard parser reads in every `name` header."""
     try:
         return [_raw_text(address.addr_spec).lower() for header in msg.get_all(name) or []
-                for address in header.addresses if "@" in address.addr_spec]
+                for address in header.addresses if "@" in address.addr_spec]  # type: ignore[attr-defined]
     except Exception:  # noqa: BLE001 - a header the parser cannot read as addresses
         return []
 

@@ -82,7 +82,8 @@ def _references(ids: list[str]) -> str:
     latest as fit (RFC 5322 3.6.4), never an id cut in the middle."""
     if len(" ".join(ids)) <= REFERENCES_MAX:
         return " ".join(ids)
-    first, kept = ids[0], []
+    first = ids[0]
+    kept: list[str] = []
     size = len(first)
     for message_id in reversed(ids[1:]):
         if size + 1 + len(message_id) > REFERENCES_MAX:
