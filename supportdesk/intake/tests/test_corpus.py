@@ -124,3 +124,15 @@ def test_nul_characters_are_dropped_so_the_message_can_be_stored_on_postgresql(m
     assert "The disk is full." in message.body and "\x00" not in message.body + message.body_html
     assert inbound.ticket.subject == "Disk full" and "\x00" not in inbound.subject
     assert bytes(inbound.raw) == raw
+
+
+@pytest.mark.parametrize(("value", "outcome"), [("no (a person wrote this)", Outcome.NEW_TICKET),
+                                                ("No", Outcome.NEW_TICKET),
+                                                ("auto-replied (vacation)", Outcome.AUTO),
+                                                ("(comment first) auto-generated", Outcome.AUTO)])
+def test_auto_submitted_is_read_without_its_comments(mail_world, value, outcome):
+    # Given a client's message whose Auto-Submitted header carries an RFC 5322 comment
+    raw = (f"From: alice@acme.example\r\nTo: support@supportdesk.example\r\nSubject: Help\r\n"
+           f"Auto-Submitted: {value}\r\nMessage-ID: <as-{abs(hash(value))}@acme.example>\r\n\r\nPlease help.\r\n")
+    # When it is processed, then only the keyword decides whether a person wrote it
+    assert process_inbound(receive(raw.encode(), channel="smtp").inbound.pk).outcome == outcome
