@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from supportdesk import policy
@@ -101,19 +102,27 @@ def process_pending(limit: int = 100) -> int:
 
 
 def process_inbound(inbound_id: int) -> InboundMessage:
+    # The attempt is counted (committed) before it starts, so a worker killed while processing (out of
+    # memory, kill -9) counts it too: a message that kills every worker ends in review, not in a loop.
+    started = InboundMessage.objects.filter(pk=inbound_id, status=InboundStatus.PENDING) \
+        .update(attempts=F("attempts") + 1)
     try:
         with transaction.atomic():
             inbound = InboundMessage.objects.select_for_update().get(pk=inbound_id)
             if inbound.status == InboundStatus.PENDING:
+                if inbound.attempts > MAX_ATTEMPTS:
+                    _finish(inbound, Outcome.UNPARSEABLE, f"Processing was cut short {inbound.attempts - 1} times "
+                            f"(the worker stopped while reading this message). {inbound.error}".strip())
+                    return inbound
+                inbound.attempts -= started  # this attempt counts only if it fails or is cut short
                 _process(inbound)
             return inbound
-    except Exception as exc:  # noqa: BLE001 - rolled back: count the attempt, give up into review at last
+    except Exception as exc:  # noqa: BLE001 - rolled back (the attempt is counted): give up into review at last
         log.exception("processing inbound %s failed", inbound_id)
         with transaction.atomic():
             inbound = InboundMessage.objects.select_for_update().get(pk=inbound_id)
             if inbound.status != InboundStatus.PENDING:
                 return inbound
-            inbound.attempts += 1
             inbound.error = f"{type(exc).__name__}: {exc}"[:2000]
             if inbound.attempts >= MAX_ATTEMPTS:
                 _finish(inbound, Outcome.UNPARSEABLE, f"Processing failed {inbound.attempts} times: {inbound.error}")
