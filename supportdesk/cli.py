@@ -171,7 +171,9 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on"),
           port: int = typer.Option(8000, help="HTTP port"),
           data_dir: Path = DATA_DIR_OPTION,
           demo_data: bool = typer.Option(False, "--demo", help="Load the demo data first"),
-          smtp_port: int = typer.Option(2525, "--smtp-port", help="Inbound SMTP listener port (0 turns it off)"),
+          smtp_port: int | None = typer.Option(None, "--smtp-port", show_default=False,
+                                               help="Inbound SMTP listener port (0 turns it off; default: "
+                                                    "SUPPORTDESK_SMTP_LISTEN, else 2525 on --host)"),
           web_workers: int = typer.Option(1, "--web-workers", help="Web processes")) -> None:
     """Start everything: migrations, catalogue, first admin, web server, job worker, SMTP listener."""
     data_dir = Path(data_dir or os.environ.get("SUPPORTDESK_DATA_DIR") or Path.cwd() / "data").resolve()
@@ -191,8 +193,9 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on"),
                           "--workers", str(web_workers)], env=env),
         subprocess.Popen([sys.executable, "-m", "supportdesk.cli", "worker"], env=env),
     ]
+    smtp_host, smtp_port = smtp_address(host, smtp_port, os.environ.get("SUPPORTDESK_SMTP_LISTEN", ""))
     if smtp_port:
-        smtp = _smtp_child(host, smtp_port, env)
+        smtp = _smtp_child(smtp_host, smtp_port, env)
         if smtp is not None:
             children.append(smtp)
     typer.echo(f"\nsupportdesk is running at http://{host}:{port}/  (data in {data_dir})")
@@ -203,6 +206,21 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on"),
         typer.echo(f"Demo accounts, password {DEMO_PASSWORD}: " + ", ".join(e for _, e in DEMO_ACCOUNTS))
     typer.echo("API: /api/v1/docs · Press Ctrl+C to stop.\n")
     _supervise(children)
+
+
+def smtp_address(host: str, smtp_port: int | None, listen: str) -> tuple[str, int]:
+    """Where `serve` starts the SMTP listener: --smtp-port on --host when given, else the configured
+    SUPPORTDESK_SMTP_LISTEN (host:port), else port 2525 on --host."""
+    if smtp_port is not None:
+        return host, smtp_port
+    if not listen.strip():
+        return host, 2525
+    listen_host, _, listen_port = listen.strip().rpartition(":")
+    try:
+        return listen_host.strip("[]") or host, int(listen_port)
+    except ValueError:
+        typer.echo(f"error: SUPPORTDESK_SMTP_LISTEN must be host:port, not {listen!r}", err=True)
+        raise typer.Exit(2) from None
 
 
 def _smtp_child(host: str, port: int, env: dict) -> subprocess.Popen | None:

@@ -7,6 +7,7 @@ import os
 import secrets
 import sys
 import tempfile
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -231,7 +232,8 @@ EMAIL_HOST = os.environ.get("SUPPORTDESK_SMTP_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("SUPPORTDESK_SMTP_OUT_PORT", "1025"))
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("SUPPORTDESK_FROM_EMAIL", "support@supportdesk.example")
-SUPPORTDESK_MAIL_DOMAIN = DEFAULT_FROM_EMAIL.split("@")[-1]
+# The address may carry a display name ("Acme Support <support@acme.example>"): the domain is the address's.
+SUPPORTDESK_MAIL_DOMAIN = parseaddr(DEFAULT_FROM_EMAIL)[1].rpartition("@")[2].lower() or "supportdesk.example"
 if TESTING:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

@@ -11,16 +11,19 @@ import hashlib
 import io
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from supportdesk import policy
 from supportdesk.accounts.models import ClientDomain, User
 from supportdesk.errors import Conflict, DomainError, Invalid, NotFound
 from supportdesk.notifications.actions import enqueue_email
+from supportdesk.notifications.models import OutboxItem
 from supportdesk.policy.intake import can_review_mail
 from supportdesk.tickets import actions as tickets
 from supportdesk.tickets.actions import MAX_BODY, MAX_SUBJECT
@@ -99,19 +102,27 @@ def process_pending(limit: int = 100) -> int:
 
 
 def process_inbound(inbound_id: int) -> InboundMessage:
+    # The attempt is counted (committed) before it starts, so a worker killed while processing (out of
+    # memory, kill -9) counts it too: a message that kills every worker ends in review, not in a loop.
+    started = InboundMessage.objects.filter(pk=inbound_id, status=InboundStatus.PENDING) \
+        .update(attempts=F("attempts") + 1)
     try:
         with transaction.atomic():
             inbound = InboundMessage.objects.select_for_update().get(pk=inbound_id)
             if inbound.status == InboundStatus.PENDING:
+                if inbound.attempts > MAX_ATTEMPTS:
+                    _finish(inbound, Outcome.UNPARSEABLE, f"Processing was cut short {inbound.attempts - 1} times "
+                            f"(the worker stopped while reading this message). {inbound.error}".strip())
+                    return inbound
+                inbound.attempts -= started  # this attempt counts only if it fails or is cut short
                 _process(inbound)
             return inbound
-    except Exception as exc:  # noqa: BLE001 - rolled back: count the attempt, give up into review at last
+    except Exception as exc:  # noqa: BLE001 - rolled back (the attempt is counted): give up into review at last
         log.exception("processing inbound %s failed", inbound_id)
         with transaction.atomic():
             inbound = InboundMessage.objects.select_for_update().get(pk=inbound_id)
             if inbound.status != InboundStatus.PENDING:
                 return inbound
-            inbound.attempts += 1
             inbound.error = f"{type(exc).__name__}: {exc}"[:2000]
             if inbound.attempts >= MAX_ATTEMPTS:
                 _finish(inbound, Outcome.UNPARSEABLE, f"Processing failed {inbound.attempts} times: {inbound.error}")
@@ -140,7 +151,7 @@ def _process(inbound: InboundMessage) -> None:
         return
     user, why_not = _client_sender(parsed.sender)
     if user is None:
-        _finish(inbound, Outcome.REVIEW, why_not)
+        _finish(inbound, Outcome.REVIEW, parsed.sender_problem or why_not)
         return
     ticket, how = find_ticket(parsed)
     notes: list[str] = []
@@ -169,8 +180,15 @@ def _process(inbound: InboundMessage) -> None:
 
 
 def acknowledge(user: User, ticket: Ticket) -> None:
-    """An automatic acknowledgement, at most once per sender per period (RFC 3834 auto-replied)."""
-    period = int(timezone.now().timestamp() // (ack_period_hours() * 3600))
+    """An automatic acknowledgement, at most once per sender per period (RFC 3834 auto-replied).
+
+    The period is a sliding window (none in the last MAIL_ACK_PERIOD_HOURS); the key of the
+    period's bucket also keeps two concurrent deliveries from both acknowledging."""
+    hours, now, address = ack_period_hours(), timezone.now(), user.email.lower()
+    period = int(now.timestamp() // (hours * 3600))
+    recent = [f"intake.ack:{address}:{bucket}" for bucket in (period, period - 1)]  # a window spans two buckets
+    if OutboxItem.objects.filter(dedupe_key__in=recent, created_at__gt=now - timedelta(hours=hours)).exists():
+        return
     enqueue_email(topic="ticket.acknowledgement", to=user.email, ticket=ticket,
                   subject=f"[#{ticket.pk}] Received: {ticket.subject}",
                   body=(f"We received your request #{ticket.pk}.\n"
@@ -178,7 +196,7 @@ def acknowledge(user: User, ticket: Ticket) -> None:
                         "Reply to this email to add to it. (This is an automatic message; we send at most one "
                         "a day to each address.)"),
                   headers={"Auto-Submitted": "auto-replied", "X-Supportdesk-Ticket": str(ticket.pk)},
-                  dedupe_key=f"intake.ack:{user.email.lower()}:{period}")
+                  dedupe_key=f"intake.ack:{address}:{period}")
 
 
 def _client_sender(address: str) -> tuple[User | None, str]:
@@ -273,14 +291,21 @@ def assign_to_requester(actor: User, inbound_id: int, *, requester: User) -> Tic
             parsed: Parsed | None = parse(bytes(inbound.raw), mail_limits())
         except Unreadable:
             parsed = None
+        source_id = _source_id(parsed, inbound) if parsed else ""
+        earlier = Message.objects.filter(channel="email", source_id=source_id).select_related("ticket").first() \
+            if source_id else None
+        if earlier is not None:  # another copy of this message (same Message-ID) was assigned or threaded already
+            _finish(inbound, Outcome.DUPLICATE, f"Message-ID {source_id} is already on ticket #{earlier.ticket_id}; "
+                    f"this copy was not added again ({actor.email}).", ticket=earlier.ticket, message=earlier,
+                    actor=actor)
+            return earlier.ticket
         subject = _subject(parsed) if parsed else f"Email from {inbound.sender or 'unknown sender'}"
         body = _body(parsed) if parsed else "(The original message could not be read; it is attached.)"
         if inbound.truncated:
             body += f"\n\n[Only the first {len(bytes(inbound.raw))} of {inbound.size} bytes were kept.]"
         opened = tickets.open_ticket(actor, requester=requester, subject=subject, body=body,
                                      body_html=parsed.body_html[:MAX_BODY] if parsed else "", channel="email",
-                                     source="email", source_id=_source_id(parsed, inbound) if parsed else "",
-                                     notify=False)
+                                     source="email", source_id=source_id, notify=False)
         message = opened.ticket.messages.order_by("id").first()
         if parsed is not None:
             _attachments(opened.ticket, message, parsed)

@@ -27,6 +27,10 @@ def process(limit: int = typer.Option(1000, help="At most this many messages")) 
 def poll_imap_command() -> None:
     """Fetch the configured IMAP folder once (SUPPORTDESK_IMAP_*), store, then process."""
     _setup()
+    import imaplib
+
+    from imap_tools.errors import ImapToolsError
+
     from .actions import process_pending
     from .imap import imap_config, poll_imap
 
@@ -34,7 +38,12 @@ def poll_imap_command() -> None:
     if config is None:
         typer.echo("error: IMAP is not configured (set SUPPORTDESK_IMAP_HOST, _USER, _PASSWORD)", err=True)
         raise typer.Exit(2)
-    stored = poll_imap(config)
+    try:
+        stored = poll_imap(config)
+    except (OSError, imaplib.IMAP4.error, ImapToolsError) as exc:  # unreachable server, TLS, login refused
+        typer.echo(f"error: could not poll {config.user or '(no user)'}@{config.host}:{config.port}/{config.folder}: "
+                   f"{type(exc).__name__}: {exc}", err=True)
+        raise typer.Exit(1) from None
     done = process_pending()
     typer.echo(f"stored {stored} message(s) from {config.host}/{config.folder}; processed {done}")
 

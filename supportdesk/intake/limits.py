@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from email.utils import parseaddr
 
 from django.conf import settings
 
@@ -35,7 +36,8 @@ def mail_limits() -> MailLimits:
 
 
 def our_address() -> str:
-    return str(settings.DEFAULT_FROM_EMAIL).lower()
+    """Our address without any display name ("Support <support@x.example>" -> support@x.example)."""
+    return (parseaddr(str(settings.DEFAULT_FROM_EMAIL))[1] or str(settings.DEFAULT_FROM_EMAIL)).lower()
 
 
 def our_domain() -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from .limits import our_address, our_domain
 from .models import Outcome
 from .parsing import Parsed
 
 BOUNCE_SENDERS = ("mailer-daemon", "postmaster")
 BULK_PRECEDENCE = {"bulk", "list", "junk"}
+COMMENT_RE = re.compile(r"\([^()]*\)")  # RFC 3834 allows comments: "Auto-Submitted: no (a person wrote this)"
 
 
 def loop_outcome(parsed: Parsed, envelope_from: str | None) -> tuple[str, str] | None:
@@ -25,7 +28,7 @@ def loop_outcome(parsed: Parsed, envelope_from: str | None) -> tuple[str, str] |
         return Outcome.LOOP, "X-Loop names our address"
     if parsed.sender and parsed.sender == our_address():
         return Outcome.LOOP, "sent from our own address"
-    auto = parsed.header("auto-submitted").split(";")[0].strip().lower()
+    auto = COMMENT_RE.sub(" ", parsed.header("auto-submitted")).split(";")[0].strip().lower()
     if auto and auto != "no":
         return Outcome.AUTO, f"Auto-Submitted: {auto}"
     precedence = parsed.header("precedence").strip().lower()

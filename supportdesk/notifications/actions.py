@@ -15,6 +15,9 @@ from supportdesk.prepared_inserts import insert
 
 from .models import OutboxItem, OutboxKind
 
+REFERENCES_MAX = 900  # characters of the References header we write (whole ids only)
+HEADER_MAX = 998  # other header values: one line, at most RFC 5322's line length
+
 
 def new_message_id() -> str:
     return f"<{uuid.uuid4().hex}@{settings.SUPPORTDESK_MAIL_DOMAIN}>"
@@ -35,7 +38,7 @@ def enqueue_email(*, topic: str, to: str, subject: str, body: str, html_body: st
     headers = {**thread, **(headers or {})}
     item = OutboxItem(
         kind=OutboxKind.EMAIL, topic=topic, recipient=to, subject=_one_line(subject), body=body,
-        html_body=html_body, headers={k: _one_line(str(v)) for k, v in headers.items()},
+        html_body=html_body, headers={k: _one_line(str(v), HEADER_MAX) for k, v in headers.items()},
         attachments=attachments or [],
         message_id=new_message_id(), dedupe_key=dedupe_key, ticket=ticket,  # type: ignore[misc]
         next_attempt_at=timezone.now() + (delay or timedelta(0)),
@@ -68,11 +71,26 @@ def thread_headers_from(ids: list[str], earlier_out: list[str]) -> dict[str, str
     if not ids and not earlier_out:
         return {}
     references = ([ids[0]] if ids else []) + earlier_out + ids[1:][-8:]
-    unique = list(dict.fromkeys(references))
-    headers = {"References": " ".join(unique)[:900]}
+    headers = {"References": _references(list(dict.fromkeys(references)))}
     if ids:
         headers["In-Reply-To"] = ids[-1]
     return headers
+
+
+def _references(ids: list[str]) -> str:
+    """Whole Message-IDs only, within REFERENCES_MAX: the first (the thread's root) and as many of the
+    latest as fit (RFC 5322 3.6.4), never an id cut in the middle."""
+    if len(" ".join(ids)) <= REFERENCES_MAX:
+        return " ".join(ids)
+    first = ids[0]
+    kept: list[str] = []
+    size = len(first)
+    for message_id in reversed(ids[1:]):
+        if size + 1 + len(message_id) > REFERENCES_MAX:
+            break
+        kept.insert(0, message_id)
+        size += 1 + len(message_id)
+    return " ".join([first, *kept])
 
 
 def enqueue_webhook(*, topic: str, url: str, payload: dict, dedupe_key: str | None = None) -> OutboxItem:
@@ -82,6 +100,6 @@ def enqueue_webhook(*, topic: str, url: str, payload: dict, dedupe_key: str | No
     )
 
 
-def _one_line(text: str) -> str:
+def _one_line(text: str, limit: int = 255) -> str:
     """Header values never carry CR/LF: a subject cannot inject headers."""
-    return " ".join(text.split())[:255]
+    return " ".join(text.split())[:limit]

@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -61,7 +62,7 @@ def mail_headers(item: OutboxItem) -> dict[str, str]:
     """Stable per row: Message-ID, RFC 3834 Auto-Submitted, our X-Loop, threading headers stored on the row."""
     headers = {
         "Message-ID": item.message_id,
-        "X-Loop": settings.DEFAULT_FROM_EMAIL,
+        "X-Loop": parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL,  # the address alone
         "X-Supportdesk-Outbox": str(item.pk),
     }
     if item.topic not in HUMAN_TOPICS:

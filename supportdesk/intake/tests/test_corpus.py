@@ -106,3 +106,33 @@ def test_a_token_of_another_clients_ticket_opens_a_new_ticket_for_the_sender(mai
     assert inbound.outcome == Outcome.NEW_TICKET
     assert inbound.ticket.client == mail_world["other"] and inbound.ticket.requester == mail_world["mallory"]
     assert not Message.objects.filter(ticket=ticket, body__contains="add me").exists()
+
+
+def test_nul_characters_are_dropped_so_the_message_can_be_stored_on_postgresql(mail_world):
+    # Given a message with NUL bytes in its subject, its text and its HTML (PostgreSQL text refuses them)
+    raw = (b"From: Alice <alice@acme.example>\r\nTo: support@supportdesk.example\r\nSubject: Disk\x00 full\r\n"
+           b"Message-ID: <nul-1@acme.example>\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\n"
+           b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nThe disk\x00 is full.\r\n"
+           b"--b\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+           b"<p>The disk\x00 is <b>full</b>.</p>\r\n--b--\r\n")
+    # When it is processed
+    inbound = process_inbound(receive(raw, channel="smtp").inbound.pk)
+    # Then it opens a ticket whose text holds no NUL, and the raw message is kept as it came
+    assert inbound.outcome == Outcome.NEW_TICKET, inbound.error
+    message = inbound.ticket_message
+    assert "The disk is full." in message.body and "\x00" not in message.body + message.body_html
+    assert inbound.ticket.subject == "Disk full" and "\x00" not in inbound.subject
+    assert bytes(inbound.raw) == raw
+
+
+@pytest.mark.parametrize(("value", "outcome"), [("no (a person wrote this)", Outcome.NEW_TICKET),
+                                                ("No", Outcome.NEW_TICKET),
+                                                ("auto-replied (vacation)", Outcome.AUTO),
+                                                ("(comment first) auto-generated", Outcome.AUTO)])
+def test_auto_submitted_is_read_without_its_comments(mail_world, value, outcome):
+    # Given a client's message whose Auto-Submitted header carries an RFC 5322 comment
+    raw = (f"From: alice@acme.example\r\nTo: support@supportdesk.example\r\nSubject: Help\r\n"
+           f"Auto-Submitted: {value}\r\nMessage-ID: <as-{abs(hash(value))}@acme.example>\r\n\r\nPlease help.\r\n")
+    # When it is processed, then only the keyword decides whether a person wrote it
+    assert process_inbound(receive(raw.encode(), channel="smtp").inbound.pk).outcome == outcome

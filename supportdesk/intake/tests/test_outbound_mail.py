@@ -130,3 +130,46 @@ def test_our_own_mail_coming_back_is_recognised_as_a_loop(mail_world, sink):
     tickets_before = ticket.messages.count()
     inbound = process_inbound(receive(raw, channel="smtp").inbound.pk)
     assert inbound.outcome == Outcome.LOOP and ticket.messages.count() == tickets_before
+
+
+def test_a_long_thread_gets_a_references_header_of_whole_message_ids(mail_world, sink):
+    ticket, alice, agent = mail_world["ticket"], mail_world["alice"], mail_world["agent"]
+    # Given a long email thread: the client wrote many times, with long (but valid) Message-IDs
+    long_ids = [f"<{n}-{'x' * 90}@mail.acme.example>" for n in range(12)]
+    for message_id in long_ids:
+        tickets.add_message(alice, ticket, body="More.", channel="email", source="email", source_id=message_id)
+    OutboxItem.objects.filter(status=OutboxStatus.PENDING).delete()
+    # When an agent replies and the worker sends
+    tickets.add_message(agent, ticket, body="Fixed.")
+    assert dispatch_due() == 1
+    # Then References lists whole ids only: the thread's first, then the latest that fit, none cut
+    [mail] = sink.parsed()
+    references = str(mail["References"]).split()
+    assert all(ref.startswith("<") and ref.endswith(">") and ref.count("@") == 1 for ref in references), references
+    assert references[0] == FIRST_CLIENT and references[-1] == long_ids[-1]
+    assert str(mail["In-Reply-To"]).strip() == long_ids[-1]
+    assert len(" ".join(references)) <= 900
+
+
+def test_the_acknowledgement_period_is_a_window_not_a_calendar_bucket(mail_world):
+    import time_machine
+
+    def new_ticket(n: int) -> None:
+        raw = (f"From: alice@acme.example\r\nTo: support@supportdesk.example\r\nSubject: Problem {n}\r\n"
+               f"Message-ID: <window-{n}@acme.example>\r\n\r\nAnother problem.\r\n").encode()
+        assert process_inbound(receive(raw, channel="smtp").inbound.pk).outcome == Outcome.NEW_TICKET
+
+    acks = OutboxItem.objects.filter(topic="ticket.acknowledgement", recipient="alice@acme.example")
+    # Given alice was acknowledged a minute before midnight UTC (the edge of a 24-hour bucket)
+    with time_machine.travel("2026-11-23 23:59:00+00:00", tick=False):
+        new_ticket(1)
+    # When she writes again two minutes later, and again 23 hours later
+    with time_machine.travel("2026-11-24 00:01:00+00:00", tick=False):
+        new_ticket(2)
+    with time_machine.travel("2026-11-24 22:58:00+00:00", tick=False):
+        new_ticket(3)
+    # Then she got one acknowledgement in those 24 hours, and a new one once they have passed
+    assert acks.count() == 1
+    with time_machine.travel("2026-11-25 00:00:00+00:00", tick=False):
+        new_ticket(4)
+    assert acks.count() == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 from supportdesk.intake import actions
@@ -90,3 +91,51 @@ def test_a_colleague_reply_threads_when_the_colleague_may_see_the_ticket(mail_wo
         actions.receive(corpus_raw("05_reply_references.eml", 0), channel="smtp").inbound.pk)
     assert inbound.outcome == Outcome.THREADED and inbound.ticket == mail_world["ticket"]
     assert inbound.ticket_message.author == mail_world["bob"]
+
+
+def test_polling_an_unreachable_imap_server_says_so_without_a_traceback(mail_world, settings):
+    # Given an IMAP mailbox configured on a port where nothing listens
+    from supportdesk.cli import app
+
+    from .conftest import free_port
+
+    settings.SUPPORTDESK = {**settings.SUPPORTDESK, "IMAP": {"host": "127.0.0.1", "port": free_port(),
+                                                             "user": "support", "security": "none"}}
+    # When staff poll it from the command line
+    result = CliRunner().invoke(app, ["intake", "poll-imap"])
+    # Then they get a one-line error naming the mailbox and exit code 1, not a traceback
+    assert result.exit_code == 1, result.output
+    assert "error: could not poll support@127.0.0.1:" in result.output and "Traceback" not in result.output
+    assert not isinstance(result.exception, OSError)
+
+
+class WorkerKilled(BaseException):
+    """Stands for the worker dying mid-way (kill -9, out of memory): no `except Exception` sees it."""
+
+
+def test_a_message_that_kills_the_worker_every_time_ends_in_review_not_in_a_loop(mail_world, monkeypatch):
+    # Given a stored message whose processing kills the worker each time
+    stored = actions.receive(corpus_raw("01_plain_new_ticket.eml", 0), channel="smtp").inbound
+    tickets_before = Ticket.objects.count()
+
+    def killed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise WorkerKilled
+
+    monkeypatch.setattr(actions, "_process", killed)
+    # When the worker is restarted and sweeps it again, three times
+    for _ in range(actions.MAX_ATTEMPTS):
+        with pytest.raises(WorkerKilled):
+            actions.process_pending()
+    # Then each cut-short attempt was counted, and the next sweep sends it to review instead of retrying
+    assert InboundMessage.objects.get(pk=stored.pk).attempts == actions.MAX_ATTEMPTS
+    monkeypatch.undo()
+    assert actions.process_pending() == 1
+    inbound = InboundMessage.objects.get(pk=stored.pk)
+    assert inbound.outcome == Outcome.UNPARSEABLE and "cut short 3 times" in inbound.error and inbound.needs_review
+    assert Ticket.objects.count() == tickets_before
+
+
+def test_a_message_processed_at_the_first_try_keeps_no_attempt(mail_world):
+    inbound = actions.process_inbound(actions.receive(corpus_raw("01_plain_new_ticket.eml", 0), channel="smtp").inbound.pk)
+    assert inbound.outcome == Outcome.NEW_TICKET and inbound.attempts == 0
+    assert InboundMessage.objects.get(pk=inbound.pk).attempts == 0

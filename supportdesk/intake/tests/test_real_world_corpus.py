@@ -14,7 +14,7 @@ from supportdesk.intake.limits import mail_limits
 from supportdesk.intake.models import InboundStatus, Outcome
 from supportdesk.intake.parsing import Unreadable, parse
 from supportdesk.notifications.models import OutboxItem
-from supportdesk.tickets.models import Message, Ticket
+from supportdesk.tickets.models import Attachment, Message, Ticket
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -44,9 +44,10 @@ def test_every_real_world_message_is_stored_and_processed(db, name):
     # the sanitised body, every attachment
     raw = (ROOT / name).read_bytes()
     try:
-        sender = parse(raw, mail_limits()).sender
+        parsed = parse(raw, mail_limits())
+        sender, kept_parts = parsed.sender, [a.filename for a in parsed.attachments if a.payload]
     except Unreadable:
-        sender = ""
+        sender, kept_parts = "", []
     if sender and User.objects.filter(email__iexact=sender).count() == 0 and sender.count("@") == 1:
         ClientUserFactory(email=sender, client=ClientFactory(domains=[]))
     tickets_before, messages_before = Ticket.objects.count(), Message.objects.count()
@@ -65,3 +66,7 @@ def test_every_real_world_message_is_stored_and_processed(db, name):
         assert OutboxItem.objects.count() == outbox_before
     else:
         assert inbound.ticket is not None and inbound.ticket_message is not None
+    if inbound.outcome in (Outcome.NEW_TICKET, Outcome.THREADED):
+        # and no attachment was lost: each readable, non-empty part is stored with the message
+        stored = Attachment.objects.filter(message=inbound.ticket_message).count()
+        assert stored == len(kept_parts), (kept_parts, inbound.error)

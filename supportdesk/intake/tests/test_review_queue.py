@@ -10,6 +10,7 @@ from supportdesk.factories import PASSWORD
 from supportdesk.intake import actions
 from supportdesk.intake.models import Outcome
 from supportdesk.notifications.models import OutboxItem
+from supportdesk.tickets.models import Ticket
 
 from .conftest import corpus_raw
 
@@ -99,3 +100,22 @@ def test_the_api_lists_assigns_and_refuses_clients(mail_world, in_review):
     assert done.status_code == 200 and done.json()["outcome"] == "new_ticket" and done.json()["ticket_id"]
     again = staff.post(f"/api/v1/intake/inbound/{in_review.pk}/dismiss")
     assert again.status_code == 409 and again.json()["error"]["code"] == "intake.already_handled"
+
+
+def test_assigning_a_second_copy_of_a_message_links_it_instead_of_failing(mail_world, in_review):
+    # Given the same unknown sender's message arrived twice by two routes (one copy with an extra spam
+    # header, so both were stored) and both wait in review
+    copy = actions.receive(b"X-Spam-Score: 0.1\r\n" + bytes(in_review.raw), channel="imap").inbound
+    copy = actions.process_inbound(copy.pk)
+    assert copy.outcome == Outcome.REVIEW and copy.message_id == in_review.message_id
+    staff = _login(mail_world["agent"])
+    first = staff.post(f"/api/v1/intake/inbound/{in_review.pk}/assign", {"requester_email": "bob@acme.example"},
+                       content_type="application/json")
+    assert first.status_code == 200
+    # When staff assign the second copy too
+    second = staff.post(f"/api/v1/intake/inbound/{copy.pk}/assign", {"requester_email": "bob@acme.example"},
+                        content_type="application/json")
+    # Then it is marked a duplicate on the ticket the first copy opened, not a 500 nor a second ticket
+    assert second.status_code == 200, second.content[:300]
+    assert second.json()["outcome"] == "duplicate" and second.json()["ticket_id"] == first.json()["ticket_id"]
+    assert Ticket.objects.filter(requester=mail_world["bob"]).count() == 1

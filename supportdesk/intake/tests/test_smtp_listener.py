@@ -123,3 +123,27 @@ def test_the_listener_module_runs_until_terminated(tmp_path: Path):
     finally:
         process.terminate()
         assert process.wait(timeout=15) == 0
+
+
+@pytest.mark.parametrize(("smtp_port", "listen", "expected"), [
+    (None, "0.0.0.0:25", ("0.0.0.0", 25)),  # the configured address is honoured by `supportdesk serve`
+    (None, "", ("127.0.0.1", 2525)),  # nothing configured: 2525 on the web host
+    (2626, "0.0.0.0:25", ("127.0.0.1", 2626)),  # an explicit --smtp-port wins
+    (0, "0.0.0.0:25", ("127.0.0.1", 0)),  # 0 turns it off
+    (None, ":2600", ("127.0.0.1", 2600)),
+    (None, "[::1]:2525", ("::1", 2525)),
+])
+def test_serve_starts_the_listener_on_the_configured_address(smtp_port, listen, expected):
+    from supportdesk.cli import smtp_address
+
+    assert smtp_address("127.0.0.1", smtp_port, listen) == expected
+
+
+def test_a_malformed_listen_setting_is_a_clear_error():
+    import typer
+
+    from supportdesk.cli import smtp_address
+
+    with pytest.raises(typer.Exit) as exited:
+        smtp_address("127.0.0.1", None, "localhost")
+    assert exited.value.exit_code == 2
