@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 import time
+from importlib import import_module
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.contrib.auth import get_user
 from django.core.cache import cache
 
 from supportdesk import policy
@@ -70,6 +73,19 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     def may_connect(self) -> bool:
         raise NotImplementedError
 
+    def still_allowed(self) -> bool:
+        """Per frame: the session is still signed in as this person, who is still active and may still use this
+        socket (a sign-out, a deactivation or a revoked role ends the connection at its next frame)."""
+        session = self.scope.get("session")
+        key = getattr(session, "session_key", None) if session is not None else None
+        if not key:
+            return False
+        fresh = get_user(SimpleNamespace(session=import_module(settings.SESSION_ENGINE).SessionStore(key)))  # type: ignore[arg-type]
+        if not fresh.is_authenticated or fresh.pk != self.user.pk:
+            return False
+        self.user = fresh
+        return self.may_connect()
+
     async def greet(self) -> None:
         raise NotImplementedError
 
@@ -98,6 +114,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         handler = getattr(self, f"on_{content['type']}", None)
         if handler is None:
             await self.error(ChatError.BAD_FRAME, f"Unknown frame type {content['type']!r}.")
+            return
+        if not await database_sync_to_async(self.still_allowed)():
+            await self.error(ChatError.SIGNED_OUT, "You are signed out or may no longer use this chat; nothing was "
+                             "stored. Sign in again and reconnect.")
+            await self.close(code=4403)
             return
         try:
             await handler(content)
