@@ -157,6 +157,9 @@ def test_call_logging_authorization_clients_cannot_log_or_list_and_bad_input_is_
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "phone.bad_outcome"
     missing = login(agent).post("/api/v1/phone/calls", {**body, "ticket_id": 999999}, content_type="application/json")
     assert missing.status_code == 404
+    too_long = login(agent).post("/api/v1/phone/calls", {**body, "number": "+1" + "4" * 40}, content_type="application/json")
+    assert too_long.status_code == 422 and too_long.json()["error"]["code"] == "phone.bad_number"
+    assert not ticket.calls.exists()
 
 
 def test_call_log_page_for_staff_only_with_errors_in_place():
