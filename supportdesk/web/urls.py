@@ -11,6 +11,8 @@ urlpatterns = [
     path("portal/", portal.ticket_list, name="portal"),
     path("portal/tickets/new/", portal.ticket_new, name="portal-ticket-new"),
     path("portal/tickets/<int:ticket_id>/", portal.ticket_detail, name="portal-ticket"),
+    path("portal/tickets/<int:ticket_id>/attachments/<int:attachment_id>/", portal.attachment_download,
+         name="portal-attachment"),
     path("portal/plan/", portal.plan, name="portal-plan"),
     path("console/", console.queue, name="console"),
     path("console/next/", console.next_ticket, name="console-next"),
