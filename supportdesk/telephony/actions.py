@@ -55,6 +55,7 @@ def normalise_number(number: str) -> str:
     return f"+{digits}" if digits else ""
 
 
+MAX_CALL_SECONDS = 24 * 60 * 60
 MAX_NUMBER_DIGITS = 31  # what Call.from_number / to_number hold ("+" and the digits); E.164 itself has at most 15
 
 
@@ -119,6 +120,14 @@ def record_call_event(provider: str, event: CallEventIn, *, signature: str | Non
     if event.kind not in STATE_RANK:
         raise Invalid(PhoneError.BAD_PAYLOAD, f"Unknown event type {event.kind!r}; use ringing, answered, ended or voicemail.",
                       fields={"type": "unknown"})
+    for field, value, limit in (("event_id", event.event_id, 150), ("call_id", event.call_id, 100)):
+        if not value or len(value) > limit:
+            raise Invalid(PhoneError.BAD_PAYLOAD, f"{field} must be 1 to {limit} characters.", fields={field: f"1 to {limit} characters"})
+    checked_number(event.from_number, "from")
+    checked_number(event.to_number, "to")
+    if event.duration_seconds is not None and not 0 <= event.duration_seconds <= MAX_CALL_SECONDS:
+        raise Invalid(PhoneError.BAD_PAYLOAD, f"duration_seconds must be 0 to {MAX_CALL_SECONDS} (24 hours).",
+                      fields={"duration_seconds": f"0 to {MAX_CALL_SECONDS}"})
     recording_url = safe_recording_url(event.recording_url)
     with transaction.atomic():
         if signature is not None:

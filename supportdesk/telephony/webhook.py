@@ -17,7 +17,7 @@ from .errors import PhoneError
 from .models import Direction, Provider
 
 MAX_BODY = 64 * 1024
-MAX_DURATION_SECONDS = 24 * 60 * 60
+MAX_DURATION_SECONDS = actions.MAX_CALL_SECONDS
 
 
 def _error(exc: DomainError) -> JsonResponse:

@@ -174,3 +174,24 @@ def test_call_log_page_for_staff_only_with_errors_in_place():
     ok = http.post(f"/phone/log/{ticket.pk}/", {"direction": "outbound", "outcome": "connected", "number": "+14165550123",
                                                 "summary": "Called back"})
     assert ok.status_code == 302 and ok["Location"] == f"/console/tickets/{ticket.pk}/"
+
+
+def test_given_signed_callbacks_with_odd_values_then_they_are_processed_not_500():
+    client = client_24x7(phones=["+14165550123"])
+    ClientUserFactory(client=client)
+    assert twilio_post(VOICE, incoming("+14165550123")).status_code == 200
+    # RFC 2822 "-0000" parses to a naive time; it used to be compared with aware ones (TypeError, 500).
+    answered = twilio_post(VOICE, {**incoming("+14165550123", status="in-progress"),
+                                   "Timestamp": "Tue, 10 Mar 2026 15:00:00 -0000"})
+    assert answered.status_code == 200
+    assert Call.objects.get().answered_at == datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+    # "²".isdigit() is true but int("²") raised ValueError (500): a duration that is not ASCII digits is ignored.
+    ended = twilio_post(VOICE, {**incoming("+14165550123", status="completed"), "CallDuration": "\u00b2"})
+    assert ended.status_code == 200 and Call.objects.get().duration_seconds is None
+
+
+@pytest.mark.parametrize("params", [{"CallSid": "CA" + "0" * 120}, {"From": "+1" + "5" * 40}])
+def test_given_a_signed_callback_with_values_longer_than_a_call_holds_then_422_and_nothing_is_stored(params):
+    response = twilio_post(VOICE, {**incoming("+14165550123"), **params})
+    assert response.status_code == 422 and response.content
+    assert not Call.objects.exists() and not Ticket.objects.exists()
