@@ -193,7 +193,7 @@ class ClientChatConsumer(ChatConsumer):
         ticket_id = content.get("ticket_id")
         conversation = await database_sync_to_async(actions.start_conversation)(
             self.user, start_key=content.get("id"), subject=content.get("subject", ""),
-            ticket_id=ticket_id if isinstance(ticket_id, int) else None)
+            ticket_id=ticket_id if type(ticket_id) is int else None)
         await self.join(conversation.pk)
         await self.send_json({"type": "started", "conversation": conversation.pk, "id": conversation.start_key,
                               "status": conversation.status})

@@ -278,3 +278,19 @@ def test_given_a_connected_agent_whose_role_is_revoked_when_they_pick_up_then_it
         send(agent, type="pickup", conversation=conversation)
         assert closed_after_refusal(agent)["code"] == "chat.signed_out"
     assert Conversation.objects.get().status == "waiting" and Conversation.objects.get().ticket is None
+
+
+def test_frames_with_fields_of_the_wrong_type_are_refused_and_store_nothing(live_asgi, people):
+    with ws(live_asgi, "/ws/chat/", people["client"]) as conn:
+        conversation = start_chat(conn)
+        send(conn, type="message", conversation=conversation, id="obj", body={"text": "hi"})
+        assert recv(conn, "error")["code"] == "chat.bad_frame"      # was stored as the text "{'text': 'hi'}"
+        send(conn, type="start", id="start-2", subject=["Server", "down"])
+        assert recv(conn, "error")["code"] == "chat.bad_frame"
+        for wrong in (conversation + 0.9, True, [conversation]):      # 1.9 and true were read as conversation 1
+            send(conn, type="message", conversation=wrong, id="wrong", body="hello")
+            assert recv(conn, "error")["code"] == "not_found"
+        send(conn, type="join", conversation=str(conversation))
+        assert recv(conn, "history")["conversation"] == conversation
+    assert list(ChatMessage.objects.values_list("client_msg_id", flat=True)) == ["m-1"]
+    assert Conversation.objects.count() == 1
