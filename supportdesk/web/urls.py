@@ -18,6 +18,8 @@ urlpatterns = [
     path("console/next/", console.next_ticket, name="console-next"),
     path("console/search/", console.search, name="console-search"),
     path("console/tickets/<int:ticket_id>/", console.ticket_detail, name="console-ticket"),
+    path("console/tickets/<int:ticket_id>/attachments/<int:attachment_id>/", portal.attachment_download,
+         name="console-attachment"),
     path("console/clients/", clients.client_list, name="console-clients"),
     path("console/clients/<int:client_id>/", clients.client_detail, name="console-client"),
 ]

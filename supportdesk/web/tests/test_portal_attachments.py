@@ -90,3 +90,17 @@ def test_downloads_follow_the_policy_other_clients_and_internal_files_are_404():
     other_ticket = TicketFactory(requester=ticket.requester)
     assert owner.get(f"/portal/tickets/{other_ticket.pk}/attachments/{shared.pk}/").status_code == 404
     assert HttpClient().get(f"/portal/tickets/{ticket.pk}/attachments/{shared.pk}/").status_code == 302
+
+
+def test_agents_see_the_clients_files_and_internal_ones_in_the_console():
+    ticket = TicketFactory()
+    agent = StaffFactory()
+    shared = attachments.add_attachment(ticket.requester, ticket, upload=upload("from-client.log"), filename="from-client.log")
+    internal = attachments.add_attachment(agent, ticket, upload=upload("notes.txt"), filename="notes.txt", internal=True)
+    http = signed_in(agent)
+    page = http.get(f"/console/tickets/{ticket.pk}/").content.decode()
+    assert "from-client.log" in page and "notes.txt" in page
+    for attachment in (shared, internal):
+        url = f"/console/tickets/{ticket.pk}/attachments/{attachment.pk}/"
+        assert url in page and http.get(url).status_code == 200
+    assert signed_in(ticket.requester).get(f"/console/tickets/{ticket.pk}/attachments/{internal.pk}/").status_code == 404

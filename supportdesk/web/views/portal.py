@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -66,9 +67,9 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     })
 
 
-@client_people_only
-def attachment_download(request: HttpRequest, ticket_id: int, attachment_id: int) -> HttpResponse:
-    """A file of the person's ticket, as a sandboxed download; anything else is 404."""
+@login_required
+def attachment_download(request: HttpRequest, ticket_id: int, attachment_id: int) -> FileResponse:
+    """A file of a ticket the person may see (the policy decides), as a sandboxed download; anything else is 404."""
     try:
         found = attachments.attachment_for(policy.signed_in(request), ticket_id, attachment_id)
     except DomainError as exc:
