@@ -153,7 +153,7 @@ def pick_up(agent: User, conversation_id: object) -> Conversation:
             locked.ticket = tickets.open_ticket(
                 None, requester=locked.requester, client=locked.client, channel="chat", source="chat",
                 subject=locked.subject or f"Chat: {first_line[:80]}", body=transcript or "Live chat started.",
-                source_id=source_id,
+                source_id=source_id, at=locked.created_at,  # the client asked then: the response clock runs from it
             ).ticket
         locked.status, locked.agent, locked.picked_up_at = ConversationStatus.ACTIVE, agent, timezone.now()
         locked.save(update_fields=["status", "agent", "picked_up_at", "ticket"])

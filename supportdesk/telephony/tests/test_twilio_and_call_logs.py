@@ -195,3 +195,19 @@ def test_given_a_signed_callback_with_values_longer_than_a_call_holds_then_422_a
     response = twilio_post(VOICE, {**incoming("+14165550123"), **params})
     assert response.status_code == 422 and response.content
     assert not Call.objects.exists() and not Ticket.objects.exists()
+
+
+def test_given_a_logged_outbound_call_first_then_it_stops_the_initial_response_clock_and_no_answer_does_not():
+    from supportdesk.sla.models import Clock
+
+    agent, ticket = StaffFactory(), TicketFactory()
+    clock = Clock.objects.get(ticket=ticket, metric="initial_response")
+    login(agent).post("/api/v1/phone/calls", {"ticket_id": ticket.pk, "outcome": "no_answer", "summary": "Rang out"},
+                      content_type="application/json")
+    clock.refresh_from_db()
+    assert clock.stopped_at is None
+    login(agent).post("/api/v1/phone/calls", {"ticket_id": ticket.pk, "outcome": "connected", "summary": "Spoke"},
+                      content_type="application/json")
+    clock.refresh_from_db()
+    call = Message.objects.get(ticket=ticket, kind="call")
+    assert clock.stopped_at == call.created_at
