@@ -86,6 +86,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.user = fresh
         return self.may_connect()
 
+    async def refuse_unless_still_allowed(self) -> bool:
+        """Before acting on a frame or forwarding one: still allowed, or an error frame and close 4403."""
+        if await database_sync_to_async(self.still_allowed)():
+            return True
+        await self.error(ChatError.SIGNED_OUT, "You are signed out or may no longer use this chat; nothing was "
+                         "stored or delivered. Sign in again and reconnect.")
+        await self.close(code=4403)
+        return False
+
     async def greet(self) -> None:
         raise NotImplementedError
 
@@ -115,10 +124,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if handler is None:
             await self.error(ChatError.BAD_FRAME, f"Unknown frame type {content['type']!r}.")
             return
-        if not await database_sync_to_async(self.still_allowed)():
-            await self.error(ChatError.SIGNED_OUT, "You are signed out or may no longer use this chat; nothing was "
-                             "stored. Sign in again and reconnect.")
-            await self.close(code=4403)
+        if not await self.refuse_unless_still_allowed():
             return
         try:
             await handler(content)
@@ -170,7 +176,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_send(AGENTS_GROUP, {"type": "chat.waiting_changed"})
 
     async def chat_frame(self, event: dict) -> None:
-        await self.send_json(event["frame"])
+        if await self.refuse_unless_still_allowed():
+            await self.send_json(event["frame"])
 
     async def chat_waiting_changed(self, event: dict) -> None:
         """Only agents listen to this group."""
@@ -216,6 +223,8 @@ class AgentChatConsumer(ChatConsumer):
         await super().disconnect(code)
 
     async def chat_waiting_changed(self, event: dict) -> None:
+        if not await self.refuse_unless_still_allowed():
+            return
         waiting = await database_sync_to_async(queries.waiting)(self.user)
         await self.send_json({"type": "waiting", "conversations": waiting})
 

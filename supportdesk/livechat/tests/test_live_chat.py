@@ -294,3 +294,19 @@ def test_frames_with_fields_of_the_wrong_type_are_refused_and_store_nothing(live
         assert recv(conn, "history")["conversation"] == conversation
     assert list(ChatMessage.objects.values_list("client_msg_id", flat=True)) == ["m-1"]
     assert Conversation.objects.count() == 1
+
+
+def test_given_a_deactivated_client_with_an_open_socket_then_agent_messages_are_not_delivered_to_them(live_asgi, people):
+    with ws(live_asgi, "/ws/chat/", people["client"]) as client, ws(live_asgi, "/ws/chat/agents/", people["agent"]) as agent:
+        conversation = start_chat(client)
+        send(agent, type="pickup", conversation=conversation)
+        recv(agent, "picked")
+        assert recv(client, "status")["status"] == "active"
+        people["client"].is_active = False
+        people["client"].save(update_fields=["is_active"])
+        send(agent, type="message", conversation=conversation, id="a-1", body="Your password is hunter2")
+        assert recv(agent, "ack")["duplicate"] is False
+        refused = recv(client)                 # the very next frame: no "message" frame first
+        with pytest.raises(ConnectionClosed):
+            client.recv(timeout=5)
+    assert refused["type"] == "error" and refused["code"] == "chat.signed_out"
