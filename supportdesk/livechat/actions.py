@@ -47,7 +47,9 @@ def _client_id(value: object, field: str = "id") -> str:
 
 
 def _body(value: object) -> str:
-    body = str(value or "").replace("\r\n", "\n").strip()
+    if value is not None and not isinstance(value, str):
+        raise Invalid(ChatError.BAD_FRAME, "body must be text.", fields={"body": "text"})
+    body = (value or "").replace("\r\n", "\n").strip()
     if not body:
         raise Invalid("chat.body_required", "Type a message first.", fields={"body": "required"})
     if len(body) > MAX_MESSAGE_CHARS:
@@ -61,14 +63,16 @@ def _event(conversation: Conversation, actor: User | None, kind: str, **data: ob
     ChatEvent.objects.create(conversation=conversation, actor=actor, kind=kind, data=data, created_at=timezone.now())
 
 
-def start_conversation(user: User, *, start_key: str, subject: str = "", ticket_id: int | None = None) -> Conversation:
+def start_conversation(user: User, *, start_key: str, subject: object = "", ticket_id: int | None = None) -> Conversation:
     """A client person opens a chat (optionally about one of their tickets). A resent start returns the same one."""
     if not policy.is_client_person(user):
         raise Forbidden("Live chat is for client users; staff answer chats from the chat console.", code=ChatError.NOT_A_CLIENT)
     if not chat_entitled(user):
         raise Forbidden(not_entitled_message(), code=ChatError.NOT_ENTITLED)
     key = _client_id(start_key)
-    subject = " ".join(str(subject or "").split())[:200]
+    if subject is not None and not isinstance(subject, str):
+        raise Invalid(ChatError.BAD_FRAME, "subject must be text.", fields={"subject": "text"})
+    subject = " ".join((subject or "").split())[:200]
     ticket = None
     if ticket_id is not None:
         from supportdesk.tickets.queries import ticket_for
@@ -89,10 +93,11 @@ def start_conversation(user: User, *, start_key: str, subject: str = "", ticket_
 
 def conversation_for(user: User, conversation_id: object) -> Conversation:
     """The conversation if this person may join it; otherwise 404 exactly like a missing id."""
-    try:
-        pk = int(conversation_id)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        raise NotFound("conversation") from None
+    if isinstance(conversation_id, str) and conversation_id.isascii() and conversation_id.isdigit():
+        conversation_id = int(conversation_id)
+    if type(conversation_id) is not int:  # not 1.9 (read as 1), true (read as 1) or a list
+        raise NotFound("conversation")
+    pk = conversation_id
     conversation = Conversation.objects.select_related("requester", "agent", "ticket").filter(pk=pk).first()
     if conversation is None or not can_join_conversation(user, conversation):
         raise NotFound("conversation")
@@ -148,7 +153,7 @@ def pick_up(agent: User, conversation_id: object) -> Conversation:
             locked.ticket = tickets.open_ticket(
                 None, requester=locked.requester, client=locked.client, channel="chat", source="chat",
                 subject=locked.subject or f"Chat: {first_line[:80]}", body=transcript or "Live chat started.",
-                source_id=source_id,
+                source_id=source_id, at=locked.created_at,  # the client asked then: the response clock runs from it
             ).ticket
         locked.status, locked.agent, locked.picked_up_at = ConversationStatus.ACTIVE, agent, timezone.now()
         locked.save(update_fields=["status", "agent", "picked_up_at", "ticket"])

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 import time
+from importlib import import_module
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.contrib.auth import get_user
 from django.core.cache import cache
 
 from supportdesk import policy
@@ -70,6 +73,28 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     def may_connect(self) -> bool:
         raise NotImplementedError
 
+    def still_allowed(self) -> bool:
+        """Per frame: the session is still signed in as this person, who is still active and may still use this
+        socket (a sign-out, a deactivation or a revoked role ends the connection at its next frame)."""
+        session = self.scope.get("session")
+        key = getattr(session, "session_key", None) if session is not None else None
+        if not key:
+            return False
+        fresh = get_user(SimpleNamespace(session=import_module(settings.SESSION_ENGINE).SessionStore(key)))  # type: ignore[arg-type]
+        if not fresh.is_authenticated or fresh.pk != self.user.pk:
+            return False
+        self.user = fresh
+        return self.may_connect()
+
+    async def refuse_unless_still_allowed(self) -> bool:
+        """Before acting on a frame or forwarding one: still allowed, or an error frame and close 4403."""
+        if await database_sync_to_async(self.still_allowed)():
+            return True
+        await self.error(ChatError.SIGNED_OUT, "You are signed out or may no longer use this chat; nothing was "
+                         "stored or delivered. Sign in again and reconnect.")
+        await self.close(code=4403)
+        return False
+
     async def greet(self) -> None:
         raise NotImplementedError
 
@@ -98,6 +123,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         handler = getattr(self, f"on_{content['type']}", None)
         if handler is None:
             await self.error(ChatError.BAD_FRAME, f"Unknown frame type {content['type']!r}.")
+            return
+        if not await self.refuse_unless_still_allowed():
             return
         try:
             await handler(content)
@@ -149,7 +176,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_send(AGENTS_GROUP, {"type": "chat.waiting_changed"})
 
     async def chat_frame(self, event: dict) -> None:
-        await self.send_json(event["frame"])
+        if await self.refuse_unless_still_allowed():
+            await self.send_json(event["frame"])
 
     async def chat_waiting_changed(self, event: dict) -> None:
         """Only agents listen to this group."""
@@ -172,7 +200,7 @@ class ClientChatConsumer(ChatConsumer):
         ticket_id = content.get("ticket_id")
         conversation = await database_sync_to_async(actions.start_conversation)(
             self.user, start_key=content.get("id"), subject=content.get("subject", ""),
-            ticket_id=ticket_id if isinstance(ticket_id, int) else None)
+            ticket_id=ticket_id if type(ticket_id) is int else None)
         await self.join(conversation.pk)
         await self.send_json({"type": "started", "conversation": conversation.pk, "id": conversation.start_key,
                               "status": conversation.status})
@@ -195,6 +223,8 @@ class AgentChatConsumer(ChatConsumer):
         await super().disconnect(code)
 
     async def chat_waiting_changed(self, event: dict) -> None:
+        if not await self.refuse_unless_still_allowed():
+            return
         waiting = await database_sync_to_async(queries.waiting)(self.user)
         await self.send_json({"type": "waiting", "conversations": waiting})
 

@@ -12,3 +12,4 @@ class ChatError(StrEnum):
     CLOSED = "chat.closed"
     ALREADY_TAKEN = "chat.already_taken"
     NOT_PICKED_UP = "chat.not_picked_up"
+    SIGNED_OUT = "chat.signed_out"

@@ -30,13 +30,16 @@ def _staff(staff: User | int | None) -> User:
 
 
 def _time(value: time | str, field: str) -> time:
-    if isinstance(value, time):
-        return value
-    try:
-        return time.fromisoformat(str(value))
-    except ValueError:
-        raise Invalid(OncallError.BAD_TIME, f"{field} must be a wall-clock time like 09:00.",
-                      fields={field: "HH:MM"}) from None
+    if not isinstance(value, time):
+        try:
+            value = time.fromisoformat(str(value))
+        except ValueError:
+            raise Invalid(OncallError.BAD_TIME, f"{field} must be a wall-clock time like 09:00.",
+                          fields={field: "HH:MM"}) from None
+    if value.tzinfo is not None:  # "09:00+02:00": the database keeps no offset (SQLite refused it with a 500)
+        raise Invalid(OncallError.BAD_TIME, f"{field} is a wall-clock time in the staff member's own zone: "
+                      "send it without an offset, like 09:00.", fields={field: "HH:MM without an offset"})
+    return value
 
 
 def add_shift(actor: User | None, *, staff: User | int, weekday: int, start: time | str, end: time | str) -> RotaShift:

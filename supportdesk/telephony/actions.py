@@ -55,6 +55,19 @@ def normalise_number(number: str) -> str:
     return f"+{digits}" if digits else ""
 
 
+MAX_CALL_SECONDS = 24 * 60 * 60
+MAX_NUMBER_DIGITS = 31  # what Call.from_number / to_number hold ("+" and the digits); E.164 itself has at most 15
+
+
+def checked_number(number: str, field: str = "number") -> str:
+    """The number normalised; refused (422) when it is longer than a stored number can be."""
+    normalised = normalise_number(number)
+    if len(normalised) > MAX_NUMBER_DIGITS + 1:
+        raise Invalid(PhoneError.BAD_NUMBER, f"{field} has more than {MAX_NUMBER_DIGITS} digits; send an E.164 number "
+                      "such as +14165550100.", fields={field: f"at most {MAX_NUMBER_DIGITS} digits"})
+    return normalised
+
+
 def caller_of(number: str) -> tuple[Client | None, User | None]:
     """The client (and person, when the number is a person's) a calling number belongs to."""
     number = normalise_number(number)
@@ -75,11 +88,14 @@ def safe_recording_url(url: str) -> str:
     url = str(url or "").strip()
     if not url:
         return ""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 500:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 literal
+        host = None
+    if not host or parts.scheme not in ("http", "https") or len(url) > 500:
         raise Invalid(PhoneError.BAD_PAYLOAD, "recording_url must be an http(s) link of at most 500 characters.",
                       fields={"recording_url": "http(s) link"})
-    host = parts.hostname
     if host == "localhost" or host.endswith(".localhost"):
         raise Invalid(PhoneError.BAD_PAYLOAD, "recording_url may not point at this machine.", fields={"recording_url": "private"})
     try:
@@ -104,6 +120,14 @@ def record_call_event(provider: str, event: CallEventIn, *, signature: str | Non
     if event.kind not in STATE_RANK:
         raise Invalid(PhoneError.BAD_PAYLOAD, f"Unknown event type {event.kind!r}; use ringing, answered, ended or voicemail.",
                       fields={"type": "unknown"})
+    for field, value, limit in (("event_id", event.event_id, 150), ("call_id", event.call_id, 100)):
+        if not value or len(value) > limit:
+            raise Invalid(PhoneError.BAD_PAYLOAD, f"{field} must be 1 to {limit} characters.", fields={field: f"1 to {limit} characters"})
+    checked_number(event.from_number, "from")
+    checked_number(event.to_number, "to")
+    if event.duration_seconds is not None and not 0 <= event.duration_seconds <= MAX_CALL_SECONDS:
+        raise Invalid(PhoneError.BAD_PAYLOAD, f"duration_seconds must be 0 to {MAX_CALL_SECONDS} (24 hours).",
+                      fields={"duration_seconds": f"0 to {MAX_CALL_SECONDS}"})
     recording_url = safe_recording_url(event.recording_url)
     with transaction.atomic():
         if signature is not None:
@@ -209,6 +233,7 @@ def log_call(actor: User, ticket: Ticket, *, direction: str, outcome: str, summa
         raise Invalid(PhoneError.BAD_OUTCOME, f"outcome must be one of {', '.join(OUTCOMES)}.", fields={"outcome": "unknown"})
     if number and not normalise_number(number):
         raise Invalid(PhoneError.BAD_NUMBER, "The number needs digits (E.164, e.g. +14165550100).", fields={"number": "no digits"})
+    checked_number(number)
     if duration_minutes is not None and not 0 <= duration_minutes <= 24 * 60:
         raise Invalid(PhoneError.BAD_PAYLOAD, "duration_minutes must be 0 to 1440.", fields={"duration_minutes": "0 to 1440"})
     summary = str(summary or "").strip()

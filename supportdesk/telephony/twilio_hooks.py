@@ -8,7 +8,7 @@ environment (SUPPORTDESK_TWILIO_AUTH_TOKEN); without it every callback is refuse
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from django.conf import settings
@@ -77,10 +77,17 @@ def _when(request: HttpRequest) -> datetime:
     stamp = request.POST.get("Timestamp")
     if stamp:
         try:
-            return parsedate_to_datetime(stamp)
+            when = parsedate_to_datetime(stamp)
         except (TypeError, ValueError):
-            pass
+            return timezone.now()
+        # RFC 2822 "-0000" parses as a naive time; it means UTC (mixing it with aware times raised TypeError).
+        return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
     return timezone.now()
+
+
+def _seconds(value: str) -> int | None:
+    """Twilio's CallDuration / RecordingDuration: ASCII digits ("²".isdigit() is true but int() refuses it)."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 def _voicemail(response: VoiceResponse, prompt: str) -> VoiceResponse:
@@ -132,7 +139,7 @@ def voice(request: HttpRequest) -> HttpResponse:
         event_id=f"twilio:{call_sid}:{status}", call_id=call_sid, kind=state, occurred_at=_when(request),
         from_number=data.get("From", ""), to_number=data.get("To", ""),
         direction=Direction.OUTBOUND if data.get("Direction", "inbound").startswith("outbound") else Direction.INBOUND,
-        duration_seconds=int(duration) if duration.isdigit() else None, payload=data.dict(),
+        duration_seconds=_seconds(duration), payload=data.dict(),
     ))
     if state == CallState.ENDED:
         return _twiml(VoiceResponse())
@@ -149,7 +156,7 @@ def recording(request: HttpRequest) -> HttpResponse:
         actions.record_call_event(Provider.TWILIO, actions.CallEventIn(
             event_id=f"twilio:{recording_sid}:voicemail", call_id=call_sid, kind=CallState.VOICEMAIL,
             occurred_at=_when(request), from_number=data.get("From", ""), to_number=data.get("To", ""),
-            duration_seconds=int(duration) if duration.isdigit() else None,
+            duration_seconds=_seconds(duration),
             recording_url=data.get("RecordingUrl", ""), payload=data.dict(),
         ))
     response = VoiceResponse()

@@ -17,6 +17,7 @@ from .errors import PhoneError
 from .models import Direction, Provider
 
 MAX_BODY = 64 * 1024
+MAX_DURATION_SECONDS = actions.MAX_CALL_SECONDS
 
 
 def _error(exc: DomainError) -> JsonResponse:
@@ -52,11 +53,24 @@ def parse_event(body: bytes) -> actions.CallEventIn:
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
             raise Invalid(PhoneError.BAD_PAYLOAD, f"{key} must be a whole number.", fields={key: "whole number"})
         ints[key] = value
+    if ints["duration_seconds"] is not None and ints["duration_seconds"] > MAX_DURATION_SECONDS:
+        raise Invalid(PhoneError.BAD_PAYLOAD, f"duration_seconds must be 0 to {MAX_DURATION_SECONDS} (24 hours).",
+                      fields={"duration_seconds": f"0 to {MAX_DURATION_SECONDS}"})
+    if ints["severity"] is not None and ints["severity"] not in (1, 2, 3):
+        raise Invalid(PhoneError.BAD_PAYLOAD, "severity must be 1, 2 or 3.", fields={"severity": "1, 2 or 3"})
+    texts = {}
+    for key in ("from", "to", "recording_url", "transcript"):
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            raise Invalid(PhoneError.BAD_PAYLOAD, f"{key} must be a string.", fields={key: "string"})
+        texts[key] = value or ""
+    for key in ("from", "to"):
+        actions.checked_number(texts[key], key)
     return actions.CallEventIn(
         event_id=data["event_id"], call_id=data["call_id"], kind=str(data["type"]), occurred_at=occurred,
-        from_number=str(data.get("from") or ""), to_number=str(data.get("to") or ""), direction=direction,
-        duration_seconds=ints["duration_seconds"], recording_url=str(data.get("recording_url") or ""),
-        transcript=str(data.get("transcript") or ""), severity=ints["severity"] or 3, ticket_id=ints["ticket_id"],
+        from_number=texts["from"], to_number=texts["to"], direction=direction,
+        duration_seconds=ints["duration_seconds"], recording_url=texts["recording_url"],
+        transcript=texts["transcript"], severity=ints["severity"] or 3, ticket_id=ints["ticket_id"],
         payload=data,
     )
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import unicodedata
-from typing import IO
+from collections.abc import Sequence
+from typing import IO, Any
 
 from django.core.files.base import File
 from django.db import transaction
@@ -15,10 +16,12 @@ from supportdesk import policy
 from supportdesk.accounts.models import User
 from supportdesk.errors import DomainError, Invalid, NotFound
 
+from . import actions
 from .actions import record_event
 from .models import Attachment, Message, Ticket
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+MAX_FILES_PER_MESSAGE = 10
 
 
 def safe_filename(name: str) -> str:
@@ -55,6 +58,49 @@ def add_attachment(actor: User | None, ticket: Ticket, *, upload: IO[bytes], fil
         record_event(ticket, actor, "attachment.added", source, attachment_id=attachment.pk, filename=name,
                      size=size, internal=internal)
     return attachment
+
+
+def check_uploads(uploads: Sequence[Any], field: str = "attachments") -> None:
+    """Refuse a set of uploaded files (Django UploadedFile) before anything is written: too many, empty, too large."""
+    if len(uploads) > MAX_FILES_PER_MESSAGE:
+        raise Invalid("attachment.too_many", f"Attach at most {MAX_FILES_PER_MESSAGE} files at a time "
+                      f"({len(uploads)} were chosen).", fields={field: f"at most {MAX_FILES_PER_MESSAGE} files"})
+    for upload in uploads:
+        name = safe_filename(getattr(upload, "name", "") or "")
+        if not upload.size:
+            raise Invalid("attachment.empty", f"{name} is empty; nothing was sent.", fields={field: f"{name} is empty"})
+        if upload.size > MAX_ATTACHMENT_BYTES:
+            raise Invalid("attachment.too_large", f"{name} is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB; "
+                          "nothing was sent.", fields={field: f"{name} is too large"})
+
+
+def _attach_all(actor: User, ticket: Ticket, uploads: Sequence[Any], message: Message, source: str) -> None:
+    for upload in uploads:
+        add_attachment(actor, ticket, upload=upload, filename=upload.name or "attachment",
+                       content_type=upload.content_type or "", message=message, source=source)
+
+
+def open_ticket_with_attachments(actor: User, uploads: Sequence[Any], *, source: str = "web",
+                                 **fields: Any) -> actions.Opened:
+    """Open a ticket and attach the files to its opening message, all or nothing."""
+    check_uploads(uploads)
+    with transaction.atomic():
+        opened = actions.open_ticket(actor, source=source, **fields)
+        if opened.created and uploads:
+            opening = opened.ticket.messages.order_by("created_at", "id").first()
+            assert opening is not None
+            _attach_all(actor, opened.ticket, uploads, opening, source)
+    return opened
+
+
+def reply_with_attachments(actor: User, ticket: Ticket, uploads: Sequence[Any], *, body: str, source: str = "web",
+                           **fields: Any) -> Message:
+    """A public message with files attached to it, all or nothing."""
+    check_uploads(uploads)
+    with transaction.atomic():
+        message = actions.add_message(actor, ticket, body=body, source=source, **fields)
+        _attach_all(actor, ticket, uploads, message, source)
+    return message
 
 
 def attachment_for(user: object, ticket_id: int, attachment_id: int) -> Attachment:

@@ -9,6 +9,31 @@ def severity_choices() -> list[tuple[int, str]]:
     return [(s.level, f"{s.level} – {s.name}: {s.definition}") for s in SeverityLevel.objects.all()]
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern); the limits are checked by tickets.attachments."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self, data: object, initial: object = None) -> list:
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+def attachments_field() -> MultipleFileField:
+    from supportdesk.tickets.attachments import MAX_ATTACHMENT_BYTES, MAX_FILES_PER_MESSAGE
+
+    return MultipleFileField(required=False, label="Attachments",
+                             help_text=f"Optional: up to {MAX_FILES_PER_MESSAGE} files, "
+                                       f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB each (logs, screenshots, exports).")
+
+
 class TicketForm(forms.Form):
     subject = forms.CharField(max_length=200, help_text="One line: what is wrong, e.g. “Calendar sync fails for all users”",
                               error_messages={"required": "Give the ticket a subject (one line)."})
@@ -21,6 +46,7 @@ class TicketForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["severity"].choices = severity_choices()  # type: ignore[attr-defined]
+        self.fields["attachments"] = attachments_field()
 
 
 class MessageForm(forms.Form):
@@ -28,6 +54,15 @@ class MessageForm(forms.Form):
                            label="Message", error_messages={"required": "Write a message before sending."})
     kind = forms.ChoiceField(choices=[("public", "Public reply"), ("internal", "Internal note"),
                                       ("call", "Logged call")], initial="public", widget=forms.RadioSelect)
+
+
+class PortalReplyForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5, "placeholder": "Write a reply…"}), max_length=100_000,
+                           label="Message", error_messages={"required": "Write a message before sending."})
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["attachments"] = attachments_field()
 
 
 class TicketFieldsForm(forms.Form):

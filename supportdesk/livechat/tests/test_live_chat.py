@@ -235,3 +235,78 @@ def test_chat_page_console_for_staff_widget_for_entitled_clients_and_a_clear_mes
     billing = StaffFactory(staff_roles=["billing"])
     assert page(billing).status_code == 404
     assert HttpClient().get("/chat/").status_code == 302
+
+
+def closed_after_refusal(conn: ClientConnection) -> dict:
+    """The refusal frame; then the server closes the socket (4403)."""
+    frame = recv(conn, "error")
+    with pytest.raises(ConnectionClosed):
+        while True:
+            conn.recv(timeout=5)
+    assert conn.close_code == 4403
+    return frame
+
+
+def test_given_a_connected_client_who_is_deactivated_when_they_send_then_it_is_refused_and_nothing_is_stored(live_asgi, people):
+    with ws(live_asgi, "/ws/chat/", people["client"]) as conn:
+        conversation = start_chat(conn)
+        people["client"].is_active = False
+        people["client"].save(update_fields=["is_active"])
+        send(conn, type="message", conversation=conversation, id="m-after", body="Still here?")
+        refused = closed_after_refusal(conn)
+    assert refused["code"] == "chat.signed_out" and "Sign in again" in refused["message"]
+    assert not ChatMessage.objects.filter(client_msg_id="m-after").exists()
+
+
+def test_given_a_connected_client_whose_session_ended_when_they_send_then_it_is_refused(live_asgi, people):
+    from django.contrib.sessions.models import Session
+
+    with ws(live_asgi, "/ws/chat/", people["client"]) as conn:
+        assert recv(conn)["type"] == "hello"
+        Session.objects.all().delete()          # signed out (or the session expired) in another tab
+        send(conn, type="start", id="start-after", subject="After sign-out")
+        assert closed_after_refusal(conn)["code"] == "chat.signed_out"
+    assert not Conversation.objects.exists()
+
+
+def test_given_a_connected_agent_whose_role_is_revoked_when_they_pick_up_then_it_is_refused(live_asgi, people):
+    with ws(live_asgi, "/ws/chat/", people["client"]) as client:
+        conversation = start_chat(client)
+    with ws(live_asgi, "/ws/chat/agents/", people["agent"]) as agent:
+        recv(agent, "mine")
+        people["agent"].role_grants.all().delete()
+        send(agent, type="pickup", conversation=conversation)
+        assert closed_after_refusal(agent)["code"] == "chat.signed_out"
+    assert Conversation.objects.get().status == "waiting" and Conversation.objects.get().ticket is None
+
+
+def test_frames_with_fields_of_the_wrong_type_are_refused_and_store_nothing(live_asgi, people):
+    with ws(live_asgi, "/ws/chat/", people["client"]) as conn:
+        conversation = start_chat(conn)
+        send(conn, type="message", conversation=conversation, id="obj", body={"text": "hi"})
+        assert recv(conn, "error")["code"] == "chat.bad_frame"      # was stored as the text "{'text': 'hi'}"
+        send(conn, type="start", id="start-2", subject=["Server", "down"])
+        assert recv(conn, "error")["code"] == "chat.bad_frame"
+        for wrong in (conversation + 0.9, True, [conversation]):      # 1.9 and true were read as conversation 1
+            send(conn, type="message", conversation=wrong, id="wrong", body="hello")
+            assert recv(conn, "error")["code"] == "not_found"
+        send(conn, type="join", conversation=str(conversation))
+        assert recv(conn, "history")["conversation"] == conversation
+    assert list(ChatMessage.objects.values_list("client_msg_id", flat=True)) == ["m-1"]
+    assert Conversation.objects.count() == 1
+
+
+def test_given_a_deactivated_client_with_an_open_socket_then_agent_messages_are_not_delivered_to_them(live_asgi, people):
+    with ws(live_asgi, "/ws/chat/", people["client"]) as client, ws(live_asgi, "/ws/chat/agents/", people["agent"]) as agent:
+        conversation = start_chat(client)
+        send(agent, type="pickup", conversation=conversation)
+        recv(agent, "picked")
+        assert recv(client, "status")["status"] == "active"
+        people["client"].is_active = False
+        people["client"].save(update_fields=["is_active"])
+        send(agent, type="message", conversation=conversation, id="a-1", body="Your password is hunter2")
+        assert recv(agent, "ack")["duplicate"] is False
+        refused = recv(client)                 # the very next frame: no "message" frame first
+        with pytest.raises(ConnectionClosed):
+            client.recv(timeout=5)
+    assert refused["type"] == "error" and refused["code"] == "chat.signed_out"

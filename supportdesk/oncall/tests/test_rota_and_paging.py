@@ -166,3 +166,13 @@ def test_rota_page_is_for_managers_and_adds_shifts_with_errors_in_place():
     assert ok.status_code == 302
     assert agent.display_name.encode() in http.get("/oncall/").content
     assert time(9) == agent.rota_shifts.get().start
+
+
+@pytest.mark.parametrize("start", ["09:00+02:00", "09:00Z"])
+def test_given_a_shift_time_with_an_offset_then_422_explains_it_is_wall_clock_and_nothing_is_stored(start):
+    manager = StaffFactory(staff_roles=["manager"])
+    body = {"staff_id": manager.pk, "weekday": 1, "start": start, "end": "17:00"}
+    response = login(manager).post("/api/v1/oncall/shifts", body, content_type="application/json")
+    assert response.status_code == 422, response.content         # was a 500 (SQLite refuses aware times)
+    assert "without an offset" in response.json()["error"]["message"] and "start" in response.json()["error"]["fields"]
+    assert not RotaEvent.objects.filter(kind="rota.shift_added").exists()

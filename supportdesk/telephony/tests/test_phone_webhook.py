@@ -165,6 +165,31 @@ def test_given_a_signed_but_malformed_payload_then_422_and_nothing_is_stored(pay
     assert nothing_stored()
 
 
+@pytest.mark.parametrize("extra,field", [
+    ({"recording_url": "http://[zz/rec.mp3"}, "recording_url"),     # an unclosed IPv6 bracket: urlsplit raises
+    ({"recording_url": "http:///rec.mp3"}, "recording_url"),
+    ({"duration_seconds": 2**40}, "duration_seconds"),              # more than the column holds (500 on PostgreSQL)
+    ({"duration_seconds": 24 * 60 * 60 + 1}, "duration_seconds"),
+    ({"from": "+1" + "5" * 40}, "from"),                            # longer than a stored number
+    ({"to": "9" * 40}, "to"),
+    ({"from": {"number": CALLER}}, "from"),                         # not stored as the text "{'number': ...}"
+    ({"transcript": ["Server is down"]}, "transcript"),
+    ({"severity": 0}, "severity"),                                  # was silently severity 3
+    ({"severity": 9}, "severity"),
+])
+def test_given_a_signed_event_with_a_malformed_field_then_422_names_the_field_and_nothing_is_stored(known_client, extra, field):
+    response = post(event("voicemail", **extra))
+    assert response.status_code == 422, response.content
+    assert field in response.json()["error"]["fields"] and response.json()["error"]["message"]
+    assert nothing_stored()
+
+
+def test_given_the_longest_accepted_values_then_the_event_is_processed(known_client):
+    response = post(event("ended", duration_seconds=24 * 60 * 60, severity=1, to="+" + "1" * 31))
+    assert response.status_code == 200, response.content
+    assert Call.objects.get().duration_seconds == 86400 and Ticket.objects.get().severity == 1
+
+
 def test_the_webhook_only_accepts_post():
     assert HttpClient().get("/phone/webhook/").status_code == 405
 

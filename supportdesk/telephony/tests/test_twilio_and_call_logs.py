@@ -157,6 +157,9 @@ def test_call_logging_authorization_clients_cannot_log_or_list_and_bad_input_is_
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "phone.bad_outcome"
     missing = login(agent).post("/api/v1/phone/calls", {**body, "ticket_id": 999999}, content_type="application/json")
     assert missing.status_code == 404
+    too_long = login(agent).post("/api/v1/phone/calls", {**body, "number": "+1" + "4" * 40}, content_type="application/json")
+    assert too_long.status_code == 422 and too_long.json()["error"]["code"] == "phone.bad_number"
+    assert not ticket.calls.exists()
 
 
 def test_call_log_page_for_staff_only_with_errors_in_place():
@@ -171,3 +174,40 @@ def test_call_log_page_for_staff_only_with_errors_in_place():
     ok = http.post(f"/phone/log/{ticket.pk}/", {"direction": "outbound", "outcome": "connected", "number": "+14165550123",
                                                 "summary": "Called back"})
     assert ok.status_code == 302 and ok["Location"] == f"/console/tickets/{ticket.pk}/"
+
+
+def test_given_signed_callbacks_with_odd_values_then_they_are_processed_not_500():
+    client = client_24x7(phones=["+14165550123"])
+    ClientUserFactory(client=client)
+    assert twilio_post(VOICE, incoming("+14165550123")).status_code == 200
+    # RFC 2822 "-0000" parses to a naive time; it used to be compared with aware ones (TypeError, 500).
+    answered = twilio_post(VOICE, {**incoming("+14165550123", status="in-progress"),
+                                   "Timestamp": "Tue, 10 Mar 2026 15:00:00 -0000"})
+    assert answered.status_code == 200
+    assert Call.objects.get().answered_at == datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+    # "²".isdigit() is true but int("²") raised ValueError (500): a duration that is not ASCII digits is ignored.
+    ended = twilio_post(VOICE, {**incoming("+14165550123", status="completed"), "CallDuration": "\u00b2"})
+    assert ended.status_code == 200 and Call.objects.get().duration_seconds is None
+
+
+@pytest.mark.parametrize("params", [{"CallSid": "CA" + "0" * 120}, {"From": "+1" + "5" * 40}])
+def test_given_a_signed_callback_with_values_longer_than_a_call_holds_then_422_and_nothing_is_stored(params):
+    response = twilio_post(VOICE, {**incoming("+14165550123"), **params})
+    assert response.status_code == 422 and response.content
+    assert not Call.objects.exists() and not Ticket.objects.exists()
+
+
+def test_given_a_logged_outbound_call_first_then_it_stops_the_initial_response_clock_and_no_answer_does_not():
+    from supportdesk.sla.models import Clock
+
+    agent, ticket = StaffFactory(), TicketFactory()
+    clock = Clock.objects.get(ticket=ticket, metric="initial_response")
+    login(agent).post("/api/v1/phone/calls", {"ticket_id": ticket.pk, "outcome": "no_answer", "summary": "Rang out"},
+                      content_type="application/json")
+    clock.refresh_from_db()
+    assert clock.stopped_at is None
+    login(agent).post("/api/v1/phone/calls", {"ticket_id": ticket.pk, "outcome": "connected", "summary": "Spoke"},
+                      content_type="application/json")
+    clock.refresh_from_db()
+    call = Message.objects.get(ticket=ticket, kind="call")
+    assert clock.stopped_at == call.created_at

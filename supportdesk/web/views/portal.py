@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -11,11 +12,11 @@ from supportdesk import policy
 from supportdesk.catalogue.models import SeverityLevel
 from supportdesk.contracts.entitlements import entitlements_for
 from supportdesk.errors import DomainError
-from supportdesk.tickets import actions, queries
+from supportdesk.tickets import attachments, queries
 from supportdesk.tickets.routing import queue_for
 from supportdesk.web.access import client_people_only
 
-from ..forms import MessageForm, TicketForm
+from ..forms import PortalReplyForm, TicketForm
 from .common import attach_error
 
 
@@ -28,14 +29,14 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 
 @client_people_only
 def ticket_new(request: HttpRequest) -> HttpResponse:
-    form = TicketForm(request.POST or None)
+    form = TicketForm(request.POST or None, request.FILES or None)
     user = policy.signed_in(request)
     decision = queue_for(user.client, user, timezone.now())  # type: ignore[arg-type]
     if request.method == "POST" and form.is_valid():
         try:
-            opened = actions.open_ticket(policy.signed_in(request), subject=form.cleaned_data["subject"],
-                                         body=form.cleaned_data["body"], severity=form.cleaned_data["severity"],
-                                         channel="portal", source="web")
+            opened = attachments.open_ticket_with_attachments(
+                user, form.cleaned_data["attachments"], subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"], severity=form.cleaned_data["severity"], channel="portal", source="web")
             return redirect(f"/portal/tickets/{opened.ticket.pk}/")
         except DomainError as exc:
             attach_error(form, exc)
@@ -51,17 +52,29 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
         ticket = queries.ticket_for(policy.signed_in(request), ticket_id)
     except DomainError as exc:
         raise Http404 from exc
-    form = MessageForm(request.POST or None, initial={"kind": "public"})
+    form = PortalReplyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.add_message(policy.signed_in(request), ticket, body=form.cleaned_data["body"], kind="public",
-                                channel="portal", source="web")
+            attachments.reply_with_attachments(policy.signed_in(request), ticket, form.cleaned_data["attachments"],
+                                               body=form.cleaned_data["body"], kind="public", channel="portal",
+                                               source="web")
             return redirect(f"/portal/tickets/{ticket.pk}/")
         except DomainError as exc:
             attach_error(form, exc)
     return render(request, "web/portal/ticket_detail.html", {
         "ticket": ticket, "messages_list": policy.visible_messages(policy.signed_in(request), ticket), "form": form,
+        "attachments": policy.visible_attachments(policy.signed_in(request)).filter(ticket=ticket).order_by("id"),
     })
+
+
+@login_required
+def attachment_download(request: HttpRequest, ticket_id: int, attachment_id: int) -> FileResponse:
+    """A file of a ticket the person may see (the policy decides), as a sandboxed download; anything else is 404."""
+    try:
+        found = attachments.attachment_for(policy.signed_in(request), ticket_id, attachment_id)
+    except DomainError as exc:
+        raise Http404 from exc
+    return attachments.download_response(found)
 
 
 @client_people_only

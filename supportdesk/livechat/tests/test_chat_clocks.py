@@ -1,0 +1,35 @@
+"""R19 + R4: a chat's ticket keeps the right initial-response clock (started when the client asked)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from supportdesk.factories import ClientUserFactory, StaffFactory
+from supportdesk.livechat import actions
+from supportdesk.oncall.tests.factories import client_24x7
+from supportdesk.sla.models import Clock
+
+pytestmark = pytest.mark.django_db
+ASKED = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)      # Tuesday 11:00 Toronto
+
+
+def test_given_a_chat_picked_up_later_then_the_initial_response_runs_from_the_clients_first_message():
+    client, agent = ClientUserFactory(client=client_24x7()), StaffFactory()
+    with time_machine.travel(ASKED, tick=False):
+        conversation = actions.start_conversation(client, start_key="s-1", subject="Sync down")
+        actions.post_message(client, conversation.pk, client_msg_id="m-1", body="Calendar sync is down")
+    with time_machine.travel(ASKED + timedelta(minutes=30), tick=False):
+        ticket = actions.pick_up(agent, conversation.pk).ticket
+    assert ticket is not None
+    response = Clock.objects.get(ticket=ticket, metric="initial_response")
+    assert response.state == "running" and response.started_at == ASKED
+    with time_machine.travel(ASKED + timedelta(minutes=31), tick=False):
+        actions.post_message(agent, conversation.pk, client_msg_id="a-1", body="Looking now")
+    response.refresh_from_db()
+    assert response.started_at == ASKED and response.stopped_at == ASKED + timedelta(minutes=31)
+    ticket.refresh_from_db()
+    assert ticket.created_at == ASKED and ticket.status == "open"
+    assert ticket.messages.order_by("id").first().created_at == ASKED
