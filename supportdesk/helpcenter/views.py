@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -20,12 +21,18 @@ from . import actions, queries
 from .forms import ArticleForm, AttachmentForm, CommentForm, SectionForm
 from .models import Article, Section
 
+PAGE_SIZE = 25
+COMMENTS_PAGE_SIZE = 50
+
 
 def index(request: HttpRequest) -> HttpResponse:
+    """Sections with their articles, or search hits for `q`; both a page of PAGE_SIZE articles at a time."""
     q = request.GET.get("q", "").strip()
+    found = queries.search_articles(request.user, q) if q else queries.articles_by_section(request.user)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "helpcenter/index.html", {
-        "q": q, "results": queries.search_articles(request.user, q) if q else None,
-        "sections": queries.sections_with_articles(request.user),
+        "q": q, "page": page, "results": page.object_list if q else None,
+        "sections": None if q else queries.group_by_section(page.object_list),
         "can_edit": help_policy.can_edit_articles(request.user),
     })
 
@@ -42,13 +49,17 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(f"/login/?next=/help/articles/{slug}/")
         if form.is_valid():
             try:
-                comment = actions.add_comment(policy.signed_in(request), item, body=form.cleaned_data["body"])
-                return redirect(f"/help/articles/{slug}/#comment-{comment.pk}")
+                user = policy.signed_in(request)
+                comment = actions.add_comment(user, item, body=form.cleaned_data["body"])
+                last = Paginator(queries.comments_for(user, item), COMMENTS_PAGE_SIZE).num_pages  # the new one's page
+                on_page = f"?page={last}" if last > 1 else ""
+                return redirect(f"/help/articles/{slug}/{on_page}#comment-{comment.pk}")
             except DomainError as exc:
                 attach_error(form, exc)
                 status = exc.status
+    page = Paginator(queries.comments_for(request.user, item), COMMENTS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "helpcenter/article.html", {
-        "article": item, "comments": queries.comments_for(request.user, item), "form": form,
+        "article": item, "page": page, "comments": page.object_list, "form": form,
         "can_comment": help_policy.can_comment(request.user, item),
         "can_moderate": help_policy.can_moderate(request.user),
         "can_edit": help_policy.can_edit_articles(request.user),
@@ -88,9 +99,11 @@ def manage(request: HttpRequest) -> HttpResponse:
             return redirect("/help/manage/")
         except DomainError as exc:
             attach_error(form, exc)
-    articles = queries.articles(policy.signed_in(request)).order_by("section__position", "section__name", "title")
+    articles = queries.articles(policy.signed_in(request)).order_by("section__position", "section__name", "title",
+                                                                    "pk")
+    page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "helpcenter/manage.html", {
-        "articles": articles, "sections": Section.objects.all(), "form": form})
+        "page": page, "articles": page.object_list, "sections": Section.objects.all(), "form": form})
 
 
 def _article_form(data=None, initial=None) -> ArticleForm:  # noqa: ANN001
