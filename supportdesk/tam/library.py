@@ -16,6 +16,7 @@ from django.utils.text import slugify
 
 from supportdesk.accounts.models import User
 from supportdesk.errors import Invalid, NotFound
+from supportdesk.helpcenter import actions as help_actions
 from supportdesk.helpcenter.models import Article, ArticleStatus, Section, Visibility
 from supportdesk.tickets.actions import record_event
 from supportdesk.tickets.models import Ticket
@@ -58,6 +59,7 @@ def attach_guide(actor: User | None, ticket: Ticket, *, title: str, body: str, p
             body=body[:200_000], status=ArticleStatus.PUBLISHED,
             visibility=Visibility.CLIENT if private else Visibility.EVERYONE,
             client=ticket.client if private else None, author=actor, published_at=timezone.now())
+        help_actions.index_for_search(article)  # found by the help center's search, for those who may read it
         item = LibraryItem.objects.create(client=ticket.client, ticket=ticket, kind=LibraryKind.GUIDE, title=title,
                                           article=article, created_by=actor)
         record_event(ticket, actor, "tam.guide_attached", source, library_item=item.pk, article=article.slug,
