@@ -5,6 +5,7 @@ Views, the API and the CLI all come through here.
 
 from __future__ import annotations
 
+import math
 import mimetypes
 from datetime import timedelta
 from typing import IO, Any
@@ -151,11 +152,12 @@ def add_comment(actor: User, article: Article, *, body: str) -> Comment:
 
 
 def _check_rate(actor: User) -> None:
-    since = timezone.now() - timedelta(minutes=1)
-    recent = list(Comment.objects.filter(author=actor, created_at__gte=since).order_by("created_at")
-                  .values_list("created_at", flat=True)[:COMMENTS_PER_MINUTE])
+    now = timezone.now()
+    recent = list(Comment.objects.filter(author=actor, created_at__gt=now - timedelta(minutes=1))
+                  .order_by("created_at").values_list("created_at", flat=True)[:COMMENTS_PER_MINUTE])
     if len(recent) >= COMMENTS_PER_MINUTE:
-        wait = max(1, int((recent[0] + timedelta(minutes=1) - timezone.now()).total_seconds()) + 1)
+        # The oldest of them leaves the minute's window after `wait` seconds (1..60): then a post is accepted.
+        wait = max(1, math.ceil((recent[0] + timedelta(minutes=1) - now).total_seconds()))
         raise DomainError(HelpError.RATE_LIMITED, f"You can post at most {COMMENTS_PER_MINUTE} comments a minute. "
                           f"Try again in {wait} seconds.", fields={"body": "rate limited"}, status=429,
                           details={"retry_after": wait})

@@ -43,7 +43,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
     except DomainError as exc:
         raise Http404 from exc
     form = CommentForm(request.POST or None)
-    status = 200
+    status, retry_after = 200, None
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"/login/?next=/help/articles/{slug}/")
@@ -56,14 +56,17 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect(f"/help/articles/{slug}/{on_page}#comment-{comment.pk}")
             except DomainError as exc:
                 attach_error(form, exc)
-                status = exc.status
+                status, retry_after = exc.status, exc.details.get("retry_after")
     page = Paginator(queries.comments_for(request.user, item), COMMENTS_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "helpcenter/article.html", {
+    response = render(request, "helpcenter/article.html", {
         "article": item, "page": page, "comments": page.object_list, "form": form,
         "can_comment": help_policy.can_comment(request.user, item),
         "can_moderate": help_policy.can_moderate(request.user),
         "can_edit": help_policy.can_edit_articles(request.user),
     }, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def attachment(request: HttpRequest, slug: str, attachment_id: int) -> FileResponse:

@@ -99,13 +99,17 @@ def test_sixth_comment_within_a_minute_is_refused_with_a_clear_message_then_allo
         for n in range(5):
             assert http.post(url, {"body": f"comment {n}"}).status_code == 302
         refused = http.post(url, {"body": "one too many"})
-    assert refused.status_code == 429
+    assert refused.status_code == 429 and refused["Retry-After"] == "60"  # not 61 for a one-minute window
     page = refused.content.decode()
     assert "at most 5 comments a minute" in page and 'class="field-error"' in page
+    assert "Try again in 60 seconds." in page
     api = http.post(f"/api/v1/help/articles/{articles['public'].slug}/comments", {"body": "api"},
                     content_type="application/json")
     assert api.status_code == 429 and api.json()["error"]["code"] == "help.rate_limited"
-    with time_machine.travel(start + dt.timedelta(seconds=61), tick=False):
+    assert api["Retry-After"] == str(api.json()["error"]["details"]["retry_after"])
+    with time_machine.travel(start + dt.timedelta(seconds=59), tick=False):
+        assert http.post(url, {"body": "too early"}).status_code == 429
+    with time_machine.travel(start + dt.timedelta(seconds=60), tick=False):  # the 60 s it said
         assert http.post(url, {"body": "a minute later"}).status_code == 302
     assert Comment.objects.count() == 6
 
