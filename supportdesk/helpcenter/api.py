@@ -28,10 +28,12 @@ from .schemas import (
 router = Router()
 
 
-@router.get("/sections", response=list[SectionOut], summary="Sections")
+@router.get("/sections", response=list[SectionOut], summary="Sections",
+            description="Staff who write articles see every section; others the sections holding an article "
+                        "they may read.")
 @paginate(PageNumberPagination, page_size=25)
 def list_sections(request: HttpRequest):
-    return Section.objects.all()
+    return queries.sections(policy.signed_in(request))
 
 
 @router.post("/sections", response={201: SectionOut}, summary="Add a section (staff)")

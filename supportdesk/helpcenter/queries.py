@@ -28,6 +28,15 @@ def article_for(user: Any, slug: str) -> Article:
     return article
 
 
+def sections(user: Any) -> QuerySet[Section]:
+    """Sections this person may list: editors all of them (they file articles into empty ones); everyone else
+    only sections holding an article they may read, so an empty section or one holding only drafts or another
+    client's guides does not show its name."""
+    if help_policy.can_edit_articles(user):
+        return Section.objects.all()
+    return Section.objects.filter(pk__in=help_policy.visible_articles(user).values("section_id"))
+
+
 def articles_by_section(user: Any) -> QuerySet[Article]:
     """Articles this person may read in reading order: by section, then title (what the index pages through)."""
     return articles(user).order_by("section__position", "section__name", "title", "pk")
