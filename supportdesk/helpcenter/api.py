@@ -26,6 +26,7 @@ from .schemas import (
 )
 
 router = Router()
+NOT_NULL = ("section", "title", "body", "slug", "visibility", "comments_open", "status")  # PATCH fields
 
 
 @router.get("/sections", response=list[SectionOut], summary="Sections",
@@ -73,6 +74,10 @@ def patch_article(request: HttpRequest, slug: str, payload: ArticlePatchIn):
     user = policy.signed_in(request)
     article = queries.article_for(user, slug)
     data = payload.dict(exclude_unset=True)
+    nulls = sorted(name for name in NOT_NULL if name in data and data[name] is None)
+    if nulls:  # null is not "leave as is": comments_open null used to close comments, section null said "None"
+        raise Invalid("invalid_request", f"{', '.join(nulls)} cannot be null; leave a field out to keep it.",
+                      fields=dict.fromkeys(nulls, "cannot be null"))
     status = data.pop("status", None)
     if "section" in data:
         data["section"] = _section(data["section"])

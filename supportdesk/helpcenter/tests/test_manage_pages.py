@@ -90,3 +90,21 @@ def test_api_staff_create_and_publish_clients_cannot(people, as_person):
     refused = as_person(people["premium_user"]).post(
         "/api/v1/help/articles", {"section": section.slug, "title": "x", "body": "y"}, content_type="application/json")
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "help.edit_forbidden"
+
+
+def test_api_patch_with_null_is_refused_not_read_as_false(people, as_person):
+    # Given a published article open for comments
+    article = ArticleFactory(title="Open guide")
+    staff = as_person(people["agent"])
+    # When staff PATCH it with null for fields that cannot be empty
+    refused = staff.patch(f"/api/v1/help/articles/{article.slug}", {"comments_open": None, "section": None},
+                          content_type="application/json")
+    # Then it is a clear 422 naming them, and nothing changed (comments stay open)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["fields"] == {"comments_open": "cannot be null", "section": "cannot be null"}
+    article.refresh_from_db()
+    assert article.comments_open is True
+    # And null still clears the fields that may be empty
+    cleared = staff.patch(f"/api/v1/help/articles/{article.slug}", {"client_id": None, "required_offering": None},
+                          content_type="application/json")
+    assert cleared.status_code == 200 and cleared.json()["comments_open"] is True
