@@ -147,14 +147,20 @@ def article_edit(request: HttpRequest, slug: str) -> HttpResponse:
                "client": str(item.client_id or ""), "comments_open": item.comments_open}
     form = _article_form(request.POST if request.POST.get("form") == "article" else None, initial=initial)
     upload = AttachmentForm(request.POST if request.POST.get("form") == "attachment" else None, request.FILES or None)
+    action_error = ""
     if request.method == "POST":
+        which = request.POST.get("form")
         try:
             done = _edit_action(request, item, form, upload)
             if done:
                 return redirect(f"/help/manage/{done.slug}/")
         except DomainError as exc:
-            attach_error(upload if request.POST.get("form") == "attachment" else form, exc)
-    return render(request, "helpcenter/edit.html", {"form": form, "upload": upload, "article": item})
+            if which in ("article", "attachment"):
+                attach_error(form if which == "article" else upload, exc)
+            else:  # the status and comments buttons are not forms with fields: say it above them
+                action_error = exc.message
+    return render(request, "helpcenter/edit.html", {"form": form, "upload": upload, "article": item,
+                                                    "action_error": action_error})
 
 
 def _edit_action(request: HttpRequest, item: Article, form: ArticleForm, upload: AttachmentForm) -> Article | None:

@@ -108,3 +108,14 @@ def test_api_patch_with_null_is_refused_not_read_as_false(people, as_person):
     cleared = staff.patch(f"/api/v1/help/articles/{article.slug}", {"client_id": None, "required_offering": None},
                           content_type="application/json")
     assert cleared.status_code == 200 and cleared.json()["comments_open"] is True
+
+
+def test_a_refused_status_change_is_said_on_the_page_not_a_server_error(people, as_person):
+    # Given a published article; when a stale or crafted form asks for a status that does not exist
+    article = ArticleFactory(title="Status guide")
+    page = as_person(people["agent"]).post(f"/help/manage/{article.slug}/", {"form": "status", "status": "archived"})
+    # Then the edit page says why, above the status buttons, and nothing changed
+    assert page.status_code == 200
+    assert "Unknown status &#x27;archived&#x27;; use draft or published." in page.content.decode()
+    article.refresh_from_db()
+    assert article.status == "published"
