@@ -48,7 +48,11 @@ def create_section(actor: User | None, *, name: str, slug: str = "", description
     name = (name or "").strip()
     if not name:
         raise Invalid(HelpError.TITLE_REQUIRED, "A section needs a name.", fields={"name": "required"})
+    explicit = bool(slug)
     slug = slugify(slug or name)[:120]
+    if not slug and not explicit:  # the address comes from the name: say so on the name
+        raise Invalid(HelpError.BAD_SLUG, "A section name needs letters or digits (its address is made from them).",
+                      fields={"name": "needs letters or digits"})
     if not slug:
         raise Invalid(HelpError.BAD_SLUG, "The slug needs letters or digits.", fields={"slug": "invalid"})
     with transaction.atomic():

@@ -119,3 +119,12 @@ def test_a_refused_status_change_is_said_on_the_page_not_a_server_error(people, 
     assert "Unknown status &#x27;archived&#x27;; use draft or published." in page.content.decode()
     article.refresh_from_db()
     assert article.status == "published"
+
+
+def test_a_section_name_without_letters_is_refused_on_the_name(people, as_person):
+    http = as_person(people["agent"])
+    page = http.post("/help/manage/", {"name": "!!!", "position": "0"}).content.decode()
+    assert 'class="field-error"' in page and "A section name needs letters or digits" in page
+    api = http.post("/api/v1/help/sections", {"name": "???"}, content_type="application/json")
+    assert api.status_code == 422 and api.json()["error"]["fields"] == {"name": "needs letters or digits"}
+    assert not Section.objects.filter(name__in=["!!!", "???"]).exists()
