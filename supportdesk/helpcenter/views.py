@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -19,7 +22,7 @@ from supportdesk.web.views.common import attach_error
 
 from . import actions, queries
 from .forms import ArticleForm, AttachmentForm, CommentForm, SectionForm
-from .models import Article, Section
+from .models import Article, Comment, Section
 
 PAGE_SIZE = 25
 COMMENTS_PAGE_SIZE = 50
@@ -51,9 +54,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 user = policy.signed_in(request)
                 comment = actions.add_comment(user, item, body=form.cleaned_data["body"])
-                last = Paginator(queries.comments_for(user, item), COMMENTS_PAGE_SIZE).num_pages  # the new one's page
-                on_page = f"?page={last}" if last > 1 else ""
-                return redirect(f"/help/articles/{slug}/{on_page}#comment-{comment.pk}")
+                return redirect(_comment_url(user, comment))
             except DomainError as exc:
                 attach_error(form, exc)
                 status, retry_after = exc.status, exc.details.get("retry_after")
@@ -85,7 +86,15 @@ def moderate(request: HttpRequest, comment_id: int) -> HttpResponse:
         actions.set_comment_hidden(user, comment, hidden=request.POST.get("hidden", "1") == "1")
     except DomainError as exc:
         raise Http404 from exc
-    return redirect(f"/help/articles/{comment.article.slug}/#comments")
+    return redirect(_comment_url(user, comment))
+
+
+def _comment_url(user: Any, comment: Comment) -> str:
+    """The article page that holds this comment, scrolled to it (comments page COMMENTS_PAGE_SIZE at a time)."""
+    before = queries.comments_for(user, comment.article).filter(
+        Q(created_at__lt=comment.created_at) | Q(created_at=comment.created_at, pk__lt=comment.pk)).count()
+    number = before // COMMENTS_PAGE_SIZE + 1
+    return f"/help/articles/{comment.article.slug}/{f'?page={number}' if number > 1 else ''}#comment-{comment.pk}"
 
 
 editors_only = page_for(help_policy.can_edit_articles)

@@ -68,3 +68,16 @@ def test_the_staff_article_list_pages(people, as_person):
     second = http.get("/help/manage/?page=2").content.decode()
     assert second.count('href="/help/manage/') >= 1 and "Draft tip 25" in second
 
+
+
+def test_hiding_a_comment_on_the_second_page_returns_to_that_page(people, as_person):
+    # Given 55 comments; when a moderator hides the 53rd
+    article = ArticleFactory(title="Busy guide")
+    Comment.objects.bulk_create(Comment(article=article, author=people["premium_user"], body=f"Remark {n}")
+                                for n in range(55))
+    target = Comment.objects.filter(article=article).order_by("created_at", "id")[52]
+    response = as_person(people["agent"]).post(f"/help/comments/{target.pk}/moderate/", {"hidden": "1"})
+    # Then they are back on page 2, at that comment, which is now marked hidden
+    assert response["Location"] == f"/help/articles/{article.slug}/?page=2#comment-{target.pk}"
+    target.refresh_from_db()
+    assert target.hidden
