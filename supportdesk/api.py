@@ -50,7 +50,11 @@ def error_body(code: str, message: str, fields: dict | None = None, details: dic
 
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return api.create_response(request, error_body(exc.code, exc.message, exc.fields, exc.details), status=exc.status)
+    response = api.create_response(request, error_body(exc.code, exc.message, exc.fields, exc.details),
+                                   status=exc.status)
+    if exc.status == 429 and "retry_after" in exc.details:  # a rate limit says when to come back (RFC 6585)
+        response["Retry-After"] = str(exc.details["retry_after"])
+    return response
 
 
 @api.exception_handler(NinjaValidationError)

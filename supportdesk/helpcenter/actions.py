@@ -5,6 +5,7 @@ Views, the API and the CLI all come through here.
 
 from __future__ import annotations
 
+import math
 import mimetypes
 from datetime import timedelta
 from typing import IO, Any
@@ -47,7 +48,11 @@ def create_section(actor: User | None, *, name: str, slug: str = "", description
     name = (name or "").strip()
     if not name:
         raise Invalid(HelpError.TITLE_REQUIRED, "A section needs a name.", fields={"name": "required"})
+    explicit = bool(slug)
     slug = slugify(slug or name)[:120]
+    if not slug and not explicit:  # the address comes from the name: say so on the name
+        raise Invalid(HelpError.BAD_SLUG, "A section name needs letters or digits (its address is made from them).",
+                      fields={"name": "needs letters or digits"})
     if not slug:
         raise Invalid(HelpError.BAD_SLUG, "The slug needs letters or digits.", fields={"slug": "invalid"})
     with transaction.atomic():
@@ -151,11 +156,12 @@ def add_comment(actor: User, article: Article, *, body: str) -> Comment:
 
 
 def _check_rate(actor: User) -> None:
-    since = timezone.now() - timedelta(minutes=1)
-    recent = list(Comment.objects.filter(author=actor, created_at__gte=since).order_by("created_at")
-                  .values_list("created_at", flat=True)[:COMMENTS_PER_MINUTE])
+    now = timezone.now()
+    recent = list(Comment.objects.filter(author=actor, created_at__gt=now - timedelta(minutes=1))
+                  .order_by("created_at").values_list("created_at", flat=True)[:COMMENTS_PER_MINUTE])
     if len(recent) >= COMMENTS_PER_MINUTE:
-        wait = max(1, int((recent[0] + timedelta(minutes=1) - timezone.now()).total_seconds()) + 1)
+        # The oldest of them leaves the minute's window after `wait` seconds (1..60): then a post is accepted.
+        wait = max(1, math.ceil((recent[0] + timedelta(minutes=1) - now).total_seconds()))
         raise DomainError(HelpError.RATE_LIMITED, f"You can post at most {COMMENTS_PER_MINUTE} comments a minute. "
                           f"Try again in {wait} seconds.", fields={"body": "rate limited"}, status=429,
                           details={"retry_after": wait})
@@ -255,3 +261,13 @@ def _unique_slug(slug: str, *, explicit: bool, exclude: int | None = None) -> st
 
 def _search_text(title: str, body: str) -> str:
     return f"{title}\n{html_to_text(body)}"
+
+
+def index_for_search(article: Article) -> None:
+    """Make full-text search find an article written outside these actions (a TAM's resolution guide).
+
+    Call it in the transaction that wrote the article; the search hits are still filtered by the policy.
+    """
+    article.search_text = _search_text(article.title, article.body)
+    Article.objects.filter(pk=article.pk).update(search_text=article.search_text)
+    search.index_article(article.pk, article.search_text)

@@ -26,12 +26,15 @@ from .schemas import (
 )
 
 router = Router()
+NOT_NULL = ("section", "title", "body", "slug", "visibility", "comments_open", "status")  # PATCH fields
 
 
-@router.get("/sections", response=list[SectionOut], summary="Sections")
+@router.get("/sections", response=list[SectionOut], summary="Sections",
+            description="Staff who write articles see every section; others the sections holding an article "
+                        "they may read.")
 @paginate(PageNumberPagination, page_size=25)
 def list_sections(request: HttpRequest):
-    return Section.objects.all()
+    return queries.sections(policy.signed_in(request))
 
 
 @router.post("/sections", response={201: SectionOut}, summary="Add a section (staff)")
@@ -45,7 +48,8 @@ def create_section(request: HttpRequest, payload: SectionIn):
 def list_articles(request: HttpRequest, q: str | None = Query(None, description="Words to search for"),
                   section: str | None = None):
     user = policy.signed_in(request)
-    if q:
+    q = (q or "").strip()
+    if q:  # blank words list everything, as on the page
         hits = queries.search_articles(user, q)
         return [a for a in hits if not section or a.section.slug == section]
     qs = queries.articles(user).order_by("section__position", "title")
@@ -71,6 +75,10 @@ def patch_article(request: HttpRequest, slug: str, payload: ArticlePatchIn):
     user = policy.signed_in(request)
     article = queries.article_for(user, slug)
     data = payload.dict(exclude_unset=True)
+    nulls = sorted(name for name in NOT_NULL if name in data and data[name] is None)
+    if nulls:  # null is not "leave as is": comments_open null used to close comments, section null said "None"
+        raise Invalid("invalid_request", f"{', '.join(nulls)} cannot be null; leave a field out to keep it.",
+                      fields=dict.fromkeys(nulls, "cannot be null"))
     status = data.pop("status", None)
     if "section" in data:
         data["section"] = _section(data["section"])

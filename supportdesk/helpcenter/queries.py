@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -27,12 +28,33 @@ def article_for(user: Any, slug: str) -> Article:
     return article
 
 
+def sections(user: Any) -> QuerySet[Section]:
+    """Sections this person may list: editors all of them (they file articles into empty ones); everyone else
+    only sections holding an article they may read, so an empty section or one holding only drafts or another
+    client's guides does not show its name."""
+    if help_policy.can_edit_articles(user):
+        return Section.objects.all()
+    return Section.objects.filter(pk__in=help_policy.visible_articles(user).values("section_id"))
+
+
+def articles_by_section(user: Any) -> QuerySet[Article]:
+    """Articles this person may read in reading order: by section, then title (what the index pages through)."""
+    return articles(user).order_by("section__position", "section__name", "title", "pk")
+
+
+def group_by_section(page: Iterable[Article]) -> list[tuple[Section, list[Article]]]:
+    """Articles (already in section order) grouped under their sections; sections without any are left out."""
+    groups: list[tuple[Section, list[Article]]] = []
+    for article in page:
+        if not groups or groups[-1][0].pk != article.section_id:
+            groups.append((article.section, []))
+        groups[-1][1].append(article)
+    return groups
+
+
 def sections_with_articles(user: Any) -> list[tuple[Section, list[Article]]]:
     """Sections in order, each with the articles this person may read; empty sections are left out."""
-    by_section: dict[int, list[Article]] = {}
-    for article in articles(user).order_by("section__position", "section__name", "title"):
-        by_section.setdefault(article.section_id, []).append(article)
-    return [(s, by_section[s.pk]) for s in Section.objects.filter(pk__in=by_section)]
+    return group_by_section(articles_by_section(user))
 
 
 def search_articles(user: Any, q: str) -> list[Article]:

@@ -95,8 +95,12 @@ class CommentOut(Schema):
     created_at: datetime
 
     @staticmethod
-    def resolve_author(obj) -> str:  # noqa: ANN001
-        return obj.author.display_name
+    def resolve_author(obj, context) -> str:  # noqa: ANN001
+        """Moderators see the name or email; other readers the name only (policy.comment_author_name)."""
+        from supportdesk.policy import helpcenter as help_policy
+
+        request = (context or {}).get("request")
+        return help_policy.comment_author_name(getattr(request, "user", None), obj)
 
 
 class ModerateIn(Schema):

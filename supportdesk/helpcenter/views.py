@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -18,14 +22,20 @@ from supportdesk.web.views.common import attach_error
 
 from . import actions, queries
 from .forms import ArticleForm, AttachmentForm, CommentForm, SectionForm
-from .models import Article, Section
+from .models import Article, Comment, Section
+
+PAGE_SIZE = 25
+COMMENTS_PAGE_SIZE = 50
 
 
 def index(request: HttpRequest) -> HttpResponse:
+    """Sections with their articles, or search hits for `q`; both a page of PAGE_SIZE articles at a time."""
     q = request.GET.get("q", "").strip()
+    found = queries.search_articles(request.user, q) if q else queries.articles_by_section(request.user)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "helpcenter/index.html", {
-        "q": q, "results": queries.search_articles(request.user, q) if q else None,
-        "sections": queries.sections_with_articles(request.user),
+        "q": q, "page": page, "results": page.object_list if q else None,
+        "sections": None if q else queries.group_by_section(page.object_list),
         "can_edit": help_policy.can_edit_articles(request.user),
     })
 
@@ -36,23 +46,28 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
     except DomainError as exc:
         raise Http404 from exc
     form = CommentForm(request.POST or None)
-    status = 200
+    status, retry_after = 200, None
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"/login/?next=/help/articles/{slug}/")
         if form.is_valid():
             try:
-                comment = actions.add_comment(policy.signed_in(request), item, body=form.cleaned_data["body"])
-                return redirect(f"/help/articles/{slug}/#comment-{comment.pk}")
+                user = policy.signed_in(request)
+                comment = actions.add_comment(user, item, body=form.cleaned_data["body"])
+                return redirect(_comment_url(user, comment))
             except DomainError as exc:
                 attach_error(form, exc)
-                status = exc.status
-    return render(request, "helpcenter/article.html", {
-        "article": item, "comments": queries.comments_for(request.user, item), "form": form,
+                status, retry_after = exc.status, exc.details.get("retry_after")
+    page = Paginator(queries.comments_for(request.user, item), COMMENTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    response = render(request, "helpcenter/article.html", {
+        "article": item, "page": page, "comments": page.object_list, "form": form,
         "can_comment": help_policy.can_comment(request.user, item),
         "can_moderate": help_policy.can_moderate(request.user),
         "can_edit": help_policy.can_edit_articles(request.user),
     }, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def attachment(request: HttpRequest, slug: str, attachment_id: int) -> FileResponse:
@@ -71,7 +86,15 @@ def moderate(request: HttpRequest, comment_id: int) -> HttpResponse:
         actions.set_comment_hidden(user, comment, hidden=request.POST.get("hidden", "1") == "1")
     except DomainError as exc:
         raise Http404 from exc
-    return redirect(f"/help/articles/{comment.article.slug}/#comments")
+    return redirect(_comment_url(user, comment))
+
+
+def _comment_url(user: Any, comment: Comment) -> str:
+    """The article page that holds this comment, scrolled to it (comments page COMMENTS_PAGE_SIZE at a time)."""
+    before = queries.comments_for(user, comment.article).filter(
+        Q(created_at__lt=comment.created_at) | Q(created_at=comment.created_at, pk__lt=comment.pk)).count()
+    number = before // COMMENTS_PAGE_SIZE + 1
+    return f"/help/articles/{comment.article.slug}/{f'?page={number}' if number > 1 else ''}#comment-{comment.pk}"
 
 
 editors_only = page_for(help_policy.can_edit_articles)
@@ -88,9 +111,11 @@ def manage(request: HttpRequest) -> HttpResponse:
             return redirect("/help/manage/")
         except DomainError as exc:
             attach_error(form, exc)
-    articles = queries.articles(policy.signed_in(request)).order_by("section__position", "section__name", "title")
+    articles = queries.articles(policy.signed_in(request)).order_by("section__position", "section__name", "title",
+                                                                    "pk")
+    page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "helpcenter/manage.html", {
-        "articles": articles, "sections": Section.objects.all(), "form": form})
+        "page": page, "articles": page.object_list, "sections": Section.objects.all(), "form": form})
 
 
 def _article_form(data=None, initial=None) -> ArticleForm:  # noqa: ANN001
@@ -131,14 +156,20 @@ def article_edit(request: HttpRequest, slug: str) -> HttpResponse:
                "client": str(item.client_id or ""), "comments_open": item.comments_open}
     form = _article_form(request.POST if request.POST.get("form") == "article" else None, initial=initial)
     upload = AttachmentForm(request.POST if request.POST.get("form") == "attachment" else None, request.FILES or None)
+    action_error = ""
     if request.method == "POST":
+        which = request.POST.get("form")
         try:
             done = _edit_action(request, item, form, upload)
             if done:
                 return redirect(f"/help/manage/{done.slug}/")
         except DomainError as exc:
-            attach_error(upload if request.POST.get("form") == "attachment" else form, exc)
-    return render(request, "helpcenter/edit.html", {"form": form, "upload": upload, "article": item})
+            if which in ("article", "attachment"):
+                attach_error(form if which == "article" else upload, exc)
+            else:  # the status and comments buttons are not forms with fields: say it above them
+                action_error = exc.message
+    return render(request, "helpcenter/edit.html", {"form": form, "upload": upload, "article": item,
+                                                    "action_error": action_error})
 
 
 def _edit_action(request: HttpRequest, item: Article, form: ArticleForm, upload: AttachmentForm) -> Article | None:

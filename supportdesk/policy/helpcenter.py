@@ -60,6 +60,15 @@ def can_comment(user: Any, article: Article) -> bool:
             and article.comments_open and can_view_article(user, article))
 
 
+def comment_author_name(viewer: Any, comment: Comment) -> str:
+    """Who wrote a comment, as this viewer may see it: moderators see the name or, without one, the email;
+    everyone else (anonymous readers of a public article included) sees the name only, never an address."""
+    author = comment.author
+    if can_moderate(viewer):
+        return str(author.display_name)
+    return author.full_name or ("Support team" if is_staff_member(author) else "A reader")
+
+
 def visible_comments(user: Any, article: Article) -> QuerySet[Comment]:
     """Moderators also see hidden comments (marked); everyone else only the shown ones."""
     qs = article.comments.select_related("author")

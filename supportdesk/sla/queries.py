@@ -159,8 +159,8 @@ def attainment_by_month(rows: list[AttainmentRow]) -> list[tuple[str, dict[int, 
 
 
 def at_risk(user: Any, *, within: timedelta = timedelta(hours=4), now: datetime | None = None,
-            limit: int = 50) -> list[tuple[Clock, ClockView]]:
-    """Running clocks due within `within` (calendar time), nearest first."""
+            limit: int | None = 50) -> list[tuple[Clock, ClockView]]:
+    """Running clocks due within `within` (calendar time), nearest first (all of them with limit=None)."""
     require_manager(user)
     now = now or timezone.now()
     clocks = Clock.objects.filter(state=ClockState.RUNNING, stopped_at__isnull=True, due_at__isnull=False,
@@ -169,7 +169,7 @@ def at_risk(user: Any, *, within: timedelta = timedelta(hours=4), now: datetime 
     return [(c, view_of(c, now, internal=True)) for c in clocks]
 
 
-def breaches(user: Any, *, months: int = 3, now: datetime | None = None, limit: int = 100) -> list[Clock]:
+def breaches(user: Any, *, months: int = 3, now: datetime | None = None, limit: int | None = 100) -> list[Clock]:
     require_manager(user)
     now = now or timezone.now()
     return list(Clock.objects.filter(breached_at__gte=now - timedelta(days=31 * months)).select_related(

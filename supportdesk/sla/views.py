@@ -4,8 +4,11 @@ breaches, volume by channel) and the calendar editor. Thin: reads through querie
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -19,6 +22,8 @@ from .charts import attainment_svg
 from .forms import CalendarForm, RuleForm, weekly_text
 from .models import CalendarKind, RecomputeJob
 from .objectives import rules
+
+DASHBOARD_PAGE_SIZE = 25
 
 
 def _months(request: HttpRequest) -> int:
@@ -38,11 +43,30 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     _manager(request)
     months = _months(request)
     rows = queries.attainment(request.user, months=months)
+    # Every list pages (SPEC §11), each with its own page parameter so paging one keeps the others.
+    rows_page = _page(request, rows, "rows_page")
+    at_risk_page = _page(request, queries.at_risk(request.user, limit=None), "at_risk_page")
+    breaches_page = _page(request, queries.breaches(request.user, limit=None), "breaches_page")
     return render(request, "sla/dashboard.html", {
-        "months": months, "rows": rows, "at_risk": queries.at_risk(request.user),
-        "breaches": queries.breaches(request.user), "volume": queries.volume_by_channel(request.user, months=months),
-        "zone": queries.vendor_zone(),
+        "months": months, "rows": rows_page.object_list, "rows_page": rows_page,
+        "at_risk": at_risk_page.object_list, "at_risk_page": at_risk_page,
+        "breaches": breaches_page.object_list, "breaches_page": breaches_page,
+        "volume": queries.volume_by_channel(request.user, months=months), "zone": queries.vendor_zone(),
     })
+
+
+def _page(request: HttpRequest, items: Sequence[Any], param: str) -> Page:
+    """One page of a dashboard list, with `previous_url` / `next_url` that keep the other query parameters."""
+    page = Paginator(items, DASHBOARD_PAGE_SIZE).get_page(request.GET.get(param))
+
+    def url(number: int) -> str:
+        query = request.GET.copy()
+        query[param] = str(number)
+        return f"?{query.urlencode()}"
+
+    page.previous_url = url(page.previous_page_number()) if page.has_previous() else ""  # type: ignore[attr-defined]
+    page.next_url = url(page.next_page_number()) if page.has_next() else ""  # type: ignore[attr-defined]
+    return page
 
 
 @login_required

@@ -6,6 +6,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from supportdesk.helpcenter.sanitising import clean_article_html, html_to_text
+from supportdesk.policy import helpcenter as help_policy
 
 register = template.Library()
 
@@ -19,3 +20,10 @@ def article_html(body: str) -> SafeString:
 def article_excerpt(body: str, words: int = 28) -> str:
     parts = html_to_text(body).split()
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+@register.simple_tag(takes_context=True)
+def comment_author(context: template.Context, comment: object) -> str:
+    """The comment's author as the signed-in viewer may see it (never another reader's email address)."""
+    request = context.get("request")
+    return help_policy.comment_author_name(getattr(request, "user", None), comment)  # type: ignore[arg-type]

@@ -90,3 +90,41 @@ def test_api_staff_create_and_publish_clients_cannot(people, as_person):
     refused = as_person(people["premium_user"]).post(
         "/api/v1/help/articles", {"section": section.slug, "title": "x", "body": "y"}, content_type="application/json")
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "help.edit_forbidden"
+
+
+def test_api_patch_with_null_is_refused_not_read_as_false(people, as_person):
+    # Given a published article open for comments
+    article = ArticleFactory(title="Open guide")
+    staff = as_person(people["agent"])
+    # When staff PATCH it with null for fields that cannot be empty
+    refused = staff.patch(f"/api/v1/help/articles/{article.slug}", {"comments_open": None, "section": None},
+                          content_type="application/json")
+    # Then it is a clear 422 naming them, and nothing changed (comments stay open)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["fields"] == {"comments_open": "cannot be null", "section": "cannot be null"}
+    article.refresh_from_db()
+    assert article.comments_open is True
+    # And null still clears the fields that may be empty
+    cleared = staff.patch(f"/api/v1/help/articles/{article.slug}", {"client_id": None, "required_offering": None},
+                          content_type="application/json")
+    assert cleared.status_code == 200 and cleared.json()["comments_open"] is True
+
+
+def test_a_refused_status_change_is_said_on_the_page_not_a_server_error(people, as_person):
+    # Given a published article; when a stale or crafted form asks for a status that does not exist
+    article = ArticleFactory(title="Status guide")
+    page = as_person(people["agent"]).post(f"/help/manage/{article.slug}/", {"form": "status", "status": "archived"})
+    # Then the edit page says why, above the status buttons, and nothing changed
+    assert page.status_code == 200
+    assert "Unknown status &#x27;archived&#x27;; use draft or published." in page.content.decode()
+    article.refresh_from_db()
+    assert article.status == "published"
+
+
+def test_a_section_name_without_letters_is_refused_on_the_name(people, as_person):
+    http = as_person(people["agent"])
+    page = http.post("/help/manage/", {"name": "!!!", "position": "0"}).content.decode()
+    assert 'class="field-error"' in page and "A section name needs letters or digits" in page
+    api = http.post("/api/v1/help/sections", {"name": "???"}, content_type="application/json")
+    assert api.status_code == 422 and api.json()["error"]["fields"] == {"name": "needs letters or digits"}
+    assert not Section.objects.filter(name__in=["!!!", "???"]).exists()

@@ -31,6 +31,14 @@ def test_search_with_query_syntax_characters_is_safe(people, as_person):
         assert http.get("/help/", {"q": q}).status_code == 200
 
 
+def test_blank_search_words_in_the_api_list_everything_as_the_page_does(people, as_person):
+    ArticleFactory(title="Calendar sync")
+    http = as_person(people["premium_user"])
+    everything = http.get("/api/v1/help/articles").json()
+    assert everything["count"] == 2  # with the seeded article
+    assert http.get("/api/v1/help/articles", {"q": "   "}).json() == everything
+
+
 def test_search_with_no_match_shows_an_empty_state(people, as_person):
     page = as_person(people["agent"]).get("/help/", {"q": "zyxwvut"}).content.decode()
     assert "No article matches" in page

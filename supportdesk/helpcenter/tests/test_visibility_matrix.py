@@ -6,6 +6,8 @@ import pytest
 
 from supportdesk.policy import helpcenter as help_policy
 
+from .factories import ArticleFactory, SectionFactory
+
 ROLES = ["agent", "billing", "premium_user", "maintenance_user", "no_plan_user", None]
 ARTICLES = ["public", "signed_in", "entitled_any", "entitled_premium", "private", "draft"]
 
@@ -84,3 +86,19 @@ def test_entitlement_that_ended_hides_entitled_articles(people, articles):
     assert not help_policy.can_view_article(user, articles["entitled_any"])
     assert not help_policy.can_view_article(user, articles["entitled_premium"])
     assert help_policy.can_view_article(user, articles["public"])
+
+
+def test_api_sections_name_only_what_the_reader_may_read(people, articles, as_person):
+    # Given an empty section, one holding only a draft, and one holding only another client's private guide
+    SectionFactory(name="Upcoming product")
+    ArticleFactory(section=SectionFactory(name="Unannounced release"), title="Release notes", publish=False)
+    ArticleFactory(section=SectionFactory(name="Premium Firm guides"), visibility="client",
+                   client=people["premium"])
+
+    def names(role: str) -> set[str]:
+        return {s["name"] for s in as_person(people[role]).get("/api/v1/help/sections").json()["items"]}
+
+    # Then a client's person sees only sections with an article they may read; the editor sees every section
+    assert names("no_plan_user") == {"Guides", "Support plans"}
+    assert names("premium_user") == {"Guides", "Support plans", "Premium Firm guides"}
+    assert {"Upcoming product", "Unannounced release", "Premium Firm guides"} <= names("agent")
