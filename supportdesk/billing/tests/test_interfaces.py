@@ -62,6 +62,29 @@ def test_invoice_documents_follow_the_policy(world, as_person, role):
                 assert response.json()["total"] == "1500.00" and response.json()["number"] == invoice.number
 
 
+
+def test_the_csv_export_cannot_smuggle_spreadsheet_formulas(db, as_person):
+    # Given a client, a charge and a credit note whose texts start like spreadsheet formulas
+    client = maintenance_only(name="=HYPERLINK(\"http://evil.example\",\"Click\")")
+    actions.add_charge(None, client=client, kind="travel_expense", description="@SUM(A1:A9)", amount="10.00",
+                       currency="USD", incurred_on=date(2026, 3, 3))
+    actions.add_charge(None, client=client, kind="other", description="-2+3+cmd|' /C calc'!A0", amount="5.00",
+                       currency="USD", incurred_on=date(2026, 3, 4))
+    invoice = actions.issue_month(None, "2026-03").issued[0]
+    actions.issue_credit_note(None, invoice, amount="5.00", reason="+1 duplicate charge")
+    # When billing downloads the CSV
+    response = as_person(StaffFactory(staff_roles=["billing"])).get(f"/billing/invoices/{invoice.pk}.csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    # Then no text cell starts with = + - @ (it is prefixed with an apostrophe) ...
+    for row in rows:
+        for name, cell in row.items():
+            if name != "amount":
+                assert not cell.startswith(("=", "+", "-", "@")), (name, cell)
+    assert rows[0]["client"] == "'=HYPERLINK(\"http://evil.example\",\"Click\")"
+    assert [row["description"] for row in rows[1:3]] == ["'@SUM(A1:A9)", "'-2+3+cmd|' /C calc'!A0"]
+    # ... while amounts stay numbers (the credit note row is still -5.00)
+    assert [row["amount"] for row in rows] == ["400.00", "10.00", "5.00", "415.00", "-5.00"]
+
 @pytest.mark.parametrize("role", ROLES)
 def test_invoice_lists_show_only_what_the_policy_allows(world, as_person, role):
     http = as_person(world["people"][role] if role else None)
