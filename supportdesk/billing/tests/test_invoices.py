@@ -179,6 +179,37 @@ def test_issued_invoices_are_immutable_and_corrected_by_credit_notes(db):
     assert CreditNote.objects.count() == 2
 
 
+
+def test_no_orm_path_reopens_or_rewrites_an_issued_invoice(db):
+    # Given an issued invoice with a credit note
+    premium_only()
+    invoice = actions.issue_month(None, "2026-03").issued[0]
+    actions.issue_credit_note(None, invoice, amount="10.00", reason="Goodwill")
+    number, total = invoice.number, invoice.total
+    # When its status is moved back to draft (which would make every field editable again), it is refused
+    invoice.status = Invoice.Status.DRAFT
+    with pytest.raises(ImmutableRecord):
+        invoice.save()
+    # And bulk updates and deletes of the invoice, its lines and its credit notes are refused too
+    issued = Invoice.objects.filter(pk=invoice.pk)
+    for attempt in (lambda: issued.update(total=Decimal("1.00")), lambda: issued.update(status="draft"),
+                    issued.delete, lambda: InvoiceLine.objects.filter(invoice=invoice).update(amount=0),
+                    InvoiceLine.objects.filter(invoice=invoice).delete, invoice.lines.all().delete,
+                    lambda: InvoiceLine.objects.bulk_create([InvoiceLine(invoice=invoice, description="sneaky",
+                                                                         unit_amount=1, amount=1)]),
+                    lambda: CreditNote.objects.filter(invoice=invoice).update(amount=Decimal("1.00")),
+                    CreditNote.objects.filter(invoice=invoice).delete):
+        with pytest.raises(ImmutableRecord):
+            attempt()
+    # Then nothing changed, while the status may still move forward (paid) through the action
+    stored = Invoice.objects.get(pk=invoice.pk)
+    assert (stored.number, stored.total, stored.status, stored.lines.count()) == (number, total, "issued", 1)
+    assert CreditNote.objects.get(invoice=invoice).amount == Decimal("10.00")
+    assert actions.mark_paid(None, stored).status == Invoice.Status.PAID
+    stored.status = Invoice.Status.ISSUED
+    with pytest.raises(ImmutableRecord):
+        stored.save()
+
 def test_only_billing_managers_issue_invoices(db):
     from supportdesk.factories import StaffFactory
 
