@@ -38,10 +38,12 @@ def quote(request: HttpRequest, offering: str, users: str, currency: str = "USD"
         raise Forbidden("Only staff may quote prices.")
     found = offering_named(offering)
     when = _date(on, "on")
-    body = price_for(found, parse_user_count(users), currency, when).to_json()
-    if what_if not in (None, ""):
-        try:
-            body["what_if"] = price_for(found, parse_user_count(what_if, "what_if"), currency, when).to_json()
+    count = parse_user_count(users)
+    other = parse_user_count(what_if, "what_if") if what_if not in (None, "") else None  # bad input: 422
+    body = price_for(found, count, currency, when).to_json()
+    if other is not None:
+        try:  # a valid count without an automatic price (over the cap) answers its own error object
+            body["what_if"] = price_for(found, other, currency, when).to_json()
         except DomainError as exc:
             body["what_if"] = {"error": {"code": exc.code, "message": exc.message, "fields": exc.fields}}
     return body

@@ -178,6 +178,17 @@ def test_the_quote_api_refuses_bad_input_naming_the_field(db, as_person, users, 
     assert response.json()["error"]["code"] == code and field in response.json()["error"]["fields"]
 
 
+
+@pytest.mark.parametrize("what_if", ["abc", "0", "-5", "2.5", "99999999999"])
+def test_a_bad_what_if_user_count_is_refused_naming_the_field(db, as_person, what_if):
+    # Given a valid quote request with a what-if that is not a user count
+    response = as_person(StaffFactory(staff_roles=["billing"])).get(
+        "/api/v1/billing/quote", {"offering": "24/7 Support", "users": "35", "what_if": what_if})
+    # Then it is bad input like a bad `users`: 422 naming what_if, not a 200 quote
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "billing.bad_user_count"
+    assert "what_if" in response.json()["error"]["fields"]
+
 def test_quotes_are_for_staff(world, as_person):
     assert as_person(None).get("/api/v1/billing/quote?offering=premium&users=1").status_code == 401
     assert as_person(world["people"]["client_admin"]).get(
