@@ -228,6 +228,34 @@ def test_api_charges_credits_and_prices_refuse_bad_input(world, as_person):
                       content_type="application/json").status_code == 403
 
 
+
+def test_over_long_descriptions_and_reasons_are_refused_not_cut(world, as_person):
+    # Given a billing admin and texts longer than the 200 characters a description may have
+    http = as_person(world["people"]["billing"])
+    client_id, long_text = world["own_client"].pk, "Hotel " * 100
+    # When a charge, a credit and a credit note are sent with them
+    responses = {
+        "description": http.post(f"/api/v1/billing/clients/{client_id}/charges", {
+            "description": long_text, "amount": "80.00", "currency": "USD", "incurred_on": "2026-04-01"},
+            content_type="application/json"),
+        "credit": http.post(f"/api/v1/billing/clients/{client_id}/credits", {
+            "description": long_text, "amount": "5.00", "currency": "USD"}, content_type="application/json"),
+        "reason": http.post(f"/api/v1/billing/invoices/{world['own'].pk}/credit-notes", {
+            "amount": "5.00", "reason": long_text}, content_type="application/json"),
+    }
+    # Then each is 422 naming the field, and nothing was stored cut short
+    for name, response in responses.items():
+        assert response.status_code == 422, (name, response.content)
+        assert response.json()["error"]["code"] == "billing.text_too_long"
+        assert ("reason" if name == "reason" else "description") in response.json()["error"]["fields"]
+    assert not world["own_client"].charges.exists() and not world["own_client"].credits.exists()
+    assert not world["own"].credit_notes.exists()
+    # And 200 characters are still fine
+    ok = http.post(f"/api/v1/billing/clients/{client_id}/charges", {
+        "description": "x" * 200, "amount": "80.00", "currency": "USD", "incurred_on": "2026-04-01"},
+        content_type="application/json")
+    assert ok.status_code == 201 and ok.json()["description"] == "x" * 200
+
 # --- CLI ----------------------------------------------------------------------------------------
 
 def run_cli(*args: str):  # noqa: ANN201
