@@ -4,11 +4,12 @@ gap-free numbers, immutability, credit notes, and a re-run that issues nothing t
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -242,6 +243,38 @@ def test_the_monthly_job_issues_the_previous_month(db, time_machine):
     outcome = issue_previous_month_invoices.call_local()
     assert outcome["month"] == "2026-03-01" and len(outcome["issued"]) == 1
     assert issue_previous_month_invoices.call_local()["issued"] == []
+
+
+def _scheduled_runs(start: datetime, days: int) -> list[datetime]:
+    """The (naive UTC) minutes at which Huey's scheduler would enqueue the monthly invoice job."""
+    from huey.contrib.djhuey import HUEY
+
+    minutes = (start + timedelta(minutes=n) for n in range(days * 24 * 60))
+    return [ts for ts in minutes
+            if any(t.name.endswith("issue_previous_month_invoices") for t in HUEY.read_periodic(ts))]
+
+
+@pytest.mark.parametrize(("zone", "month_start", "expected_utc"), [
+    ("America/Toronto", datetime(2026, 3, 30), datetime(2026, 4, 1, 6, 15)),   # 02:15 EDT
+    ("America/Toronto", datetime(2026, 10, 30), datetime(2026, 11, 1, 7, 15)),  # DST ends at 02:00 that night
+    ("Asia/Tokyo", datetime(2026, 3, 30), datetime(2026, 3, 31, 17, 15)),       # 02:15 JST on April 1
+])
+def test_the_monthly_job_runs_once_early_on_the_1st_in_the_vendor_zone(db, time_machine, zone, month_start,
+                                                                        expected_utc):
+    # Given the vendor's zone (Huey itself schedules in UTC)
+    premium_only()
+    with override_settings(TIME_ZONE=zone):
+        # When the scheduler ticks every minute around the turn of the month
+        runs = _scheduled_runs(month_start, 4)
+        # Then the job is due exactly once, just after 02:00 on the 1st local time (not 02:15 UTC, which is
+        # still the last day of the month in Toronto) ...
+        assert runs == [expected_utc]
+        # ... and at that moment it invoices the month that has just ended
+        time_machine.move_to(expected_utc.replace(tzinfo=UTC))
+        from supportdesk.billing.tasks import issue_previous_month_invoices
+
+        ended = (month_start + timedelta(days=3)).replace(day=1) - timedelta(days=1)
+        assert issue_previous_month_invoices.call_local()["month"] == ended.replace(day=1).date().isoformat()
 
 
 @given(st.lists(st.decimals(min_value=Decimal("0"), max_value=Decimal("99999.99"), places=2), max_size=6),
