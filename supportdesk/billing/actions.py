@@ -139,7 +139,7 @@ def _write_and_issue(actor: User | None, client: Client, first: date, currency: 
     invoice.total = sum((line.amount for line in invoice.lines.all()), Decimal("0.00"))
     invoice.status = Invoice.Status.ISSUED
     invoice.issued_at = timezone.now()
-    invoice.number = next_number("INV", invoice.issued_at.year)
+    invoice.number = next_number("INV", timezone.localdate(invoice.issued_at).year)  # the year on the document
     invoice.save()
     _event(actor, "invoice.issued", client, invoice=invoice.number, total=invoice.total, currency=currency,
            month=first)
@@ -162,7 +162,7 @@ def issue_credit_note(actor: User | None, invoice: Invoice, *, amount: object, r
                           f"The credit note cannot exceed what is left to credit on {invoice.number}: {remaining} "
                           f"{invoice.currency}.", fields={"amount": f"at most {remaining}"})
         now = timezone.now()
-        note = CreditNote.objects.create(invoice=invoice, number=next_number("CN", now.year), reason=reason[:255],
+        note = CreditNote.objects.create(invoice=invoice, number=next_number("CN", timezone.localdate(now).year), reason=reason[:255],
                                          amount=value, currency=invoice.currency, issued_at=now, created_by=actor)
         if value == remaining:
             invoice.status = Invoice.Status.CREDITED

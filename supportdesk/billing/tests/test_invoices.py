@@ -211,6 +211,19 @@ def test_no_orm_path_reopens_or_rewrites_an_issued_invoice(db):
     with pytest.raises(ImmutableRecord):
         stored.save()
 
+
+def test_numbers_take_the_year_of_the_issue_date_in_the_vendor_zone(db, time_machine, as_person):
+    # Given New Year's Eve, 21:00 in Toronto (the vendor zone), which is already 2027 in UTC
+    premium_only()
+    time_machine.move_to("2027-01-01T02:00:00+00:00")
+    # When December is invoiced and then corrected by a credit note
+    invoice = actions.issue_month(None, "2026-12").issued[0]
+    note = actions.issue_credit_note(None, invoice, amount="10.00", reason="Goodwill")
+    # Then both numbers carry 2026, the year of the issue date printed on the document
+    assert (invoice.number, note.number) == ("INV-2026-00001", "CN-2026-00001")
+    page = as_person(manager()).get(f"/billing/invoices/{invoice.pk}/").content.decode()
+    assert "<dt>Issued</dt><dd>2026-12-31</dd>" in page
+
 def test_only_billing_managers_issue_invoices(db):
     from supportdesk.factories import StaffFactory
 
