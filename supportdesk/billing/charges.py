@@ -11,6 +11,7 @@ from supportdesk.accounts.models import Client, User
 from supportdesk.errors import Invalid
 
 from .models import BillableCharge
+from .proration import to_cents
 
 
 def record_charge(actor: User | None, *, client: Client, kind: str, description: str, amount: Decimal | str,
@@ -29,7 +30,7 @@ def record_charge(actor: User | None, *, client: Client, kind: str, description:
     if currency.upper() not in list_currencies():
         raise Invalid("billing.unknown_currency", f"Unknown currency {currency!r}.", fields={"currency": "unknown"})
     return BillableCharge.objects.create(
-        client=client, kind=kind, description=description[:255], amount=value.quantize(Decimal("0.01")),
+        client=client, kind=kind, description=description[:255], amount=to_cents(value),
         currency=currency.upper(), incurred_on=incurred_on, source_ref=source_ref, created_by=actor)
 
 

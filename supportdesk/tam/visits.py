@@ -7,7 +7,7 @@ Contract years run from the anniversary of the client's first Service Order Form
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import IO
 
 from babel.numbers import list_currencies
@@ -144,7 +144,8 @@ def add_expense(actor: User | None, visit: OnsiteVisit, *, category: str, amount
                           f"give the exchange rate ({billed_currency} per 1 {currency}).",
                           fields={"exchange_rate": f"required for {currency} → {billed_currency}"})
         rate = _decimal(exchange_rate, "exchange_rate", "The exchange rate must be a number greater than 0.")
-    billed = (value * rate if rate is not None else value).quantize(Decimal("0.01"))
+    # billing's one rounding rule: half-up to the cent (quantize alone would round half-even)
+    billed = (value * rate if rate is not None else value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     spooled, kind = None, ""
     if receipt is not None:
         spooled = uploads.spool(uploads.chunks_of(receipt), limit=MAX_RECEIPT_BYTES, code=TamError.RECEIPT_TOO_LARGE,
