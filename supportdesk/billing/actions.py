@@ -124,7 +124,8 @@ def issue_month(actor: User | None, month: date | str) -> RunResult:
 
 def _write_and_issue(actor: User | None, client: Client, first: date, currency: str, drafts: list[DraftLine]) -> Invoice:
     _, following = month_bounds(first)
-    invoice = Invoice.objects.create(client=client, period_start=first, period_end=following, currency=currency)
+    invoice = Invoice.objects.create(client=client, period_start=first, period_end=following, currency=currency,
+                                     billed_to=client.name, billed_to_address=client.address)
     for d in drafts:
         line = InvoiceLine.objects.create(
             invoice=invoice, kind=d.kind, description=d.description[:255], explanation=d.explanation[:255],

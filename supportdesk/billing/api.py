@@ -81,10 +81,11 @@ class InvoiceOut(Schema):
     status: str
     total: Decimal
     issued_at: datetime | None
+    billed_to_address: str
 
     @staticmethod
     def resolve_client(obj) -> str:  # noqa: ANN001
-        return obj.client.name
+        return obj.billed_to or obj.client.name  # as issued: a later rename does not rewrite the invoice
 
 
 class InvoiceDetailOut(InvoiceOut):

@@ -138,7 +138,8 @@ class Invoice(models.Model):
         PAID = "paid", "Paid"
         CREDITED = "credited", "Credited"
 
-    FROZEN_FIELDS = ("client_id", "number", "period_start", "period_end", "currency", "total", "issued_at")
+    FROZEN_FIELDS = ("client_id", "number", "period_start", "period_end", "currency", "total", "issued_at", "billed_to",
+                     "billed_to_address")
     NEXT_STATUSES = {"issued": ("issued", "paid", "credited"), "paid": ("paid", "credited"), "credited": ("credited",)}
 
     client = models.ForeignKey("accounts.Client", on_delete=models.PROTECT, related_name="invoices")
@@ -149,6 +150,9 @@ class Invoice(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     issued_at = models.DateTimeField(null=True, blank=True)
+    billed_to = models.CharField(max_length=200, blank=True, default="",
+                                 help_text="The client's name when issued (a later rename never rewrites the invoice)")
+    billed_to_address = models.TextField(blank=True, default="", help_text="The client's address when issued")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = InvoiceQuerySet.as_manager()

@@ -85,6 +85,26 @@ def test_the_csv_export_cannot_smuggle_spreadsheet_formulas(db, as_person):
     # ... while amounts stay numbers (the credit note row is still -5.00)
     assert [row["amount"] for row in rows] == ["400.00", "10.00", "5.00", "415.00", "-5.00"]
 
+
+def test_renaming_a_client_does_not_rewrite_its_issued_invoices(db, as_person):
+    # Given an invoice issued to a client at its address then
+    client = maintenance_only(name="Brightwater Family Law")
+    client.address = "12 Harbour St\nHalifax"
+    client.save()
+    invoice = actions.issue_month(None, "2026-03").issued[0]
+    # When the client is later renamed and moves
+    client.name, client.address = "Brightwater & Vale LLP", "1 New Rd\nToronto"
+    client.save()
+    # Then the invoice page, its CSV and the API still show whom it was issued to, as issued
+    billing = as_person(StaffFactory(staff_roles=["billing"]))
+    page = billing.get(f"/billing/invoices/{invoice.pk}/").content.decode()
+    assert "Brightwater Family Law" in page and "12 Harbour St" in page
+    assert "Brightwater &amp; Vale LLP</p>" not in page and "1 New Rd" not in page
+    rows = list(csv.DictReader(io.StringIO(billing.get(f"/billing/invoices/{invoice.pk}.csv").content.decode())))
+    assert {row["client"] for row in rows} == {"Brightwater Family Law"}
+    body = billing.get(f"/api/v1/billing/invoices/{invoice.pk}").json()
+    assert (body["client"], body["billed_to_address"]) == ("Brightwater Family Law", "12 Harbour St\nHalifax")
+
 @pytest.mark.parametrize("role", ROLES)
 def test_invoice_lists_show_only_what_the_policy_allows(world, as_person, role):
     http = as_person(world["people"][role] if role else None)
