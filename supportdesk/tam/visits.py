@@ -171,7 +171,7 @@ def add_expense(actor: User | None, visit: OnsiteVisit, *, category: str, amount
             description=f"Onsite visit {visit.starts_on}: {expense.get_category_display()}"
                         f"{' – ' + expense.description if expense.description else ''}{note}",
             incurred_on=incurred_on, source_ref=f"expense:{expense.pk}",
-            receipt=expense.receipt.name if expense.receipt else "")  # shown and downloadable on the invoice
+            receipt=expense.receipt.name or "")  # shown and downloadable on the invoice
         expense.save(update_fields=["charge"])
         log(visit.client, actor, "visit.expense_added", visit=visit.pk, expense=expense.pk, amount=str(value),
             currency=currency, billed=str(billed), billed_currency=billed_currency)
