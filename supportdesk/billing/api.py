@@ -58,7 +58,8 @@ class LineOut(Schema):
     unit_amount: Decimal
     amount: Decimal
     service_from: date | None
-    service_to: date | None
+    service_to: date | None = Field(description="Exclusive: the day after the last day of service")
+    service_last_day: date | None = Field(description="Inclusive last day of service")
 
 
 class CreditNoteOut(Schema):
@@ -76,7 +77,8 @@ class InvoiceOut(Schema):
     client_id: int
     client: str
     period_start: date
-    period_end: date
+    period_end: date = Field(description="Exclusive: the first day of the next month")
+    period_last_day: date = Field(description="Inclusive last day of the invoiced month")
     currency: str
     status: str
     total: Decimal

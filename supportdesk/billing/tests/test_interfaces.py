@@ -105,6 +105,20 @@ def test_renaming_a_client_does_not_rewrite_its_issued_invoices(db, as_person):
     body = billing.get(f"/api/v1/billing/invoices/{invoice.pk}").json()
     assert (body["client"], body["billed_to_address"]) == ("Brightwater Family Law", "12 Harbour St\nHalifax")
 
+
+def test_the_invoice_api_says_which_period_ends_are_exclusive_and_gives_the_last_days(db, as_person):
+    # Given a contract starting on March 16
+    maintenance_only(starts=date(2026, 3, 16))
+    invoice = actions.issue_month(None, "2026-03").issued[0]
+    # When billing reads the invoice through the API
+    body = as_person(StaffFactory(staff_roles=["billing"])).get(f"/api/v1/billing/invoices/{invoice.pk}").json()
+    # Then exclusive ends come with the inclusive last days
+    assert (body["period_start"], body["period_end"], body["period_last_day"]) == (
+        "2026-03-01", "2026-04-01", "2026-03-31")
+    line = body["lines"][0]
+    assert (line["service_from"], line["service_to"], line["service_last_day"]) == (
+        "2026-03-16", "2026-04-01", "2026-03-31")
+
 @pytest.mark.parametrize("role", ROLES)
 def test_invoice_lists_show_only_what_the_policy_allows(world, as_person, role):
     http = as_person(world["people"][role] if role else None)
