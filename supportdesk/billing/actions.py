@@ -41,6 +41,7 @@ from .pricing import parse_amount, parse_currency
 from .proration import month_bounds, to_cents
 
 MAX_RATE = Decimal("1000000")
+MAX_TEXT = 200  # descriptions and reasons (the stored column is 255: room for a conversion note)
 
 
 @dataclass
@@ -61,6 +62,17 @@ def parse_month(value: object) -> date:
     except ValueError:
         raise Invalid(BillingError.BAD_MONTH, f"The month must look like 2026-03 (YYYY-MM); got {text!r}.",
                       fields={"month": "YYYY-MM"}) from None
+
+
+def _text(value: object, field: str, missing: str) -> str:
+    """A required description or reason, refused (never silently cut) when longer than MAX_TEXT."""
+    text = str(value or "").strip()
+    if not text:
+        raise Invalid(BillingError.DESCRIPTION_REQUIRED, missing, fields={field: "required"})
+    if len(text) > MAX_TEXT:
+        raise Invalid(BillingError.TEXT_TOO_LONG, f"The {field} is {len(text):,} characters long; at most {MAX_TEXT}.",
+                      fields={field: f"at most {MAX_TEXT} characters"})
+    return text
 
 
 def _require_manager(actor: User | None) -> None:
@@ -112,7 +124,8 @@ def issue_month(actor: User | None, month: date | str) -> RunResult:
 
 def _write_and_issue(actor: User | None, client: Client, first: date, currency: str, drafts: list[DraftLine]) -> Invoice:
     _, following = month_bounds(first)
-    invoice = Invoice.objects.create(client=client, period_start=first, period_end=following, currency=currency)
+    invoice = Invoice.objects.create(client=client, period_start=first, period_end=following, currency=currency,
+                                     billed_to=client.name, billed_to_address=client.address)
     for d in drafts:
         line = InvoiceLine.objects.create(
             invoice=invoice, kind=d.kind, description=d.description[:255], explanation=d.explanation[:255],
@@ -127,7 +140,7 @@ def _write_and_issue(actor: User | None, client: Client, first: date, currency: 
     invoice.total = sum((line.amount for line in invoice.lines.all()), Decimal("0.00"))
     invoice.status = Invoice.Status.ISSUED
     invoice.issued_at = timezone.now()
-    invoice.number = next_number("INV", invoice.issued_at.year)
+    invoice.number = next_number("INV", timezone.localdate(invoice.issued_at).year)  # the year on the document
     invoice.save()
     _event(actor, "invoice.issued", client, invoice=invoice.number, total=invoice.total, currency=currency,
            month=first)
@@ -137,10 +150,7 @@ def _write_and_issue(actor: User | None, client: Client, first: date, currency: 
 def issue_credit_note(actor: User | None, invoice: Invoice, *, amount: object, reason: str) -> CreditNote:
     """Correct an issued invoice: a credit note with its own gap-free number (the invoice never changes)."""
     _require_manager(actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid(BillingError.DESCRIPTION_REQUIRED, "Give the reason for the credit note.",
-                      fields={"reason": "required"})
+    reason = _text(reason, "reason", "Give the reason for the credit note.")
     value = parse_amount(amount, "amount", allow_zero=False)
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
@@ -153,7 +163,7 @@ def issue_credit_note(actor: User | None, invoice: Invoice, *, amount: object, r
                           f"The credit note cannot exceed what is left to credit on {invoice.number}: {remaining} "
                           f"{invoice.currency}.", fields={"amount": f"at most {remaining}"})
         now = timezone.now()
-        note = CreditNote.objects.create(invoice=invoice, number=next_number("CN", now.year), reason=reason[:255],
+        note = CreditNote.objects.create(invoice=invoice, number=next_number("CN", timezone.localdate(now).year), reason=reason[:255],
                                          amount=value, currency=invoice.currency, issued_at=now, created_by=actor)
         if value == remaining:
             invoice.status = Invoice.Status.CREDITED
@@ -201,9 +211,7 @@ def add_charge(actor: User | None, *, client: Client, kind: str, description: st
     _require_manager(actor)
     if kind not in ChargeKind.values:
         raise Invalid("billing.bad_kind", f"Kind must be one of {', '.join(ChargeKind.values)}.", fields={"kind": "unknown"})
-    description = (description or "").strip()
-    if not description:
-        raise Invalid(BillingError.DESCRIPTION_REQUIRED, "Describe the charge.", fields={"description": "required"})
+    description = _text(description, "description", "Describe the charge.")
     value = parse_amount(amount, "amount")
     spent_in = parse_currency(currency)
     bill_in = billing_currency(client) or spent_in
@@ -227,9 +235,7 @@ def add_charge(actor: User | None, *, client: Client, kind: str, description: st
 def grant_credit(actor: User | None, *, client: Client, description: str, amount: object, currency: object,
                  granted_on: date | None = None) -> ClientCredit:
     _require_manager(actor)
-    description = (description or "").strip()
-    if not description:
-        raise Invalid(BillingError.DESCRIPTION_REQUIRED, "Describe the credit.", fields={"description": "required"})
+    description = _text(description, "description", "Describe the credit.")
     value = parse_amount(amount, "amount", allow_zero=False)
     code = parse_currency(currency)
     with transaction.atomic():

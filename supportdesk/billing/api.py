@@ -38,10 +38,12 @@ def quote(request: HttpRequest, offering: str, users: str, currency: str = "USD"
         raise Forbidden("Only staff may quote prices.")
     found = offering_named(offering)
     when = _date(on, "on")
-    body = price_for(found, parse_user_count(users), currency, when).to_json()
-    if what_if not in (None, ""):
-        try:
-            body["what_if"] = price_for(found, parse_user_count(what_if, "what_if"), currency, when).to_json()
+    count = parse_user_count(users)
+    other = parse_user_count(what_if, "what_if") if what_if not in (None, "") else None  # bad input: 422
+    body = price_for(found, count, currency, when).to_json()
+    if other is not None:
+        try:  # a valid count without an automatic price (over the cap) answers its own error object
+            body["what_if"] = price_for(found, other, currency, when).to_json()
         except DomainError as exc:
             body["what_if"] = {"error": {"code": exc.code, "message": exc.message, "fields": exc.fields}}
     return body
@@ -56,7 +58,8 @@ class LineOut(Schema):
     unit_amount: Decimal
     amount: Decimal
     service_from: date | None
-    service_to: date | None
+    service_to: date | None = Field(description="Exclusive: the day after the last day of service")
+    service_last_day: date | None = Field(description="Inclusive last day of service")
 
 
 class CreditNoteOut(Schema):
@@ -74,15 +77,17 @@ class InvoiceOut(Schema):
     client_id: int
     client: str
     period_start: date
-    period_end: date
+    period_end: date = Field(description="Exclusive: the first day of the next month")
+    period_last_day: date = Field(description="Inclusive last day of the invoiced month")
     currency: str
     status: str
     total: Decimal
     issued_at: datetime | None
+    billed_to_address: str
 
     @staticmethod
     def resolve_client(obj) -> str:  # noqa: ANN001
-        return obj.client.name
+        return obj.billed_to or obj.client.name  # as issued: a later rename does not rewrite the invoice
 
 
 class InvoiceDetailOut(InvoiceOut):

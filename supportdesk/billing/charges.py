@@ -11,12 +11,15 @@ from supportdesk.accounts.models import Client, User
 from supportdesk.errors import Invalid
 
 from .models import BillableCharge
+from .proration import to_cents
 
 
 def record_charge(actor: User | None, *, client: Client, kind: str, description: str, amount: Decimal | str,
-                  currency: str, incurred_on: date, source_ref: str) -> BillableCharge:
+                  currency: str, incurred_on: date, source_ref: str, receipt: str = "") -> BillableCharge:
     """Idempotent per source_ref: recording the same source twice returns the first charge.
-    Call it inside the caller's transaction so the charge exists exactly when the source does."""
+    Call it inside the caller's transaction so the charge exists exactly when the source does.
+    `receipt`: the stored name of a receipt file the caller already keeps (e.g. a TAM expense's), so the
+    invoice shows it and whoever may see the invoice can download it."""
     existing = BillableCharge.objects.filter(source_ref=source_ref).first()
     if existing is not None:
         return existing
@@ -29,8 +32,9 @@ def record_charge(actor: User | None, *, client: Client, kind: str, description:
     if currency.upper() not in list_currencies():
         raise Invalid("billing.unknown_currency", f"Unknown currency {currency!r}.", fields={"currency": "unknown"})
     return BillableCharge.objects.create(
-        client=client, kind=kind, description=description[:255], amount=value.quantize(Decimal("0.01")),
-        currency=currency.upper(), incurred_on=incurred_on, source_ref=source_ref, created_by=actor)
+        client=client, kind=kind, description=description[:255], amount=to_cents(value),
+        currency=currency.upper(), incurred_on=incurred_on, source_ref=source_ref, receipt=receipt,
+        created_by=actor)
 
 
 def cancel_charge(source_ref: str) -> bool:

@@ -14,6 +14,7 @@ class BillingError(StrEnum):
     BAD_DATE = "billing.bad_date"
     BAD_TIER_RULE = "billing.bad_tier_rule"
     DESCRIPTION_REQUIRED = "billing.description_required"
+    TEXT_TOO_LONG = "billing.text_too_long"
     NOT_ISSUED = "billing.not_issued"
     CREDIT_TOO_LARGE = "billing.credit_too_large"
     BAD_STATUS = "billing.bad_status"

@@ -33,11 +33,33 @@ CSV_HEADER = ["invoice", "client", "period_start", "period_last_day", "currency"
               "service_last_day", "quantity", "unit_amount", "amount", "explanation"]
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """A text cell that a spreadsheet would read as a formula (it starts with = + - @, a tab or a carriage
+    return) gets a leading apostrophe, so it shows as text (OWASP CSV injection). Numbers and dates are
+    written as they are (a credit's -100.00 stays a number)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class _SafeWriter:
+    def __init__(self, out: io.StringIO) -> None:
+        self._writer = csv.writer(out)
+
+    def writerow(self, row: list) -> None:
+        self._writer.writerow([safe_cell(cell) for cell in row])
+
+
 def invoice_csv(invoice: Invoice) -> str:
+    """One row per line, a total row, then one row per credit note; text cells are safe to open in a
+    spreadsheet (see `safe_cell`)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = _SafeWriter(out)
     writer.writerow(CSV_HEADER)
-    head = [invoice.number or "", invoice.client.name, invoice.period_start, invoice.period_last_day, invoice.currency]
+    head = [invoice.number or "", invoice.billed_to or invoice.client.name, invoice.period_start, invoice.period_last_day, invoice.currency]
     for line in invoice.lines.all():
         writer.writerow([*head, line.kind, line.description, line.service_from or "", line.service_last_day or "",
                          line.quantity, line.unit_amount, line.amount, line.explanation])

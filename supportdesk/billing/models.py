@@ -112,9 +112,25 @@ class DocumentCounter(models.Model):
         constraints = [models.UniqueConstraint(fields=["series", "year"], name="one_counter_per_series_year")]
 
 
+class InvoiceQuerySet(models.QuerySet):
+    """Bulk writes obey the same rule as save()/delete(): an issued invoice keeps its frozen fields and
+    cannot be deleted or moved back to draft; only its status may move on (to paid or credited)."""
+
+    def update(self, **kwargs: Any) -> int:
+        status_only_forward = set(kwargs) == {"status"} and kwargs["status"] in ("paid", "credited")
+        if not status_only_forward and self.exclude(status="draft").exists():
+            raise ImmutableRecord("Issued invoices cannot change; issue a credit note.")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.exclude(status="draft").exists():
+            raise ImmutableRecord("Issued invoices cannot be deleted; issue a credit note.")
+        return super().delete()
+
+
 class Invoice(models.Model):
     """Draft until issued; an issued invoice never changes (corrections are credit notes). Only the
-    status may still move (issued -> paid / credited)."""
+    status may still move forward (issued -> paid / credited, paid -> credited), never back to draft."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -122,7 +138,9 @@ class Invoice(models.Model):
         PAID = "paid", "Paid"
         CREDITED = "credited", "Credited"
 
-    FROZEN_FIELDS = ("client_id", "number", "period_start", "period_end", "currency", "total", "issued_at")
+    FROZEN_FIELDS = ("client_id", "number", "period_start", "period_end", "currency", "total", "issued_at", "billed_to",
+                     "billed_to_address")
+    NEXT_STATUSES = {"issued": ("issued", "paid", "credited"), "paid": ("paid", "credited"), "credited": ("credited",)}
 
     client = models.ForeignKey("accounts.Client", on_delete=models.PROTECT, related_name="invoices")
     number = models.CharField(max_length=30, unique=True, null=True, blank=True)
@@ -132,7 +150,12 @@ class Invoice(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     issued_at = models.DateTimeField(null=True, blank=True)
+    billed_to = models.CharField(max_length=200, blank=True, default="",
+                                 help_text="The client's name when issued (a later rename never rewrites the invoice)")
+    billed_to_address = models.TextField(blank=True, default="", help_text="The client's address when issued")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InvoiceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-period_start", "id"]
@@ -152,6 +175,9 @@ class Invoice(models.Model):
                 changed = [f for f in self.FROZEN_FIELDS if stored[f] != getattr(self, f)]
                 if changed:
                     raise ImmutableRecord(f"Invoice {stored['number']} is issued; {', '.join(changed)} cannot change.")
+                if self.status not in self.NEXT_STATUSES.get(stored["status"], ()):
+                    raise ImmutableRecord(f"Invoice {stored['number']} is {stored['status']}; its status cannot go "
+                                          f"back to {self.status}.")
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
@@ -180,6 +206,29 @@ class LineKind(models.TextChoices):
     CREDIT = "credit", "Credit"
 
 
+class InvoiceLineQuerySet(models.QuerySet):
+    """Lines of an issued invoice refuse bulk update, delete and bulk create, like save()/delete()."""
+
+    def _touches_issued(self) -> bool:
+        return self.exclude(invoice__status="draft").exists()
+
+    def update(self, **kwargs: Any) -> int:
+        if self._touches_issued():
+            raise ImmutableRecord("The invoice is issued; its lines cannot change.")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self._touches_issued():
+            raise ImmutableRecord("The invoice is issued; its lines cannot be deleted.")
+        return super().delete()
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list:
+        objs = list(objs)
+        if Invoice.objects.filter(pk__in={o.invoice_id for o in objs}).exclude(status="draft").exists():
+            raise ImmutableRecord("The invoice is issued; lines cannot be added.")
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
     kind = models.CharField(max_length=20, choices=LineKind.choices, default=LineKind.RECURRING)
@@ -191,6 +240,8 @@ class InvoiceLine(models.Model):
     service_from = models.DateField(null=True, blank=True)
     service_to = models.DateField(null=True, blank=True, help_text="Exclusive")
     source_ref = models.CharField(max_length=100, blank=True)
+
+    objects = InvoiceLineQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -228,6 +279,20 @@ class ClientCredit(models.Model):
         constraints = [models.CheckConstraint(name="credit_amount_positive", condition=Q(amount__gt=0))]
 
 
+class CreditNoteQuerySet(models.QuerySet):
+    """Credit notes never change once written, in bulk either."""
+
+    def update(self, **kwargs: Any) -> int:
+        if self.exists():
+            raise ImmutableRecord("Credit notes are issued and cannot change.")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.exists():
+            raise ImmutableRecord("Credit notes are issued and cannot be deleted.")
+        return super().delete()
+
+
 class CreditNote(models.Model):
     """A correction of an issued invoice, with its own gap-free number; never changes once written."""
 
@@ -238,6 +303,8 @@ class CreditNote(models.Model):
     currency = models.CharField(max_length=3)
     issued_at = models.DateTimeField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = CreditNoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["issued_at", "id"]

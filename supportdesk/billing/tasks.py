@@ -1,22 +1,42 @@
-"""Billing jobs: issue last month's invoices early on the 1st (idempotent, so a retry is harmless)."""
+"""Billing jobs: issue last month's invoices early on the 1st (idempotent, so a retry is harmless).
+
+"Early on the 1st" is in the vendor's zone (settings.TIME_ZONE), like every date billing works with. Huey
+evaluates schedules in UTC (`utc=True`, its default), so a `crontab(day=1, hour=2)` would fire at 02:00 UTC,
+which west of Greenwich is still the last day of the month being invoiced (and `previous_month_start`
+would then pick the month before it). The schedule below is therefore a test of the local time.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.utils import timezone
-from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from . import actions
 
+RUN_MINUTE = 15  # minute of the (UTC) hour the scheduler considers: one tick an hour
+RUN_FROM_HOUR = 2  # local hour on the 1st from which the month before is invoiced
 
-def previous_month_start() -> str:
-    first_of_this_month = timezone.localdate().replace(day=1)
+
+def previous_month_start(today: date | None = None) -> str:
+    first_of_this_month = (today or timezone.localdate()).replace(day=1)
     return (first_of_this_month - timedelta(days=1)).strftime("%Y-%m")
 
 
-@db_periodic_task(crontab(day="1", hour="2", minute="15"))
+def first_tick_on_the_first(timestamp: datetime) -> bool:
+    """Huey's periodic test (it passes naive UTC): true at the first hourly tick at or after 02:00 on the 1st
+    of a month in the vendor's zone, so exactly once a month even when DST skips or repeats an hour."""
+    if timestamp.minute != RUN_MINUTE:
+        return False
+    now = timestamp.replace(tzinfo=UTC) if timezone.is_naive(timestamp) else timestamp
+    local, hour_before = timezone.localtime(now), timezone.localtime(now - timedelta(hours=1))
+    due = local.day == 1 and local.hour >= RUN_FROM_HOUR
+    was_due = hour_before.day == 1 and hour_before.hour >= RUN_FROM_HOUR
+    return due and not was_due
+
+
+@db_periodic_task(first_tick_on_the_first)
 def issue_previous_month_invoices() -> dict:
     result = actions.issue_month(None, previous_month_start())
     return {"month": result.month.isoformat(), "issued": [i.number for i in result.issued],

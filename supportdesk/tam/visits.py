@@ -182,11 +182,8 @@ def add_expense(actor: User | None, visit: OnsiteVisit, *, category: str, amount
             actor, client=visit.client, kind="travel_expense", amount=billed, currency=billed_currency,
             description=f"Onsite visit {visit.starts_on}: {expense.get_category_display()}"
                         f"{' – ' + expense.description if expense.description else ''}{note}",
-            incurred_on=incurred_on, source_ref=f"expense:{expense.pk}")
-        if expense.receipt and not expense.charge.receipt:
-            # The same stored file: billing lists it and the invoice line reads "at cost (receipt attached)".
-            expense.charge.receipt.name = expense.receipt.name
-            expense.charge.save(update_fields=["receipt"])
+            incurred_on=incurred_on, source_ref=f"expense:{expense.pk}",
+            receipt=expense.receipt.name or "")  # shown and downloadable on the invoice
         expense.save(update_fields=["charge"])
         log(visit.client, actor, "visit.expense_added", visit=visit.pk, expense=expense.pk, amount=str(value),
             currency=currency, billed=str(billed), billed_currency=billed_currency)

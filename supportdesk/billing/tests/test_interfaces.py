@@ -62,6 +62,63 @@ def test_invoice_documents_follow_the_policy(world, as_person, role):
                 assert response.json()["total"] == "1500.00" and response.json()["number"] == invoice.number
 
 
+
+def test_the_csv_export_cannot_smuggle_spreadsheet_formulas(db, as_person):
+    # Given a client, a charge and a credit note whose texts start like spreadsheet formulas
+    client = maintenance_only(name="=HYPERLINK(\"http://evil.example\",\"Click\")")
+    actions.add_charge(None, client=client, kind="travel_expense", description="@SUM(A1:A9)", amount="10.00",
+                       currency="USD", incurred_on=date(2026, 3, 3))
+    actions.add_charge(None, client=client, kind="other", description="-2+3+cmd|' /C calc'!A0", amount="5.00",
+                       currency="USD", incurred_on=date(2026, 3, 4))
+    invoice = actions.issue_month(None, "2026-03").issued[0]
+    actions.issue_credit_note(None, invoice, amount="5.00", reason="+1 duplicate charge")
+    # When billing downloads the CSV
+    response = as_person(StaffFactory(staff_roles=["billing"])).get(f"/billing/invoices/{invoice.pk}.csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    # Then no text cell starts with = + - @ (it is prefixed with an apostrophe) ...
+    for row in rows:
+        for name, cell in row.items():
+            if name != "amount":
+                assert not cell.startswith(("=", "+", "-", "@")), (name, cell)
+    assert rows[0]["client"] == "'=HYPERLINK(\"http://evil.example\",\"Click\")"
+    assert [row["description"] for row in rows[1:3]] == ["'@SUM(A1:A9)", "'-2+3+cmd|' /C calc'!A0"]
+    # ... while amounts stay numbers (the credit note row is still -5.00)
+    assert [row["amount"] for row in rows] == ["400.00", "10.00", "5.00", "415.00", "-5.00"]
+
+
+def test_renaming_a_client_does_not_rewrite_its_issued_invoices(db, as_person):
+    # Given an invoice issued to a client at its address then
+    client = maintenance_only(name="Brightwater Family Law")
+    client.address = "12 Harbour St\nHalifax"
+    client.save()
+    invoice = actions.issue_month(None, "2026-03").issued[0]
+    # When the client is later renamed and moves
+    client.name, client.address = "Brightwater & Vale LLP", "1 New Rd\nToronto"
+    client.save()
+    # Then the invoice page, its CSV and the API still show whom it was issued to, as issued
+    billing = as_person(StaffFactory(staff_roles=["billing"]))
+    page = billing.get(f"/billing/invoices/{invoice.pk}/").content.decode()
+    assert "Brightwater Family Law" in page and "12 Harbour St" in page
+    assert "Brightwater &amp; Vale LLP</p>" not in page and "1 New Rd" not in page
+    rows = list(csv.DictReader(io.StringIO(billing.get(f"/billing/invoices/{invoice.pk}.csv").content.decode())))
+    assert {row["client"] for row in rows} == {"Brightwater Family Law"}
+    body = billing.get(f"/api/v1/billing/invoices/{invoice.pk}").json()
+    assert (body["client"], body["billed_to_address"]) == ("Brightwater Family Law", "12 Harbour St\nHalifax")
+
+
+def test_the_invoice_api_says_which_period_ends_are_exclusive_and_gives_the_last_days(db, as_person):
+    # Given a contract starting on March 16
+    maintenance_only(starts=date(2026, 3, 16))
+    invoice = actions.issue_month(None, "2026-03").issued[0]
+    # When billing reads the invoice through the API
+    body = as_person(StaffFactory(staff_roles=["billing"])).get(f"/api/v1/billing/invoices/{invoice.pk}").json()
+    # Then exclusive ends come with the inclusive last days
+    assert (body["period_start"], body["period_end"], body["period_last_day"]) == (
+        "2026-03-01", "2026-04-01", "2026-03-31")
+    line = body["lines"][0]
+    assert (line["service_from"], line["service_to"], line["service_last_day"]) == (
+        "2026-03-16", "2026-04-01", "2026-03-31")
+
 @pytest.mark.parametrize("role", ROLES)
 def test_invoice_lists_show_only_what_the_policy_allows(world, as_person, role):
     http = as_person(world["people"][role] if role else None)
@@ -155,6 +212,17 @@ def test_the_quote_api_refuses_bad_input_naming_the_field(db, as_person, users, 
     assert response.json()["error"]["code"] == code and field in response.json()["error"]["fields"]
 
 
+
+@pytest.mark.parametrize("what_if", ["abc", "0", "-5", "2.5", "99999999999"])
+def test_a_bad_what_if_user_count_is_refused_naming_the_field(db, as_person, what_if):
+    # Given a valid quote request with a what-if that is not a user count
+    response = as_person(StaffFactory(staff_roles=["billing"])).get(
+        "/api/v1/billing/quote", {"offering": "24/7 Support", "users": "35", "what_if": what_if})
+    # Then it is bad input like a bad `users`: 422 naming what_if, not a 200 quote
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "billing.bad_user_count"
+    assert "what_if" in response.json()["error"]["fields"]
+
 def test_quotes_are_for_staff(world, as_person):
     assert as_person(None).get("/api/v1/billing/quote?offering=premium&users=1").status_code == 401
     assert as_person(world["people"]["client_admin"]).get(
@@ -193,6 +261,34 @@ def test_api_charges_credits_and_prices_refuse_bad_input(world, as_person):
     assert agent.post("/api/v1/billing/invoices/run", {"month": "2026-04"},
                       content_type="application/json").status_code == 403
 
+
+
+def test_over_long_descriptions_and_reasons_are_refused_not_cut(world, as_person):
+    # Given a billing admin and texts longer than the 200 characters a description may have
+    http = as_person(world["people"]["billing"])
+    client_id, long_text = world["own_client"].pk, "Hotel " * 100
+    # When a charge, a credit and a credit note are sent with them
+    responses = {
+        "description": http.post(f"/api/v1/billing/clients/{client_id}/charges", {
+            "description": long_text, "amount": "80.00", "currency": "USD", "incurred_on": "2026-04-01"},
+            content_type="application/json"),
+        "credit": http.post(f"/api/v1/billing/clients/{client_id}/credits", {
+            "description": long_text, "amount": "5.00", "currency": "USD"}, content_type="application/json"),
+        "reason": http.post(f"/api/v1/billing/invoices/{world['own'].pk}/credit-notes", {
+            "amount": "5.00", "reason": long_text}, content_type="application/json"),
+    }
+    # Then each is 422 naming the field, and nothing was stored cut short
+    for name, response in responses.items():
+        assert response.status_code == 422, (name, response.content)
+        assert response.json()["error"]["code"] == "billing.text_too_long"
+        assert ("reason" if name == "reason" else "description") in response.json()["error"]["fields"]
+    assert not world["own_client"].charges.exists() and not world["own_client"].credits.exists()
+    assert not world["own"].credit_notes.exists()
+    # And 200 characters are still fine
+    ok = http.post(f"/api/v1/billing/clients/{client_id}/charges", {
+        "description": "x" * 200, "amount": "80.00", "currency": "USD", "incurred_on": "2026-04-01"},
+        content_type="application/json")
+    assert ok.status_code == 201 and ok.json()["description"] == "x" * 200
 
 # --- CLI ----------------------------------------------------------------------------------------
 

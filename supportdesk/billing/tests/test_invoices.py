@@ -4,11 +4,12 @@ gap-free numbers, immutability, credit notes, and a re-run that issues nothing t
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -179,6 +180,50 @@ def test_issued_invoices_are_immutable_and_corrected_by_credit_notes(db):
     assert CreditNote.objects.count() == 2
 
 
+
+def test_no_orm_path_reopens_or_rewrites_an_issued_invoice(db):
+    # Given an issued invoice with a credit note
+    premium_only()
+    invoice = actions.issue_month(None, "2026-03").issued[0]
+    actions.issue_credit_note(None, invoice, amount="10.00", reason="Goodwill")
+    number, total = invoice.number, invoice.total
+    # When its status is moved back to draft (which would make every field editable again), it is refused
+    invoice.status = Invoice.Status.DRAFT
+    with pytest.raises(ImmutableRecord):
+        invoice.save()
+    # And bulk updates and deletes of the invoice, its lines and its credit notes are refused too
+    issued = Invoice.objects.filter(pk=invoice.pk)
+    for attempt in (lambda: issued.update(total=Decimal("1.00")), lambda: issued.update(status="draft"),
+                    issued.delete, lambda: InvoiceLine.objects.filter(invoice=invoice).update(amount=0),
+                    InvoiceLine.objects.filter(invoice=invoice).delete, invoice.lines.all().delete,
+                    lambda: InvoiceLine.objects.bulk_create([InvoiceLine(invoice=invoice, description="sneaky",
+                                                                         unit_amount=1, amount=1)]),
+                    lambda: CreditNote.objects.filter(invoice=invoice).update(amount=Decimal("1.00")),
+                    CreditNote.objects.filter(invoice=invoice).delete):
+        with pytest.raises(ImmutableRecord):
+            attempt()
+    # Then nothing changed, while the status may still move forward (paid) through the action
+    stored = Invoice.objects.get(pk=invoice.pk)
+    assert (stored.number, stored.total, stored.status, stored.lines.count()) == (number, total, "issued", 1)
+    assert CreditNote.objects.get(invoice=invoice).amount == Decimal("10.00")
+    assert actions.mark_paid(None, stored).status == Invoice.Status.PAID
+    stored.status = Invoice.Status.ISSUED
+    with pytest.raises(ImmutableRecord):
+        stored.save()
+
+
+def test_numbers_take_the_year_of_the_issue_date_in_the_vendor_zone(db, time_machine, as_person):
+    # Given New Year's Eve, 21:00 in Toronto (the vendor zone), which is already 2027 in UTC
+    premium_only()
+    time_machine.move_to("2027-01-01T02:00:00+00:00")
+    # When December is invoiced and then corrected by a credit note
+    invoice = actions.issue_month(None, "2026-12").issued[0]
+    note = actions.issue_credit_note(None, invoice, amount="10.00", reason="Goodwill")
+    # Then both numbers carry 2026, the year of the issue date printed on the document
+    assert (invoice.number, note.number) == ("INV-2026-00001", "CN-2026-00001")
+    page = as_person(manager()).get(f"/billing/invoices/{invoice.pk}/").content.decode()
+    assert "<dt>Issued</dt><dd>2026-12-31</dd>" in page
+
 def test_only_billing_managers_issue_invoices(db):
     from supportdesk.factories import StaffFactory
 
@@ -211,6 +256,38 @@ def test_the_monthly_job_issues_the_previous_month(db, time_machine):
     outcome = issue_previous_month_invoices.call_local()
     assert outcome["month"] == "2026-03-01" and len(outcome["issued"]) == 1
     assert issue_previous_month_invoices.call_local()["issued"] == []
+
+
+def _scheduled_runs(start: datetime, days: int) -> list[datetime]:
+    """The (naive UTC) minutes at which Huey's scheduler would enqueue the monthly invoice job."""
+    from huey.contrib.djhuey import HUEY
+
+    minutes = (start + timedelta(minutes=n) for n in range(days * 24 * 60))
+    return [ts for ts in minutes
+            if any(t.name.endswith("issue_previous_month_invoices") for t in HUEY.read_periodic(ts))]
+
+
+@pytest.mark.parametrize(("zone", "month_start", "expected_utc"), [
+    ("America/Toronto", datetime(2026, 3, 30), datetime(2026, 4, 1, 6, 15)),   # 02:15 EDT
+    ("America/Toronto", datetime(2026, 10, 30), datetime(2026, 11, 1, 7, 15)),  # DST ends at 02:00 that night
+    ("Asia/Tokyo", datetime(2026, 3, 30), datetime(2026, 3, 31, 17, 15)),       # 02:15 JST on April 1
+])
+def test_the_monthly_job_runs_once_early_on_the_1st_in_the_vendor_zone(db, time_machine, zone, month_start,
+                                                                        expected_utc):
+    # Given the vendor's zone (Huey itself schedules in UTC)
+    premium_only()
+    with override_settings(TIME_ZONE=zone):
+        # When the scheduler ticks every minute around the turn of the month
+        runs = _scheduled_runs(month_start, 4)
+        # Then the job is due exactly once, just after 02:00 on the 1st local time (not 02:15 UTC, which is
+        # still the last day of the month in Toronto) ...
+        assert runs == [expected_utc]
+        # ... and at that moment it invoices the month that has just ended
+        time_machine.move_to(expected_utc.replace(tzinfo=UTC))
+        from supportdesk.billing.tasks import issue_previous_month_invoices
+
+        ended = (month_start + timedelta(days=3)).replace(day=1) - timedelta(days=1)
+        assert issue_previous_month_invoices.call_local()["month"] == ended.replace(day=1).date().isoformat()
 
 
 @given(st.lists(st.decimals(min_value=Decimal("0"), max_value=Decimal("99999.99"), places=2), max_size=6),
