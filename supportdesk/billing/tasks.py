@@ -30,7 +30,8 @@ def first_tick_on_the_first(timestamp: datetime) -> bool:
     if timestamp.minute != RUN_MINUTE:
         return False
     now = timestamp.replace(tzinfo=UTC) if timezone.is_naive(timestamp) else timestamp
-    local, hour_before = timezone.localtime(now), timezone.localtime(now - timedelta(hours=1))
+    vendor = timezone.get_default_timezone()  # never a zone some request or test left activated
+    local, hour_before = timezone.localtime(now, vendor), timezone.localtime(now - timedelta(hours=1), vendor)
     due = local.day == 1 and local.hour >= RUN_FROM_HOUR
     was_due = hour_before.day == 1 and hour_before.hour >= RUN_FROM_HOUR
     return due and not was_due

@@ -262,6 +262,8 @@ def _scheduled_runs(start: datetime, days: int) -> list[datetime]:
     """The (naive UTC) minutes at which Huey's scheduler would enqueue the monthly invoice job."""
     from huey.contrib.djhuey import HUEY
 
+    import supportdesk.billing.tasks  # noqa: F401  registers the job, as the worker's autodiscovery does
+
     minutes = (start + timedelta(minutes=n) for n in range(days * 24 * 60))
     return [ts for ts in minutes
             if any(t.name.endswith("issue_previous_month_invoices") for t in HUEY.read_periodic(ts))]
