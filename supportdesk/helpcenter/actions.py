@@ -261,13 +261,3 @@ def _unique_slug(slug: str, *, explicit: bool, exclude: int | None = None) -> st
 
 def _search_text(title: str, body: str) -> str:
     return f"{title}\n{html_to_text(body)}"
-
-
-def index_for_search(article: Article) -> None:
-    """Make full-text search find an article written outside these actions (a TAM's resolution guide).
-
-    Call it in the transaction that wrote the article; the search hits are still filtered by the policy.
-    """
-    article.search_text = _search_text(article.title, article.body)
-    Article.objects.filter(pk=article.pk).update(search_text=article.search_text)
-    search.index_article(article.pk, article.search_text)

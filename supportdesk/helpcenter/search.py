@@ -23,7 +23,7 @@ def index_article(article_id: int, text: str) -> None:
 
 
 def matching_article_ids(query: str) -> list[int]:
-    """Ids of articles matching every word (prefix match on SQLite), best match first."""
+    """Ids of articles matching every word as a prefix (on both databases), best match first."""
     words = _WORD.findall(query or "")[:20]
     if not words:
         return []
@@ -33,10 +33,12 @@ def matching_article_ids(query: str) -> list[int]:
         sql = "SELECT article_id FROM helpcenter_fts WHERE helpcenter_fts MATCH %s ORDER BY rank"
         params: list[str] = [match]
     else:
+        # Every word as a prefix, as on SQLite ("config" finds "configure"). The words are \w+ runs, so
+        # nothing in them is tsquery syntax; they still travel as a parameter.
         sql = ("SELECT id FROM helpcenter_article WHERE to_tsvector('simple', search_text) @@ "
-               "plainto_tsquery('simple', %s) ORDER BY ts_rank(to_tsvector('simple', search_text), "
-               "plainto_tsquery('simple', %s)) DESC, id")
-        params = [" ".join(words)] * 2
+               "to_tsquery('simple', %s) ORDER BY ts_rank(to_tsvector('simple', search_text), "
+               "to_tsquery('simple', %s)) DESC, id")
+        params = [" & ".join(f"{w}:*" for w in words)] * 2
     with connection.cursor() as cur:
         cur.execute(f"{sql} LIMIT {MAX_HITS}", params)
         return [int(row[0]) for row in cur.fetchall()]

@@ -24,10 +24,21 @@ def test_search_follows_edits(people, as_person):
     assert [h["slug"] for h in hits] == [article.slug]
 
 
+def test_search_matches_word_prefixes_on_every_database(people, as_person):
+    # Given an article about configuring the calendar connector
+    ArticleFactory(title="Connector set-up", body="Configure the calendar connector before the first sync.")
+    http = as_person(people["agent"])
+    # When someone searches with the beginnings of its words
+    hits = http.get("/api/v1/help/articles", {"q": "config calend"}).json()["items"]
+    # Then it is found (SQLite FTS5 and PostgreSQL tsquery alike), and a word it lacks still excludes it
+    assert [h["title"] for h in hits] == ["Connector set-up"]
+    assert http.get("/api/v1/help/articles", {"q": "config invoice"}).json()["items"] == []
+
+
 def test_search_with_query_syntax_characters_is_safe(people, as_person):
     ArticleFactory(title="Quotes guide", body='Use "double quotes" carefully')
     http = as_person(people["agent"])
-    for q in ['"', 'AND OR NOT', "quo*", "(", "NEAR(a b)", "'; DROP TABLE x; --"]:
+    for q in ['"', 'AND OR NOT', "quo*", "(", "NEAR(a b)", "'; DROP TABLE x; --", "a:* | !b", "_ __ é"]:
         assert http.get("/help/", {"q": q}).status_code == 200
 
 
