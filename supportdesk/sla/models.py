@@ -54,7 +54,7 @@ class MetricRule(models.Model):
 
     metric = models.CharField(max_length=20, choices=Metric.choices, unique=True)
     pause_statuses = models.JSONField(default=list, blank=True)
-    warning_minutes = models.PositiveIntegerField(default=15, help_text="Business minutes before the due instant")
+    warning_minutes = models.PositiveIntegerField(default=15, help_text="Minutes of calendar (wall-clock) time before the due instant; a warning that falls while the calendar is closed is sent at its next opening")
 
     def __str__(self) -> str:
         return self.metric
