@@ -52,11 +52,6 @@ def group_by_section(page: Iterable[Article]) -> list[tuple[Section, list[Articl
     return groups
 
 
-def sections_with_articles(user: Any) -> list[tuple[Section, list[Article]]]:
-    """Sections in order, each with the articles this person may read; empty sections are left out."""
-    return group_by_section(articles_by_section(user))
-
-
 def search_articles(user: Any, q: str) -> list[Article]:
     """Full-text hits the person may read, best match first."""
     ids = search.matching_article_ids(q)

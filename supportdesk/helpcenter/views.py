@@ -111,9 +111,7 @@ def manage(request: HttpRequest) -> HttpResponse:
             return redirect("/help/manage/")
         except DomainError as exc:
             attach_error(form, exc)
-    articles = queries.articles(policy.signed_in(request)).order_by("section__position", "section__name", "title",
-                                                                    "pk")
-    page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(queries.articles_by_section(policy.signed_in(request)), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "helpcenter/manage.html", {
         "page": page, "articles": page.object_list, "sections": Section.objects.all(), "form": form})
 

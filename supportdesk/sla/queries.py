@@ -4,13 +4,14 @@ manager reports (attainment per client/severity/month, at-risk list, breaches, v
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from supportdesk import policy
@@ -158,22 +159,27 @@ def attainment_by_month(rows: list[AttainmentRow]) -> list[tuple[str, dict[int, 
             for month, by_sev in sorted(totals.items())]
 
 
-def at_risk(user: Any, *, within: timedelta = timedelta(hours=4), now: datetime | None = None,
-            limit: int | None = 50) -> list[tuple[Clock, ClockView]]:
-    """Running clocks due within `within` (calendar time), nearest first (all of them with limit=None)."""
+def at_risk(user: Any, *, within: timedelta = timedelta(hours=4), now: datetime | None = None) -> QuerySet[Clock]:
+    """Running clocks due within `within` (calendar time), nearest first; the caller pages it in SQL."""
     require_manager(user)
     now = now or timezone.now()
-    clocks = Clock.objects.filter(state=ClockState.RUNNING, stopped_at__isnull=True, due_at__isnull=False,
-                                  due_at__lte=now + within).select_related("ticket", "ticket__client",
-                                                                           "ticket__assignee").order_by("due_at")[:limit]
+    return Clock.objects.filter(state=ClockState.RUNNING, stopped_at__isnull=True, due_at__isnull=False,
+                                due_at__lte=now + within).select_related("ticket", "ticket__client",
+                                                                         "ticket__assignee").order_by("due_at", "pk")
+
+
+def with_views(clocks: Iterable[Clock], now: datetime | None = None) -> list[tuple[Clock, ClockView]]:
+    """Each clock with its staff view: for one page of clocks, since a view reads the clock's history."""
+    now = now or timezone.now()
     return [(c, view_of(c, now, internal=True)) for c in clocks]
 
 
-def breaches(user: Any, *, months: int = 3, now: datetime | None = None, limit: int | None = 100) -> list[Clock]:
+def breaches(user: Any, *, months: int = 3, now: datetime | None = None) -> QuerySet[Clock]:
+    """Clocks breached in the last `months`, latest first; the caller pages it in SQL."""
     require_manager(user)
     now = now or timezone.now()
-    return list(Clock.objects.filter(breached_at__gte=now - timedelta(days=31 * months)).select_related(
-        "ticket", "ticket__client").order_by("-breached_at")[:limit])
+    return Clock.objects.filter(breached_at__gte=now - timedelta(days=31 * months)).select_related(
+        "ticket", "ticket__client").order_by("-breached_at", "-pk")
 
 
 def volume_by_channel(user: Any, *, months: int = 3, now: datetime | None = None) -> list[tuple[str, int]]:

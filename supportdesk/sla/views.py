@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -45,17 +46,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     rows = queries.attainment(request.user, months=months)
     # Every list pages (SPEC §11), each with its own page parameter so paging one keeps the others.
     rows_page = _page(request, rows, "rows_page")
-    at_risk_page = _page(request, queries.at_risk(request.user, limit=None), "at_risk_page")
-    breaches_page = _page(request, queries.breaches(request.user, limit=None), "breaches_page")
+    at_risk_page = _page(request, queries.at_risk(request.user), "at_risk_page")  # paged in SQL
+    breaches_page = _page(request, queries.breaches(request.user), "breaches_page")
     return render(request, "sla/dashboard.html", {
         "months": months, "rows": rows_page.object_list, "rows_page": rows_page,
-        "at_risk": at_risk_page.object_list, "at_risk_page": at_risk_page,
+        "at_risk": queries.with_views(at_risk_page.object_list), "at_risk_page": at_risk_page,
         "breaches": breaches_page.object_list, "breaches_page": breaches_page,
         "volume": queries.volume_by_channel(request.user, months=months), "zone": queries.vendor_zone(),
     })
 
 
-def _page(request: HttpRequest, items: Sequence[Any], param: str) -> Page:
+def _page(request: HttpRequest, items: Sequence[Any] | QuerySet[Any], param: str) -> Page:
     """One page of a dashboard list, with `previous_url` / `next_url` that keep the other query parameters."""
     page = Paginator(items, DASHBOARD_PAGE_SIZE).get_page(request.GET.get(param))
 

@@ -19,7 +19,7 @@ WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4
 def posted_id(value: object) -> int:
     """An id from a posted button or radio; 0 (found nowhere) when it is missing or not a number."""
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 19 else 0
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else 0  # '²'.isdigit() too
 
 
 def _lines(text: str) -> list[str]:

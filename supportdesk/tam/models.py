@@ -170,7 +170,7 @@ LIVE_UPGRADE = (UpgradeStatus.PROPOSED, UpgradeStatus.CONFIRMED)
 
 
 class UpgradePlan(models.Model):
-    """From `installed_version` to `target_version` of `product` (release text: no Release model yet)."""
+    """From `installed_version` to `target_version` of `product` (release text; the API names the matching catalogue Release, `queries.upgrades_qs`)."""
 
     client = models.ForeignKey("accounts.Client", on_delete=models.CASCADE, related_name="upgrade_plans")
     product = models.CharField(max_length=120)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from supportdesk.accounts.models import Client, TamAssignment
@@ -60,8 +60,12 @@ def expenses_qs(user: object) -> QuerySet[VisitExpense]:
 
 
 def upgrades_qs(user: object) -> QuerySet[UpgradePlan]:
+    from supportdesk.learning.models import Release
+
+    # The catalogue release the target names, if any: one subquery, not one query per plan.
+    release = Release.objects.filter(product=OuterRef("product"), version=OuterRef("target_version")).values("pk")[:1]
     return (UpgradePlan.objects.filter(client__in=tam_policy.tam_visible_clients(user))
-            .select_related("client").prefetch_related("windows"))
+            .select_related("client").prefetch_related("windows").annotate(release_id=Subquery(release)))
 
 
 def follow_up_for(user: object, follow_up_id: int) -> FollowUp:

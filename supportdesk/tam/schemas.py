@@ -232,6 +232,9 @@ class UpgradeOut(Schema):
 
     @staticmethod
     def resolve_release_id(obj: object) -> int | None:
+        # Annotated by queries.upgrades_qs; a plan fresh from an action looks its release up once.
+        if hasattr(obj, "release_id"):
+            return obj.release_id  # type: ignore[no-any-return]
         from supportdesk.learning.models import Release
 
         return (Release.objects.filter(product=obj.product, version=obj.target_version)  # type: ignore[attr-defined]
