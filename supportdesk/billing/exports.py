@@ -7,6 +7,8 @@ import io
 
 from django.template.loader import render_to_string
 
+from supportdesk.spreadsheet_cells import safe_cell
+
 from .models import Invoice
 
 DOCUMENT_TEMPLATE = "billing/invoice_document.html"
@@ -31,18 +33,6 @@ def invoice_pdf(invoice: Invoice) -> bytes:
 
 CSV_HEADER = ["invoice", "client", "period_start", "period_last_day", "currency", "kind", "description", "service_from",
               "service_last_day", "quantity", "unit_amount", "amount", "explanation"]
-
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> object:
-    """A text cell that a spreadsheet would read as a formula (it starts with = + - @, a tab or a carriage
-    return) gets a leading apostrophe, so it shows as text (OWASP CSV injection). Numbers and dates are
-    written as they are (a credit's -100.00 stays a number)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 class _SafeWriter:

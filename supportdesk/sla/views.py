@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 
 from supportdesk.errors import DomainError, NotFound
 from supportdesk.policy.sla import can_edit_calendars, can_view_dashboard
+from supportdesk.spreadsheet_cells import safe_cell
 from supportdesk.web.views.common import attach_error
 
 from . import actions, queries
@@ -79,14 +80,9 @@ def attainment_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(["client", "severity", "month", "met", "breached", "total", "percent_met"])
     for row in rows:
-        writer.writerow([_cell(row.client), row.severity, row.month, row.met, row.breached, row.total,
+        writer.writerow([safe_cell(row.client), row.severity, row.month, row.met, row.breached, row.total,
                          f"{row.percent:.1f}"])
     return response
-
-
-def _cell(text: str) -> str:
-    """A client name that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is quoted with '."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @login_required

@@ -9,24 +9,22 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 
+from supportdesk.spreadsheet_cells import safe_cell
+
 from .models import Ticket
 
 CSV_HEADER = ["number", "client", "requester", "requester_email", "subject", "severity", "status", "channel",
               "queue", "assignee_email", "created_at", "updated_at", "sla_due_at", "sla_state"]
 _COLUMNS = ("id", "client__name", "requester__full_name", "requester__email", "subject", "severity", "status",
             "channel", "queue", "assignee__email", "created_at", "updated_at", "sla_due_at", "sla_state")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is prefixed with a quote (CSV injection)."""
     if value is None:
         return ""
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return safe_cell(value)
 
 
 class _Echo:
