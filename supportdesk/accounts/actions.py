@@ -95,7 +95,7 @@ def _mail_domains(values: list[str]) -> list[str]:
 
 
 def normalise_phone(number: str) -> str:
-    """"+" and the digits: the form the phone line matches callers in (telephony.actions.normalise_number)."""
+    """"+" and the digits: the one form client phones are stored in and callers are matched in (telephony)."""
     digits = "".join(ch for ch in str(number or "") if ch.isdigit())
     return f"+{digits}" if digits else ""
 

@@ -117,8 +117,11 @@ class InvoiceQuerySet(models.QuerySet):
     cannot be deleted or moved back to draft; only its status may move on (to paid or credited)."""
 
     def update(self, **kwargs: Any) -> int:
-        status_only_forward = set(kwargs) == {"status"} and kwargs["status"] in ("paid", "credited")
-        if not status_only_forward and self.exclude(status="draft").exists():
+        if set(kwargs) == {"status"}:  # as save(): each issued row only to one of its NEXT_STATUSES
+            backwards = [s for s, nexts in Invoice.NEXT_STATUSES.items() if kwargs["status"] not in nexts]
+            if self.filter(status__in=backwards).exists():
+                raise ImmutableRecord(f"An issued invoice's status cannot go back to {kwargs['status']}.")
+        elif self.exclude(status="draft").exists():
             raise ImmutableRecord("Issued invoices cannot change; issue a credit note.")
         return super().update(**kwargs)
 

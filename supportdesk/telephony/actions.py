@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+# One form for client phones and callers ("+" and the digits), so a typed number matches a call.
+from supportdesk.accounts.actions import normalise_phone as normalise_number
 from supportdesk.accounts.models import Client, ClientPhone, ClientRole, User
 from supportdesk.errors import Invalid, NotFound
 from supportdesk.policy.telephony import can_log_call
@@ -48,11 +50,6 @@ class CallEventIn:
 class Processed:
     call: Call
     duplicate: bool
-
-
-def normalise_number(number: str) -> str:
-    digits = "".join(ch for ch in str(number or "") if ch.isdigit())
-    return f"+{digits}" if digits else ""
 
 
 MAX_CALL_SECONDS = 24 * 60 * 60

@@ -210,6 +210,12 @@ def test_no_orm_path_reopens_or_rewrites_an_issued_invoice(db):
     stored.status = Invoice.Status.ISSUED
     with pytest.raises(ImmutableRecord):
         stored.save()
+    # And a bulk status update obeys the same order: paid cannot go back to issued, but on to credited
+    with pytest.raises(ImmutableRecord):
+        Invoice.objects.filter(pk=invoice.pk).update(status="issued")
+    assert Invoice.objects.filter(pk=invoice.pk).update(status="credited") == 1
+    with pytest.raises(ImmutableRecord):
+        Invoice.objects.filter(pk=invoice.pk).update(status="paid")
 
 
 def test_numbers_take_the_year_of_the_issue_date_in_the_vendor_zone(db, time_machine, as_person):
