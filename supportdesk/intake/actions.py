@@ -144,10 +144,7 @@ def _process(inbound: InboundMessage) -> None:
         _finish(inbound, automatic[0], automatic[1], ticket=ticket)
         return
     source_id = _source_id(parsed, inbound)
-    earlier = Message.objects.filter(channel="email", source_id=source_id).first()
-    if earlier is not None:
-        _finish(inbound, Outcome.DUPLICATE, f"Message-ID {source_id} is already on ticket #{earlier.ticket_id}",
-                ticket=earlier.ticket, message=earlier)
+    if _finished_as_duplicate(inbound, source_id) is not None:
         return
     user, why_not = _client_sender(parsed.sender)
     if user is None:
@@ -255,6 +252,17 @@ def _attachments(ticket: Ticket, message: Message | None, parsed: Parsed) -> lis
     return problems
 
 
+def _finished_as_duplicate(inbound: InboundMessage, source_id: str, actor: User | None = None) -> Message | None:
+    """The message already threaded under this Message-ID, with `inbound` finished as its duplicate; else None."""
+    earlier = (Message.objects.filter(channel="email", source_id=source_id).select_related("ticket").first()
+               if source_id else None)
+    if earlier is not None:
+        by = f"; this copy was not added again ({actor.email})" if actor is not None else ""
+        _finish(inbound, Outcome.DUPLICATE, f"Message-ID {source_id} is already on ticket #{earlier.ticket_id}{by}",
+                ticket=earlier.ticket, message=earlier, actor=actor)
+    return earlier
+
+
 def _finish(inbound: InboundMessage, outcome: str, error: str = "", *, ticket: Ticket | None = None,
             message: Message | None = None, actor: User | None = None) -> None:
     inbound.status, inbound.outcome, inbound.error = InboundStatus.PROCESSED, outcome, error[:4000]
@@ -292,12 +300,8 @@ def assign_to_requester(actor: User, inbound_id: int, *, requester: User) -> Tic
         except Unreadable:
             parsed = None
         source_id = _source_id(parsed, inbound) if parsed else ""
-        earlier = Message.objects.filter(channel="email", source_id=source_id).select_related("ticket").first() \
-            if source_id else None
+        earlier = _finished_as_duplicate(inbound, source_id, actor=actor)
         if earlier is not None:  # another copy of this message (same Message-ID) was assigned or threaded already
-            _finish(inbound, Outcome.DUPLICATE, f"Message-ID {source_id} is already on ticket #{earlier.ticket_id}; "
-                    f"this copy was not added again ({actor.email}).", ticket=earlier.ticket, message=earlier,
-                    actor=actor)
             return earlier.ticket
         subject = _subject(parsed) if parsed else f"Email from {inbound.sender or 'unknown sender'}"
         body = _body(parsed) if parsed else "(The original message could not be read; it is attached.)"
