@@ -213,13 +213,12 @@ def smtp_address(host: str, smtp_port: int | None, listen: str) -> tuple[str, in
     SUPPORTDESK_SMTP_LISTEN (host:port), else port 2525 on --host."""
     if smtp_port is not None:
         return host, smtp_port
-    if not listen.strip():
-        return host, 2525
-    listen_host, _, listen_port = listen.strip().rpartition(":")
+    from supportdesk.intake.smtp import listen_address
+
     try:
-        return listen_host.strip("[]") or host, int(listen_port)
-    except ValueError:
-        typer.echo(f"error: SUPPORTDESK_SMTP_LISTEN must be host:port, not {listen!r}", err=True)
+        return listen_address(listen, default_host=host)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
 
 

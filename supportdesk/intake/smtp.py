@@ -60,6 +60,17 @@ def _store(raw: bytes, mail_from: str, rcpt_to: str) -> int:
     return result.inbound.pk
 
 
+def listen_address(listen: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
+    """SUPPORTDESK_SMTP_LISTEN ("host:port", "[::1]:2525", ":2525" or empty) as (host, port); ValueError if bad."""
+    if not listen.strip():
+        return default_host, 2525
+    host, _, port = listen.strip().rpartition(":")
+    try:
+        return host.strip("[]") or default_host, int(port)
+    except ValueError:
+        raise ValueError(f"SUPPORTDESK_SMTP_LISTEN must be host:port, not {listen!r}") from None
+
+
 def controller(host: str, port: int) -> Controller:
     from .limits import mail_limits
 
@@ -80,8 +91,14 @@ def main(argv: list[str] | None = None) -> None:
     django.setup()
     from django.conf import settings
 
-    default_host, _, default_port = str(settings.SUPPORTDESK.get("SMTP_LISTEN", "127.0.0.1:2525")).rpartition(":")
-    host, port = args.host or default_host or "127.0.0.1", args.port or int(default_port or 2525)
+    try:
+        default_host, default_port = listen_address(str(settings.SUPPORTDESK.get("SMTP_LISTEN", "")))
+    except ValueError as exc:
+        parser.error(str(exc))
+    host = args.host or default_host
+    port = args.port if args.port is not None else default_port
+    if not 0 < port < 65536:  # aiosmtpd's readiness check connects to the port, so 0 (any free port) cannot work
+        parser.error(f"the port must be 1 to 65535, not {port}")
     smtp = controller(host, port)
     smtp.start()
     print(f"supportdesk SMTP intake listening on {host}:{port}", flush=True)
