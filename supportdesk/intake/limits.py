@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from email.utils import parseaddr
 
 from django.conf import settings
 
@@ -33,11 +32,6 @@ def mail_limits() -> MailLimits:
         max_seconds=float(_value("MAIL_MAX_SECONDS", "10")),
         keep_head_bytes=int(_value("MAIL_KEEP_HEAD_BYTES", str(256 * 1024))),
     )
-
-
-def our_address() -> str:
-    """Our address without any display name ("Support <support@x.example>" -> support@x.example)."""
-    return (parseaddr(str(settings.DEFAULT_FROM_EMAIL))[1] or str(settings.DEFAULT_FROM_EMAIL)).lower()
 
 
 def our_domain() -> str:

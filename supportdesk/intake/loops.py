@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from .limits import our_address, our_domain
+from supportdesk.notifications.addresses import our_address
+
+from .limits import our_domain
 from .models import Outcome
 from .parsing import Parsed
 

@@ -9,13 +9,13 @@ import socket
 import threading
 import time
 from datetime import timedelta
-from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
+from .addresses import from_address
 from .models import OutboxItem, OutboxKind, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def mail_headers(item: OutboxItem) -> dict[str, str]:
     """Stable per row: Message-ID, RFC 3834 Auto-Submitted, our X-Loop, threading headers stored on the row."""
     headers = {
         "Message-ID": item.message_id,
-        "X-Loop": parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL,  # the address alone
+        "X-Loop": from_address(),  # the address alone: inbound loop checks compare it (intake.loops)
         "X-Supportdesk-Outbox": str(item.pk),
     }
     if item.topic not in HUMAN_TOPICS:

@@ -8,8 +8,9 @@ import subprocess
 import sys
 
 from supportdesk.intake.actions import process_inbound, receive
-from supportdesk.intake.limits import accepted_domains, our_address
+from supportdesk.intake.limits import accepted_domains
 from supportdesk.intake.models import Outcome
+from supportdesk.notifications.addresses import our_address
 from supportdesk.notifications.dispatch import mail_headers
 from supportdesk.notifications.models import OutboxItem
 
