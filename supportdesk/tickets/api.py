@@ -158,7 +158,7 @@ def upload_attachment(request: HttpRequest, ticket_id: int, file: UploadedFile =
 @paginate(PageNumberPagination, page_size=50)
 def list_attachments(request: HttpRequest, ticket_id: int):
     queries.ticket_for(policy.signed_in(request), ticket_id)
-    return policy.visible_attachments(policy.signed_in(request)).filter(ticket_id=ticket_id).order_by("id")
+    return queries.attachments_of(policy.signed_in(request), ticket_id)
 
 
 @router.get("/{ticket_id}/attachments/{attachment_id}", summary="Download an attachment",

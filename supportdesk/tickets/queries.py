@@ -14,7 +14,7 @@ from supportdesk import policy
 from supportdesk.errors import NotFound
 
 from . import search
-from .models import OpenTicketCount, Ticket
+from .models import Attachment, OpenTicketCount, Ticket
 from .schemas import TICKET_ROWS
 
 # The queue sort (R7) for lists that are not the open-only agent queue: a ticket without an SLA due sorts
@@ -28,6 +28,11 @@ def ticket_for(user: Any, ticket_id: int) -> Ticket:
     if ticket is None:
         raise NotFound("ticket")
     return ticket
+
+
+def attachments_of(user: Any, ticket_id: int) -> QuerySet[Attachment]:
+    """The files of a ticket this person may see (internal ones for staff only), oldest first."""
+    return policy.visible_attachments(user).filter(ticket_id=ticket_id).order_by("id")
 
 
 def opened_ticket_for(user: Any, opened: Any) -> Ticket:

@@ -72,7 +72,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return render(request, "web/console/ticket_detail.html", {
         "ticket": ticket,
         "messages_list": policy.visible_messages(policy.signed_in(request), ticket),
-        "attachments": policy.visible_attachments(policy.signed_in(request)).filter(ticket=ticket).order_by("id"),
+        "attachments": queries.attachments_of(policy.signed_in(request), ticket.pk),
         "events": ticket.events.select_related("actor"),
         "message_form": message_form,
         "fields_form": fields_form,

@@ -63,7 +63,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
             attach_error(form, exc)
     return render(request, "web/portal/ticket_detail.html", {
         "ticket": ticket, "messages_list": policy.visible_messages(policy.signed_in(request), ticket), "form": form,
-        "attachments": policy.visible_attachments(policy.signed_in(request)).filter(ticket=ticket).order_by("id"),
+        "attachments": queries.attachments_of(policy.signed_in(request), ticket.pk),
     })
 
 
