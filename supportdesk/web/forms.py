@@ -49,17 +49,17 @@ class TicketForm(forms.Form):
         self.fields["attachments"] = attachments_field()
 
 
-class MessageForm(forms.Form):
+class _ReplyBodyForm(forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5, "placeholder": "Write a reply…"}), max_length=100_000,
                            label="Message", error_messages={"required": "Write a message before sending."})
+
+
+class MessageForm(_ReplyBodyForm):
     kind = forms.ChoiceField(choices=[("public", "Public reply"), ("internal", "Internal note"),
                                       ("call", "Logged call")], initial="public", widget=forms.RadioSelect)
 
 
-class PortalReplyForm(forms.Form):
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5, "placeholder": "Write a reply…"}), max_length=100_000,
-                           label="Message", error_messages={"required": "Write a message before sending."})
-
+class PortalReplyForm(_ReplyBodyForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["attachments"] = attachments_field()
