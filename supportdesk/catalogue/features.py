@@ -6,7 +6,7 @@ so a bad catalogue edit is refused here with a clear message.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 CHANNELS = ("portal", "email", "chat", "phone", "api")
@@ -26,7 +26,7 @@ class Objective:
     calendar: str
 
     def __post_init__(self) -> None:
-        if not isinstance(self.minutes, int) or self.minutes <= 0:
+        if isinstance(self.minutes, bool) or not isinstance(self.minutes, int) or self.minutes <= 0:
             raise FeatureError("objective minutes must be a positive whole number")
         if self.calendar not in CALENDAR_KINDS:
             raise FeatureError(f"unknown calendar kind {self.calendar!r}; use one of {', '.join(CALENDAR_KINDS)}")
@@ -79,7 +79,7 @@ class Features:
             raise FeatureError(f"unknown channel(s): {', '.join(sorted(bad))}")
         raw_objectives = values.pop("objectives", None)
         objectives = _objectives_from_json({} if raw_objectives is None else raw_objectives)
-        for key in _BOOLEANS:
+        for key in (f.name for f in fields(cls) if f.type == "bool"):
             if key in values and not isinstance(values[key], bool):
                 raise FeatureError(f"{key} must be true or false")
         cadence = values.get("case_scrub_cadence", "")
@@ -93,8 +93,6 @@ class Features:
         return cls(channels=channels, objectives=objectives, **values)
 
 
-_BOOLEANS = ("maintenance", "software_updates", "priority_queue", "training_access", "dedicated_tam",
-             "coverage_24x7", "upgrade_scheduling", "resolution_guides")
 SEVERITIES = ("1", "2", "3")
 
 
@@ -114,8 +112,6 @@ def _objectives_from_json(data: object) -> dict[str, dict[str, Objective]]:
                 raise FeatureError(f"objectives.{metric}: unknown severity {sev!r}; use 1, 2 or 3")
             if not isinstance(obj, dict) or set(obj) != {"minutes", "calendar"}:
                 raise FeatureError(f"objectives.{metric}.{sev} must be {{\"minutes\": N, \"calendar\": kind}}")
-            if isinstance(obj["minutes"], bool):
-                raise FeatureError("objective minutes must be a positive whole number")
             objectives[metric][str(sev)] = Objective(**obj)
     return objectives
 
