@@ -1,8 +1,8 @@
 """The framework floor (a constant JSON through the full middleware and URL stack, GET /bench/floor)
-served three ways, 2 worker processes each: uvicorn with Django's ASGI handler (supportdesk before issue
-9's work); uvicorn with supportdesk.asgi (Django's WSGI handler on a2wsgi's thread pool, gc.freeze); and
-`supportdesk web` (the same app, each worker on its own SO_REUSEPORT socket). Same wrk client as
-bench/w1_w2.py.
+served four ways, 2 worker processes each: uvicorn with Django's ASGI handler (supportdesk before issue
+9's work); uvicorn with Django's WSGI handler on a2wsgi's bridge (1 thread); uvicorn with supportdesk.asgi
+(the WSGI handler on supportdesk.wsgi_bridge, one hand-off per request, gc.freeze); and `supportdesk web`
+(the same app, each worker on its own SO_REUSEPORT socket). Same wrk client as bench/w1_w2.py.
 
     /work/main/.venv/bin/python bench/server_stack.py [--rounds 3] [--duration 10]
 """
@@ -33,6 +33,8 @@ from bench.w1_w2 import (  # noqa: E402
 SERVERS = {
     "uvicorn --workers 2, Django ASGI handler": ["uvicorn", "bench.asgi_django_handler:application", "--workers", "2",
                                                  "--no-access-log"],
+    "uvicorn --workers 2, a2wsgi bridge": ["uvicorn", "bench.asgi_a2wsgi:application", "--workers", "2",
+                                           "--no-access-log"],
     "uvicorn --workers 2, supportdesk.asgi": ["uvicorn", "supportdesk.asgi:application", "--workers", "2",
                                               "--no-access-log"],
     "supportdesk web --workers 2": ["supportdesk.cli", "web", "--workers", "2"],

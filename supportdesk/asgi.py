@@ -4,7 +4,8 @@ Why not Django's ASGI handler for HTTP: every view here is synchronous (the ORM 
 path hops between the event loop and a thread several times per request (signals, each sync-only
 middleware, the view). Measured on this project's 2-core machines, a constant JSON answered at about
 1,000 requests/s through it and at about 3,000–4,000 through the WSGI handler on a2wsgi's thread pool
-(`bench/README.md`, "Server stack"). Chat stays on ASGI, where it needs to be.
+(`bench/README.md`, "Server stack"); `supportdesk.wsgi_bridge` then cut the hand-offs between the event
+loop and the thread to one each way. Chat stays on ASGI, where it needs to be.
 """
 
 import gc
@@ -12,9 +13,10 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
 
-from a2wsgi import WSGIMiddleware  # noqa: E402
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
+
+from supportdesk.wsgi_bridge import WSGIBridge  # noqa: E402
 
 
 # Requests one web process runs at once; scale with processes (`supportdesk web --workers`), like
@@ -33,7 +35,7 @@ def default_web_threads(engine: str | None = None) -> int:
 
 django_wsgi = get_wsgi_application()
 WEB_THREADS = int(os.environ.get("SUPPORTDESK_WEB_THREADS") or default_web_threads())
-django_http = WSGIMiddleware(django_wsgi, workers=WEB_THREADS)  # type: ignore[arg-type]
+django_http = WSGIBridge(django_wsgi, workers=WEB_THREADS)
 
 from supportdesk.routing import websocket_application  # noqa: E402
 
