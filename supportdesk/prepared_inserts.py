@@ -6,11 +6,19 @@ the same INSERT again: the SQL still comes from the ORM (fields, column names, q
 each value still goes through its field's `pre_save` and `get_db_prep_save`, so defaults, auto_now and
 JSON encoding behave as with save(). What it leaves out, on purpose: model signals and custom save()
 methods. `insert` refuses a model that has either, so it can never silently skip one.
+
+`InsertBatch` goes one step further for a write transaction that inserts several related rows: each row's
+values are converted when it is added, before the transaction, and inside it only the statements run. A
+foreign key to an object added earlier to the batch takes that object's key when it is inserted, and a
+value that needs a key (a subject naming the ticket number) is computed then, by a function given for it.
+On SQLite the transaction holds the one write lock, so what it does not do there the other web process
+can do at the same time (bench/README.md, W1).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -48,6 +56,79 @@ def insert_many(objs: Sequence[Model], using: str = DEFAULT_DB_ALIAS) -> None:
             obj.pk = _returned_pk(cursor, connection, model)
             obj._state.adding = False
             obj._state.db = using
+
+
+class InsertBatch:
+    """Unsaved objects whose INSERT values are prepared when added and which `insert()` then writes, in
+    the order added. Add a child after its parent: `Message(ticket=ticket)` with `ticket` added before
+    gets the ticket's key when the ticket is inserted."""
+
+    def __init__(self, using: str = DEFAULT_DB_ALIAS) -> None:
+        self.using = using
+        self._rows: list[_PreparedRow] = []
+
+    def add(self, obj: M, at_insert: Mapping[str, Callable[[], Any]] | None = None) -> M:
+        """Prepare `obj`'s row now. `at_insert` names fields whose value is computed at insert time, after
+        the rows added before it have their keys. Returns `obj`."""
+        model = type(obj)
+        _check_preparable(model)
+        if obj.pk is not None or any(row.obj is obj for row in self._rows):
+            raise ValueError("InsertBatch.add takes an unsaved object with no primary key set, once")
+        connection = connections[self.using]
+        statement = _statement(model, connection)
+        late = dict(at_insert or {})
+        unknown = set(late) - {field.name for field in statement.fields}
+        if unknown:
+            raise ValueError(f"{model._meta.label} has no insertable field {', '.join(sorted(unknown))}")
+        params: list[Any] = []
+        deferred: list[tuple[int, Any, Callable[[], Any] | Model]] = []
+        for index, field in enumerate(statement.fields):
+            parent = _unsaved_parent(obj, field)
+            if field.name in late or parent is not None:
+                deferred.append((index, field, late.get(field.name) or parent))  # type: ignore[arg-type]
+                params.append(None)
+            else:
+                params.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+        self._rows.append(_PreparedRow(obj, statement, params, deferred))
+        return obj
+
+    def insert(self) -> None:
+        """Run the prepared INSERTs in the order added, setting each object's key (call it once, inside
+        the transaction)."""
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            for row in self._rows:
+                obj, params = row.obj, list(row.params)
+                for index, field, source in row.deferred:
+                    if isinstance(source, Model):
+                        if source.pk is None:
+                            raise ValueError(f"{type(obj)._meta.label}.{field.name}: its object is not inserted; "
+                                             "add it to the batch before the objects that refer to it")
+                        setattr(obj, field.name, source)  # sets the key and keeps the cached object
+                    else:
+                        setattr(obj, field.attname, source())
+                    params[index] = field.get_db_prep_save(field.pre_save(obj, True), connection)
+                cursor.execute(row.statement.sql, params)
+                obj.pk = _returned_pk(cursor, connection, type(obj))
+                obj._state.adding = False
+                obj._state.db = self.using
+        self._rows = []
+
+
+@dataclass
+class _PreparedRow:
+    obj: Model
+    statement: _Statement
+    params: list[Any]
+    deferred: list[tuple[int, Any, Callable[[], Any] | Model]]
+
+
+def _unsaved_parent(obj: Model, field: Any) -> Model | None:
+    """The unsaved object a foreign key of `obj` points at, if any (its key is not known yet)."""
+    if not (field.is_relation and (field.many_to_one or field.one_to_one)) or not field.is_cached(obj):
+        return None
+    parent = field.get_cached_value(obj)
+    return parent if parent is not None and parent.pk is None else None
 
 
 class _Statement:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from supportdesk.billing.models import Invoice
 from supportdesk.factories import ClientUserFactory, StaffFactory, TicketFactory
-from supportdesk.prepared_inserts import NotPreparable, insert, insert_many
+from supportdesk.prepared_inserts import InsertBatch, NotPreparable, insert, insert_many
 from supportdesk.tickets.models import OpenTicketCount, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +102,84 @@ def test_the_statement_is_the_orms_own_insert_with_returning():
     assert statement.sql.count("%s") == len(statement.fields)
     if connection.features.can_return_columns_from_insert:
         assert "RETURNING" in statement.sql
+
+
+# InsertBatch: values prepared before the transaction, statements run inside it.
+
+def test_given_a_parent_and_children_added_unsaved_when_the_batch_is_inserted_then_children_point_at_the_parent():
+    requester = ClientUserFactory()
+    now = timezone.now()
+    batch = InsertBatch()
+    ticket = batch.add(Ticket(client=requester.client, requester=requester, subject="Printer", created_at=now,
+                              updated_at=now))
+    events = [batch.add(TicketEvent(ticket=ticket, kind=f"e{i}", source="api", created_at=now)) for i in range(2)]
+    assert ticket.pk is None and not Ticket.objects.filter(subject="Printer").exists()  # nothing written yet
+    with transaction.atomic():
+        batch.insert()
+    assert ticket.pk is not None
+    assert [(e.ticket_id, e.kind) for e in TicketEvent.objects.filter(pk__in=[e.pk for e in events]).order_by("pk")] == [
+        (ticket.pk, "e0"), (ticket.pk, "e1")]
+    assert events[0].ticket is ticket  # the cached parent is kept: no query to read it back
+
+
+def test_given_a_value_computed_at_insert_then_it_sees_the_keys_of_rows_inserted_before_it():
+    requester = ClientUserFactory()
+    now = timezone.now()
+    batch = InsertBatch()
+    ticket = batch.add(Ticket(client=requester.client, requester=requester, subject="Printer", created_at=now,
+                              updated_at=now))
+    event = batch.add(TicketEvent(ticket=ticket, kind="ticket.opened", source="api", created_at=now),
+                      at_insert={"data": lambda: {"ticket_number": ticket.pk}})
+    batch.insert()
+    assert TicketEvent.objects.get(pk=event.pk).data == {"ticket_number": ticket.pk}
+    assert event.data == {"ticket_number": ticket.pk}
+
+
+def test_a_batched_row_stores_exactly_what_save_stores():
+    ticket, actor = TicketFactory(), StaffFactory()
+    at = timezone.now() - timedelta(days=3)
+    fields = dict(ticket=ticket, actor=actor, kind="ticket.opened", source="api",
+                  data={"severity": 2, "nested": {"ü": [1, None]}}, created_at=at)
+    saved = TicketEvent(**fields)
+    saved.save()
+    batch = InsertBatch()
+    batched = batch.add(TicketEvent(**fields))
+    batch.insert()
+    assert stored(batched) == stored(saved)
+
+
+def test_given_a_child_whose_parent_is_not_in_the_batch_and_unsaved_then_insert_refuses_before_writing_it():
+    requester = ClientUserFactory()
+    now = timezone.now()
+    orphan_parent = Ticket(client=requester.client, requester=requester, subject="never saved", created_at=now,
+                           updated_at=now)
+    batch = InsertBatch()
+    batch.add(TicketEvent(ticket=orphan_parent, kind="x", source="api", created_at=now))
+    with pytest.raises(ValueError, match="not inserted"), transaction.atomic():
+        batch.insert()
+    assert not TicketEvent.objects.filter(kind="x", ticket__isnull=True).exists()
+
+
+def test_given_a_bad_batch_entry_then_add_refuses_it_at_once():
+    ticket = TicketFactory()
+    batch = InsertBatch()
+    with pytest.raises(NotPreparable, match="own save"):
+        batch.add(Invoice())
+    with pytest.raises(ValueError, match="unsaved"):
+        batch.add(ticket)
+    with pytest.raises(ValueError, match="no insertable field nonsense"):
+        batch.add(TicketEvent(ticket=ticket, kind="x", source="api", created_at=timezone.now()),
+                  at_insert={"nonsense": lambda: 1})
+
+
+def test_given_the_transaction_rolls_back_then_no_batched_row_remains():
+    requester = ClientUserFactory()
+    now = timezone.now()
+    batch = InsertBatch()
+    ticket = batch.add(Ticket(client=requester.client, requester=requester, subject="Rolled back", created_at=now,
+                              updated_at=now))
+    batch.add(TicketEvent(ticket=ticket, kind="x", source="api", created_at=now))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        batch.insert()
+        raise RuntimeError("roll back")
+    assert not Ticket.objects.filter(subject="Rolled back").exists()

@@ -76,3 +76,49 @@ def test_in_memory_databases_are_not_queued(db):
     connection = connections["default"]
     assert connection.vendor == "sqlite" or pytest.skip("SQLite only")
     assert connection._writer_queue_path() is None  # the test database lives in memory
+
+
+def test_placeholders_convert_as_djangos_cursor_does_and_each_statement_is_converted_once(tmp_path, monkeypatch,
+                                                                                        django_db_blocker):
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+    from supportdesk.sqlite_writer_queue import base
+
+    monkeypatch.setattr(base, "_qmark_queries", {})
+    django_db_blocker.unblock()
+    connection = wrapper(tmp_path / "q.sqlite3", "qmark")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE t (a TEXT, b TEXT)")
+            cursor.execute("INSERT INTO t VALUES (%s, %s)", ["50%% off", "x"])
+            cursor.execute("SELECT a FROM t WHERE a LIKE '50%%' AND b = %s", ["x"])
+            assert cursor.fetchall() == [("50%% off",)]
+            cursor.execute("SELECT a FROM t WHERE a LIKE '50%%' AND b = %s", ["y"])
+            assert cursor.fetchall() == []
+            cursor.execute("SELECT :name AS n", {"name": 7})  # named parameters: Django's own path
+            assert cursor.fetchall() == [(7,)]
+        assert isinstance(connection.connection.cursor(factory=base.QmarkCachingCursor), SQLiteCursorWrapper)
+        django_converted = SQLiteCursorWrapper.convert_query(None, "SELECT a FROM t WHERE a LIKE '50%%' AND b = %s")  # type: ignore[arg-type]
+        assert base._qmark_queries["SELECT a FROM t WHERE a LIKE '50%%' AND b = %s"] == django_converted
+        assert len(base._qmark_queries) == 2  # the INSERT and the SELECT, each once
+    finally:
+        connection.close()
+        django_db_blocker.restore()
+
+
+def test_the_placeholder_cache_stops_growing_at_its_limit(tmp_path, monkeypatch, django_db_blocker):
+    from supportdesk.sqlite_writer_queue import base
+
+    monkeypatch.setattr(base, "_qmark_queries", {})
+    monkeypatch.setattr(base, "QMARK_CACHE_MAX", 3)
+    django_db_blocker.unblock()
+    connection = wrapper(tmp_path / "q.sqlite3", "qmark-limit")
+    try:
+        with connection.cursor() as cursor:
+            for n in range(1, 7):
+                cursor.execute("SELECT " + ", ".join(["%s"] * n), list(range(n)))
+                assert cursor.fetchone() == tuple(range(n))
+        assert len(base._qmark_queries) == 3
+    finally:
+        connection.close()
+        django_db_blocker.restore()

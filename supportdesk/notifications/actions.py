@@ -3,7 +3,9 @@ change then leaves no row, so nothing is sent for work that did not happen."""
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -11,7 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from supportdesk.prepared_inserts import insert
+from supportdesk.prepared_inserts import InsertBatch, insert
 
 from .models import OutboxItem, OutboxKind
 
@@ -35,11 +37,9 @@ def enqueue_email(*, topic: str, to: str, subject: str, body: str, html_body: st
         return None
     if thread is None:
         thread = thread_headers(ticket) if ticket is not None else {}
-    headers = {**thread, **(headers or {})}
     item = OutboxItem(
         kind=OutboxKind.EMAIL, topic=topic, recipient=to, subject=_one_line(subject), body=body,
-        html_body=html_body, headers={k: _one_line(str(v), HEADER_MAX) for k, v in headers.items()},
-        attachments=attachments or [],
+        html_body=html_body, headers=_header_values({**thread, **(headers or {})}), attachments=attachments or [],
         message_id=new_message_id(), dedupe_key=dedupe_key, ticket=ticket,  # type: ignore[misc]
         next_attempt_at=timezone.now() + (delay or timedelta(0)),
     )
@@ -51,6 +51,24 @@ def enqueue_email(*, topic: str, to: str, subject: str, body: str, html_body: st
     except IntegrityError:
         return None
     return item
+
+
+def add_email(batch: InsertBatch, *, topic: str, to: str, ticket: object,
+              texts: Callable[[], tuple[str, str, dict[str, str]]],
+              thread: dict[str, str] | None = None) -> OutboxItem | None:
+    """`enqueue_email` for a row written with others through one InsertBatch (a ticket being opened): the
+    subject, body and extra headers come from `texts()` when the batch is inserted, once the ticket has
+    its number. Insert the batch inside the transaction of the change it announces."""
+    if not to:
+        return None
+    written = functools.cache(texts)
+    item = OutboxItem(kind=OutboxKind.EMAIL, topic=topic, recipient=to, message_id=new_message_id(),
+                      ticket=ticket, next_attempt_at=timezone.now())  # type: ignore[misc]
+    return batch.add(item, at_insert={
+        "subject": lambda: _one_line(written()[0]),
+        "body": lambda: written()[1],
+        "headers": lambda: _header_values({**(thread or {}), **written()[2]}),
+    })
 
 
 def thread_headers(ticket: Any) -> dict[str, str]:
@@ -98,6 +116,10 @@ def enqueue_webhook(*, topic: str, url: str, payload: dict, dedupe_key: str | No
         kind=OutboxKind.WEBHOOK, topic=topic, recipient=url, payload=payload,
         message_id=new_message_id(), dedupe_key=dedupe_key, next_attempt_at=timezone.now(),
     )
+
+
+def _header_values(headers: dict[str, str]) -> dict[str, str]:
+    return {k: _one_line(str(v), HEADER_MAX) for k, v in headers.items()}
 
 
 def _one_line(text: str, limit: int = 255) -> str:

@@ -1,5 +1,5 @@
 """The SLA layer as the ticket actions see it. Each hook runs inside the action's transaction; only
-`plan_opening` runs before it (reads and arithmetic, no writes).
+`plan_opening` and `add_planned` run before it (reads, arithmetic and prepared rows, no writes).
 
 The ticket actions only announce what happened; this module starts, pauses, resumes, stops and
 recomputes the ticket's clocks, writes their history, records breaches (once, overrun frozen) and keeps
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Min
 from django.utils import timezone
 
-from supportdesk.prepared_inserts import insert_many
+from supportdesk.prepared_inserts import InsertBatch
 
 from . import timing
 from .calendars import BusinessCalendar
@@ -64,18 +64,31 @@ def plan_opening(client: Client, severity: int, created_at: datetime) -> Opening
 
 
 def start_planned(ticket: Ticket, plan: OpeningPlan) -> None:
-    """Insert the planned clocks and their history for the saved ticket (inside its transaction).
+    """Insert the planned clocks and their history for the saved ticket (inside its transaction):
+    `add_planned`, the inserts, then `settle_planned`."""
+    batch = InsertBatch()
+    clocks = add_planned(batch, ticket, plan)
+    batch.insert()
+    settle_planned(ticket, plan, clocks)
 
-    The caller stores plan.sla_due_at / plan.sla_state on the ticket when it inserts it; a clock already
-    past due at its start (a ticket opened with an earlier `at`) takes the full breach path."""
-    clocks = [Clock(ticket=ticket, metric=c.metric, severity=c.severity, target_minutes=c.target_minutes,
-                    calendar=c.calendar, started_at=c.started_at, state=c.state, due_at=c.due_at,
-                    warn_at=c.warn_at) for c in plan.clocks]
-    insert_many(clocks)
-    insert_many([
-        ClockEvent(clock=c, kind="started", at=c.started_at, internal=False,
-                   data={"target_minutes": c.target_minutes, "calendar": c.calendar, "due_at": _iso(c.due_at)})
-        for c in clocks])
+
+def add_planned(batch: InsertBatch, ticket: Ticket, plan: OpeningPlan) -> list[Clock]:
+    """Add the planned clocks and their history for `ticket` (added to the batch before) to `batch`.
+
+    The caller stores plan.sla_due_at / plan.sla_state on the ticket when it adds it, and calls
+    `settle_planned` after the batch is inserted."""
+    clocks = [batch.add(Clock(ticket=ticket, metric=c.metric, severity=c.severity, target_minutes=c.target_minutes,
+                              calendar=c.calendar, started_at=c.started_at, state=c.state, due_at=c.due_at,
+                              warn_at=c.warn_at)) for c in plan.clocks]
+    for c in clocks:
+        batch.add(ClockEvent(clock=c, kind="started", at=c.started_at, internal=False,
+                             data={"target_minutes": c.target_minutes, "calendar": c.calendar, "due_at": _iso(c.due_at)}))
+    return clocks
+
+
+def settle_planned(ticket: Ticket, plan: OpeningPlan, clocks: list[Clock]) -> None:
+    """After the planned clocks are inserted (inside the ticket's transaction): a clock already past due at
+    its start (a ticket opened with an earlier `at`) takes the full breach path."""
     overdue = [c for c in clocks if c.due_at is not None and c.due_at <= c.started_at]
     for clock in overdue:
         breach(clock, clock.started_at, reason="already past due when started")

@@ -20,9 +20,9 @@ from django.utils import timezone
 from supportdesk import policy
 from supportdesk.accounts.models import Client, User
 from supportdesk.errors import Conflict, Forbidden, Invalid, NotFound
-from supportdesk.notifications.actions import enqueue_email, thread_headers_from
+from supportdesk.notifications.actions import add_email, enqueue_email, thread_headers_from
 from supportdesk.oncall.service import notify_on_call_if_needed
-from supportdesk.prepared_inserts import insert
+from supportdesk.prepared_inserts import InsertBatch, insert
 from supportdesk.sla import service as sla
 
 from .errors import TicketError
@@ -82,24 +82,31 @@ def open_ticket(actor: User | None, *, subject: str, body: str, severity: int = 
     now = at or timezone.now()
     decision = queue_for(client, requester, now)
     chosen_queue = queue or decision.queue
-    # Reads and calendar arithmetic first: the write transaction below holds SQLite's one write lock.
+    # Reads, calendar arithmetic and every row's values first: the write transaction below holds SQLite's
+    # one write lock, and inside it only the INSERT statements run (prepared_inserts.InsertBatch).
     clocks = sla.plan_opening(client, severity, now)
+    rows = InsertBatch()
+    ticket = rows.add(Ticket(
+        client=client, requester=requester, severity=severity, status=Status.NEW, channel=channel,
+        queue=chosen_queue, queue_rank=QUEUE_RANK[Queue(chosen_queue)], category=category, subject=subject,
+        idempotency_key=idempotency_key or None, idempotency_hash=fingerprint if idempotency_key else "",
+        created_at=now, updated_at=now, sla_due_at=clocks.sla_due_at, sla_state=clocks.sla_state,
+    ))
+    message = rows.add(Message(ticket=ticket, author=requester, kind=MessageKind.PUBLIC, channel=channel,
+                               body=body, body_html=body_html, source_id=source_id, created_at=now))
+    event_data = {"severity": severity, "channel": channel, "queue": chosen_queue, "queue_reason": decision.reason}
+    rows.add(TicketEvent(ticket=ticket, actor=actor, kind="ticket.opened", source=source, created_at=now),
+             at_insert={"data": lambda: {**event_data, "message_id": message.pk}})
+    started = sla.add_planned(rows, ticket, clocks)
+    acknowledgement = InsertBatch()  # after any on-call page, which goes out first
+    if notify:
+        _acknowledge(acknowledgement, ticket, opening_source_id=source_id if channel == "email" else "")
     try:
         with transaction.atomic():
-            ticket = insert(Ticket(
-                client=client, requester=requester, severity=severity, status=Status.NEW, channel=channel,
-                queue=chosen_queue, queue_rank=QUEUE_RANK[Queue(chosen_queue)], category=category, subject=subject,
-                idempotency_key=idempotency_key or None, idempotency_hash=fingerprint if idempotency_key else "",
-                created_at=now, updated_at=now, sla_due_at=clocks.sla_due_at, sla_state=clocks.sla_state,
-            ))
-            message = insert(Message(ticket=ticket, author=requester, kind=MessageKind.PUBLIC, channel=channel,
-                                     body=body, body_html=body_html, source_id=source_id, created_at=now))
-            record_event(ticket, actor, "ticket.opened", source, severity=severity, channel=channel,
-                         queue=chosen_queue, queue_reason=decision.reason, message_id=message.pk)
-            sla.start_planned(ticket, clocks)
+            rows.insert()
+            sla.settle_planned(ticket, clocks, started)
             notify_on_call_if_needed(ticket)
-            if notify:
-                _acknowledge(ticket, opening_source_id=source_id if channel == "email" else "")
+            acknowledgement.insert()
     except IntegrityError:
         if idempotency_key:
             replay = _idempotent_replay(requester, idempotency_key, fingerprint)
@@ -262,16 +269,18 @@ def reply_reopens(ticket: Ticket, at: datetime | None = None) -> bool:
     return (at or timezone.now()) - ticket.solved_at <= timedelta(days=int(settings.SUPPORTDESK["REOPEN_DAYS"]))  # type: ignore[call-overload]
 
 
-def _acknowledge(ticket: Ticket, *, opening_source_id: str) -> None:
-    """An automatic acknowledgement: it never counts as the initial response.
+def _acknowledge(rows: InsertBatch, ticket: Ticket, *, opening_source_id: str) -> None:
+    """An automatic acknowledgement, added to the new ticket's rows: it never counts as the initial response.
 
     The ticket is new, so its thread is only the client's opening email, if it came by email."""
-    enqueue_email(topic="ticket.acknowledgement", to=ticket.requester.email, ticket=ticket,
-                  thread=thread_headers_from([opening_source_id] if opening_source_id else [], []),
-                  subject=f"[#{ticket.pk}] Received: {ticket.subject}",
-                  body=(f"We received your request #{ticket.pk} (severity {ticket.severity}).\n"
-                        f"Follow it at {settings.SITE_URL}/portal/tickets/{ticket.pk}/"),
-                  headers={"Auto-Submitted": "auto-replied", "X-Supportdesk-Ticket": str(ticket.pk)})
+    def texts() -> tuple[str, str, dict[str, str]]:  # at insert time, when the ticket has its number
+        return (f"[#{ticket.pk}] Received: {ticket.subject}",
+                f"We received your request #{ticket.pk} (severity {ticket.severity}).\n"
+                f"Follow it at {settings.SITE_URL}/portal/tickets/{ticket.pk}/",
+                {"Auto-Submitted": "auto-replied", "X-Supportdesk-Ticket": str(ticket.pk)})
+
+    add_email(rows, topic="ticket.acknowledgement", to=ticket.requester.email, ticket=ticket, texts=texts,
+              thread=thread_headers_from([opening_source_id] if opening_source_id else [], []))
 
 
 def _notify_assignee(ticket: Ticket) -> None:

@@ -176,3 +176,11 @@ def test_given_a_shift_time_with_an_offset_then_422_explains_it_is_wall_clock_an
     assert response.status_code == 422, response.content         # was a 500 (SQLite refuses aware times)
     assert "without an offset" in response.json()["error"]["message"] and "start" in response.json()["error"]["fields"]
     assert not RotaEvent.objects.filter(kind="rota.shift_added").exists()
+
+
+def test_given_an_urgent_ticket_at_night_then_the_page_is_queued_before_the_clients_acknowledgement():
+    on_call = StaffFactory(timezone_name="America/Toronto")
+    actions.add_shift(None, staff=on_call, weekday=1, start="17:00", end="09:00")
+    ticket = _urgent(client_24x7(), utc(2026, 3, 11, 3, 0))
+    topics = list(OutboxItem.objects.filter(ticket=ticket).order_by("id").values_list("topic", flat=True))
+    assert topics == ["oncall.page", "ticket.acknowledgement"]
