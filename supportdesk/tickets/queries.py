@@ -127,6 +127,16 @@ def ticket_items(qs: QuerySet[Ticket], offset: int, limit: int) -> list[dict[str
     return _items(qs.values_list(*_ROW_COLUMNS)[offset:offset + limit])
 
 
+def ticket_item(ticket: Ticket) -> dict[str, Any]:
+    """One ticket as TicketOut gives it, validated, JSON-ready: for answers rendered without ninja's
+    response validation (the new ticket of W1, whose client and requester are already in memory)."""
+    client, requester = ticket.client, ticket.requester
+    return _items([(ticket.pk, ticket.client_id, client.name, ticket.requester_id, requester.full_name,
+                    requester.email, ticket.subject, ticket.severity, ticket.status, ticket.channel, ticket.queue,
+                    ticket.assignee_id, ticket.version, ticket.sla_due_at, ticket.sla_state, ticket.created_at,
+                    ticket.updated_at)])[0]
+
+
 def _items(rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
     items = [
         {"id": pk, "number": pk, "client_id": client_id, "client": client, "requester_id": requester_id,
