@@ -46,8 +46,3 @@ application = ProtocolTypeRouter({"http": django_http, "websocket": websocket_ap
 # agent queue's p99 under load fell from ~110 ms to ~60 ms (bench/README.md, "Server stack").
 gc.collect()
 gc.freeze()
-# A request allocates thousands of objects, so at Python's default (a young collection every 700
-# allocations) each request ran several collections. Every 50,000: W2 served 12-19 % more in paired
-# 10 s runs, W1 0-5 % (bench/README.md, "One hand-off per request"); cyclic garbage lives a little longer.
-GC_YOUNG_THRESHOLD = 50_000
-gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
