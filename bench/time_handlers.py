@@ -4,7 +4,9 @@
         .venv/bin/python bench/time_handlers.py [--requests 500] [--only w1,w2,floor]
 
 Uses a data dir seeded by bench/profile_handlers.py or bench/seed_supportdesk.py (run those first).
-Prints the SQL of one request with each query's time, then the timings. W1 creates real tickets.
+Prints the SQL of one request with each query's time, then the timings. W1 creates real tickets; for it
+the script also prints how long each request held SQLite's write lock (from taking the writer queue at
+BEGIN to the end of COMMIT), the part of W1 that two web processes cannot run at the same time.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -66,14 +69,46 @@ def main() -> None:
         for q in ctx.captured_queries:
             print(f"   {q['time']}s  {q['sql'][:150]}")
         times = []
-        for _ in range(args.requests):
-            started = time.perf_counter()
-            call()
-            times.append(1000 * (time.perf_counter() - started))
+        with write_lock_timer() as held:
+            for _ in range(args.requests):
+                started = time.perf_counter()
+                call()
+                times.append(1000 * (time.perf_counter() - started))
         times.sort()
         print(f"{name}: mean {statistics.fmean(times):.2f} ms, median {statistics.median(times):.2f} ms, "
               f"p95 {times[int(0.95 * len(times)) - 1]:.2f} ms over {args.requests} requests "
               "(in-process, profiler off)")
+        if held:
+            print(f"{name}: write lock held {statistics.median(held):.2f} ms at the median "
+                  f"({100 * statistics.median(held) / statistics.median(times):.0f} % of the median request), "
+                  f"{len(held)} write transactions")
+
+
+@contextmanager
+def write_lock_timer() -> Iterator[list[float]]:
+    """Milliseconds from each write transaction's BEGIN (the writer queue taken) to the end of its COMMIT."""
+    from supportdesk.sqlite_writer_queue.base import DatabaseWrapper
+
+    held: list[float] = []
+    begin, commit = DatabaseWrapper._start_transaction_under_autocommit, DatabaseWrapper._commit
+    began: list[float] = []
+
+    def timed_begin(self: Any) -> None:
+        began[:] = [time.perf_counter()]
+        begin(self)
+
+    def timed_commit(self: Any) -> None:
+        commit(self)
+        if began:
+            held.append(1000 * (time.perf_counter() - began.pop()))
+
+    DatabaseWrapper._start_transaction_under_autocommit = timed_begin  # type: ignore[method-assign]
+    DatabaseWrapper._commit = timed_commit  # type: ignore[method-assign]
+    try:
+        yield held
+    finally:
+        DatabaseWrapper._start_transaction_under_autocommit = begin  # type: ignore[method-assign]
+        DatabaseWrapper._commit = commit  # type: ignore[method-assign]
 
 
 if __name__ == "__main__":
