@@ -95,7 +95,7 @@ def open_ticket(actor: User | None, *, subject: str, body: str, severity: int = 
     message = rows.add(Message(ticket=ticket, author=requester, kind=MessageKind.PUBLIC, channel=channel,
                                body=body, body_html=body_html, source_id=source_id, created_at=now))
     event_data = {"severity": severity, "channel": channel, "queue": chosen_queue, "queue_reason": decision.reason}
-    rows.add(TicketEvent(ticket=ticket, actor=actor, kind="ticket.opened", source=source, created_at=now),
+    rows.add(TicketEvent(ticket=ticket, actor=actor, kind="ticket.opened", source=source, created_at=timezone.now()),
              at_insert={"data": lambda: {**event_data, "message_id": message.pk}})
     started = sla.add_planned(rows, ticket, clocks)
     acknowledgement = InsertBatch()  # after any on-call page, which goes out first

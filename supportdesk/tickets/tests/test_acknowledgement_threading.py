@@ -38,3 +38,4 @@ def test_the_acknowledgement_names_the_new_ticket_in_its_subject_body_and_header
     assert f"/portal/tickets/{ticket.pk}/" in ack.body
     assert ack.headers["X-Supportdesk-Ticket"] == str(ticket.pk)
     assert ack.recipient == requester.email and ack.message_id
+
