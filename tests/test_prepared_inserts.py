@@ -106,12 +106,17 @@ def test_the_statement_is_the_orms_own_insert_with_returning():
 
 # InsertBatch: values prepared before the transaction, statements run inside it.
 
-def test_given_a_parent_and_children_added_unsaved_when_the_batch_is_inserted_then_children_point_at_the_parent():
+
+def ticket_added_to(batch: InsertBatch, subject: str = "Printer") -> Ticket:
     requester = ClientUserFactory()
     now = timezone.now()
+    return batch.add(Ticket(client=requester.client, requester=requester, subject=subject, created_at=now,
+                            updated_at=now))
+
+def test_given_a_parent_and_children_added_unsaved_when_the_batch_is_inserted_then_children_point_at_the_parent():
+    now = timezone.now()
     batch = InsertBatch()
-    ticket = batch.add(Ticket(client=requester.client, requester=requester, subject="Printer", created_at=now,
-                              updated_at=now))
+    ticket = ticket_added_to(batch)
     events = [batch.add(TicketEvent(ticket=ticket, kind=f"e{i}", source="api", created_at=now)) for i in range(2)]
     assert ticket.pk is None and not Ticket.objects.filter(subject="Printer").exists()  # nothing written yet
     with transaction.atomic():
@@ -123,11 +128,9 @@ def test_given_a_parent_and_children_added_unsaved_when_the_batch_is_inserted_th
 
 
 def test_given_a_value_computed_at_insert_then_it_sees_the_keys_of_rows_inserted_before_it():
-    requester = ClientUserFactory()
     now = timezone.now()
     batch = InsertBatch()
-    ticket = batch.add(Ticket(client=requester.client, requester=requester, subject="Printer", created_at=now,
-                              updated_at=now))
+    ticket = ticket_added_to(batch)
     event = batch.add(TicketEvent(ticket=ticket, kind="ticket.opened", source="api", created_at=now),
                       at_insert={"data": lambda: {"ticket_number": ticket.pk}})
     batch.insert()
@@ -173,11 +176,9 @@ def test_given_a_bad_batch_entry_then_add_refuses_it_at_once():
 
 
 def test_given_the_transaction_rolls_back_then_no_batched_row_remains():
-    requester = ClientUserFactory()
     now = timezone.now()
     batch = InsertBatch()
-    ticket = batch.add(Ticket(client=requester.client, requester=requester, subject="Rolled back", created_at=now,
-                              updated_at=now))
+    ticket = ticket_added_to(batch, "Rolled back")
     batch.add(TicketEvent(ticket=ticket, kind="x", source="api", created_at=now))
     with pytest.raises(RuntimeError), transaction.atomic():
         batch.insert()
