@@ -40,22 +40,11 @@ def insert(obj: M, using: str = DEFAULT_DB_ALIAS) -> M:
 
 
 def insert_many(objs: Sequence[Model], using: str = DEFAULT_DB_ALIAS) -> None:
-    """`insert` for each of `objs` (all of one model), in order, one statement each."""
-    if not objs:
-        return
-    model = type(objs[0])
-    _check_preparable(model)  # every call: a receiver may be connected after the statement was compiled
-    connection = connections[using]
-    statement = _statement(model, connection)
-    with connection.cursor() as cursor:
-        for obj in objs:
-            if type(obj) is not model or obj.pk is not None:
-                raise ValueError("insert_many takes unsaved objects of one model with no primary key set")
-            cursor.execute(statement.sql, [field.get_db_prep_save(field.pre_save(obj, True), connection)
-                                           for field in statement.fields])
-            obj.pk = _returned_pk(cursor, connection, model)
-            obj._state.adding = False
-            obj._state.db = using
+    """`insert` for each of `objs`, in order, one statement each (an InsertBatch run at once)."""
+    batch = InsertBatch(using)
+    for obj in objs:
+        batch.add(obj)
+    batch.insert()
 
 
 class InsertBatch:
