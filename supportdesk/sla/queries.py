@@ -164,8 +164,8 @@ def at_risk(user: Any, *, within: timedelta = timedelta(hours=4), now: datetime 
     require_manager(user)
     now = now or timezone.now()
     return Clock.objects.filter(state=ClockState.RUNNING, stopped_at__isnull=True, due_at__isnull=False,
-                                due_at__lte=now + within).select_related("ticket", "ticket__client",
-                                                                         "ticket__assignee").order_by("due_at", "pk")
+                                due_at__lte=now + within).select_related(
+        "ticket", "ticket__client", "ticket__assignee").prefetch_related("history").order_by("due_at", "pk")
 
 
 def with_views(clocks: Iterable[Clock], now: datetime | None = None) -> list[tuple[Clock, ClockView]]:
@@ -175,16 +175,18 @@ def with_views(clocks: Iterable[Clock], now: datetime | None = None) -> list[tup
 
 
 def breaches(user: Any, *, months: int = 3, now: datetime | None = None) -> QuerySet[Clock]:
-    """Clocks breached in the last `months`, latest first; the caller pages it in SQL."""
+    """Clocks breached in the current month and the `months - 1` whole months before it (vendor zone), latest
+    first; the caller pages it in SQL."""
     require_manager(user)
     now = now or timezone.now()
-    return Clock.objects.filter(breached_at__gte=now - timedelta(days=31 * months)).select_related(
+    return Clock.objects.filter(breached_at__gte=month_start(now, months, vendor_zone())).select_related(
         "ticket", "ticket__client").order_by("-breached_at", "-pk")
 
 
 def volume_by_channel(user: Any, *, months: int = 3, now: datetime | None = None) -> list[tuple[str, int]]:
+    """Tickets opened per channel over the same whole months as `attainment` and `breaches`."""
     require_manager(user)
     now = now or timezone.now()
-    rows = Ticket.objects.filter(created_at__gte=now - timedelta(days=31 * months)).values("channel").annotate(
+    rows = Ticket.objects.filter(created_at__gte=month_start(now, months, vendor_zone())).values("channel").annotate(
         n=Count("id")).order_by("-n", "channel")
     return [(row["channel"], row["n"]) for row in rows]

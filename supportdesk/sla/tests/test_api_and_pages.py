@@ -96,6 +96,22 @@ def test_attainment_covers_whole_months_only(history, staff, as_person, clock):
     assert [(r["month"], r["total"]) for r in rows] == [("2026-03", 1), ("2026-04", 2)]
 
 
+def test_channel_volume_and_breaches_cover_the_same_whole_months_as_attainment(history, staff, clock):
+    from supportdesk.sla import queries
+    from supportdesk.tickets.models import Ticket
+
+    # Given a ticket opened on 2026-03-31 (Toronto) besides the history
+    clock.at(utc(2026, 3, 31, 14, 0))
+    TicketFactory(requester=requester_of(history["client"]), severity=3)
+    # When a manager asks for two months on 2026-05-01: April and May, no partial March (was 62 days back)
+    now = utc(2026, 5, 1, 12, 0)
+    since_april = Ticket.objects.filter(created_at__gte=utc(2026, 4, 1, 4, 0)).count()
+    assert sum(n for _, n in queries.volume_by_channel(staff["manager"], months=2, now=now)) == since_april
+    assert sum(n for _, n in queries.volume_by_channel(staff["manager"], months=3, now=now)) == since_april + Ticket.objects.filter(
+        created_at__gte=utc(2026, 3, 1, 5, 0), created_at__lt=utc(2026, 4, 1, 4, 0)).count()
+    assert not queries.breaches(staff["manager"], months=2, now=now).filter(breached_at__lt=utc(2026, 4, 1, 4, 0)).exists()
+
+
 def test_manager_edits_a_calendar_through_the_api(staff, as_person, django_capture_on_commit_callbacks, clock):
     clock.at(MONDAY_10)
     http = as_person(staff["manager"])
