@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from supportdesk import policy
 from supportdesk.errors import DomainError, NotFound
 from supportdesk.policy.designations import designations_client
+from supportdesk.posted_ids import posted_id
 
 from . import designations
 from .models import Client, User
@@ -36,7 +37,7 @@ def _page(request: HttpRequest, client: Client, template: str, base: str) -> Htt
             remove = request.POST.get("remove", "").strip()
             if remove:
                 # A tampered id (not a number, someone of another client) is "no such person", never a 500.
-                person = User.objects.filter(pk=remove, client=client).first() if remove.isdigit() else None
+                person = User.objects.filter(pk=posted_id(remove), client=client).first()
                 if person is None:
                     raise NotFound("client user")
                 designations.undesignate(actor, client=client, user=person)

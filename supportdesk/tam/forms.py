@@ -16,12 +16,6 @@ WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4
             (6, "Sunday")]
 
 
-def posted_id(value: object) -> int:
-    """An id from a posted button or radio; 0 (found nowhere) when it is missing or not a number."""
-    text = str(value or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else 0  # '²'.isdigit() too
-
-
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 

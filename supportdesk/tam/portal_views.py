@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 from supportdesk import policy
 from supportdesk.accounts.actions import current_tam
 from supportdesk.errors import DomainError
+from supportdesk.posted_ids import posted_id
 from supportdesk.web.access import client_people_only
 
 from . import library, queries, upgrades
-from .forms import posted_id
 from .models import LibraryKind, OccurrenceStatus, UpgradeStatus
 
 

@@ -16,6 +16,7 @@ from supportdesk import policy
 from supportdesk.accounts.actions import current_tam
 from supportdesk.errors import DomainError
 from supportdesk.policy import tam as tam_policy
+from supportdesk.posted_ids import posted_id
 from supportdesk.tickets import queries as ticket_queries
 from supportdesk.web.views.common import attach_error
 
@@ -31,7 +32,6 @@ from .forms import (
     SeriesForm,
     UpgradeForm,
     VisitForm,
-    posted_id,
 )
 from .models import CallOccurrence, OccurrenceStatus, OnsiteVisit, UpgradePlan
 

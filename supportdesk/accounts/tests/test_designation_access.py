@@ -147,7 +147,7 @@ def test_the_clients_tam_designates_and_removes_from_the_console(world, as_perso
     assert [d.user for d in active_designations(own)] == [people["client_user"]]
 
 
-@pytest.mark.parametrize("remove", ["abc", "1.5", "-1", "99999999999999999999"])
+@pytest.mark.parametrize("remove", ["abc", "1.5", "-1", "99999999999999999999", "²"])
 def test_a_tampered_remove_id_on_the_pages_is_refused_in_place_and_changes_nothing(world, as_person, remove):
     # Given the designated-users pages of the client admin and of the client's TAM
     for who, url in [("client_admin", "/portal/designated/"), ("tam", f"/console/clients/{world['own'].pk}/designated/")]:
