@@ -263,7 +263,7 @@ def upload_recording(request: HttpRequest, ticket_id: int, filename: str = "reco
         raise Invalid("tam.length_required", "Send the recording with a Content-Length header (not chunked).",
                       fields={"Content-Length": "required"}, status=411)
     raw_length = raw_length or "0"
-    if not raw_length.isdigit():
+    if not (raw_length.isascii() and raw_length.isdigit()):  # '²' is a digit to isdigit(), not to int()
         raise Invalid("invalid_request", f"The Content-Length header {raw_length[:40]!r} is not a number of bytes.",
                       fields={"Content-Length": "a number of bytes"}, status=400)
     if int(raw_length) > library.MAX_RECORDING_BYTES:

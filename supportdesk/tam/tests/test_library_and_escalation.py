@@ -110,6 +110,8 @@ def test_a_declared_length_is_checked_after_who_asks_and_a_malformed_one_is_a_cl
     # When the header is not a number, the answer is a 400 naming it (it was a 500)
     malformed = put_recording(as_person(world["people"]["tam"]), world["ticket"], MP4, CONTENT_LENGTH="abc")
     assert malformed.status_code == 400 and "Content-Length" in malformed.json()["error"]["message"]
+    superscript = put_recording(as_person(world["people"]["tam"]), world["ticket"], MP4, CONTENT_LENGTH="\u00b2")
+    assert superscript.status_code == 400  # '²' passes str.isdigit() but not int(): it was a 500
     # When it is sent chunked, without a length (the body would read as empty), the answer says to send one
     chunked = put_recording(as_person(world["people"]["tam"]), world["ticket"], b"", HTTP_TRANSFER_ENCODING="chunked")
     assert chunked.status_code == 411 and chunked.json()["error"]["code"] == "tam.length_required"
