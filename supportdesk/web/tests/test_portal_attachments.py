@@ -104,3 +104,12 @@ def test_agents_see_the_clients_files_and_internal_ones_in_the_console():
         url = f"/console/tickets/{ticket.pk}/attachments/{attachment.pk}/"
         assert url in page and http.get(url).status_code == 200
     assert signed_in(ticket.requester).get(f"/console/tickets/{ticket.pk}/attachments/{internal.pk}/").status_code == 404
+
+
+def test_given_a_file_missing_from_storage_then_its_download_page_is_404_not_500():
+    person = ClientUserFactory()
+    http = signed_in(person)
+    assert new_ticket(http, [upload("trace.log", b"boom")]).status_code == 302
+    stored = Ticket.objects.get().attachments.get()
+    stored.file.storage.delete(stored.file.name)
+    assert http.get(f"/portal/tickets/{stored.ticket_id}/attachments/{stored.pk}/").status_code == 404

@@ -72,9 +72,9 @@ def attachment_download(request: HttpRequest, ticket_id: int, attachment_id: int
     """A file of a ticket the person may see (the policy decides), as a sandboxed download; anything else is 404."""
     try:
         found = attachments.attachment_for(policy.signed_in(request), ticket_id, attachment_id)
+        return attachments.download_response(found)  # a file missing from storage is a 404 too
     except DomainError as exc:
         raise Http404 from exc
-    return attachments.download_response(found)
 
 
 @client_people_only
