@@ -163,7 +163,7 @@ def issue_credit_note(actor: User | None, invoice: Invoice, *, amount: object, r
                           f"The credit note cannot exceed what is left to credit on {invoice.number}: {remaining} "
                           f"{invoice.currency}.", fields={"amount": f"at most {remaining}"})
         now = timezone.now()
-        note = CreditNote.objects.create(invoice=invoice, number=next_number("CN", timezone.localdate(now).year), reason=reason[:255],
+        note = CreditNote.objects.create(invoice=invoice, number=next_number("CN", timezone.localdate(now).year), reason=reason,
                                          amount=value, currency=invoice.currency, issued_at=now, created_by=actor)
         if value == remaining:
             invoice.status = Invoice.Status.CREDITED
@@ -239,7 +239,7 @@ def grant_credit(actor: User | None, *, client: Client, description: str, amount
     value = parse_amount(amount, "amount", allow_zero=False)
     code = parse_currency(currency)
     with transaction.atomic():
-        credit = ClientCredit.objects.create(client=client, description=description[:255], amount=value, currency=code,
+        credit = ClientCredit.objects.create(client=client, description=description, amount=value, currency=code,
                                              granted_on=granted_on or timezone.localdate(), created_by=actor)
         _event(actor, "credit.granted", client, credit=credit.pk, amount=value, currency=code)
     return credit

@@ -67,6 +67,7 @@ def test_the_staff_article_list_pages(people, as_person):
     assert first.count('href="/help/manage/draft-tip-') == 25 and 'class="pager"' in first
     second = http.get("/help/manage/?page=2").content.decode()
     assert second.count('href="/help/manage/') >= 1 and "Draft tip 25" in second
+    assert second.count('href="/help/manage/draft-tip-') == 1  # the 26th only
 
 
 
