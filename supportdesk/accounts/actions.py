@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -51,25 +51,35 @@ def create_client(actor: User | None, *, name: str, timezone_name: str = "Americ
     slug = slugify(name)[:80] or "client"
     if Client.objects.filter(name__iexact=name).exists() or Client.objects.filter(slug=slug).exists():
         raise Conflict(AccountError.DUPLICATE_CLIENT, f"A client named {name!r} already exists.", fields={"name": "taken"})
-    domains = _mail_domains(domains or [])
-    taken = ClientDomain.objects.filter(domain__in=domains).values_list("domain", flat=True)
-    if taken:
-        raise Conflict(AccountError.DOMAIN_TAKEN,
-                       f"Mail domain(s) already belong to another client: {', '.join(taken)}.",
-                       fields={"domains": "taken"})
-    numbers = _phone_numbers(phones or [])
-    taken_numbers = ClientPhone.objects.filter(number__in=numbers).values_list("number", flat=True)
-    if taken_numbers:
-        raise Conflict(AccountError.PHONE_TAKEN,
-                       f"Phone number(s) already belong to another client: {', '.join(taken_numbers)}.",
-                       fields={"phones": "taken"})
-    with transaction.atomic():
-        client = Client.objects.create(name=name, slug=slug, timezone=timezone_name, address=address)
-        ClientDomain.objects.bulk_create([ClientDomain(client=client, domain=d) for d in domains])
-        ClientPhone.objects.bulk_create([ClientPhone(client=client, number=n) for n in numbers])
-        AccountEvent.objects.create(client=client, actor=actor, kind="client.created",
-                                    data={"name": name, "domains": domains})
+    domains, numbers = _mail_domains(domains or []), _phone_numbers(phones or [])
+    _refuse_taken_contacts(domains, numbers)
+    try:
+        with transaction.atomic():
+            client = Client.objects.create(name=name, slug=slug, timezone=timezone_name, address=address)
+            ClientDomain.objects.bulk_create([ClientDomain(client=client, domain=d) for d in domains])
+            ClientPhone.objects.bulk_create([ClientPhone(client=client, number=n) for n in numbers])
+            AccountEvent.objects.create(client=client, actor=actor, kind="client.created",
+                                        data={"name": name, "domains": domains})
+    except IntegrityError:
+        # Another client took the name, a domain or a number between the checks and the insert: the same
+        # answer as if it had come first, never a 500.
+        if Client.objects.filter(name__iexact=name).exists() or Client.objects.filter(slug=slug).exists():
+            raise Conflict(AccountError.DUPLICATE_CLIENT, f"A client named {name!r} already exists.",
+                           fields={"name": "taken"}) from None
+        _refuse_taken_contacts(domains, numbers)
+        raise
     return client
+
+
+def _refuse_taken_contacts(domains: list[str], numbers: list[str]) -> None:
+    """Conflict when a mail domain or phone number already belongs to a client (each identifies one)."""
+    for model, column, values, code, what, field in (
+            (ClientDomain, "domain", domains, AccountError.DOMAIN_TAKEN, "Mail domain(s)", "domains"),
+            (ClientPhone, "number", numbers, AccountError.PHONE_TAKEN, "Phone number(s)", "phones")):
+        taken = list(model.objects.filter(**{f"{column}__in": values}).values_list(column, flat=True))
+        if taken:
+            raise Conflict(code, f"{what} already belong to another client: {', '.join(taken)}.",
+                           fields={field: "taken"})
 
 
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")

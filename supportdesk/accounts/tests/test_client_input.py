@@ -78,3 +78,27 @@ def test_given_an_address_that_is_not_an_email_when_adding_a_person_then_422(as_
     assert response.status_code == 422, response.content
     assert response.json()["error"]["code"] == "person.bad_email"
     assert not User.objects.filter(client=firm).exists()
+
+
+@pytest.mark.parametrize("contact,code", [({"domains": ["acme.example"]}, "client.domain_taken"),
+                                          ({"phones": ["+14165550100"]}, "client.phone_taken")])
+def test_given_another_client_takes_the_domain_or_phone_meanwhile_then_409_not_500(as_person, monkeypatch,
+                                                                                    contact, code):
+    from supportdesk.accounts import actions
+
+    real_check = actions._refuse_taken_contacts
+    calls = []
+
+    def racing_check(domains: list[str], numbers: list[str]) -> None:
+        calls.append(1)
+        if len(calls) == 1:  # the check passes, then a competing request creates its client first
+            real_check(domains, numbers)
+            actions.create_client(None, name="Rival Law", domains=domains, phones=numbers)
+            return
+        real_check(domains, numbers)
+
+    monkeypatch.setattr(actions, "_refuse_taken_contacts", racing_check)
+    response = create(as_person, **contact)
+    assert response.status_code == 409, response.content
+    assert response.json()["error"]["code"] == code
+    assert not Client.objects.filter(name="Acme Law").exists()
