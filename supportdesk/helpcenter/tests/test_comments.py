@@ -171,3 +171,20 @@ def test_a_commenter_without_a_name_is_not_shown_by_email_address(people, articl
     # And a named commenter keeps their name for everyone
     actions.add_comment(people["premium_user"], articles["public"], body="Same here.")
     assert people["premium_user"].full_name in client.get(f"/help/articles/{slug}/").content.decode()
+
+
+def test_unnamed_staff_commenters_read_as_the_support_team_without_a_query_per_comment(
+        people, articles, as_person, django_assert_max_num_queries):
+    from supportdesk.factories import StaffFactory
+
+    # Given unnamed support staff who commented on a public article
+    slug = articles["public"].slug
+    for n in range(6):
+        actions.add_comment(StaffFactory(full_name="", staff_roles=["agent"]), articles["public"], body=f"Tip {n}")
+    reader = as_person(people["premium_user"])
+    reader.get(f"/api/v1/help/articles/{slug}/comments")  # warm: sessions, caches
+    # When a reader lists the comments, then each reads "Support team", in a number of queries that does
+    # not grow with the comments (it was one role query per unnamed author)
+    with django_assert_max_num_queries(8):
+        items = reader.get(f"/api/v1/help/articles/{slug}/comments").json()["items"]
+    assert [c["author"] for c in items] == ["Support team"] * 6
