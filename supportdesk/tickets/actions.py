@@ -191,12 +191,27 @@ def update_ticket(actor: User | None, ticket: Ticket, *, expected_version: int, 
     return locked
 
 
+def check_status(value: str) -> str:
+    """A ticket status by its value; 422 naming the ones there are otherwise (changes and list filters)."""
+    if value not in Status.values:
+        raise Invalid(TicketError.BAD_STATUS, f"Unknown status {value!r}; use one of {', '.join(Status.values)}.",
+                      fields={"status": "unknown"})
+    return value
+
+
+def check_queue(value: str) -> str:
+    """A queue by its value; 422 naming the ones there are otherwise (changes and list filters)."""
+    if value not in Queue.values:
+        raise Invalid(TicketError.BAD_QUEUE, f"Unknown queue {value!r}; use one of {', '.join(Queue.values)}.",
+                      fields={"queue": "unknown"})
+    return value
+
+
 def _validated_changes(ticket: Ticket, changes: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, value in changes.items():
         if name == "status":
-            if value not in Status.values:
-                raise Invalid(TicketError.BAD_STATUS, f"Unknown status {value!r}.", fields={"status": "unknown"})
+            check_status(value)
             if value != ticket.status and value not in TRANSITIONS[ticket.status]:
                 raise Invalid(TicketError.BAD_TRANSITION, f"A {ticket.get_status_display().lower()} ticket cannot "
                               f"become {Status(value).label.lower()}.", fields={"status": "not allowed now"})
@@ -206,9 +221,7 @@ def _validated_changes(ticket: Ticket, changes: dict[str, Any]) -> dict[str, Any
         elif name == "assignee":
             values[name] = _assignee(value)
         elif name == "queue":
-            if value not in Queue.values:
-                raise Invalid(TicketError.BAD_QUEUE, f"Unknown queue {value!r}.", fields={"queue": "unknown"})
-            values[name] = value
+            values[name] = check_queue(value)
         elif name == "category":
             values[name] = value
         elif name == "subject":

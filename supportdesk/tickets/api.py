@@ -16,8 +16,7 @@ from supportdesk.pagination import PreparedPage, paginate_prepared
 
 from . import actions, attachments, exports, queries
 from .errors import TicketError
-from .models import Category, Queue
-from .models import Status as TicketStatus
+from .models import Category
 from .schemas import EventOut, MessageIn, MessageOut, TicketDetailOut, TicketIn, TicketOut, TicketUpdateIn
 
 router = Router()
@@ -43,12 +42,10 @@ def list_tickets(request: HttpRequest, status: str | None = None, queue: str | N
 
 
 def _check_filters(status: str | None, queue: str | None) -> None:
-    if status and status not in TicketStatus.values:
-        raise Invalid(TicketError.BAD_STATUS, f"Unknown status {status!r}; use one of {', '.join(TicketStatus.values)}.",
-                      fields={"status": "unknown"})
-    if queue and queue not in Queue.values:
-        raise Invalid(TicketError.BAD_QUEUE, f"Unknown queue {queue!r}; use one of {', '.join(Queue.values)}.",
-                      fields={"queue": "unknown"})
+    if status:
+        actions.check_status(status)
+    if queue:
+        actions.check_queue(queue)
 
 
 @router.get("/export.csv", summary="Export the tickets you may see as CSV",
