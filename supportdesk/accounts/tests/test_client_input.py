@@ -102,3 +102,31 @@ def test_given_another_client_takes_the_domain_or_phone_meanwhile_then_409_not_5
     assert response.status_code == 409, response.content
     assert response.json()["error"]["code"] == code
     assert not Client.objects.filter(name="Acme Law").exists()
+
+
+def test_given_phones_stored_before_normalising_when_migrating_then_calls_from_them_find_their_client():
+    import importlib
+
+    from django.apps import apps
+
+    from supportdesk.accounts.models import User
+    from supportdesk.factories import ClientFactory, ClientUserFactory
+    from supportdesk.telephony.actions import caller_of
+
+    migration = importlib.import_module("supportdesk.accounts.migrations.0004_normalise_stored_phones")
+    # Given numbers written the old way (only the ends stripped), one of them clashing once normalised
+    acme, rival = ClientFactory(), ClientFactory()
+    ClientPhone.objects.create(client=acme, number="+1 416 555 0100")
+    ClientPhone.objects.create(client=rival, number="+1 (416) 555-0100")
+    ClientPhone.objects.create(client=rival, number="+44 20 7946 0000")
+    person = ClientUserFactory(client=acme)
+    User.objects.filter(pk=person.pk).update(phone="+1 416 555 0199")
+    assert caller_of("+14165550100") == (None, None)
+    # When the data migration runs
+    migration.normalise_phones(apps, None)
+    # Then each number has the stored form, the first of two clashing ones keeps it, the other stays as it was
+    assert sorted(ClientPhone.objects.values_list("number", flat=True)) == [
+        "+1 (416) 555-0100", "+14165550100", "+442079460000"]
+    assert caller_of("+14165550100")[0] == acme
+    assert caller_of("+442079460000")[0] == rival
+    assert caller_of("+14165550199") == (acme, User.objects.get(pk=person.pk))
