@@ -87,7 +87,7 @@ class InvoiceOut(Schema):
 
     @staticmethod
     def resolve_client(obj) -> str:  # noqa: ANN001
-        return obj.billed_to or obj.client.name  # as issued: a later rename does not rewrite the invoice
+        return obj.billed_name  # as issued: a later rename does not rewrite the invoice
 
 
 class InvoiceDetailOut(InvoiceOut):

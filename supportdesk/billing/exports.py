@@ -49,7 +49,7 @@ def invoice_csv(invoice: Invoice) -> str:
     out = io.StringIO()
     writer = _SafeWriter(out)
     writer.writerow(CSV_HEADER)
-    head = [invoice.number or "", invoice.billed_to or invoice.client.name, invoice.period_start, invoice.period_last_day, invoice.currency]
+    head = [invoice.number or "", invoice.billed_name, invoice.period_start, invoice.period_last_day, invoice.currency]
     for line in invoice.lines.all():
         writer.writerow([*head, line.kind, line.description, line.service_from or "", line.service_last_day or "",
                          line.quantity, line.unit_amount, line.amount, line.explanation])

@@ -189,6 +189,11 @@ class Invoice(models.Model):
         return super().delete(*args, **kwargs)
 
     @property
+    def billed_name(self) -> str:
+        """Whom the invoice is made out to: the name frozen at issue; a draft shows the client's name now."""
+        return self.billed_to or self.client.name
+
+    @property
     def is_issued(self) -> bool:
         return self.status != self.Status.DRAFT
 
