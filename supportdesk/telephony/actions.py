@@ -228,21 +228,21 @@ def log_call(actor: User, ticket: Ticket, *, direction: str, outcome: str, summa
         raise Invalid(PhoneError.BAD_DIRECTION, "direction must be inbound or outbound.", fields={"direction": "inbound or outbound"})
     if outcome not in OUTCOMES:
         raise Invalid(PhoneError.BAD_OUTCOME, f"outcome must be one of {', '.join(OUTCOMES)}.", fields={"outcome": "unknown"})
-    if number and not normalise_number(number):
+    normalised = checked_number(number)
+    if number and not normalised:
         raise Invalid(PhoneError.BAD_NUMBER, "The number needs digits (E.164, e.g. +14165550100).", fields={"number": "no digits"})
-    checked_number(number)
     if duration_minutes is not None and not 0 <= duration_minutes <= 24 * 60:
         raise Invalid(PhoneError.BAD_PAYLOAD, "duration_minutes must be 0 to 1440.", fields={"duration_minutes": "0 to 1440"})
     summary = str(summary or "").strip()
     verb = "to" if direction == Direction.OUTBOUND else "from"
-    body = (f"{direction.capitalize()} call {verb} {normalise_number(number) or 'the client'}"
+    body = (f"{direction.capitalize()} call {verb} {normalised or 'the client'}"
             + (f", {duration_minutes} min" if duration_minutes is not None else "") + f": {OUTCOMES[outcome]}.\n\n{summary}")
     call_id = uuid.uuid4().hex
     with transaction.atomic():
         now = timezone.now()
         call = Call.objects.create(provider=Provider.MANUAL, call_id=call_id, direction=direction,
-                                   from_number="" if direction == Direction.OUTBOUND else normalise_number(number),
-                                   to_number=normalise_number(number) if direction == Direction.OUTBOUND else "",
+                                   from_number="" if direction == Direction.OUTBOUND else normalised,
+                                   to_number=normalised if direction == Direction.OUTBOUND else "",
                                    client=ticket.client, state=CallState.ENDED, started_at=now, ended_at=now,
                                    duration_seconds=duration_minutes * 60 if duration_minutes is not None else None,
                                    ticket=ticket, logged_by=actor, summary=summary, created_at=now)
