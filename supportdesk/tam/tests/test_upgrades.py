@@ -107,6 +107,7 @@ def test_the_target_is_a_release_of_the_catalogue(world, as_person):
     assert (picked.json()["product"], picked.json()["target_version"], picked.json()["release_id"]) == \
         ("Docketing Suite", "5.1.0", newer.pk)
     # When the id is unknown, or the version given is not a release of that product, it is refused clearly
+    messages = []
     for bad, field in (({"release_id": 999_999}, "release_id"),
                        ({"product": "Docketing Suite", "target_version": "6.0"}, "target_version"),
                        ({"product": "Case Manager", "release_id": older.pk}, "release_id")):
@@ -116,7 +117,9 @@ def test_the_target_is_a_release_of_the_catalogue(world, as_person):
                             content_type="application/json")
         assert refused.status_code == 422, refused.content
         assert refused.json()["error"]["code"] == "tam.unknown_release" and field in refused.json()["error"]["fields"]
+        messages.append(refused.json()["error"]["message"])
     assert "5.1.0" in refused.json()["error"]["message"] or "Case Manager" in refused.json()["error"]["message"]
+    assert "6.0" in messages[1] and "Case Manager" in messages[2]  # each message names what was wrong
     # A catalogued version given as text is accepted (and linked); a product without releases stays free text
     start, end = window(15)
     assert propose(world, (start, end)).target_version == "8.0"
