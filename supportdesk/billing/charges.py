@@ -6,11 +6,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import list_currencies
+from django.utils import timezone
 
 from supportdesk.accounts.models import Client, User
 from supportdesk.errors import Invalid
 
-from .models import BillableCharge
+from .models import BillableCharge, BillingEvent, ClientCredit
 from .proration import to_cents
 
 
@@ -39,7 +40,28 @@ def record_charge(actor: User | None, *, client: Client, kind: str, description:
 
 def cancel_charge(source_ref: str) -> bool:
     """Cancel a charge not yet invoiced (e.g. a cancelled registration); returns whether it was."""
-    from django.utils import timezone
-
     return bool(BillableCharge.objects.filter(source_ref=source_ref, invoice_line__isnull=True,
                                               cancelled_at__isnull=True).update(cancelled_at=timezone.now()))
+
+
+def withdraw_charge(actor: User | None, source_ref: str, *, reason: str, on: date) -> str:
+    """The vendor withdrew what a charge was for (e.g. it cancelled the event): the client must not pay.
+
+    Not invoiced yet: the charge is dropped. Already invoiced: the issued invoice never changes, so the client
+    gets a credit of the same amount that its next invoice in that currency deducts. Returns "dropped",
+    "credited" or "none" (no live charge, e.g. a free seat). Call it inside the caller's transaction."""
+    if cancel_charge(source_ref):
+        return "dropped"
+    charge = (BillableCharge.objects.select_for_update()
+              .filter(source_ref=source_ref, invoice_line__isnull=False, cancelled_at__isnull=True).first())
+    if charge is None or charge.amount <= 0:
+        return "none"
+    # Marked withdrawn (its invoice line stays as issued), so a second withdrawal finds nothing to credit.
+    BillableCharge.objects.filter(pk=charge.pk).update(cancelled_at=timezone.now())
+    credit = ClientCredit.objects.create(client=charge.client, description=f"{reason}: {charge.description}"[:255],
+                                         amount=charge.amount, currency=charge.currency, granted_on=on,
+                                         created_by=actor)
+    BillingEvent.objects.create(actor=actor, client=charge.client, kind="credit.granted",
+                                data={"credit": credit.pk, "amount": str(charge.amount), "currency": charge.currency,
+                                      "withdrawn_charge": charge.pk, "source_ref": source_ref})
+    return "credited"

@@ -18,7 +18,7 @@ from django.utils import timezone
 from supportdesk import policy
 from supportdesk.accounts.actions import check_zone
 from supportdesk.accounts.models import User
-from supportdesk.billing.charges import cancel_charge, record_charge
+from supportdesk.billing.charges import cancel_charge, record_charge, withdraw_charge
 from supportdesk.contracts.entitlements import client_local_date, entitlements_for
 from supportdesk.errors import Conflict, DomainError, Forbidden, Invalid
 from supportdesk.notifications.actions import enqueue_email
@@ -158,9 +158,117 @@ def create_event(actor: User | None, *, title: str, starts_at: datetime, ends_at
                  capacity: int, fee: Any = "0", currency: str = "USD", kind: str = "webinar",
                  description: str = "", location: str = "") -> Event:
     _staff_only(actor)
+    values = _checked_event_values(title=title, starts_at=starts_at, ends_at=ends_at, timezone=timezone_name,
+                                   capacity=capacity, fee=fee, currency=currency, kind=kind,
+                                   description=description, location=location)
+    with transaction.atomic():
+        event = Event.objects.create(created_by=actor, **values)
+        LearningEvent.objects.create(actor=actor, kind="event.created", data={"event": event.pk, "title": event.title})
+    return event
+
+
+# What registrants' calendars show: a change to any of these sends them an updated invitation.
+CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "timezone", "location", "description")
+EVENT_FIELDS = (*CALENDAR_FIELDS, "capacity", "fee", "currency", "kind")
+
+
+def change_event(actor: User | None, event: Event, **changes: Any) -> Event:
+    """Change an event that has not started. Seats already taken keep their fee; a capacity below the seats
+    taken is refused; when what a calendar shows changes, every registrant gets an updated invitation
+    (same UID, higher SEQUENCE)."""
+    _staff_only(actor)
+    unknown = set(changes) - set(EVENT_FIELDS)
+    if unknown:
+        raise Invalid("event.unknown_field", f"Cannot change {', '.join(sorted(unknown))}.",
+                      fields={name: "not changeable" for name in unknown})
+    changes = {name: value for name, value in changes.items() if value is not None}
+    if not changes:
+        raise Invalid("event.nothing_to_change", "Nothing to change.")
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        _refuse_if_over(locked, now, "changed")
+        values = _checked_event_values(**{name: getattr(locked, name) for name in EVENT_FIELDS} | changes)
+        changed = {name: value for name, value in values.items() if getattr(locked, name) != value}
+        if not changed:
+            return locked
+        taken = Registration.objects.filter(event=locked, cancelled_at__isnull=True).count()
+        if changed.get("capacity", taken) < taken:
+            raise Conflict(LearningError.EVENT_CAPACITY_SHRINK,
+                           f"{taken} seats are taken; the capacity cannot go below that.",
+                           details={"seats_taken": taken})
+        if "currency" in changed and taken and locked.fee > 0:
+            raise Conflict(LearningError.EVENT_CURRENCY_LOCKED,
+                           "Registrants were charged in this currency; it cannot change now.")
+        before = {name: str(getattr(locked, name)) for name in changed}
+        for name, value in changed.items():
+            setattr(locked, name, value)
+        reinvite = bool(set(changed) & set(CALENDAR_FIELDS))
+        if reinvite:
+            locked.sequence += 1
+        locked.save()
+        if reinvite:
+            _send_invitations(locked, changed=set(changed))
+        LearningEvent.objects.create(actor=actor, kind="event.changed", data={
+            "event": locked.pk, "before": before, "after": {name: str(value) for name, value in changed.items()},
+            "registrants_told": taken if reinvite else 0})
+    return locked
+
+
+def cancel_event(actor: User | None, event: Event, *, reason: str) -> Event:
+    """Cancel an event that has not started: every registration is cancelled and told why, with a calendar
+    CANCEL; fees not yet invoiced are dropped and fees already invoiced become a credit on the next invoice."""
+    _staff_only(actor)
+    reason = _required(reason, "reason", "A reason for the registrants")[:500]
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        _refuse_if_over(locked, now, "cancelled")
+        locked.cancelled_at, locked.cancelled_by, locked.cancellation_reason = now, actor, reason
+        locked.save(update_fields=["cancelled_at", "cancelled_by", "cancellation_reason"])
+        outcomes: dict[str, str] = {}
+        for registration in (Registration.objects.filter(event=locked, cancelled_at__isnull=True)
+                             .select_related("user", "client")):
+            registration.event = locked
+            registration.cancelled_at, registration.cancelled_by = now, actor
+            registration.save(update_fields=["cancelled_at", "cancelled_by"])
+            fee = withdraw_charge(actor, f"registration:{registration.pk}", reason=f"{locked.title} cancelled",
+                                  on=client_local_date(registration.client, now))
+            outcomes[str(registration.pk)] = fee
+            enqueue_email(topic="learning.event_cancelled", to=registration.user.email,
+                          subject=f"Cancelled: {locked.title}",
+                          body=invitations.event_cancelled_text(registration, fee),
+                          attachments=[invitations.ics_attachment(registration, cancelled=True)],
+                          dedupe_key=f"registration:{registration.pk}:cancelled")
+        LearningEvent.objects.create(actor=actor, kind="event.cancelled",
+                                     data={"event": locked.pk, "reason": reason, "registrations": outcomes})
+    return locked
+
+
+def _refuse_if_over(event: Event, now: datetime, doing: str) -> None:
+    if event.cancelled_at is not None:
+        raise Conflict(LearningError.EVENT_CANCELLED, f"{event.title} was cancelled; it can no longer be {doing}.")
+    if event.starts_at <= now:
+        raise Invalid(LearningError.EVENT_STARTED, f"{event.title} has started; it can no longer be {doing}.",
+                      fields={"event": "already started"})
+
+
+def _send_invitations(event: Event, *, changed: set[str]) -> None:
+    for registration in Registration.objects.filter(event=event, cancelled_at__isnull=True).select_related("user"):
+        registration.event = event
+        enqueue_email(topic="learning.event_changed", to=registration.user.email,
+                      subject=f"Changed: {event.title}",
+                      body=invitations.event_changed_text(registration, changed),
+                      attachments=[invitations.ics_attachment(registration)],
+                      dedupe_key=f"registration:{registration.pk}:sequence:{event.sequence}")
+
+
+def _checked_event_values(*, title: str, starts_at: datetime, ends_at: datetime, timezone: str, capacity: int,
+                          fee: Any, currency: str, kind: str, description: str, location: str) -> dict[str, Any]:
+    """An event's fields, checked and normalised (instants in UTC, currency upper case) or refused with 422."""
     title = _required(title, "title", "A title")
-    check_zone(timezone_name)
-    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+    check_zone(timezone)
+    if _is_naive(starts_at) or _is_naive(ends_at):
         raise Invalid(LearningError.EVENT_BAD_TIMES, "Start and end need a UTC offset (e.g. 2026-05-01T15:00:00-04:00).",
                       fields={"starts_at": "needs an offset"})
     if ends_at <= starts_at:
@@ -169,18 +277,17 @@ def create_event(actor: User | None, *, title: str, starts_at: datetime, ends_at
     if isinstance(capacity, bool) or not isinstance(capacity, int) or not 1 <= capacity <= 100_000:
         raise Invalid(LearningError.EVENT_BAD_CAPACITY, "Capacity must be a whole number from 1 to 100,000.",
                       fields={"capacity": "whole number >= 1"})
-    amount = _money(fee)
-    if currency.upper() not in list_currencies():
+    if not isinstance(currency, str) or currency.upper() not in list_currencies():
         raise Invalid("event.unknown_currency", f"Unknown currency {currency!r}.", fields={"currency": "unknown"})
     if kind not in ("event", "webinar"):
         raise Invalid("event.bad_kind", "Kind must be event or webinar.", fields={"kind": "event or webinar"})
-    starts_at, ends_at = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
-    with transaction.atomic():
-        event = Event.objects.create(title=title, starts_at=starts_at, ends_at=ends_at, timezone=timezone_name,
-                                     capacity=capacity, fee=amount, currency=currency.upper(), kind=kind,
-                                     description=description, location=location[:200], created_by=actor)
-        LearningEvent.objects.create(actor=actor, kind="event.created", data={"event": event.pk, "title": title})
-    return event
+    return {"title": title, "starts_at": starts_at.astimezone(UTC), "ends_at": ends_at.astimezone(UTC),
+            "timezone": timezone, "capacity": capacity, "fee": _money(fee), "currency": currency.upper(),
+            "kind": kind, "description": description, "location": location[:200]}
+
+
+def _is_naive(value: datetime) -> bool:
+    return value.tzinfo is None or value.utcoffset() is None
 
 
 def discount_for(user: User, at: datetime) -> int:
@@ -203,6 +310,8 @@ def register(actor: User, event: Event, *, at: datetime | None = None) -> Regist
     client = actor.client
     assert client is not None
     now = at or timezone.now()
+    if event.cancelled_at is not None:
+        raise Conflict(LearningError.EVENT_CANCELLED, f"{event.title} was cancelled: {event.cancellation_reason}")
     if event.starts_at <= now:
         raise Invalid(LearningError.REGISTRATION_EVENT_STARTED,
                       f"Registration for {event.title} closed when it started.", fields={"event": "already started"})

@@ -75,6 +75,25 @@ class EventIn(Schema):
     currency: str = Field("USD", min_length=3, max_length=3)
 
 
+class EventChange(Schema):
+    """Only the fields sent change; seats already taken keep their fee."""
+
+    title: str | None = Field(None, max_length=200)
+    kind: str | None = Field(None, pattern="^(event|webinar)$")
+    description: str | None = None
+    location: str | None = Field(None, max_length=200)
+    starts_at: datetime | None = Field(None, description="ISO 8601 with a UTC offset")
+    ends_at: datetime | None = Field(None, description="ISO 8601 with a UTC offset")
+    timezone: str | None = None
+    capacity: int | None = None
+    fee: Decimal | None = None
+    currency: str | None = Field(None, min_length=3, max_length=3)
+
+
+class EventCancel(Schema):
+    reason: str = Field(..., max_length=500, description="Told to every registrant")
+
+
 class EventOut(Schema):
     id: int
     kind: str
@@ -88,6 +107,8 @@ class EventOut(Schema):
     seats_taken: int
     fee: Decimal
     currency: str
+    cancelled_at: datetime | None
+    cancellation_reason: str
 
     @staticmethod
     def resolve_seats_taken(obj) -> int:  # noqa: ANN001
@@ -184,6 +205,25 @@ def create_event(request: HttpRequest, payload: EventIn):
 @router.get("/events/{event_id}", response=EventOut)
 def get_event(request: HttpRequest, event_id: int):
     return queries.event_for(policy.signed_in(request), event_id)
+
+
+@router.patch("/events/{event_id}", response=EventOut, summary="Change an event that has not started",
+              description="Registrants get an updated calendar invitation when the title, time, place or "
+                          "description change. Refused: `event.started` (422), `event.cancelled` and "
+                          "`event.capacity_below_registrations` (409).")
+def change_event(request: HttpRequest, event_id: int, payload: EventChange):
+    actor = policy.signed_in(request)
+    actions.change_event(actor, queries.event_for(actor, event_id), **payload.dict(exclude_unset=True))
+    return queries.event_for(actor, event_id)
+
+
+@router.post("/events/{event_id}/cancel", response=EventOut, summary="Cancel an event that has not started",
+             description="Cancels every registration and tells each registrant the reason with a calendar "
+                         "CANCEL; fees not yet invoiced are dropped, fees already invoiced become a credit.")
+def cancel_event(request: HttpRequest, event_id: int, payload: EventCancel):
+    actor = policy.signed_in(request)
+    actions.cancel_event(actor, queries.event_for(actor, event_id), reason=payload.reason)
+    return queries.event_for(actor, event_id)
 
 
 @router.post("/events/{event_id}/registrations", response={201: RegistrationOut}, summary="Register yourself",

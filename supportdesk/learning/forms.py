@@ -51,3 +51,8 @@ class EventForm(forms.Form):
     currency = forms.CharField(max_length=3, initial="USD")
     location = forms.CharField(max_length=200, required=False)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class EventCancelForm(forms.Form):
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="Sent to every registrant")

@@ -6,6 +6,7 @@ import base64
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import timezone
 from icalendar import Calendar
 from icalendar import Event as IcsEvent
 
@@ -36,8 +37,34 @@ def cancellation_text(registration: Registration, charge_cancelled: bool) -> str
     return f"Your registration for {registration.event.title} ({_local(registration)}) is cancelled. {note}\n"
 
 
+def event_changed_text(registration: Registration, changed: set[str]) -> str:
+    event = registration.event
+    what = ", ".join(LABELS[name] for name in LABELS if name in changed)
+    return (f"{event.title} has changed ({what}). You are still registered (seat {registration.seat}).\n\n"
+            f"When: {_local(registration)}\nWhere: {event.location or 'online; the link follows'}\n\n"
+            "The attached calendar file updates the entry in your calendar. You can cancel until the event "
+            "starts.\n")
+
+
+def event_cancelled_text(registration: Registration, fee: str) -> str:
+    """`fee`: what billing did with the registration's fee ("dropped", "credited" or "none")."""
+    event = registration.event
+    note = {"dropped": f"The fee of {registration.fee} {registration.currency} will not be invoiced.",
+            "credited": f"The fee of {registration.fee} {registration.currency} was already invoiced; your next "
+                        "invoice deducts it as a credit."}.get(fee, "")
+    return (f"We are sorry: {event.title} ({_local(registration)}) is cancelled.\n\n"
+            f"Reason: {event.cancellation_reason}\n\n{note}\nThe attached calendar file removes it from your "
+            "calendar.\n")
+
+
+LABELS = {"title": "title", "starts_at": "start", "ends_at": "end", "timezone": "time zone",
+          "location": "place", "description": "description"}
+
+
 def ics_attachment(registration: Registration, *, cancelled: bool = False) -> dict:
-    """An outbox attachment: {filename, content_type, content_b64}."""
+    """An outbox attachment: {filename, content_type, content_b64}. One UID per registration; SEQUENCE is the
+    event's (bumped by every change calendars must show), one more for a cancellation, so calendars apply
+    each update and a cancellation over everything sent before."""
     event = registration.event
     cal = Calendar()
     cal.add("prodid", "-//supportdesk//events//EN")
@@ -46,7 +73,7 @@ def ics_attachment(registration: Registration, *, cancelled: bool = False) -> di
     item = IcsEvent()
     domain = getattr(settings, "SUPPORTDESK_MAIL_DOMAIN", "supportdesk.local")
     item.add("uid", f"registration-{registration.pk}@{domain}")
-    item.add("dtstamp", registration.created_at)
+    item.add("dtstamp", timezone.now())
     item.add("dtstart", event.starts_at)
     item.add("dtend", event.ends_at)
     item.add("summary", event.title)
@@ -54,7 +81,7 @@ def ics_attachment(registration: Registration, *, cancelled: bool = False) -> di
     if event.location:
         item.add("location", event.location)
     item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    item.add("sequence", 1 if cancelled else 0)
+    item.add("sequence", event.sequence + (1 if cancelled else 0))
     cal.add_component(item)
     return {"filename": "event.ics", "content_type": "text/calendar; charset=utf-8",
             "content_b64": base64.b64encode(cal.to_ical()).decode()}

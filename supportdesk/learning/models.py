@@ -113,6 +113,12 @@ class Event(models.Model):
     currency = models.CharField(max_length=3, default="USD")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    sequence = models.PositiveIntegerField(default=0, help_text="Bumped when registrants' calendars must update "
+                                                                "(ICS SEQUENCE)")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    cancellation_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -124,6 +130,10 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class Registration(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.contrib import messages
@@ -14,13 +15,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from supportdesk import policy
-from supportdesk.errors import DomainError, NotFound
+from supportdesk.errors import DomainError, Forbidden, NotFound
 from supportdesk.policy.learning import can_manage_learning, download_refusal, training_refusal
 from supportdesk.web.views.common import attach_error
 
 from . import actions, queries
 from .errors import LearningError
-from .forms import EventForm, ReleaseForm, TrainingForm
+from .forms import EventCancelForm, EventForm, ReleaseForm, TrainingForm
 from .models import TrainingKind
 
 
@@ -162,18 +163,18 @@ def event_list(request: HttpRequest) -> HttpResponse:
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     user = _person(request)
     event = _visible(queries.event_for, user, event_id)
+    manage = can_manage_learning(user)
+    edit_form = EventForm(request.POST if request.POST.get("action") == "change" else None,
+                          initial=_event_initial(event)) if manage else None
+    cancel_form = EventCancelForm(request.POST if request.POST.get("action") == "cancel_event" else None)
     error, status = "", 200
     if request.method == "POST":
         try:
-            if request.POST.get("cancel"):
-                registration = _visible(queries.registration_for, user, int(request.POST["cancel"]))
-                actions.cancel_registration(user, registration)
-                messages.success(request, "Your registration is cancelled.")
-            else:
-                registration = actions.register(user, event)
-                messages.success(request, f"You are registered (seat {registration.seat}); the confirmation "
-                                          "email carries a calendar file.")
-            return redirect(f"/events/{event.pk}/")
+            done = _event_post(request, user, event, edit_form, cancel_form)
+            if done:
+                messages.success(request, done)
+                return redirect(f"/events/{event.pk}/")
+            status = 422
         except (DomainError, ValueError) as exc:
             error = getattr(exc, "message", "Invalid request.")
             status = getattr(exc, "status", 422)  # the API's status: 403 not allowed, 409 full, 422 started
@@ -181,8 +182,51 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     discount = actions.discount_for(user, timezone.now()) if policy.is_client_person(user) else 0
     return render(request, "learning/event.html", {
         "event": event, "error": error, "mine": mine, "discount": discount,
-        "price": actions.price_for(event, discount),
+        "price": actions.price_for(event, discount), "edit_form": edit_form, "cancel_form": cancel_form,
+        "can_manage": manage and not event.is_cancelled and event.starts_at > timezone.now(),
         "is_client": policy.is_client_person(user), "now": timezone.now(),
         "registrations": queries.registrations(user, event=event).filter(cancelled_at__isnull=True)
         if not policy.is_client_person(user) or policy.is_client_admin(user) else None},
         status=status)
+
+
+def _event_post(request: HttpRequest, user: Any, event: Any, edit_form: EventForm | None,
+                cancel_form: EventCancelForm) -> str:
+    """Do what the posted form asks; the message to show, or "" when a form has errors to show."""
+    action = request.POST.get("action")
+    if action == "change":
+        if edit_form is None:
+            raise Forbidden("Only staff who manage events change them.", code=LearningError.STAFF_ONLY)
+        if not edit_form.is_valid():
+            return ""
+        data = edit_form.cleaned_data
+        try:
+            starts_at, ends_at = _event_times(data)
+            actions.change_event(user, event, title=data["title"], kind=data["kind"], starts_at=starts_at,
+                                 ends_at=ends_at, timezone=data["timezone"], capacity=data["capacity"],
+                                 fee=data["fee"], currency=data["currency"], location=data["location"],
+                                 description=data["description"])
+        except DomainError as exc:
+            attach_error(edit_form, exc)
+            return ""
+        return "Event saved; registrants were sent the change if their calendars needed it."
+    if action == "cancel_event":
+        if not cancel_form.is_valid():
+            return ""
+        actions.cancel_event(user, event, reason=cancel_form.cleaned_data["reason"])
+        return "Event cancelled; every registrant was told why."
+    if request.POST.get("cancel"):
+        registration = _visible(queries.registration_for, user, int(request.POST["cancel"]))
+        actions.cancel_registration(user, registration)
+        return "The registration is cancelled."
+    registration = actions.register(user, event)
+    return f"You are registered (seat {registration.seat}); the confirmation email carries a calendar file."
+
+
+def _event_initial(event: Any) -> dict[str, Any]:
+    zone = ZoneInfo(event.timezone)
+    return {"title": event.title, "kind": event.kind, "timezone": event.timezone, "capacity": event.capacity,
+            "fee": event.fee, "currency": event.currency, "location": event.location,
+            "description": event.description,
+            "starts_at": event.starts_at.astimezone(zone).replace(tzinfo=None),
+            "ends_at": event.ends_at.astimezone(zone).replace(tzinfo=None)}
