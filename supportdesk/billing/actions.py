@@ -18,13 +18,14 @@ from django.utils import timezone
 
 from supportdesk.accounts.models import Client, User
 from supportdesk.catalogue.models import Offering
+from supportdesk.contracts.entitlements import line_periods
 from supportdesk.contracts.models import ServiceOrder
 from supportdesk.errors import Conflict, Forbidden, Invalid
 from supportdesk.policy.billing import can_manage_billing
 
 from .charges import record_charge
 from .errors import BillingError
-from .invoicing import DraftLine, draft_month
+from .invoicing import DraftLine, draft_month, monthly_price
 from .models import (
     BillableCharge,
     BillingEvent,
@@ -39,6 +40,7 @@ from .models import (
 )
 from .pricing import parse_amount, parse_currency
 from .proration import month_bounds, to_cents
+from .true_up import credit_reductions
 
 MAX_RATE = Decimal("1000000")
 MAX_TEXT = 200  # descriptions and reasons (the stored column is 255: room for a conversion note)
@@ -105,6 +107,7 @@ def issue_month(actor: User | None, month: date | str) -> RunResult:
                       fields={"month": "not started yet"})
     result = RunResult(first)
     for client in Client.objects.order_by("id"):
+        credit_reductions(actor, client, first, line_periods(client), monthly_price)
         draft = draft_month(client, first)
         for currency, problem in sorted(draft.problems.items()):
             result.problems.append(f"{client.name} ({currency}): {problem}")

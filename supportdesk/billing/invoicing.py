@@ -5,6 +5,8 @@
   priced at the line's agreed price or else the list price (24/7 Support: the user tier of the line's
   user count), prorated by days in force / days in the month;
 - event fees and travel expenses: uninvoiced, uncancelled BillableCharges incurred in or before the month;
+- adjustments for months already invoiced whose contract changed since (`true_up`): what is due more is a
+  line; what is due less was made a ClientCredit first, so it is deducted below like any credit;
 - credits: ClientCredits not yet used, oldest first, each only while it fits in the invoice total.
 """
 
@@ -16,10 +18,11 @@ from datetime import date
 from decimal import Decimal
 
 from supportdesk.accounts.models import Client
-from supportdesk.contracts.entitlements import line_periods
+from supportdesk.contracts.entitlements import LinePeriod, line_periods
 from supportdesk.contracts.models import OrderLine
 from supportdesk.errors import DomainError
 
+from . import true_up
 from .models import BillableCharge, ChargeKind, ClientCredit, LineKind
 from .pricing import price_for
 from .proration import days_in_month, month_bounds, overlap_days, prorate, to_cents
@@ -63,7 +66,8 @@ def monthly_price(line: OrderLine, currency: str, on: date) -> tuple[Decimal, st
 def draft_month(client: Client, month_start: date) -> MonthDraft:
     first, following = month_bounds(month_start)
     draft = MonthDraft(client, first)
-    for period in line_periods(client):
+    periods = line_periods(client)
+    for period in periods:
         version = period.line.offering_version
         if version is None or not version.offering.recurring:
             continue
@@ -82,7 +86,7 @@ def draft_month(client: Client, month_start: date) -> MonthDraft:
             kind=LineKind.RECURRING, description=f"{version.offering.name}{users} (order {period.line.order.number})",
             quantity=(Decimal(days) / Decimal(total_days)).quantize(Decimal("0.0001")), unit_amount=to_cents(mrc), amount=prorate(mrc, days, first),
             explanation=why + ("" if days == total_days else f"; prorated {days}/{total_days} days"),
-            service_from=lo, service_to=hi, source_ref=f"order-line:{period.line.pk}"))
+            service_from=lo, service_to=hi, source_ref=true_up.LINE_REF.format(period.line.pk)))
     charges = BillableCharge.objects.filter(client=client, invoice_line__isnull=True, cancelled_at__isnull=True,
                                             incurred_on__lt=following).order_by("incurred_on", "id")
     kinds: dict[str, str] = {ChargeKind.EVENT_FEE: LineKind.EVENT_FEE, ChargeKind.TRAVEL_EXPENSE: LineKind.TRAVEL_EXPENSE}
@@ -94,6 +98,7 @@ def draft_month(client: Client, month_start: date) -> MonthDraft:
             kind=kinds.get(charge.kind, LineKind.OTHER), description=charge.description, quantity=Decimal(1),
             unit_amount=charge.amount, amount=charge.amount, explanation=why, service_from=charge.incurred_on,
             source_ref=charge.source_ref, charge=charge))
+    _add_adjustments(draft, periods)
     credits = ClientCredit.objects.filter(client=client, invoice_line__isnull=True, granted_on__lt=following)
     for credit in credits.order_by("granted_on", "id"):
         lines = draft.lines_by_currency.get(credit.currency)
@@ -103,3 +108,21 @@ def draft_month(client: Client, month_start: date) -> MonthDraft:
                                unit_amount=-credit.amount, amount=-credit.amount, explanation="credit",
                                service_from=credit.granted_on, source_ref=f"credit:{credit.pk}", credit=credit))
     return draft
+
+
+
+def _add_adjustments(draft: MonthDraft, periods: list[LinePeriod]) -> None:
+    """Charges for months already invoiced that are due more now; what is due less became a ClientCredit
+    before this draft (`actions.issue_month` -> `true_up.credit_reductions`), applied below like any credit."""
+    found, problems = true_up.adjustments(draft.client, draft.month_start, periods, monthly_price)
+    for currency, problem in problems.items():
+        draft.problems.setdefault(currency, problem)
+    for adjustment in found:
+        if adjustment.amount <= 0:
+            continue
+        description, explanation = true_up.describe(adjustment)
+        month_first, following = month_bounds(adjustment.month)
+        draft.lines_by_currency[adjustment.currency].append(DraftLine(
+            kind=LineKind.ADJUSTMENT, description=description, quantity=Decimal(1), unit_amount=adjustment.amount,
+            amount=adjustment.amount, explanation=explanation, service_from=month_first,
+            service_to=following, source_ref=true_up.LINE_REF.format(adjustment.line.pk)))

@@ -212,6 +212,7 @@ class LineKind(models.TextChoices):
     TRAVEL_EXPENSE = "travel_expense", "Travel expense at cost"
     OTHER = "other", "Other charge"
     CREDIT = "credit", "Credit"
+    ADJUSTMENT = "adjustment", "Adjustment for an earlier month"
 
 
 class InvoiceLineQuerySet(models.QuerySet):
@@ -279,6 +280,9 @@ class ClientCredit(models.Model):
     granted_on = models.DateField()
     invoice_line = models.ForeignKey(InvoiceLine, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="credits")
+    source_ref = models.CharField(max_length=100, null=True, blank=True, unique=True,
+                                  help_text="What it corrects, once: order-line:<id>:<month>:credited-on:<month> "
+                                            "for a contract reduced after that month was invoiced")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
