@@ -10,6 +10,7 @@ from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from supportdesk.accounts.actions import user_for_token
 from supportdesk.errors import DomainError
+from supportdesk.throttling import retry_after_of, with_retry_after
 
 
 class BearerToken(HttpBearer):
@@ -52,9 +53,7 @@ def error_body(code: str, message: str, fields: dict | None = None, details: dic
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     response = api.create_response(request, error_body(exc.code, exc.message, exc.fields, exc.details),
                                    status=exc.status)
-    if exc.status == 429 and "retry_after" in exc.details:  # a rate limit says when to come back (RFC 6585)
-        response["Retry-After"] = str(exc.details["retry_after"])
-    return response
+    return with_retry_after(response, retry_after_of(exc))
 
 
 @api.exception_handler(NinjaValidationError)

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from supportdesk.errors import DomainError
+
 
 def hit(key: str, limit: int, window_seconds: int) -> tuple[bool, int]:
     """Count one attempt for `key`; returns (allowed, seconds until the window resets)."""
@@ -74,5 +76,16 @@ def too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
                                               status=429)
     else:
         response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
-    response["Retry-After"] = str(retry_after)
+    return with_retry_after(response, retry_after)
+
+
+def retry_after_of(refusal: DomainError) -> int | None:
+    """The seconds a rate-limit refusal (429) from an action says to wait, which it keeps in its details."""
+    return refusal.details.get("retry_after") if refusal.status == 429 else None
+
+
+def with_retry_after(response: HttpResponse, seconds: int | None) -> HttpResponse:
+    """A 429 says when to come back (RFC 6585): the limiter's own count, so the client waits no longer than needed."""
+    if seconds is not None:
+        response["Retry-After"] = str(seconds)
     return response

@@ -16,6 +16,7 @@ from supportdesk.accounts.models import Client
 from supportdesk.catalogue.models import Offering
 from supportdesk.errors import DomainError
 from supportdesk.policy import helpcenter as help_policy
+from supportdesk.throttling import retry_after_of, with_retry_after
 from supportdesk.tickets.attachments import download_response
 from supportdesk.web.access import page_for
 from supportdesk.web.views.common import attach_error
@@ -57,7 +58,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect(_comment_url(user, comment))
             except DomainError as exc:
                 attach_error(form, exc)
-                status, retry_after = exc.status, exc.details.get("retry_after")
+                status, retry_after = exc.status, retry_after_of(exc)
     page = Paginator(queries.comments_for(request.user, item), COMMENTS_PAGE_SIZE).get_page(request.GET.get("page"))
     response = render(request, "helpcenter/article.html", {
         "article": item, "page": page, "comments": page.object_list, "form": form,
@@ -65,9 +66,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
         "can_moderate": help_policy.can_moderate(request.user),
         "can_edit": help_policy.can_edit_articles(request.user),
     }, status=status)
-    if retry_after is not None:
-        response["Retry-After"] = str(retry_after)
-    return response
+    return with_retry_after(response, retry_after)
 
 
 def attachment(request: HttpRequest, slug: str, attachment_id: int) -> FileResponse:

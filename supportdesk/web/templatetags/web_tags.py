@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.template.context import Context
 
 register = template.Library()
 
@@ -32,6 +33,15 @@ def nav_current(nav: list, path: str, more: list | None = None) -> str:
         if (path == url or (url != "/" and path.startswith(url))) and len(url) > len(best):
             best = url
     return best
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context: Context, number: int, param: str = "") -> str:
+    """The link to page `number` of a list: this request's query with only `param` ("page" unless named) set,
+    so every filter a page was asked with is kept without the pager having to know the page's filters."""
+    query = context["request"].GET.copy()
+    query[param or "page"] = str(number)
+    return f"?{query.urlencode()}"
 
 
 @register.filter
