@@ -6,9 +6,10 @@ Releases (R13), training content and its access log (R15), events and registrati
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from babel.numbers import list_currencies
 from django.core.files.base import File
@@ -20,7 +21,7 @@ from supportdesk.accounts.actions import check_zone
 from supportdesk.accounts.models import User
 from supportdesk.billing.charges import cancel_charge, record_charge, withdraw_charge
 from supportdesk.contracts.entitlements import client_local_date, entitlements_for
-from supportdesk.errors import Conflict, DomainError, Forbidden, Invalid
+from supportdesk.errors import Conflict, Forbidden, Invalid
 from supportdesk.notifications.actions import enqueue_email
 from supportdesk.policy.learning import (
     can_cancel_registration,
@@ -42,6 +43,8 @@ from .models import (
     TrainingItem,
     TrainingKind,
 )
+
+T = TypeVar("T")
 
 MAX_RELEASE_BYTES = 2 * 1024 * 1024 * 1024
 CENT = Decimal("0.01")
@@ -96,17 +99,16 @@ def add_release(actor: User | None, *, product: str, version: str, released_on: 
     return release
 
 
-def record_download(actor: User, release: Release) -> Download:
-    """Refuse (changing nothing) unless the person may download now; otherwise log the download."""
+def record_download(actor: User, release: Release, *, serve: Callable[[Release], T]) -> T:
+    """Refuse (changing nothing) unless the person may download now; otherwise serve the file and log the
+    download. `serve` opens the file first (queries.download_response), so a file missing from storage
+    answers 404 and logs nothing, without a separate existence check that could race the open."""
     refusal = download_refusal(actor)
     if refusal is not None:
         raise refusal
-    if not release.file.name or not release.file.storage.exists(release.file.name):
-        # Served nothing, so logs nothing: a clear answer instead of a server error from the storage.
-        raise DomainError(LearningError.RELEASE_FILE_MISSING,
-                          f"The download file of {release.product} {release.version} is not available at the "
-                          "moment; please contact support.", status=404)
-    return Download.objects.create(release=release, user=actor, client=actor.client, at=timezone.now())
+    served = serve(release)
+    Download.objects.create(release=release, user=actor, client=actor.client, at=timezone.now())
+    return served
 
 
 # Training database (R15) -------------------------------------------------------------------------------

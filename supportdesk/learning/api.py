@@ -156,8 +156,7 @@ def get_release(request: HttpRequest, release_id: int):
                         "Support; every download is logged.")
 def download_release(request: HttpRequest, release_id: int):
     release = queries.release_for(policy.signed_in(request), release_id)
-    actions.record_download(policy.signed_in(request), release)
-    return queries.download_response(release)
+    return actions.record_download(policy.signed_in(request), release, serve=queries.download_response)
 
 
 # Training database --------------------------------------------------------------------------------------

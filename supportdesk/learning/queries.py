@@ -9,9 +9,10 @@ from django.http import FileResponse
 from django.utils import timezone
 
 from supportdesk import policy
-from supportdesk.errors import NotFound
+from supportdesk.errors import DomainError, NotFound
 from supportdesk.policy.learning import can_manage_learning, visible_registrations
 
+from .errors import LearningError
 from .models import Event, Registration, Release, TrainingCategory, TrainingItem
 
 
@@ -30,7 +31,13 @@ def release_for(user: Any, release_id: int) -> Release:
 
 def download_response(release: Release) -> FileResponse:
     """Always a download (never rendered inline), with sniffing off and a sandboxing CSP."""
-    response = FileResponse(release.file.open("rb"), as_attachment=True, filename=release.filename,
+    try:
+        handle = release.file.open("rb")
+    except FileNotFoundError as exc:  # gone since it was published: a clear answer, not a 500
+        raise DomainError(LearningError.RELEASE_FILE_MISSING, f"The download file of {release.product} "
+                          f"{release.version} is not available at the moment; please contact support.",
+                          status=404) from exc
+    response = FileResponse(handle, as_attachment=True, filename=release.filename,
                             content_type="application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

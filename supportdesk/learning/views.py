@@ -68,10 +68,9 @@ def release_download(request: HttpRequest, release_id: int) -> HttpResponseBase:
     user = _person(request)
     release = _visible(queries.release_for, user, release_id)
     try:
-        actions.record_download(user, release)
+        return actions.record_download(user, release, serve=queries.download_response)
     except DomainError as exc:
         return _refused(request, exc.message, "/releases/", status=exc.status)
-    return queries.download_response(release)
 
 
 @login_required
