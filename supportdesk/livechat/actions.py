@@ -21,6 +21,7 @@ from supportdesk.contracts.entitlements import entitlements_for
 from supportdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from supportdesk.policy.livechat import can_join_conversation, can_work_chats
 from supportdesk.tickets import actions as tickets
+from supportdesk.tickets.merges import follow_merges
 
 from .errors import ChatError
 from .models import ChatEvent, ChatMessage, Conversation, ConversationStatus
@@ -126,6 +127,9 @@ def post_message(user: User, conversation_id: object, *, client_msg_id: object, 
             raise Conflict(ChatError.NOT_PICKED_UP, "Pick the chat up before you write in it.")
         message = ChatMessage.objects.create(conversation=locked, author=user, from_staff=staff, client_msg_id=key,
                                              body=text, created_at=timezone.now())
+        if locked.ticket is not None and locked.ticket.merged_into_id is not None:
+            locked.ticket = follow_merges(locked.ticket)  # merged while the chat went on: continue there
+            locked.save(update_fields=["ticket"])
         if locked.status == ConversationStatus.ACTIVE and locked.ticket is not None:
             tickets.add_message(user, locked.ticket, body=text, channel="chat", source="chat",
                                 source_id=f"chat:{locked.pk}:{message.pk}", from_staff=staff)
@@ -145,6 +149,8 @@ def pick_up(agent: User, conversation_id: object) -> Conversation:
             raise Conflict(ChatError.ALREADY_TAKEN, "Another agent already took this chat, or it was closed.")
         transcript = "\n".join(m.body for m in locked.messages.filter(from_staff=False).order_by("created_at", "id"))
         source_id = f"chat:{locked.pk}:transcript"
+        if locked.ticket is not None:
+            locked.ticket = follow_merges(locked.ticket)  # a chat on a duplicate continues where its work went
         if locked.ticket is not None and tickets.reply_reopens(locked.ticket):
             tickets.add_message(locked.requester, locked.ticket, body=f"Live chat started.\n\n{transcript}".strip(),
                                 channel="chat", source="chat", source_id=source_id, from_staff=False)

@@ -25,6 +25,7 @@ from .tickets import (  # noqa: F401
     TicketScope,
     can_change_ticket_fields,
     can_comment_internally,
+    can_merge_tickets,
     can_open_for_requester,
     can_reply,
     can_see_internal,

@@ -68,6 +68,11 @@ def can_open_for_requester(user: Any) -> bool:
     return has_role(user, *STAFF_WORKERS)
 
 
+def can_merge_tickets(user: Any) -> bool:
+    """Closing a duplicate into another ticket of the same client: staff who work tickets."""
+    return has_role(user, *STAFF_WORKERS)
+
+
 def can_see_internal(user: Any) -> bool:
     return has_role(user, *STAFF_WORKERS)
 

@@ -14,10 +14,19 @@ from supportdesk.accounts.queries import person_with_client
 from supportdesk.errors import Invalid
 from supportdesk.pagination import PreparedPage, paginate_prepared
 
-from . import actions, attachments, exports, queries
+from . import actions, attachments, exports, merges, queries
 from .errors import TicketError
 from .models import Category
-from .schemas import EventOut, MessageIn, MessageOut, TicketDetailOut, TicketIn, TicketOut, TicketUpdateIn
+from .schemas import (
+    EventOut,
+    MergeIn,
+    MessageIn,
+    MessageOut,
+    TicketDetailOut,
+    TicketIn,
+    TicketOut,
+    TicketUpdateIn,
+)
 
 router = Router()
 
@@ -122,6 +131,19 @@ def patch_ticket(request: HttpRequest, ticket_id: int, payload: TicketUpdateIn):
                                     status=payload.status, severity=payload.severity, queue=payload.queue,
                                     subject=payload.subject, assignee=payload.assignee_id)
     return queries.ticket_for(policy.signed_in(request), updated.pk)
+
+
+@router.post("/{ticket_id}/merge", response=TicketOut, summary="Merge this duplicate into another ticket (staff)",
+             description="Closes this ticket as a duplicate of `into` (same client, neither closed nor merged): the "
+                         "target gets an internal note with this ticket's conversation, and email, chat and phone "
+                         "replies to this ticket go to the target. Refused: `ticket.merge_self`, "
+                         "`ticket.merge_other_client` (422), `ticket.merge_closed`, `ticket.already_merged` (409).")
+def merge_ticket(request: HttpRequest, ticket_id: int, payload: MergeIn):
+    user = policy.signed_in(request)
+    source = queries.ticket_for(user, ticket_id)
+    target = queries.ticket_for(user, payload.into)
+    merged = merges.merge_ticket(user, source, target, tell_requester=payload.tell_requester, via="api")
+    return queries.ticket_for(user, merged.pk)
 
 
 @router.post("/{ticket_id}/messages", response={201: MessageOut}, summary="Reply, add an internal note or log a call")

@@ -72,6 +72,8 @@ class Ticket(models.Model):
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
     idempotency_hash = models.CharField(max_length=64, blank=True)
     linked_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups")
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_tickets",
+                                    help_text="Closed as a duplicate of this ticket; replies to it go there")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     solved_at = models.DateTimeField(null=True, blank=True)

@@ -29,6 +29,12 @@ class TicketUpdateIn(Schema):
     subject: str | None = Field(None, max_length=200)
 
 
+class MergeIn(Schema):
+    into: int = Field(..., description="The ticket (same client, not closed) this duplicate is merged into")
+    tell_requester: bool = Field(True, description="Tell the duplicate's requester by a public reply where the work "
+                                                   "continues (false: an internal note)")
+
+
 class MessageIn(Schema):
     body: str = Field(..., max_length=100_000)
     kind: str = Field("public", pattern="^(public|internal|call)$")
@@ -89,6 +95,7 @@ TICKET_ROWS: TypeAdapter[list[BaseModel]] = TypeAdapter(list[TicketRow])  # type
 
 class TicketDetailOut(TicketOut):
     messages: list[MessageOut]
+    merged_into_id: int | None = Field(None, description="Closed as a duplicate of this ticket")
     tam: str | None = Field(None, description="The client's dedicated TAM (email): its primary contact (R8)")
 
     @staticmethod

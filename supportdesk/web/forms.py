@@ -59,6 +59,13 @@ class MessageForm(_ReplyBodyForm):
                                       ("call", "Logged call")], initial="public", widget=forms.RadioSelect)
 
 
+class MergeForm(forms.Form):
+    into = forms.IntegerField(min_value=1, label="Merge into ticket #",
+                              help_text="Another open ticket of this client; this one is closed as its duplicate")
+    tell_requester = forms.BooleanField(required=False, initial=True,
+                                        label="Tell the requester where the work continues (public reply)")
+
+
 class PortalReplyForm(_ReplyBodyForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

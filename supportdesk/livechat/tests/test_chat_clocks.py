@@ -33,3 +33,20 @@ def test_given_a_chat_picked_up_later_then_the_initial_response_runs_from_the_cl
     ticket.refresh_from_db()
     assert ticket.created_at == ASKED and ticket.status == "open"
     assert ticket.messages.order_by("id").first().created_at == ASKED
+
+
+def test_given_a_chats_ticket_merged_while_it_goes_on_then_the_clients_next_lines_reach_the_target():
+    from supportdesk.tickets import actions as tickets
+    from supportdesk.tickets.merges import merge_ticket
+
+    person, agent = ClientUserFactory(client=client_24x7()), StaffFactory()
+    conversation = actions.start_conversation(person, start_key="s-merge", subject="Sync down")
+    actions.post_message(person, conversation.pk, client_msg_id="m-1", body="Calendar sync is down")
+    duplicate = actions.pick_up(agent, conversation.pk).ticket
+    assert duplicate is not None
+    target = tickets.open_ticket(person, subject="Calendar sync outage", body="Reported by phone too").ticket
+    merge_ticket(agent, duplicate, target)
+    actions.post_message(person, conversation.pk, client_msg_id="m-2", body="Still down after the restart")
+    assert target.messages.filter(body="Still down after the restart").exists()
+    conversation.refresh_from_db()
+    assert conversation.ticket_id == target.pk

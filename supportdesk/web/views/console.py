@@ -10,12 +10,13 @@ from django.utils import timezone
 from supportdesk import policy
 from supportdesk.accounts.actions import current_tam
 from supportdesk.contracts.entitlements import entitlements_for
-from supportdesk.errors import DomainError
-from supportdesk.tickets import actions, queries
+from supportdesk.errors import DomainError, Invalid
+from supportdesk.tickets import actions, merges, queries
+from supportdesk.tickets.errors import TicketError
 from supportdesk.tickets.models import Status
 from supportdesk.web.access import staff_workers_only
 
-from ..forms import MessageForm, TicketFieldsForm
+from ..forms import MergeForm, MessageForm, TicketFieldsForm
 from .common import attach_error
 
 
@@ -49,8 +50,17 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
         raise Http404 from exc
     message_form = MessageForm(prefix="msg", initial={"kind": "public"})
     fields_form = _fields_form(ticket)
+    merge_form = MergeForm(prefix="merge")
     if request.method == "POST":
-        if "msg-body" in request.POST:
+        if "merge-into" in request.POST:
+            merge_form = MergeForm(request.POST, prefix="merge")
+            if merge_form.is_valid():
+                try:
+                    target = _merge(request, ticket, merge_form.cleaned_data)
+                    return redirect(f"/console/tickets/{target.pk}/")
+                except DomainError as exc:
+                    attach_error(merge_form, exc)
+        elif "msg-body" in request.POST:
             message_form = MessageForm(request.POST, prefix="msg")
             if message_form.is_valid():
                 try:
@@ -76,11 +86,22 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
         "events": ticket.events.select_related("actor"),
         "message_form": message_form,
         "fields_form": fields_form,
+        "merge_form": merge_form,
         "entitlements": entitlements,
         "plan_codes": sorted(entitlements.offering_codes),
         "tam": current_tam(ticket.client),
         "requester_designated": policy.is_designated(ticket.requester),
     })
+
+
+def _merge(request: HttpRequest, ticket, data: dict):  # noqa: ANN001, ANN202
+    user = policy.signed_in(request)
+    try:
+        target = queries.ticket_for(user, data["into"])
+    except DomainError as exc:
+        raise Invalid(TicketError.MERGE_TARGET_UNKNOWN, f"There is no ticket #{data['into']} you can see.",
+                      fields={"into": "no such ticket"}) from exc
+    return merges.merge_ticket(user, ticket, target, tell_requester=data["tell_requester"], via="web")
 
 
 def _fields_form(ticket, data=None) -> TicketFieldsForm:  # noqa: ANN001

@@ -1,0 +1,100 @@
+"""Merging a duplicate ticket into another of the same client (an email, a call and a chat about one outage).
+
+The duplicate (source) is closed with `merged_into` set: its clocks stop as on any close, it stays readable,
+and whatever later arrives for it by email, chat or phone goes to the ticket it was merged into
+(`follow_merges`). The target keeps its clocks and gets an internal note carrying the source's conversation;
+the source's requester is told where the work continues (a public reply, unless the agent chooses a note).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+
+from supportdesk import policy
+from supportdesk.accounts.models import User
+from supportdesk.errors import Conflict, Forbidden, Invalid, NotFound
+
+from .actions import _set_status, add_message, record_event
+from .errors import TicketError
+from .models import MessageKind, Status, Ticket
+
+MAX_TRANSCRIPT = 20_000
+MAX_MERGE_HOPS = 20
+
+
+def merge_ticket(actor: User | None, source: Ticket, target: Ticket, *, tell_requester: bool = True,
+                 via: str = "web") -> Ticket:
+    """Close `source` as a duplicate of `target`; returns the target. Refused (changing nothing) for the
+    same ticket, another client's ticket, a closed or already merged ticket, or a merge that would loop."""
+    _check_may_merge(actor, source, target)
+    with transaction.atomic():
+        first, second = sorted((source.pk, target.pk))  # a fixed lock order: two crossed merges cannot deadlock
+        locked = {t.pk: t for t in Ticket.objects.select_for_update().filter(pk__in=(first, second))
+                  .select_related("requester", "client")}
+        src, tgt = locked[source.pk], locked[target.pk]
+        _check_mergeable(src, tgt)
+        add_message(actor, tgt, body=_transcript(src), kind=MessageKind.INTERNAL, source=via,
+                    source_id=f"merge:{src.pk}", from_staff=True)
+        notice = (f"This request was merged into #{tgt.pk} ({tgt.subject}), where our work on it continues. "
+                  f"Replies to this ticket's emails reach #{tgt.pk}.")
+        add_message(actor, src, body=notice, kind=MessageKind.PUBLIC if tell_requester else MessageKind.INTERNAL,
+                    source=via, from_staff=True)
+        src.refresh_from_db()
+        _set_status(src, actor, Status.CLOSED, via)
+        src.merged_into = tgt
+        src.save(update_fields=["status", "is_open", "solved_at", "merged_into"])
+        Ticket.objects.filter(pk=src.pk).update(version=src.version + 1)
+        record_event(src, actor, "ticket.merged_into", via, into=tgt.pk)
+        record_event(tgt, actor, "ticket.merged", via, merged=src.pk, requester=src.requester.email)
+    tgt.refresh_from_db()
+    return tgt
+
+
+def follow_merges(ticket: Ticket) -> Ticket:
+    """The ticket a reply to `ticket` belongs to: itself, or the ticket it was merged into (and so on)."""
+    hops = 0
+    while ticket.merged_into_id is not None and hops < MAX_MERGE_HOPS:
+        ticket = Ticket.objects.select_related("client", "requester").get(pk=ticket.merged_into_id)
+        hops += 1
+    return ticket
+
+
+def _check_may_merge(actor: User | None, source: Ticket, target: Ticket) -> None:
+    if actor is None:
+        return
+    if not (policy.can_view_ticket(actor, source) and policy.can_view_ticket(actor, target)):
+        raise NotFound("ticket")
+    if not policy.can_merge_tickets(actor):
+        raise Forbidden("Only support staff who work tickets merge them.", code=TicketError.MERGE_FORBIDDEN)
+
+
+def _check_mergeable(source: Ticket, target: Ticket) -> None:
+    if source.pk == target.pk:
+        raise Invalid(TicketError.MERGE_SELF, "A ticket cannot be merged into itself.", fields={"into": "same ticket"})
+    if source.client_id != target.client_id:
+        raise Invalid(TicketError.MERGE_OTHER_CLIENT,
+                      f"#{target.pk} belongs to {target.client.name}, #{source.pk} to {source.client.name}: only "
+                      "tickets of the same client are merged.", fields={"into": "another client's ticket"})
+    for ticket, role in ((source, "merged"), (target, "merged into")):
+        if ticket.merged_into_id is not None:
+            raise Conflict(TicketError.MERGE_ALREADY_MERGED,
+                           f"#{ticket.pk} was already merged into #{ticket.merged_into_id}; it cannot be {role}.",
+                           details={"merged_into": ticket.merged_into_id})
+        if ticket.status == Status.CLOSED:
+            raise Conflict(TicketError.MERGE_CLOSED, f"#{ticket.pk} is closed; it cannot be {role}.")
+
+
+def _transcript(source: Ticket) -> str:
+    """The internal note on the target: where the duplicate came from and its public conversation."""
+    head = (f"Merged from #{source.pk} ({source.subject}), opened by {source.requester.display_name} "
+            f"<{source.requester.email}> via {source.get_channel_display()} on "
+            f"{source.created_at:%Y-%m-%d %H:%M} UTC. {settings.SITE_URL}/console/tickets/{source.pk}/")
+    parts = [head]
+    for message in source.messages.select_related("author").exclude(kind=MessageKind.INTERNAL).order_by("created_at", "id"):
+        author = message.author.display_name if message.author else "system"
+        parts.append(f"--- {author}, {message.created_at:%Y-%m-%d %H:%M} UTC:\n{message.body}")
+    text = "\n\n".join(parts)
+    if len(text) > MAX_TRANSCRIPT:
+        text = text[:MAX_TRANSCRIPT] + f"\n\n(... the rest is on #{source.pk})"
+    return text
