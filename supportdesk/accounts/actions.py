@@ -124,6 +124,29 @@ def _phone_numbers(values: list[str], field: str = "phones") -> list[str]:
     return numbers
 
 
+def add_client_phone(actor: User | None, client: Client, number: str, label: str = "") -> ClientPhone:
+    """Add a number to the client, so calls from it open the client's tickets (telephony.caller_of).
+
+    The number already being this client's is no change; another client's is a conflict (a number
+    identifies one client)."""
+    normalised = _phone_numbers([number], field="number")
+    if not normalised:
+        raise Invalid(AccountError.BAD_PHONE, "A phone number is required.", fields={"number": "required"})
+    own = ClientPhone.objects.filter(client=client, number=normalised[0]).first()
+    if own is not None:
+        return own
+    _refuse_taken_contacts([], normalised)
+    try:
+        with transaction.atomic():
+            phone = ClientPhone.objects.create(client=client, number=normalised[0], label=label[:80])
+            AccountEvent.objects.create(client=client, actor=actor, kind="client.phone_added",
+                                        data={"number": phone.number, "label": phone.label})
+    except IntegrityError:
+        _refuse_taken_contacts([], normalised)  # another client took it between the check and the insert
+        raise
+    return phone
+
+
 def create_person(actor: User | None, *, email: str, password: str | None = None, full_name: str = "",
                   client: Client | None = None, client_role: str = "", staff_roles: list[str] | None = None,
                   timezone_name: str = "America/Toronto", phone: str = "") -> User:

@@ -20,3 +20,8 @@ def visible_calls(user: Any, qs: QuerySet[Call] | None = None) -> QuerySet[Call]
 
 def can_log_call(user: Any, ticket: Ticket) -> bool:
     return has_role(user, *STAFF_WORKERS) and can_view_ticket(user, ticket)
+
+
+def can_claim_calls(user: Any) -> bool:
+    """Turning a call from an unknown number into a ticket: the staff who see calls and open tickets for clients."""
+    return has_role(user, *STAFF_WORKERS)

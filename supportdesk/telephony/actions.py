@@ -2,6 +2,7 @@
 
 A call from a number known for a client (ClientPhone, or a client person's phone) opens a ticket on
 its first event, or updates the ticket the caller named; a voicemail adds the recording link to it.
+A call no ticket took (an unknown number) waits until staff claim it for a client person (`claim_call`).
 Recording links are stored, never fetched.
 """
 
@@ -17,12 +18,16 @@ from urllib.parse import urlsplit
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from supportdesk.accounts.actions import add_client_phone
+
 # One form for client phones and callers ("+" and the digits), so a typed number matches a call.
 from supportdesk.accounts.actions import normalise_phone as normalise_number
 from supportdesk.accounts.models import Client, ClientPhone, ClientRole, User
-from supportdesk.errors import Invalid, NotFound
-from supportdesk.policy.telephony import can_log_call
+from supportdesk.errors import Conflict, Invalid, NotFound
+from supportdesk.policy.telephony import can_claim_calls, can_log_call
 from supportdesk.tickets import actions as tickets
+from supportdesk.tickets.errors import TicketError
+from supportdesk.tickets.merges import follow_merges
 from supportdesk.tickets.models import MessageKind, Ticket
 
 from .errors import PhoneError
@@ -177,8 +182,11 @@ def _apply(call: Call, event: CallEventIn, recording_url: str) -> None:
 def _ticket_side(call: Call, event: CallEventIn) -> None:
     if call.client is None:
         return
+    if call.ticket is not None and call.ticket.merged_into_id is not None:
+        call.ticket = follow_merges(call.ticket)  # merged since the call began: its events go where work continues
     if call.ticket is None:
         named = Ticket.objects.filter(pk=event.ticket_id, client=call.client).first() if event.ticket_id else None
+        named = follow_merges(named) if named is not None else None
         if named is not None and tickets.reply_reopens(named):
             call.ticket = named
             tickets.add_message(None, named, body=f"Phone call from {call.from_number or 'an unknown number'} about this ticket.",
@@ -188,16 +196,43 @@ def _ticket_side(call: Call, event: CallEventIn) -> None:
             requester = _requester_for(call.client, call.person)
             if requester is None:
                 return
-            body = _describe(call, event)
-            call.ticket = tickets.open_ticket(
-                None, requester=requester, client=call.client, subject=f"Phone call from {call.from_number or 'unknown'}",
-                body=body, severity=event.severity if event.severity in (1, 2, 3) else 3, channel="phone",
-                source="phone", source_id=f"call:{call.provider}:{call.call_id}",
-            ).ticket
+            call.ticket = _open_call_ticket(None, call, event, requester=requester,
+                                            severity=event.severity if event.severity in (1, 2, 3) else 3)
     tickets.record_event(call.ticket, None, f"call.{event.kind}", "phone", call=call.pk, event_id=event.event_id)
     if event.kind == CallState.VOICEMAIL:
-        tickets.add_message(None, call.ticket, body=_voicemail_text(call, event), channel="phone", source="phone",
-                            source_id=f"call:{call.provider}:{call.call_id}:voicemail", from_staff=False)
+        if not tickets.reply_reopens(call.ticket):
+            call.ticket = _follow_up_ticket(call, event)
+        _add_voicemail(call.ticket, call, event)
+
+
+def _follow_up_ticket(call: Call, event: CallEventIn) -> Ticket:
+    """A voicemail arriving after its call's ticket was closed: a linked follow-up ticket takes it, as a late
+    email reply does, so the message is kept and worked (the webhook would otherwise refuse it)."""
+    previous = call.ticket
+    assert previous is not None
+    follow_up = tickets.open_ticket(
+        None, requester=previous.requester, client=call.client, subject=f"Voicemail from {call.from_number or 'unknown'}",
+        body=_describe(call, event), severity=previous.severity, channel="phone", source="phone",
+        source_id=f"call:{call.provider}:{call.call_id}:follow-up").ticket
+    Ticket.objects.filter(pk=follow_up.pk).update(linked_from=previous)
+    follow_up.linked_from = previous
+    tickets.record_event(follow_up, None, "ticket.linked", "phone", linked_from=previous.pk, call=call.pk)
+    return follow_up
+
+
+def _open_call_ticket(actor: User | None, call: Call, event: CallEventIn, *, requester: User, severity: int) -> Ticket:
+    """The call's ticket (the opening message's source_id names the call, so the call opens at most one)."""
+    return tickets.open_ticket(
+        actor, requester=requester, client=call.client, subject=f"Phone call from {call.from_number or 'unknown'}",
+        body=_describe(call, event), severity=severity, channel="phone", source="phone",
+        source_id=f"call:{call.provider}:{call.call_id}",
+    ).ticket
+
+
+def _add_voicemail(ticket: Ticket, call: Call, event: CallEventIn) -> None:
+    """The voicemail as the client's message on the call's ticket (its source_id: added once)."""
+    tickets.add_message(None, ticket, body=_voicemail_text(call, event), channel="phone", source="phone",
+                        source_id=f"call:{call.provider}:{call.call_id}:voicemail", from_staff=False)
 
 
 def _describe(call: Call, event: CallEventIn) -> str:
@@ -213,6 +248,81 @@ def _voicemail_text(call: Call, event: CallEventIn) -> str:
     if event.transcript:
         lines.append(f"Transcript: {event.transcript.strip()[:5000]}")
     return "\n".join(lines)
+
+
+def claim_call(actor: User, call: Call, *, requester: User | None, severity: int = 3,
+               remember_number: bool = False) -> Ticket:
+    """Staff turn an inbound call no ticket took (an unknown number, or a client with nobody to be the
+    requester) into a ticket for the client person who called, as if the call had opened it by itself.
+
+    With `remember_number` the calling number becomes the client's, so its next calls open tickets alone."""
+    person, client = _checked_claim(actor, call, requester, severity, remember_number)
+    with transaction.atomic():
+        # Locked as record_call_event locks it: a provider event of this call waits for the claim and then
+        # lands on its ticket, and a second claim finds the call taken.
+        locked = Call.objects.select_for_update().get(pk=call.pk)
+        _refuse_unclaimable(locked)
+        if remember_number:
+            add_client_phone(actor, client, locked.from_number, label=f"From call #{locked.pk}")
+        locked.client, locked.person = client, person
+        events = list(locked.events.all())  # oldest first
+        locked.ticket = _open_call_ticket(actor, locked, _stored_event(locked, events[0] if events else None),
+                                          requester=person, severity=severity)
+        voicemail = next((e for e in events if e.kind == CallState.VOICEMAIL), None)
+        if voicemail is not None:
+            _add_voicemail(locked.ticket, locked, _stored_event(locked, voicemail))
+        tickets.record_event(locked.ticket, actor, "call.claimed", "phone", call=locked.pk, by=actor.email,
+                             requester=person.email, remembered_number=locked.from_number if remember_number else "")
+        locked.save(update_fields=["client", "person", "ticket"])
+    return locked.ticket
+
+
+def _checked_claim(actor: User, call: Call, requester: User | None, severity: int,
+                   remember_number: bool) -> tuple[User, Client]:
+    """The requester and their client, once every refusal that needs no lock has been made."""
+    if not can_claim_calls(actor):
+        raise NotFound("call")
+    _refuse_unclaimable(call)
+    if requester is None or requester.client is None or not requester.is_active:
+        raise Invalid(PhoneError.BAD_REQUESTER, "Choose an active client person to open the ticket for.",
+                      fields={"requester": "not an active client person"})
+    if isinstance(severity, bool) or severity not in (1, 2, 3):
+        raise Invalid(TicketError.BAD_SEVERITY, "Severity must be 1, 2 or 3.", fields={"severity": "1, 2 or 3"})
+    if remember_number and not call.from_number:
+        raise Invalid(PhoneError.BAD_NUMBER, "This call has no calling number to remember.",
+                      fields={"remember_number": "no calling number"})
+    return requester, requester.client
+
+
+def _refuse_unclaimable(call: Call) -> None:
+    if call.ticket_id is not None:
+        raise Conflict(PhoneError.CALL_HAS_TICKET, f"This call is already on ticket #{call.ticket_id}.",
+                       fields={"call": "has a ticket"}, details={"ticket_id": call.ticket_id})
+    if call.provider == Provider.MANUAL or call.direction != Direction.INBOUND:
+        raise Conflict(PhoneError.NOT_CLAIMABLE, "Only inbound calls from the phone line can be turned into a ticket.",
+                       fields={"call": "outbound or logged by hand"})
+
+
+def _stored_event(call: Call, row: CallEvent | None) -> CallEventIn:
+    """A stored event as it was received, so a claimed call's ticket reads as if the call had opened it."""
+    if row is None:  # provider calls exist because of an event; kept total for a call without one
+        return CallEventIn(event_id="", call_id=call.call_id, kind=call.state,
+                           occurred_at=call.started_at or call.created_at)
+    payload = row.payload if isinstance(row.payload, dict) else {}
+    transcript = payload.get("transcript")
+    return CallEventIn(event_id=row.event_id, call_id=call.call_id, kind=row.kind, occurred_at=row.occurred_at,
+                       duration_seconds=_stored_seconds(payload),
+                       transcript=transcript if isinstance(transcript, str) else "")
+
+
+def _stored_seconds(payload: dict) -> int | None:
+    """The voicemail's length: the webhook's checked `duration_seconds`, or Twilio's RecordingDuration digits."""
+    value = payload.get("duration_seconds", payload.get("RecordingDuration"))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 9:
+        return int(value)
+    return None
 
 
 OUTCOMES = {"connected": "Spoke with the client", "voicemail_left": "Left a voicemail", "no_answer": "No answer"}

@@ -1,4 +1,5 @@
-"""REST endpoints of the phone line (mounted at /api/v1/phone): calls for staff, logging calls by hand."""
+"""REST endpoints of the phone line (mounted at /api/v1/phone): calls for staff, logging calls by hand,
+claiming a call no ticket took."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import Field
 
 from supportdesk import policy
+from supportdesk.accounts.queries import person_with_client
 from supportdesk.policy.telephony import visible_calls
 from supportdesk.tickets import queries as ticket_queries
+from supportdesk.tickets.schemas import SEVERITY_HELP
 
-from . import actions
+from . import actions, queries
 
 router = Router()
 
@@ -43,10 +47,25 @@ class CallLogIn(Schema):
     summary: str = ""
 
 
-@router.get("/calls", response=list[CallOut], summary="Calls (staff); filter by ticket_id or client_id")
+class ClaimIn(Schema):
+    requester_id: int = Field(..., description="The client person who called: the ticket's requester")
+    severity: int = Field(3, ge=1, le=3, description=SEVERITY_HELP)
+    remember_number: bool = Field(False, description="Add the calling number to the requester's client, so its "
+                                                     "next calls open tickets by themselves")
+
+
+class ClaimedOut(Schema):
+    ticket_id: int
+    call: CallOut
+
+
+@router.get("/calls", response=list[CallOut], summary="Calls (staff); filter by ticket_id or client_id",
+            description="unmatched=true: inbound calls no ticket took (unknown numbers), newest first.")
 @paginate(PageNumberPagination, page_size=25)
-def list_calls(request: HttpRequest, ticket_id: int | None = None, client_id: int | None = None):
-    qs = visible_calls(policy.signed_in(request))
+def list_calls(request: HttpRequest, ticket_id: int | None = None, client_id: int | None = None,
+               unmatched: bool = False):
+    user = policy.signed_in(request)
+    qs = queries.unmatched_calls(user) if unmatched else visible_calls(user)
     if ticket_id:
         qs = qs.filter(ticket_id=ticket_id)
     if client_id:
@@ -63,3 +82,17 @@ def log_call(request: HttpRequest, payload: CallLogIn):
     call = actions.log_call(user, ticket, direction=payload.direction, outcome=payload.outcome, number=payload.number,
                             duration_minutes=payload.duration_minutes, summary=payload.summary, source="api")
     return Status(201, actions.describe_call(call))
+
+
+@router.post("/calls/{call_id}/claim", response={201: ClaimedOut},
+             summary="Open a ticket from a call no ticket took (staff)",
+             description="call_id is the call's `id` in the list. The requester must be an active client person; "
+                         "409 phone.call_has_ticket when the call already has a ticket (details.ticket_id), "
+                         "409 client.phone_taken when remember_number names another client's number.")
+def claim_call(request: HttpRequest, call_id: int, payload: ClaimIn):
+    user = policy.signed_in(request)
+    call = queries.call_for(user, call_id)
+    ticket = actions.claim_call(user, call, requester=person_with_client(payload.requester_id), severity=payload.severity,
+                                remember_number=payload.remember_number)
+    call.refresh_from_db()
+    return Status(201, {"ticket_id": ticket.pk, "call": actions.describe_call(call)})

@@ -11,3 +11,6 @@ class PhoneError(StrEnum):
     BAD_DIRECTION = "phone.bad_direction"
     BAD_NUMBER = "phone.bad_number"
     FORBIDDEN = "phone.forbidden"
+    CALL_HAS_TICKET = "phone.call_has_ticket"
+    NOT_CLAIMABLE = "phone.not_claimable"
+    BAD_REQUESTER = "phone.bad_requester"

@@ -7,4 +7,5 @@ urlpatterns = [
     path("phone/twilio/voice/", twilio_hooks.voice, name="phone-twilio-voice"),
     path("phone/twilio/recording/", twilio_hooks.recording, name="phone-twilio-recording"),
     path("phone/log/<int:ticket_id>/", views.log_call, name="phone-log-call"),
+    path("phone/unmatched/", views.unmatched_calls, name="phone-unmatched-calls"),
 ]

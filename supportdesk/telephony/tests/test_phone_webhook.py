@@ -211,3 +211,34 @@ def test_the_window_is_five_minutes_either_side():
         with pytest.raises(DomainError) as refused:
             verify(str(1_000_000 + offset), sign(SECRET, 1_000_000 + offset, body), body, now=1_000_000)
         assert refused.value.code == "phone.stale_timestamp"
+
+
+def test_given_a_voicemail_after_the_calls_ticket_was_closed_then_a_linked_follow_up_keeps_it(known_client):
+    # Given a call whose ticket an agent closed before the phone system sent the voicemail
+    from supportdesk.factories import StaffFactory
+    from supportdesk.tickets import actions as tickets
+
+    assert post(event("ringing")).status_code == 200
+    first = Ticket.objects.get()
+    tickets.update_ticket(StaffFactory(), first, expected_version=first.version, status="closed")
+    # When the voicemail arrives
+    response = post(event("voicemail", transcript="Please call me back about the outage"))
+    # Then it is accepted and kept on a follow-up ticket linked to the closed one
+    assert response.status_code == 200, response.content
+    follow_up = Ticket.objects.exclude(pk=first.pk).get()
+    assert follow_up.linked_from == first and response.json()["ticket_id"] == follow_up.pk
+    assert "Please call me back about the outage" in follow_up.messages.get(source_id__endswith=":voicemail").body
+    assert Call.objects.get().ticket == follow_up
+
+
+def test_given_the_calls_ticket_was_merged_then_later_events_go_to_the_ticket_it_was_merged_into(known_client):
+    from supportdesk.factories import StaffFactory, TicketFactory
+    from supportdesk.tickets.merges import merge_ticket
+
+    assert post(event("ringing")).status_code == 200
+    duplicate = Ticket.objects.get()
+    target = TicketFactory(requester=duplicate.requester, subject="Outage, reported by email first")
+    merge_ticket(StaffFactory(), duplicate, target)
+    assert post(event("voicemail", transcript="It is down again")).status_code == 200
+    assert target.messages.filter(body__contains="It is down again").exists()
+    assert Call.objects.get().ticket == target
