@@ -204,3 +204,10 @@ def _prepare_queue_page(kind: str, with_queue: bool) -> _PreparedPage:
     assert str(_SENTINEL_CLIENT)[1:] not in sql and " LIMIT " not in sql.upper(), sql
     converters = compiler.get_converters([col for col, _, _ in compiler.select[:compiler.col_count]])
     return _PreparedPage(sql, tuple(params), compiler, converters)
+
+
+def merge_candidates(user: Any, ticket: Ticket, limit: int = 15) -> list[tuple[int, str]]:
+    """Other open, unmerged tickets of the ticket's client, newest first: what a duplicate is merged into."""
+    qs = (policy.visible_tickets(user).filter(client_id=ticket.client_id, is_open=True, merged_into__isnull=True)
+          .exclude(pk=ticket.pk).order_by("-created_at", "-id"))
+    return list(qs.values_list("pk", "subject")[:limit])

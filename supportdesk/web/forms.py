@@ -61,6 +61,7 @@ class MessageForm(_ReplyBodyForm):
 
 class MergeForm(forms.Form):
     into = forms.IntegerField(min_value=1, label="Merge into ticket #",
+                              widget=forms.NumberInput(attrs={"list": "merge-candidates"}),
                               help_text="Another open ticket of this client; this one is closed as its duplicate")
     tell_requester = forms.BooleanField(required=False, initial=True,
                                         label="Tell the requester where the work continues (public reply)")

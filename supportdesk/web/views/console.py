@@ -87,6 +87,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
         "message_form": message_form,
         "fields_form": fields_form,
         "merge_form": merge_form,
+        "merge_candidates": queries.merge_candidates(policy.signed_in(request), ticket),
         "entitlements": entitlements,
         "plan_codes": sorted(entitlements.offering_codes),
         "tam": current_tam(ticket.client),
