@@ -88,6 +88,7 @@ def _register_routers() -> None:
     from supportdesk.intake.api import router as intake
     from supportdesk.learning.api import router as learning
     from supportdesk.livechat.api import router as livechat
+    from supportdesk.macros.api import router as macros
     from supportdesk.oncall.api import router as oncall
     from supportdesk.sla.api import router as sla
     from supportdesk.tam.api import router as tam
@@ -107,6 +108,7 @@ def _register_routers() -> None:
     api.add_router("/learning", learning, tags=["updates, training and events"])
     api.add_router("/billing", billing, tags=["billing"])
     api.add_router("/help", helpcenter, tags=["help center"])
+    api.add_router("/macros", macros, tags=["saved replies"])
 
 
 _register_routers()

@@ -57,7 +57,29 @@ def load_demo() -> bool:
         brightwater = _maintenance_client(year_start)
         castellan = _large_24x7_client(year_start, staff["manager@demo.supportdesk.local"])
         _tickets(hartley, okafor, brightwater, castellan, agent)
+        _saved_replies(staff["manager@demo.supportdesk.local"])
     return True
+
+
+SAVED_REPLIES = [
+    ("Asking for logs", "public", "waiting",
+     "Hello {{requester_first_name}},\n\nTo find out what happened, could you send us the application log of the "
+     "time it failed (Help > Diagnostics > Export logs) and the exact time you saw the error?\n\n"
+     "Best regards,\n{{agent_name}}"),
+    ("Solved, please confirm", "public", "solved",
+     "Hello {{requester_first_name}},\n\nWe believe ticket #{{ticket_number}} ({{ticket_subject}}) is solved. "
+     "If anything is still not working, reply to this message and we will pick it up again.\n\n"
+     "Best regards,\n{{agent_name}}"),
+    ("Escalated to the TAM", "internal", "",
+     "Escalated to {{tam_name}}, {{client_name}}'s TAM: needs a call with the client."),
+]
+
+
+def _saved_replies(manager: User) -> None:
+    from supportdesk.macros.actions import save_reply
+
+    for title, kind, status, body in SAVED_REPLIES:
+        save_reply(manager, title=title, body=body, kind=kind, status=status, shared=True)
 
 
 def _people(client: Client, domain: str, people: list[tuple[str, str, str]]) -> dict[str, User]:

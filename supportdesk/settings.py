@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "supportdesk.learning",
     "supportdesk.billing",
     "supportdesk.helpcenter",
+    "supportdesk.macros",
     "supportdesk.web",
 ]
 

@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("supportdesk.tam.urls")),
     path("", include("supportdesk.billing.urls")),
     path("", include("supportdesk.helpcenter.urls")),
+    path("", include("supportdesk.macros.urls")),
     path("", include("supportdesk.sla.urls")),
 ]

@@ -35,16 +35,21 @@ router = Router()
 @paginate_prepared(page_size=25)
 def list_tickets(request: HttpRequest, status: str | None = None, queue: str | None = None,
                  q: str | None = Query(None, description="Full-text search in subjects and conversations"),
-                 open_only: bool = False, sort: str = Query("queue", pattern="^(queue|newest)$")) -> PreparedPage:
+                 open_only: bool = False, sort: str = Query("queue", pattern="^(queue|newest)$"),
+                 assignee: str | None = Query(None, pattern="^(me|none|[0-9]{1,12})$",
+                                              description="me, none (unassigned) or a staff id")) -> PreparedPage:
     user = policy.signed_in(request)
     _check_filters(status, queue)
     scope = policy.ticket_scope(user)
-    counted = queries.open_ticket_count(scope, queue=queue) if open_only and not status and not q else None
-    if sort == "queue" and open_only and not status and not q:  # the agent queue (W2): a prepared page query
+    plain_queue = open_only and not status and not q and not assignee
+    counted = queries.open_ticket_count(scope, queue=queue) if plain_queue else None
+    if sort == "queue" and plain_queue:  # the agent queue (W2): a prepared page query
         return PreparedPage(
             count=partial(int, counted) if counted is not None else queries.agent_queue(user, queue=queue, scope=scope).count,
             items=lambda offset, limit: queries.queue_items(scope, queue=queue, offset=offset, limit=limit))
     qs = queries.ticket_list(user, status=status, queue=queue, q=q, open_only=open_only, scope=scope)
+    if assignee:
+        qs = queries.assigned(qs, user, assignee)
     qs = qs.order_by("-created_at", "-id") if sort == "newest" else qs.order_by(*queries.QUEUE_ORDER)
     return PreparedPage(count=partial(int, counted) if counted is not None else qs.count,
                         items=partial(queries.ticket_items, qs))

@@ -65,6 +65,13 @@ def ticket_list(user: Any, *, status: str | None = None, queue: str | None = Non
     return qs
 
 
+def assigned(qs: QuerySet[Ticket], user: Any, assignee: str) -> QuerySet[Ticket]:
+    """Narrow to tickets assigned to "me" (the asking person), to "none" (unassigned) or to a staff id."""
+    if assignee == "none":
+        return qs.filter(assignee__isnull=True)
+    return qs.filter(assignee_id=user.pk if assignee == "me" else int(assignee))
+
+
 def agent_queue(user: Any, *, queue: str | None = None, scope: policy.TicketScope | None = None) -> QuerySet[Ticket]:
     """Open tickets: priority queue first, then nearest SLA due (none last), severity, age (R7).
 

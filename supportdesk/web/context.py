@@ -39,7 +39,7 @@ def _staff_links(user: object) -> tuple[Links, Links]:
     if policy.has_role(user, *policy.STAFF_WORKERS):
         main += [("Queue", "/console/"), ("Chats", "/chat/"), ("Mail review", "/console/review/"),
                  ("Search", "/console/search/")]
-        more.append(("Unmatched calls", "/phone/unmatched/"))
+        more += [("Unmatched calls", "/phone/unmatched/"), ("Saved replies", "/console/macros/")]
     if policy.has_role(user, StaffRole.TAM):
         main.append(("TAM workspace", "/tam/"))
     if policy.has_role(user, StaffRole.MANAGER, StaffRole.SYSADMIN):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from supportdesk.catalogue.models import SeverityLevel
+from supportdesk.macros.models import STATUS_CHOICES
 
 
 def severity_choices() -> list[tuple[int, str]]:
@@ -57,6 +58,8 @@ class _ReplyBodyForm(forms.Form):
 class MessageForm(_ReplyBodyForm):
     kind = forms.ChoiceField(choices=[("public", "Public reply"), ("internal", "Internal note"),
                                       ("call", "Logged call")], initial="public", widget=forms.RadioSelect)
+    # A saved reply's "then set status to …" checkbox (macros/): rendered only when a reply offers one.
+    then_status = forms.ChoiceField(choices=[("", "")] + STATUS_CHOICES, required=False)
 
 
 class MergeForm(forms.Form):

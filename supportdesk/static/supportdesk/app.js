@@ -134,6 +134,11 @@
     });
   }
   document.addEventListener("DOMContentLoaded", ready);
-  document.addEventListener("htmx:afterSwap", function () { tick(); reselect(); });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    tick(); reselect(); syncComposer();
+    // A saved reply filled the composer: the agent goes on editing it.
+    var area = e.detail && e.detail.target && e.detail.target.id === "composer-fields" && e.detail.target.querySelector("textarea");
+    if (area) { area.focus(); }
+  });
   setInterval(tick, 1000);
 })();

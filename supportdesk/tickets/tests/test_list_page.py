@@ -145,7 +145,9 @@ def test_the_list_keeps_the_openapi_of_ninjas_page_number_pagination():
     @paginate(PageNumberPagination, page_size=25)
     def list_tickets(request, status: str | None = None, queue: str | None = None,  # noqa: ANN001, ANN202
                      q: str | None = Query(None, description="Full-text search in subjects and conversations"),
-                     open_only: bool = False, sort: str = Query("queue", pattern="^(queue|newest)$")):
+                     open_only: bool = False, sort: str = Query("queue", pattern="^(queue|newest)$"),
+                     assignee: str | None = Query(None, pattern="^(me|none|[0-9]{1,12})$",
+                                                  description="me, none (unassigned) or a staff id")):
         return Ticket.objects.none()
 
     reference_api = NinjaAPI(urls_namespace="w2-reference-pagination")

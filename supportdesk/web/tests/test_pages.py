@@ -118,3 +118,25 @@ def test_an_entitlement_date_that_is_not_a_date_is_said_in_place_not_silently_re
     assert page.status_code == 200
     assert "&#x27;2026-02-30&#x27; is not a date (YYYY-MM-DD); showing today." in page.content.decode()
     assert "is not a date" not in http.get(f"/console/clients/{client.pk}/", {"on": "2026-02-28"}).content.decode()
+
+
+def test_the_mine_and_unassigned_tabs_narrow_the_queue(db):
+    from supportdesk.tickets import actions as ticket_actions
+
+    agent, colleague = StaffFactory(), StaffFactory()
+    mine = TicketFactory(subject="Assigned to me")
+    theirs = TicketFactory(subject="Assigned to a colleague")
+    TicketFactory(subject="Nobody has this one")
+    ticket_actions.update_ticket(agent, mine, expected_version=mine.version, assignee=agent.pk)
+    ticket_actions.update_ticket(agent, theirs, expected_version=theirs.version, assignee=colleague.pk)
+    http = signed_in(agent)
+    html = http.get("/console/", {"who": "mine"}).content.decode()
+    assert "Assigned to me" in html and "Assigned to a colleague" not in html and "Nobody has this one" not in html
+    html = http.get("/console/", {"who": "unassigned"}).content.decode()
+    assert "Nobody has this one" in html and "Assigned to me" not in html
+    assert 'hx-get="/console/?who=unassigned&amp;page=1"' in html  # the live refresh keeps the tab
+    api = http.get("/api/v1/tickets/", {"open_only": "true", "assignee": "me"}).json()
+    assert [t["subject"] for t in api["items"]] == ["Assigned to me"]
+    api = http.get("/api/v1/tickets/", {"open_only": "true", "assignee": str(colleague.pk)}).json()
+    assert [t["subject"] for t in api["items"]] == ["Assigned to a colleague"]
+    assert http.get("/api/v1/tickets/", {"assignee": "everyone"}).status_code == 422

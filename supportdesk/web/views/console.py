@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,6 +12,8 @@ from supportdesk import policy
 from supportdesk.accounts.actions import current_tam
 from supportdesk.contracts.entitlements import entitlements_for
 from supportdesk.errors import DomainError, Invalid
+from supportdesk.macros import composer as saved_replies
+from supportdesk.macros.actions import set_status_after_reply
 from supportdesk.tickets import actions, merges, queries
 from supportdesk.tickets.errors import TicketError
 from supportdesk.tickets.models import Status
@@ -19,13 +22,22 @@ from supportdesk.web.access import staff_workers_only
 from ..forms import MergeForm, MessageForm, TicketFieldsForm
 from .common import attach_error
 
+WHO = {"mine": "assigned to you", "unassigned": "unassigned"}
+
 
 @staff_workers_only
 def queue(request: HttpRequest) -> HttpResponse:
+    user = policy.signed_in(request)
     which = request.GET.get("queue") or None
-    page = Paginator(queries.agent_queue(policy.signed_in(request), queue=which), 25).get_page(request.GET.get("page"))
+    who = request.GET.get("who", "")
+    who = who if who in WHO else ""
+    tickets = queries.agent_queue(user, queue=which)
+    if who:
+        tickets = queries.assigned(tickets, user, "me" if who == "mine" else "none")
+    page = Paginator(tickets, 25).get_page(request.GET.get("page"))
     template = "web/console/_queue_rows.html" if request.headers.get("HX-Request") else "web/console/queue.html"
-    return render(request, template, {"page": page, "queue": which or "", "now": timezone.now()})
+    return render(request, template, {"page": page, "queue": which or "", "who": who, "who_label": WHO.get(who, ""),
+                                      "now": timezone.now()})
 
 
 @staff_workers_only
@@ -60,15 +72,20 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
                     return redirect(f"/console/tickets/{target.pk}/")
                 except DomainError as exc:
                     attach_error(merge_form, exc)
+        elif "saved-reply-insert" in request.POST:  # before "msg-body": the composer's no-JS "Insert" posts it too
+            message_form = saved_replies.insert(request, ticket)
         elif "msg-body" in request.POST:
             message_form = MessageForm(request.POST, prefix="msg")
             if message_form.is_valid():
                 try:
                     kind = message_form.cleaned_data["kind"]
-                    actions.add_message(policy.signed_in(request), ticket, body=message_form.cleaned_data["body"], kind=kind,
-                                        channel="phone" if kind == "call" else "portal", source="web")
+                    with transaction.atomic():  # the reply and a saved reply's "then set status": both or neither
+                        actions.add_message(policy.signed_in(request), ticket, body=message_form.cleaned_data["body"],
+                                            kind=kind, channel="phone" if kind == "call" else "portal", source="web")
+                        set_status_after_reply(policy.signed_in(request), ticket, message_form.cleaned_data["then_status"])
                     return redirect(f"/console/tickets/{ticket.pk}/")
                 except DomainError as exc:
+                    ticket.refresh_from_db()  # add_message refreshed it inside the transaction rolled back
                     attach_error(message_form, exc)
         else:
             fields_form = _fields_form(ticket, request.POST)
