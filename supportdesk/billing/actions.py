@@ -107,22 +107,30 @@ def issue_month(actor: User | None, month: date | str) -> RunResult:
                       fields={"month": "not started yet"})
     result = RunResult(first)
     for client in Client.objects.order_by("id"):
-        credit_reductions(actor, client, first, line_periods(client), monthly_price)
-        draft = draft_month(client, first)
-        for currency, problem in sorted(draft.problems.items()):
-            result.problems.append(f"{client.name} ({currency}): {problem}")
-        for currency, lines in sorted(draft.lines_by_currency.items()):
-            if currency in draft.problems or not lines:
-                continue
-            if Invoice.objects.filter(client=client, period_start=first, currency=currency).exists():
-                result.already_issued += 1
-                continue
-            try:
-                with transaction.atomic():
-                    result.issued.append(_write_and_issue(actor, client, first, currency, lines))
-            except IntegrityError:
-                result.already_issued += 1  # a concurrent run issued it first
+        with transaction.atomic():
+            # One run settles a client at a time (its order changes take this lock too): two runs for different
+            # months would otherwise both settle the same earlier month (true_up) before either wrote it down.
+            Client.objects.select_for_update().filter(pk=client.pk).first()
+            _issue_client_month(actor, client, first, result)
     return result
+
+
+def _issue_client_month(actor: User | None, client: Client, first: date, result: RunResult) -> None:
+    credit_reductions(actor, client, first, line_periods(client), monthly_price)
+    draft = draft_month(client, first)
+    for currency, problem in sorted(draft.problems.items()):
+        result.problems.append(f"{client.name} ({currency}): {problem}")
+    for currency, lines in sorted(draft.lines_by_currency.items()):
+        if currency in draft.problems or not lines:
+            continue
+        if Invoice.objects.filter(client=client, period_start=first, currency=currency).exists():
+            result.already_issued += 1
+            continue
+        try:
+            with transaction.atomic():
+                result.issued.append(_write_and_issue(actor, client, first, currency, lines))
+        except IntegrityError:
+            result.already_issued += 1  # a concurrent run issued it first
 
 
 def _write_and_issue(actor: User | None, client: Client, first: date, currency: str, drafts: list[DraftLine]) -> Invoice:

@@ -122,7 +122,9 @@ def _add_adjustments(draft: MonthDraft, periods: list[LinePeriod]) -> None:
             continue
         description, explanation = true_up.describe(adjustment)
         month_first, following = month_bounds(adjustment.month)
+        # unit_amount is the line's monthly amount (as on a monthly line), so a later run settles the month at it
+        quantity = (adjustment.amount / adjustment.monthly).quantize(Decimal("0.0001")) if adjustment.monthly else Decimal(1)
         draft.lines_by_currency[adjustment.currency].append(DraftLine(
-            kind=LineKind.ADJUSTMENT, description=description, quantity=Decimal(1), unit_amount=adjustment.amount,
+            kind=LineKind.ADJUSTMENT, description=description, quantity=quantity, unit_amount=to_cents(adjustment.monthly),
             amount=adjustment.amount, explanation=explanation, service_from=month_first,
             service_to=following, source_ref=true_up.LINE_REF.format(adjustment.line.pk)))

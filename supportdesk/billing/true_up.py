@@ -41,6 +41,7 @@ class Adjustment:
     amount: Decimal
     days_now: int
     invoiced: Decimal
+    monthly: Decimal  # the line's monthly amount the month is settled at (kept on the adjustment line)
 
 
 PriceOf = Callable[[OrderLine, str, date], tuple[Decimal, str]]
@@ -68,22 +69,15 @@ def adjustments(client: Client, month_start: date, periods: list[LinePeriod],
                 billed, unit = invoiced.get((line_pk, month), (Decimal("0.00"), None))
                 days, first_day = due_days.get(line_pk, (0, month))
                 try:
-                    due = _due(line, currency, month, days, first_day, unit, monthly_price)
+                    if unit is None:
+                        unit = monthly_price(line, currency, first_day)[0] if days else Decimal("0.00")
                 except DomainError as exc:
                     problems[currency] = f"adjustment for {month:%B %Y}, order {line.order.number}: {exc.message}"
                     continue
+                due = prorate(unit, days, month) if days else Decimal("0.00")
                 if due != billed:
-                    found.append(Adjustment(currency, month, line, due - billed, days, billed))
+                    found.append(Adjustment(currency, month, line, due - billed, days, billed, unit))
     return found, problems
-
-
-def _due(line: OrderLine, currency: str, month: date, days: int, first_day: date, unit: Decimal | None,
-         monthly_price: PriceOf) -> Decimal:
-    if days == 0:
-        return Decimal("0.00")
-    if unit is None:
-        unit, _ = monthly_price(line, currency, first_day)
-    return prorate(unit, days, month)
 
 
 def _days_in_force(periods: list[LinePeriod], month: date, currency: str) -> dict[int, tuple[int, date]]:
@@ -105,8 +99,10 @@ def _is_billed_monthly(line: OrderLine) -> bool:
 
 
 def _invoiced_months(client: Client, before: date) -> dict[str, set[date]]:
+    """Months invoiced for the client, per currency, except those a billing admin corrected by a credit note:
+    that correction may already cover the contract change, and settling it again would pay it twice."""
     months: dict[str, set[date]] = defaultdict(set)
-    for currency, start in (Invoice.objects.filter(client=client, period_start__lt=before)
+    for currency, start in (Invoice.objects.filter(client=client, period_start__lt=before, credit_notes__isnull=True)
                             .exclude(status=Invoice.Status.DRAFT).values_list("currency", "period_start")):
         months[currency].add(start)
     return months
@@ -124,8 +120,8 @@ def _invoiced_by_line_and_month(client: Client, before: date) -> dict[tuple[int,
             continue
         key = (int(ref.split(":", 1)[1]), month_bounds(service_from)[0])
         total, unit = totals.get(key, (Decimal("0.00"), None))
-        if kind == LineKind.RECURRING and unit is None:
-            unit = unit_amount
+        if kind in (LineKind.RECURRING, LineKind.ADJUSTMENT) and unit is None:
+            unit = unit_amount  # the monthly amount: a month first settled by an adjustment keeps its price too
         totals[key] = (total + amount, unit)
     credits = ClientCredit.objects.filter(client=client, source_ref__startswith="order-line:")
     for credit_ref, amount in credits.values_list("source_ref", "amount"):

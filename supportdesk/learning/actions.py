@@ -194,12 +194,17 @@ def change_event(actor: User | None, event: Event, **changes: Any) -> Event:
         changed = {name: value for name, value in values.items() if getattr(locked, name) != value}
         if not changed:
             return locked
+        if "starts_at" in changed and changed["starts_at"] <= now:
+            # A start in the past would lock the event at once: neither it nor its seats could change again.
+            raise Invalid(LearningError.EVENT_BAD_TIMES, "The new start is in the past; choose a time to come.",
+                          fields={"starts_at": "in the past"})
         taken = Registration.objects.filter(event=locked, cancelled_at__isnull=True).count()
         if changed.get("capacity", taken) < taken:
             raise Conflict(LearningError.EVENT_CAPACITY_SHRINK,
                            f"{taken} seats are taken; the capacity cannot go below that.",
                            details={"seats_taken": taken})
-        if "currency" in changed and taken and locked.fee > 0:
+        if "currency" in changed and Registration.objects.filter(event=locked, cancelled_at__isnull=True,
+                                                                 fee__gt=0).exists():
             raise Conflict(LearningError.EVENT_CURRENCY_LOCKED,
                            "Registrants were charged in this currency; it cannot change now.")
         before = {name: str(getattr(locked, name)) for name in changed}
@@ -285,7 +290,7 @@ def _checked_event_values(*, title: str, starts_at: datetime, ends_at: datetime,
         raise Invalid("event.bad_kind", "Kind must be event or webinar.", fields={"kind": "event or webinar"})
     return {"title": title, "starts_at": starts_at.astimezone(UTC), "ends_at": ends_at.astimezone(UTC),
             "timezone": timezone, "capacity": capacity, "fee": _money(fee), "currency": currency.upper(),
-            "kind": kind, "description": description, "location": location[:200]}
+            "kind": kind, "description": description.replace("\r\n", "\n").strip(), "location": location[:200]}
 
 
 def _is_naive(value: datetime) -> bool:
@@ -312,15 +317,12 @@ def register(actor: User, event: Event, *, at: datetime | None = None) -> Regist
     client = actor.client
     assert client is not None
     now = at or timezone.now()
-    if event.cancelled_at is not None:
-        raise Conflict(LearningError.EVENT_CANCELLED, f"{event.title} was cancelled: {event.cancellation_reason}")
-    if event.starts_at <= now:
-        raise Invalid(LearningError.REGISTRATION_EVENT_STARTED,
-                      f"Registration for {event.title} closed when it started.", fields={"event": "already started"})
+    _refuse_closed_registration(event, now)
     discount = discount_for(actor, now)
     try:
         with transaction.atomic():
             locked = Event.objects.select_for_update().get(pk=event.pk)
+            _refuse_closed_registration(locked, now)  # again under the lock: a cancel or a move may have won
             active = list(Registration.objects.filter(event=locked, cancelled_at__isnull=True)
                           .values_list("user_id", "seat"))
             if any(user_id == actor.pk for user_id, _ in active):
@@ -351,6 +353,14 @@ def register(actor: User, event: Event, *, at: datetime | None = None) -> Regist
         raise Conflict(LearningError.REGISTRATION_FULL,
                        f"Another registration for {event.title} was saved at the same moment; try again.") from exc
     return registration
+
+
+def _refuse_closed_registration(event: Event, now: datetime) -> None:
+    if event.cancelled_at is not None:
+        raise Conflict(LearningError.EVENT_CANCELLED, f"{event.title} was cancelled: {event.cancellation_reason}")
+    if event.starts_at <= now:
+        raise Invalid(LearningError.REGISTRATION_EVENT_STARTED,
+                      f"Registration for {event.title} closed when it started.", fields={"event": "already started"})
 
 
 def cancel_registration(actor: User, registration: Registration, *, at: datetime | None = None) -> Registration:

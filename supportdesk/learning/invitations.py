@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar
+from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as IcsEvent
 
 from .models import Registration
@@ -66,10 +67,11 @@ def ics_attachment(registration: Registration, *, cancelled: bool = False) -> di
     event's (bumped by every change calendars must show), one more for a cancellation, so calendars apply
     each update and a cancellation over everything sent before."""
     event = registration.event
+    method = "CANCEL" if cancelled else "REQUEST"
     cal = Calendar()
     cal.add("prodid", "-//supportdesk//events//EN")
     cal.add("version", "2.0")
-    cal.add("method", "CANCEL" if cancelled else "REQUEST")
+    cal.add("method", method)
     item = IcsEvent()
     domain = getattr(settings, "SUPPORTDESK_MAIL_DOMAIN", "supportdesk.local")
     item.add("uid", f"registration-{registration.pk}@{domain}")
@@ -80,8 +82,23 @@ def ics_attachment(registration: Registration, *, cancelled: bool = False) -> di
     item.add("description", event.description)
     if event.location:
         item.add("location", event.location)
+    _add_people(item, registration)
     item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     item.add("sequence", event.sequence + (1 if cancelled else 0))
     cal.add_component(item)
-    return {"filename": "event.ics", "content_type": "text/calendar; charset=utf-8",
+    # iMIP (RFC 6047) names the method on the part too; Django's mail adds the charset itself.
+    return {"filename": "event.ics", "content_type": f"text/calendar; method={method}",
             "content_b64": base64.b64encode(cal.to_ical()).decode()}
+
+
+def _add_people(item: IcsEvent, registration: Registration) -> None:
+    """A REQUEST or CANCEL names its organizer and attendee (RFC 5546 3.2.2, 3.2.5), or calendars may ignore
+    it: the vendor's support address organizes, the registrant attends (accepted: they registered)."""
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    organizer = vCalAddress(f"mailto:{address}")
+    organizer.params["cn"] = vText(name or "Support")
+    item.add("organizer", organizer)
+    attendee = vCalAddress(f"mailto:{registration.user.email}")
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = vText("ACCEPTED")
+    item.add("attendee", attendee, encode=False)

@@ -198,17 +198,15 @@ def _event_post(request: HttpRequest, user: Any, event: Any, edit_form: EventFor
             raise Forbidden("Only staff who manage events change them.", code=LearningError.STAFF_ONLY)
         if not edit_form.is_valid():
             return ""
-        data = edit_form.cleaned_data
         try:
-            starts_at, ends_at = _event_times(data)
-            actions.change_event(user, event, title=data["title"], kind=data["kind"], starts_at=starts_at,
-                                 ends_at=ends_at, timezone=data["timezone"], capacity=data["capacity"],
-                                 fee=data["fee"], currency=data["currency"], location=data["location"],
-                                 description=data["description"])
+            changes = _form_changes(edit_form.cleaned_data, _event_initial(event))
+            if changes:
+                actions.change_event(user, event, **changes)
         except DomainError as exc:
             attach_error(edit_form, exc)
             return ""
-        return "Event saved; registrants were sent the change if their calendars needed it."
+        return ("Event saved; registrants were sent the change if their calendars needed it." if changes
+                else "Nothing was changed.")
     if action == "cancel_event":
         if not cancel_form.is_valid():
             return ""
@@ -220,6 +218,30 @@ def _event_post(request: HttpRequest, user: Any, event: Any, edit_form: EventFor
         return "The registration is cancelled."
     registration = actions.register(user, event)
     return f"You are registered (seat {registration.seat}); the confirmation email carries a calendar file."
+
+
+def _form_changes(data: dict[str, Any], initial: dict[str, Any]) -> dict[str, Any]:
+    """Only what the manager changed on the form. The form shows times to the minute and text with browser line
+    ends, so re-posting an unchanged field must not count: it would move the event by its seconds (or by an
+    hour in a repeated DST hour) and re-invite every registrant for nothing."""
+    changes = {name: data[name] for name in ("title", "kind", "capacity", "fee", "currency", "location")
+               if data[name] != initial[name]}
+    if _plain_text(data["description"]) != _plain_text(initial["description"]):
+        changes["description"] = _plain_text(data["description"])
+    moved = data["timezone"] != initial["timezone"] or any(
+        _to_minute(data[name]) != _to_minute(initial[name]) for name in ("starts_at", "ends_at"))
+    if moved:
+        changes["starts_at"], changes["ends_at"] = _event_times(data)
+        changes["timezone"] = data["timezone"]
+    return changes
+
+
+def _plain_text(value: str) -> str:
+    return value.replace("\r\n", "\n").strip()
+
+
+def _to_minute(value: datetime) -> datetime:
+    return value.replace(tzinfo=None, second=0, microsecond=0)
 
 
 def _event_initial(event: Any) -> dict[str, Any]:

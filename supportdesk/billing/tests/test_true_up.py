@@ -139,3 +139,37 @@ def test_a_list_price_set_later_with_a_past_date_does_not_reach_back():
     # Then April is billed at the new price and March is not re-billed
     assert [(kind, amount) for kind, _, amount in _lines(_invoice(client, APRIL))] == [("recurring", Decimal("450.00"))]
     assert not ClientCredit.objects.filter(client=client).exists()
+
+
+def test_a_month_settled_only_by_an_adjustment_keeps_its_price_when_the_list_price_changes_later():
+    # Given Maintenance (list 400.00) added from 11 March after March was invoiced, settled on April's invoice
+    client = premium_only()
+    actions.issue_month(None, "2026-03")
+    form = ServiceOrder.objects.get(client=client, kind="form")
+    _addendum(client, form, "SOA-M", date(2026, 3, 11), [LineInput(offering="maintenance")])
+    actions.issue_month(None, "2026-04")
+    adjustment = _invoice(client, APRIL).lines.get(kind="adjustment")
+    assert (adjustment.amount, adjustment.unit_amount) == (Decimal("270.97"), Decimal("400.00"))  # 21/31 of 400
+    # When the list price becomes 450.00 from 1 January
+    from .factories import manager
+
+    actions.set_list_price(manager(), offering=Offering.objects.get(code="maintenance"), currency="USD",
+                           effective_from=YEAR_START, monthly_price="450.00")
+    actions.issue_month(None, "2026-05")
+    # Then May settles nothing more for March
+    assert "adjustment" not in [kind for kind, _, _ in _lines(_invoice(client, MAY))]
+    assert not ClientCredit.objects.filter(client=client).exists()
+
+
+def test_a_month_corrected_by_a_credit_note_is_left_to_billing_staff():
+    # Given Premium's March invoice, which a billing admin corrected with a credit note
+    client = premium_only()
+    march = actions.issue_month(None, "2026-03").issued[0]
+    actions.issue_credit_note(None, march, amount="1500.00", reason="Contract ended on 1 March (agreed by phone)")
+    # When the addendum ending the contract from 1 March is recorded afterwards
+    form = ServiceOrder.objects.get(client=client, kind="form")
+    premium = OrderLine.objects.get(order=form)
+    _addendum(client, form, "SOA-STOP", MARCH, [LineInput(action="end", target_line=premium.pk)])
+    actions.issue_month(None, "2026-04")
+    # Then March is not credited a second time
+    assert not ClientCredit.objects.filter(client=client).exists()
