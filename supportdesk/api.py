@@ -90,6 +90,7 @@ def _register_routers() -> None:
     from supportdesk.livechat.api import router as livechat
     from supportdesk.macros.api import router as macros
     from supportdesk.oncall.api import router as oncall
+    from supportdesk.satisfaction.api import router as satisfaction
     from supportdesk.sla.api import router as sla
     from supportdesk.tam.api import router as tam
     from supportdesk.telephony.api import router as telephony
@@ -109,6 +110,7 @@ def _register_routers() -> None:
     api.add_router("/billing", billing, tags=["billing"])
     api.add_router("/help", helpcenter, tags=["help center"])
     api.add_router("/macros", macros, tags=["saved replies"])
+    api.add_router("/satisfaction", satisfaction, tags=["customer satisfaction"])
 
 
 _register_routers()

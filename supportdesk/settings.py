@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "supportdesk.billing",
     "supportdesk.helpcenter",
     "supportdesk.macros",
+    "supportdesk.satisfaction",
     "supportdesk.web",
 ]
 
@@ -246,6 +247,8 @@ SUPPORTDESK: dict[str, Any] = {
     "PHONE_WEBHOOK_SECRET": os.environ.get("SUPPORTDESK_PHONE_SECRET", "change-me-phone-secret"),
     "SMTP_LISTEN": os.environ.get("SUPPORTDESK_SMTP_LISTEN", "127.0.0.1:2525"),
     "CHAT_ORIGINS": [o for o in os.environ.get("SUPPORTDESK_CHAT_ORIGINS", "").split(",") if o],
+    # Minutes after a ticket is solved before its satisfaction survey is sent (still solved by then).
+    "CSAT_DELAY_MINUTES": int(os.environ.get("SUPPORTDESK_CSAT_DELAY_MINUTES", "60")),
 }
 
 LOGGING = {

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("supportdesk.helpcenter.urls")),
     path("", include("supportdesk.macros.urls")),
     path("", include("supportdesk.sla.urls")),
+    path("", include("supportdesk.satisfaction.urls")),
 ]

@@ -19,6 +19,7 @@ EVENT_LABELS = {
     "message.internal": "Internal note",
     "message.call": "Logged call",
     "attachment.added": "Attachment",
+    "satisfaction.rated": "Satisfaction rating",
 }
 
 STATUS_LABELS = {"new": "New", "open": "Open", "waiting": "Waiting on client", "on_hold": "On hold",
