@@ -28,7 +28,7 @@ from supportdesk.policy.intake import can_review_mail
 from supportdesk.tickets import actions as tickets
 from supportdesk.tickets.actions import MAX_BODY, MAX_SUBJECT
 from supportdesk.tickets.attachments import add_attachment
-from supportdesk.tickets.merges import follow_merges
+from supportdesk.tickets.merges import follow_merges_for
 from supportdesk.tickets.models import Message, Ticket
 
 from .errors import IntakeError
@@ -154,8 +154,10 @@ def _process(inbound: InboundMessage) -> None:
     ticket, how = find_ticket(parsed)
     notes: list[str] = []
     if ticket is not None and ticket.merged_into_id is not None:  # a reply to a duplicate goes where work continues
-        notes.append(f"Reply to #{ticket.pk}, which was merged into #{ticket.merged_into_id}.")
-        ticket = follow_merges(ticket)
+        followed = follow_merges_for(user, ticket)  # unless the sender may not see it: then a linked follow-up
+        if followed.pk != ticket.pk:
+            notes.append(f"Reply to #{ticket.pk}, which was merged into #{followed.pk}.")
+        ticket = followed
     if ticket is not None and not (ticket.client_id == user.client_id and policy.can_view_ticket(user, ticket)):
         notes.append(f"The {how} points at a ticket this sender may not reply to; a new ticket was opened.")
         ticket = None

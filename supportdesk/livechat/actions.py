@@ -21,7 +21,8 @@ from supportdesk.contracts.entitlements import entitlements_for
 from supportdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from supportdesk.policy.livechat import can_join_conversation, can_work_chats
 from supportdesk.tickets import actions as tickets
-from supportdesk.tickets.merges import follow_merges
+from supportdesk.tickets.merges import follow_merges_for
+from supportdesk.tickets.models import Ticket
 
 from .errors import ChatError
 from .models import ChatEvent, ChatMessage, Conversation, ConversationStatus
@@ -127,13 +128,31 @@ def post_message(user: User, conversation_id: object, *, client_msg_id: object, 
             raise Conflict(ChatError.NOT_PICKED_UP, "Pick the chat up before you write in it.")
         message = ChatMessage.objects.create(conversation=locked, author=user, from_staff=staff, client_msg_id=key,
                                              body=text, created_at=timezone.now())
-        if locked.ticket is not None and locked.ticket.merged_into_id is not None:
-            locked.ticket = follow_merges(locked.ticket)  # merged while the chat went on: continue there
-            locked.save(update_fields=["ticket"])
         if locked.status == ConversationStatus.ACTIVE and locked.ticket is not None:
+            _keep_on_a_ticket_that_takes_replies(locked)
             tickets.add_message(user, locked.ticket, body=text, channel="chat", source="chat",
                                 source_id=f"chat:{locked.pk}:{message.pk}", from_staff=staff)
     return Posted(message, created=True)
+
+
+def _keep_on_a_ticket_that_takes_replies(conversation: Conversation) -> None:
+    """The chat's ticket was merged or closed while the chat went on: its next lines go to the ticket the work
+    moved to (if the client may see it), else to a follow-up ticket linked to it, never nowhere."""
+    ticket = conversation.ticket
+    assert ticket is not None
+    followed = follow_merges_for(conversation.requester, ticket)
+    if tickets.reply_reopens(followed):
+        new = followed
+    else:
+        new = tickets.open_ticket(None, requester=conversation.requester, client=conversation.client, channel="chat",
+                                  source="chat", subject=f"Chat (follow-up of #{ticket.pk}): {ticket.subject}"[:200],
+                                  body="Live chat continued after the ticket was closed.",
+                                  source_id=f"chat:{conversation.pk}:follow-up:{ticket.pk}").ticket
+        Ticket.objects.filter(pk=new.pk).update(linked_from=ticket)
+        tickets.record_event(new, None, "ticket.linked", "chat", linked_from=ticket.pk, conversation=conversation.pk)
+    if new.pk != ticket.pk:
+        conversation.ticket = new
+        conversation.save(update_fields=["ticket"])
 
 
 def pick_up(agent: User, conversation_id: object) -> Conversation:
@@ -150,7 +169,8 @@ def pick_up(agent: User, conversation_id: object) -> Conversation:
         transcript = "\n".join(m.body for m in locked.messages.filter(from_staff=False).order_by("created_at", "id"))
         source_id = f"chat:{locked.pk}:transcript"
         if locked.ticket is not None:
-            locked.ticket = follow_merges(locked.ticket)  # a chat on a duplicate continues where its work went
+            # a chat on a duplicate continues where its work went (if the client may see it)
+            locked.ticket = follow_merges_for(locked.requester, locked.ticket)
         if locked.ticket is not None and tickets.reply_reopens(locked.ticket):
             tickets.add_message(locked.requester, locked.ticket, body=f"Live chat started.\n\n{transcript}".strip(),
                                 channel="chat", source="chat", source_id=source_id, from_staff=False)

@@ -137,6 +137,24 @@ def on_status_changed(ticket: Ticket, old: str, new: str) -> None:
     refresh_ticket(ticket)
 
 
+def carry_open_clocks(source: Ticket, target: Ticket) -> int:
+    """A duplicate merged into `target`: its running and paused clocks go with the request to the target, due
+    as they were (the client asked then, at that severity), so the target's first response or its solving
+    stops them as met or breached. A merge is no response, and closing the duplicate must not stop them.
+    They then pause or run by the target's status. Returns how many moved."""
+    moving = _open_clocks(source)
+    now = timezone.now()
+    for clock in moving:
+        clock.ticket = target
+        clock.save(update_fields=["ticket"])
+        _history(clock, "carried", now, internal=True, reason=f"#{source.pk} merged into #{target.pk}",
+                 from_ticket=source.pk, to_ticket=target.pk)
+    if moving:
+        on_status_changed(target, target.status, target.status)  # pause or resume them by the target's status
+    refresh_ticket(source)
+    return len(moving)
+
+
 def on_severity_changed(ticket: Ticket, old: int, new: int, actor: User | None) -> None:
     """Recompute from the original start with the new target, pauses kept; may breach at once."""
     now = timezone.now()

@@ -220,12 +220,14 @@ def _follow_up_ticket(call: Call, event: CallEventIn) -> Ticket:
     return follow_up
 
 
-def _open_call_ticket(actor: User | None, call: Call, event: CallEventIn, *, requester: User, severity: int) -> Ticket:
-    """The call's ticket (the opening message's source_id names the call, so the call opens at most one)."""
+def _open_call_ticket(actor: User | None, call: Call, event: CallEventIn, *, requester: User, severity: int,
+                      at: datetime | None = None) -> Ticket:
+    """The call's ticket (the opening message's source_id names the call, so the call opens at most one).
+    `at`: when the client called, for a ticket opened later (a claimed call): its clocks run from then."""
     return tickets.open_ticket(
         actor, requester=requester, client=call.client, subject=f"Phone call from {call.from_number or 'unknown'}",
         body=_describe(call, event), severity=severity, channel="phone", source="phone",
-        source_id=f"call:{call.provider}:{call.call_id}",
+        source_id=f"call:{call.provider}:{call.call_id}", at=at,
     ).ticket
 
 
@@ -267,7 +269,8 @@ def claim_call(actor: User, call: Call, *, requester: User | None, severity: int
         locked.client, locked.person = client, person
         events = list(locked.events.all())  # oldest first
         locked.ticket = _open_call_ticket(actor, locked, _stored_event(locked, events[0] if events else None),
-                                          requester=person, severity=severity)
+                                          requester=person, severity=severity,
+                                          at=locked.started_at or locked.created_at)
         voicemail = next((e for e in events if e.kind == CallState.VOICEMAIL), None)
         if voicemail is not None:
             _add_voicemail(locked.ticket, locked, _stored_event(locked, voicemail))
@@ -286,6 +289,10 @@ def _checked_claim(actor: User, call: Call, requester: User | None, severity: in
     if requester is None or requester.client is None or not requester.is_active:
         raise Invalid(PhoneError.BAD_REQUESTER, "Choose an active client person to open the ticket for.",
                       fields={"requester": "not an active client person"})
+    if call.client_id is not None and requester.client_id != call.client_id:
+        # The number is the client's (it only had nobody to be the requester): its call stays the client's.
+        raise Invalid(PhoneError.REQUESTER_NOT_OF_CLIENT, f"This call came from a number of {call.client}; "
+                      "choose one of its people.", fields={"requester": "not a person of the calling client"})
     if isinstance(severity, bool) or severity not in (1, 2, 3):
         raise Invalid(TicketError.BAD_SEVERITY, "Severity must be 1, 2 or 3.", fields={"severity": "1, 2 or 3"})
     if remember_number and not call.from_number:

@@ -14,3 +14,4 @@ class PhoneError(StrEnum):
     CALL_HAS_TICKET = "phone.call_has_ticket"
     NOT_CLAIMABLE = "phone.not_claimable"
     BAD_REQUESTER = "phone.bad_requester"
+    REQUESTER_NOT_OF_CLIENT = "phone.requester_not_of_client"

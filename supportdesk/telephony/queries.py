@@ -23,7 +23,7 @@ def unmatched_calls(user: Any) -> QuerySet[Call]:
     """Inbound calls from the phone line that no ticket took (unknown numbers, or a client with nobody to be
     the requester), newest first: what staff still have to claim. Calls logged by hand always had a ticket."""
     return (visible_calls(user).filter(direction=Direction.INBOUND, ticket__isnull=True)
-            .exclude(provider=Provider.MANUAL).order_by("-created_at", "-id"))
+            .exclude(provider=Provider.MANUAL).select_related("client").order_by("-created_at", "-id"))
 
 
 def with_voicemails(calls: QuerySet[Call]) -> QuerySet[Call]:

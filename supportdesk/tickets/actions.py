@@ -128,12 +128,11 @@ def add_message(actor: User | None, ticket: Ticket, *, body: str, kind: str = Me
         raise Forbidden("Only support staff can add internal notes.", code="ticket.internal_note_forbidden")
     if kind == MessageKind.CALL and not staff:
         raise Forbidden("Only support staff can log calls.", code="ticket.call_log_forbidden")
-    if ticket.status == Status.CLOSED and not staff:
-        raise Invalid(TicketError.CLOSED, f"Ticket #{ticket.pk} is closed; open a new ticket and mention it.",
-                      fields={"body": "ticket closed"})
+    _refuse_closed_for_client(ticket, staff)
     now = at or timezone.now()
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        _refuse_closed_for_client(locked, staff)  # again under the lock: a close or a merge may have just won
         message = Message.objects.create(ticket=locked, author=actor, kind=kind, channel=channel, body=body,
                                          body_html=body_html, source_id=source_id, from_staff=staff, created_at=now)
         record_event(locked, actor, f"message.{kind}", source, message_id=message.pk, channel=channel)
@@ -145,6 +144,13 @@ def add_message(actor: User | None, ticket: Ticket, *, body: str, kind: str = Me
         _bump(locked, now)
     ticket.refresh_from_db()
     return message
+
+
+def _refuse_closed_for_client(ticket: Ticket, staff: bool) -> None:
+    if ticket.status == Status.CLOSED and not staff:
+        where = f" (merged into #{ticket.merged_into_id})" if ticket.merged_into_id else ""
+        raise Invalid(TicketError.CLOSED, f"Ticket #{ticket.pk} is closed{where}; open a new ticket and mention it.",
+                      fields={"body": "ticket closed"})
 
 
 def update_ticket(actor: User | None, ticket: Ticket, *, expected_version: int, source: str = "web",

@@ -14,6 +14,8 @@ from django.db import transaction
 from supportdesk import policy
 from supportdesk.accounts.models import User
 from supportdesk.errors import Conflict, Forbidden, Invalid, NotFound
+from supportdesk.notifications.actions import enqueue_email
+from supportdesk.sla import service as sla
 
 from .actions import _set_status, add_message, record_event
 from .errors import TicketError
@@ -26,20 +28,24 @@ MAX_MERGE_HOPS = 20
 def merge_ticket(actor: User | None, source: Ticket, target: Ticket, *, tell_requester: bool = True,
                  via: str = "web") -> Ticket:
     """Close `source` as a duplicate of `target`; returns the target. Refused (changing nothing) for the
-    same ticket, another client's ticket, a closed or already merged ticket, or a merge that would loop."""
+    same ticket, another client's ticket, a closed, solved or already merged ticket, or a merge that would loop.
+    The source's open clocks move to the target (sla.carry_open_clocks): a merge answers nobody."""
     _check_may_merge(actor, source, target)
     with transaction.atomic():
-        first, second = sorted((source.pk, target.pk))  # a fixed lock order: two crossed merges cannot deadlock
-        locked = {t.pk: t for t in Ticket.objects.select_for_update().filter(pk__in=(first, second))
-                  .select_related("requester", "client")}
+        # Locked in id order (two crossed merges cannot deadlock), the tickets only: not their client's row.
+        locked = {t.pk: t for t in Ticket.objects.select_for_update(of=("self",))
+                  .filter(pk__in=(source.pk, target.pk)).select_related("requester", "client").order_by("pk")}
         src, tgt = locked[source.pk], locked[target.pk]
         _check_mergeable(src, tgt)
         add_message(actor, tgt, body=_transcript(src), kind=MessageKind.INTERNAL, source=via,
                     source_id=f"merge:{src.pk}", from_staff=True)
-        notice = (f"This request was merged into #{tgt.pk} ({tgt.subject}), where our work on it continues. "
-                  f"Replies to this ticket's emails reach #{tgt.pk}.")
-        add_message(actor, src, body=notice, kind=MessageKind.PUBLIC if tell_requester else MessageKind.INTERNAL,
-                    source=via, from_staff=True)
+        sla.carry_open_clocks(src, tgt)
+        notice = _notice(src, tgt)
+        add_message(actor, src, body=notice, kind=MessageKind.INTERNAL, source=via, from_staff=True)
+        if tell_requester:  # an email, not a public reply: telling where work goes is no response (R5)
+            enqueue_email(topic="ticket.merged", to=src.requester.email, ticket=src,
+                          subject=f"[#{src.pk}] {src.subject}", body=notice,
+                          headers={"X-Supportdesk-Ticket": str(src.pk)})
         src.refresh_from_db()
         _set_status(src, actor, Status.CLOSED, via)
         src.merged_into = tgt
@@ -60,6 +66,25 @@ def follow_merges(ticket: Ticket) -> Ticket:
     return ticket
 
 
+def follow_merges_for(person: User | None, ticket: Ticket) -> Ticket:
+    """Where `person`'s reply to `ticket` goes: the ticket it was merged into when they may see it; else the
+    ticket itself (closed, so the caller opens a follow-up linked to it, as for any closed ticket)."""
+    followed = follow_merges(ticket)
+    if person is not None and not policy.can_view_ticket(person, followed):
+        return ticket
+    return followed
+
+
+def _notice(source: Ticket, target: Ticket) -> str:
+    """What the duplicate's requester is told: the target by number and subject only if they may see it."""
+    if policy.can_view_ticket(source.requester, target):
+        return (f"This request was merged into #{target.pk} ({target.subject}), where our work on it continues. "
+                f"Replies to this ticket's emails reach #{target.pk}.")
+    return ("This request was merged with a related request from your organisation, where our work on it "
+            "continues; your organisation's administrator can follow it. If you have more to add, reply to this "
+            "email: it opens a follow-up linked to this request.")
+
+
 def _check_may_merge(actor: User | None, source: Ticket, target: Ticket) -> None:
     if actor is None:
         return
@@ -76,6 +101,8 @@ def _check_mergeable(source: Ticket, target: Ticket) -> None:
         raise Invalid(TicketError.MERGE_OTHER_CLIENT,
                       f"#{target.pk} belongs to {target.client.name}, #{source.pk} to {source.client.name}: only "
                       "tickets of the same client are merged.", fields={"into": "another client's ticket"})
+    if target.status == Status.SOLVED:
+        raise Conflict(TicketError.MERGE_CLOSED, f"#{target.pk} is solved; reopen it before merging into it.")
     for ticket, role in ((source, "merged"), (target, "merged into")):
         if ticket.merged_into_id is not None:
             raise Conflict(TicketError.MERGE_ALREADY_MERGED,

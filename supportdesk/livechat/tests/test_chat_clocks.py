@@ -50,3 +50,37 @@ def test_given_a_chats_ticket_merged_while_it_goes_on_then_the_clients_next_line
     assert target.messages.filter(body="Still down after the restart").exists()
     conversation.refresh_from_db()
     assert conversation.ticket_id == target.pk
+
+
+def test_given_a_chats_ticket_merged_into_one_the_client_may_not_see_then_nothing_they_write_is_lost():
+    from supportdesk.factories import TicketFactory
+    from supportdesk.tickets.merges import merge_ticket
+    from supportdesk.tickets.models import Ticket
+
+    client = client_24x7()
+    person, colleague, agent = ClientUserFactory(client=client), ClientUserFactory(client=client), StaffFactory()
+    conversation = actions.start_conversation(person, start_key="s-hidden", subject="Sync down")
+    actions.post_message(person, conversation.pk, client_msg_id="m-1", body="Calendar sync is down")
+    duplicate = actions.pick_up(agent, conversation.pk).ticket
+    assert duplicate is not None
+    merge_ticket(agent, duplicate, TicketFactory(requester=colleague, subject="Colleague's outage report"))
+    # the client writes on: the line is kept on a follow-up ticket linked to the duplicate
+    actions.post_message(person, conversation.pk, client_msg_id="m-2", body="Still down after the restart")
+    conversation.refresh_from_db()
+    follow_up = Ticket.objects.get(pk=conversation.ticket_id)
+    assert follow_up.linked_from_id == duplicate.pk and follow_up.requester == person
+    assert follow_up.messages.filter(body="Still down after the restart").exists()
+
+
+def test_given_a_waiting_chat_about_a_ticket_merged_into_one_the_client_may_not_see_then_it_can_be_picked_up():
+    from supportdesk.factories import TicketFactory
+    from supportdesk.tickets.merges import merge_ticket
+
+    client = client_24x7()
+    person, colleague, agent = ClientUserFactory(client=client), ClientUserFactory(client=client), StaffFactory()
+    own = TicketFactory(requester=person, subject="My report")
+    merge_ticket(agent, own, TicketFactory(requester=colleague, subject="Colleague's report"))
+    conversation = actions.start_conversation(person, start_key="s-about", subject="About my report", ticket_id=own.pk)
+    actions.post_message(person, conversation.pk, client_msg_id="m-1", body="Any news?")
+    picked = actions.pick_up(agent, conversation.pk)
+    assert picked.ticket is not None and picked.ticket.pk != own.pk and picked.ticket.requester == person

@@ -63,3 +63,16 @@ def test_the_statuses_a_reply_may_set_are_those_a_ticket_may_move_to():
     reachable = set().union(*TRANSITIONS.values())
     assert set(REPLY_STATUSES) == reachable
     assert set(ReplyStatus.__args__) == {s.value for s in REPLY_STATUSES}  # the API's documented enum
+
+
+def test_a_body_that_opens_a_placeholder_and_never_closes_it_is_checked_in_linear_time():
+    # found in review: the old pattern backtracked cubically on "{{" and a long run of spaces (minutes a request)
+    import time
+
+    body = "{{" + " " * 19_000 + "x"
+    started = time.perf_counter()
+    assert placeholders.unknown_in(body) == []
+    assert placeholders.fill(body, {}) == body
+    # a hang guard, not a performance figure: the old pattern needed about an hour for this body
+    assert time.perf_counter() - started < 5.0
+    assert placeholders.unknown_in("{{ ticket.number }} and {{  ticket_number  }}") == ["ticket.number"]

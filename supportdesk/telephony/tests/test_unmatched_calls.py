@@ -258,3 +258,31 @@ def test_given_a_number_its_client_got_after_the_call_when_remembering_it_then_n
     assert response.status_code == 201, response.content
     assert ClientPhone.objects.filter(number=UNKNOWN).count() == 1
     assert AccountEvent.objects.filter(kind="client.phone_added").count() == 1
+
+
+# Found in review ---------------------------------------------------------------------------------------------
+
+def test_given_a_call_claimed_hours_later_then_its_ticket_and_clocks_run_from_when_the_client_called():
+    from supportdesk.sla.models import Clock
+
+    call = unknown_call("ringing", "voicemail")
+    response = claim(login(StaffFactory()), call, requester_id=ClientUserFactory().pk, severity=1)
+    assert response.status_code == 201, response.content
+    ticket = Ticket.objects.get()
+    call.refresh_from_db()
+    assert ticket.created_at == call.started_at
+    assert {c.started_at for c in Clock.objects.filter(ticket=ticket)} <= {call.started_at}
+
+
+def test_given_a_known_clients_number_with_nobody_to_be_requester_then_the_call_stays_that_clients():
+    acme = ClientFactory(name="Acme Law", phones=["+14165550999"])  # nobody at Acme yet
+    call = unknown_call("ringing", number="+14165550999")
+    assert call.client == acme and call.ticket is None
+    other = ClientUserFactory(client=ClientFactory(name="Other Firm"))
+    response = claim(login(StaffFactory()), call, requester_id=other.pk)
+    assert response.status_code == 422 and response.json()["error"]["code"] == "phone.requester_not_of_client"
+    assert "Acme Law" in response.json()["error"]["message"]
+    call.refresh_from_db()
+    assert (call.client, call.ticket) == (acme, None)
+    page = login(StaffFactory()).get("/phone/unmatched/").content.decode()
+    assert "a number of Acme Law" in page

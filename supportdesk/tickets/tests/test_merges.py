@@ -25,18 +25,20 @@ def test_merging_closes_the_duplicate_and_carries_its_conversation_to_the_target
     agent = world["people"]["agent"]
     # When an agent merges the duplicate into the ticket
     merged = merges.merge_ticket(agent, source, target)
-    # Then the duplicate is closed, points at the target, and its clocks no longer run
+    # Then the duplicate is closed and points at the target; its running clocks went with it, not met
     source.refresh_from_db()
     assert merged.pk == target.pk and merged.status != Status.CLOSED
     assert (source.status, source.is_open, source.merged_into_id) == (Status.CLOSED, False, target.pk)
     assert not Clock.objects.filter(ticket=source, stopped_at__isnull=True).exists()
+    assert not Clock.objects.filter(ticket=source, state="met").exists()
     # And the target holds the duplicate's conversation as an internal note
     note = Message.objects.get(ticket=target, kind="internal", source_id=f"merge:{source.pk}")
     assert f"Merged from #{source.pk} (Calendar sync down again)" in note.body
     assert "the calendar shows nothing" in note.body
-    # And the requester is told where the work continues, by email
-    mail = OutboxItem.objects.get(ticket=source, topic="ticket.reply")
+    # And the requester is told where the work continues, by email (no public reply: it is no response)
+    mail = OutboxItem.objects.get(ticket=source, topic="ticket.merged")
     assert f"merged into #{target.pk}" in mail.body and mail.recipient == source.requester.email
+    assert not source.messages.filter(kind="public", from_staff=True).exists()
     # And both histories say so
     assert TicketEvent.objects.get(ticket=source, kind="ticket.merged_into").data["into"] == target.pk
     assert TicketEvent.objects.get(ticket=target, kind="ticket.merged").data["merged"] == source.pk
@@ -45,7 +47,7 @@ def test_merging_closes_the_duplicate_and_carries_its_conversation_to_the_target
 def test_the_requester_need_not_be_told(world):
     target, source = world["tickets"]["own"], _duplicate(world)
     merges.merge_ticket(world["people"]["agent"], source, target, tell_requester=False)
-    assert not OutboxItem.objects.filter(ticket=source, topic="ticket.reply").exists()
+    assert not OutboxItem.objects.filter(ticket=source, topic="ticket.merged").exists()
     assert Message.objects.get(ticket=source, body__contains="was merged into").kind == "internal"
 
 
@@ -129,3 +131,60 @@ def test_the_console_merges_and_the_portal_points_to_the_target(world, as_person
     assert f"Merged into <a href=\"/console/tickets/{target.pk}/\">" in http.get(f"/console/tickets/{source.pk}/").content.decode()
     portal = as_person(world["people"]["client_user"]).get(f"/portal/tickets/{source.pk}/").content.decode()
     assert f"merged into #{target.pk}" in portal and f'href="/portal/tickets/{target.pk}/"' in portal
+
+
+# Found in review ------------------------------------------------------------------------------------------
+
+def test_a_merge_is_no_response_the_duplicates_clocks_go_on_on_the_target(world):
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    agent, person = world["people"]["agent"], world["people"]["client_user"]
+    opened = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)  # a Tuesday
+    with time_machine.travel(opened, tick=False):  # Given a severity 1 ticket, its response due 30 minutes later
+        urgent = TicketFactory(requester=person, subject="Matters down", severity=1)
+    with time_machine.travel(opened + timedelta(minutes=20), tick=False):
+        later = TicketFactory(requester=person, subject="Matters down (again)", severity=3)
+    clock = Clock.objects.get(ticket=urgent, metric="initial_response")
+    due = clock.due_at
+    # When the urgent one is merged, a minute before its response is due, into the later, less urgent one
+    with time_machine.travel(opened + timedelta(minutes=29), tick=False):
+        merges.merge_ticket(agent, urgent, later)
+    # Then its clock is neither met nor stopped: it runs on the target, due as before
+    clock.refresh_from_db()
+    assert (clock.ticket_id, clock.state, clock.stopped_at, clock.due_at) == (later.pk, "running", None, due)
+    later.refresh_from_db()
+    assert later.sla_due_at == due
+    # And the target's first reply after the due instant breaches it
+    with time_machine.travel(due + timedelta(minutes=5), tick=False):
+        actions.add_message(agent, later, body="Looking now")
+    clock.refresh_from_db()
+    assert clock.state == "breached"
+
+
+def test_the_requester_who_may_not_see_the_target_is_not_told_its_subject(world):
+    colleague_ticket = world["tickets"]["colleague"]
+    source = _duplicate(world)  # the client user may not see a colleague's ticket
+    merges.merge_ticket(world["people"]["agent"], source, colleague_ticket)
+    mail = OutboxItem.objects.get(ticket=source, topic="ticket.merged")
+    assert "Colleague ticket about calendars" not in mail.body and f"#{colleague_ticket.pk}" not in mail.body
+    assert "related request from your organisation" in mail.body
+
+
+def test_a_client_reply_on_a_stale_copy_of_a_merged_ticket_is_refused_not_buried(world):
+    source, target = _duplicate(world), world["tickets"]["own"]
+    stale = Ticket.objects.get(pk=source.pk)  # read before the merge committed
+    merges.merge_ticket(world["people"]["agent"], source, target)
+    with pytest.raises(Invalid) as refused:
+        actions.add_message(world["people"]["client_user"], stale, body="More details")
+    assert refused.value.code == "ticket.closed" and f"merged into #{target.pk}" in refused.value.message
+    assert not source.messages.filter(body="More details").exists()
+
+
+def test_merging_into_a_solved_ticket_is_refused(world):
+    agent, target = world["people"]["agent"], world["tickets"]["own"]
+    actions.update_ticket(agent, target, expected_version=target.version, status="solved")
+    with pytest.raises(Conflict) as refused:
+        merges.merge_ticket(agent, _duplicate(world), target)
+    assert refused.value.code == "ticket.merge_closed" and "reopen it" in refused.value.message
