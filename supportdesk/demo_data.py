@@ -58,7 +58,24 @@ def load_demo() -> bool:
         castellan = _large_24x7_client(year_start, staff["manager@demo.supportdesk.local"])
         _tickets(hartley, okafor, brightwater, castellan, agent)
         _saved_replies(staff["manager@demo.supportdesk.local"])
+        _events(staff["manager@demo.supportdesk.local"], hartley)
     return True
+
+
+def _events(manager: User, hartley: Client) -> None:
+    """An upcoming webinar with a designated user's half-price seat, and an onsite user day."""
+    from supportdesk.learning.actions import create_event, register
+
+    soon = (timezone.now() + timedelta(days=14)).replace(hour=16, minute=0, second=0, microsecond=0)
+    webinar = create_event(manager, title="What's new in the spring release", kind="webinar", starts_at=soon,
+                           ends_at=soon + timedelta(hours=1), timezone_name="America/Toronto", capacity=100,
+                           fee="200.00", location="https://meet.example/spring-release",
+                           description="A tour of the release's new matter templates, with questions at the end.")
+    later = (timezone.now() + timedelta(days=45)).replace(hour=14, minute=0, second=0, microsecond=0)
+    create_event(manager, title="Toronto user day", kind="event", starts_at=later, ends_at=later + timedelta(hours=6),
+                 timezone_name="America/Toronto", capacity=40, fee="450.00", location="100 King St W, Toronto",
+                 description="Workshops with the product team and other firms.")
+    register(hartley.people.get(email="dana@hartleymoss.example"), webinar)  # type: ignore[attr-defined]
 
 
 SAVED_REPLIES = [
