@@ -254,6 +254,12 @@ SUPPORTDESK: dict[str, Any] = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_secret_paths": {"()": "supportdesk.log_redaction.RedactSecretPaths"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SUPPORTDESK_LOG_LEVEL", "WARNING")},
+    # The loggers that write request paths: a survey link or a calendar feed's token is hidden there
+    # (a filter acts on the logger that creates the record, so each is named).
+    "loggers": {name: {"filters": ["redact_secret_paths"]} for name in (
+        "django.request", "django.server", "django.security.csrf", "django.security.DisallowedHost",
+        "django.security.SuspiciousOperation")},
 }

@@ -44,15 +44,23 @@ def survey_url(token: str, rating: str | None = None) -> str:
     return f"{url}?rating={rating}" if rating else url
 
 
+SURVEYED_STATUSES = (Status.SOLVED, Status.CLOSED)  # closed after its solve (not merged): it was solved too
+
+
 def due_tickets(now: datetime | None = None) -> list[Ticket]:
-    """Tickets solved at least `delay()` ago (and not longer than the catch-up window before that), still solved,
-    with no survey for that solve yet; oldest solve first."""
+    """Tickets solved at least `delay()` ago (and not longer than the catch-up window before that), still solved
+    or closed since (a merged duplicate is not: it was never solved), with no survey for that solve and none
+    sent in the last ANSWER_DAYS (a reply to the survey email reopens the ticket; its next solve asks no
+    second time); oldest solve first. Served by the partial index tickets.ticket_solved_at."""
     now = now or timezone.now()
     latest = now - delay()
     surveyed = Survey.objects.filter(ticket=OuterRef("pk"), solved_at=OuterRef("solved_at"))
-    return list(Ticket.objects.filter(status=Status.SOLVED, solved_at__isnull=False, solved_at__lte=latest,
-                                      solved_at__gte=latest - CATCH_UP, requester__is_active=True)
-                .exclude(Exists(surveyed)).select_related("requester").order_by("solved_at", "pk")[:BATCH])
+    asked_lately = Survey.objects.filter(ticket=OuterRef("pk"), sent_at__gte=now - timedelta(days=ANSWER_DAYS))
+    return list(Ticket.objects.filter(status__in=SURVEYED_STATUSES, solved_at__isnull=False, solved_at__lte=latest,
+                                      solved_at__gte=latest - CATCH_UP, merged_into__isnull=True,
+                                      requester__is_active=True)
+                .exclude(Exists(surveyed)).exclude(Exists(asked_lately))
+                .select_related("requester").order_by("solved_at", "pk")[:BATCH])
 
 
 def send_due_surveys(now: datetime | None = None) -> int:
@@ -70,7 +78,9 @@ def send_survey(ticket: Ticket, now: datetime | None = None) -> Survey | None:
     token = secrets.token_urlsafe(32)
     try:
         with transaction.atomic():
-            if not Ticket.objects.filter(pk=ticket.pk, status=Status.SOLVED, solved_at=ticket.solved_at).exists():
+            still = (Ticket.objects.select_for_update().filter(pk=ticket.pk, status__in=SURVEYED_STATUSES,
+                                                               solved_at=ticket.solved_at, merged_into__isnull=True))
+            if not still.exists():
                 return None  # reopened (or solved again) since it was read
             survey = Survey.objects.create(ticket=ticket, requester=ticket.requester, solved_at=ticket.solved_at,
                                            token_hash=hash_token(token), sent_at=now)
@@ -88,7 +98,8 @@ def _survey_body(ticket: Ticket, token: str) -> str:
     return (f"Your request #{ticket.pk} \"{ticket.subject}\" was solved. How did we do?\n\n"
             f"Good, I'm satisfied: {survey_url(token, Rating.GOOD)}\n"
             f"Bad, I'm not satisfied: {survey_url(token, Rating.BAD)}\n\n"
-            f"You can add a comment on the page, and change your answer for {ANSWER_DAYS} days.\n")
+            f"You can add a comment on the page, and change your answer for {ANSWER_DAYS} days. Please answer "
+            "through these links: a reply to this email reopens your request.\n")
 
 
 def survey_for_token(token: str) -> Survey:

@@ -17,7 +17,7 @@ from supportdesk.sla.queries import month_start, vendor_zone
 
 from .models import Rating, Survey
 
-MAX_MONTHS = 24
+MAX_MONTHS = 60  # as far back as the SLA dashboard goes
 
 
 @dataclass(frozen=True)

@@ -170,3 +170,18 @@ def test_secrets_are_compared_in_constant_time_everywhere():
 def test_given_a_number_beyond_64_bits_when_calling_then_no_5xx(world, url):
     response = world.token_client(world.agent).get(url)
     assert response.status_code < 500, response.content[:200]  # 422 on SQLite; PostgreSQL simply finds nothing
+
+
+@pytest.mark.django_db
+def test_a_survey_link_or_a_feed_token_in_a_refused_request_is_not_logged(caplog):
+    from supportdesk.log_redaction import redact
+
+    caplog.set_level(logging.DEBUG)
+    survey_token, feed_token = "Od4feUQsurveyTOKENabc123", "feedTOKENxyz789"
+    HttpClient(enforce_csrf_checks=True).post(f"/satisfaction/{survey_token}/", {"rating": "good"})  # 403 or 404
+    HttpClient().get(f"/satisfaction/{survey_token}/")  # unknown: 404
+    HttpClient().get(f"/tam/feed/{feed_token}.ics")  # unknown: 404
+    logged = caplog.text + "".join(str(r.args) for r in caplog.records) + "".join(str(r.msg) for r in caplog.records)
+    assert survey_token not in logged and feed_token not in logged
+    assert redact("Not Found: /tam/feed/abc.ics") == "Not Found: /tam/feed/[redacted].ics"
+    assert redact("Forbidden: /satisfaction/abc/?rating=good") == "Forbidden: /satisfaction/[redacted]/?rating=good"

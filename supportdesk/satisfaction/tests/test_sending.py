@@ -59,13 +59,39 @@ def test_given_a_ticket_reopened_before_the_delay_when_the_job_runs_then_no_surv
     assert not Survey.objects.exists()
 
 
-def test_given_a_ticket_solved_again_when_the_job_runs_then_the_new_solve_gets_its_own_survey(desk):
+def test_given_a_ticket_reopened_and_solved_again_within_the_answer_days_then_no_second_survey(desk):
+    # (a reply to the survey email reopens the ticket: its next solve must not ask again)
     first = desk.solve()
     assert actions.send_due_surveys(after_delay(first.solved_at)) == 1
     desk.set_status("open")
     second = desk.solve()
+    assert actions.send_due_surveys(after_delay(second.solved_at)) == 0
+    assert Survey.objects.count() == 1 and len(survey_mails(second)) == 1
+
+
+def test_given_a_ticket_solved_again_after_the_answer_days_then_the_new_solve_gets_its_own_survey(desk, time_machine):
+    first = desk.solve()
+    assert actions.send_due_surveys(after_delay(first.solved_at)) == 1
+    time_machine.move_to(first.solved_at + timedelta(days=actions.ANSWER_DAYS + 1))
+    desk.set_status("open")
+    second = desk.solve()
     assert actions.send_due_surveys(after_delay(second.solved_at)) == 1
     assert Survey.objects.count() == 2 and len(survey_mails(second)) == 2
+
+
+def test_given_a_ticket_solved_then_closed_within_the_delay_then_it_is_still_surveyed(desk):
+    ticket = desk.solve()
+    desk.set_status("closed")
+    assert actions.send_due_surveys(after_delay(ticket.solved_at)) == 1
+
+
+def test_given_a_solved_duplicate_merged_into_another_ticket_then_it_is_not_surveyed(desk):
+    from supportdesk.factories import TicketFactory
+    from supportdesk.tickets.merges import merge_ticket
+
+    duplicate = desk.solve(TicketFactory(requester=desk.requester, subject="Duplicate report"))
+    merge_ticket(desk.agent, duplicate, TicketFactory(requester=desk.requester, subject="The one we work on"))
+    assert actions.send_due_surveys(after_delay(duplicate.solved_at)) == 0
 
 
 def test_given_an_old_backlog_of_solves_when_the_job_runs_then_they_are_not_surveyed(desk):
