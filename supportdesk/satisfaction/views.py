@@ -67,6 +67,8 @@ def _allowed(request: HttpRequest, token_hash: str) -> tuple[bool, int]:
 
 def _page(request: HttpRequest, context: dict, status: int) -> HttpResponse:
     response = render(request, "satisfaction/survey.html", context, status=status)
-    response["Referrer-Policy"] = "no-referrer"  # the URL holds the token
+    # The URL holds the token: no Referer to other sites. Not "no-referrer": with it browsers send the page's
+    # own form POST with "Origin: null", which Django's CSRF check refuses (every answer was a 403).
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response

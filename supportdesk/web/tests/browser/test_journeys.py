@@ -252,3 +252,31 @@ def test_journey_2_client_admin_cannot_designate_an_11th_user(page, login, journ
     expect(page.locator(".error-box")).to_contain_text("already has 10 of 10 designated users")
     expect(page.locator(".notice")).to_contain_text("10 of 10")
     journey.shot(page, "limit message")
+
+
+def test_journey_a_requester_answers_the_satisfaction_survey_from_the_emails_link(page, journey):
+    # Given a solved ticket whose survey went out (found by hand: a no-referrer page made Chromium send
+    # "Origin: null" with the form, and Django's CSRF check refused every answer in a real browser)
+    from datetime import timedelta
+
+    from supportdesk.notifications.models import OutboxItem
+    from supportdesk.satisfaction import actions as csat
+    from supportdesk.satisfaction.models import Survey
+    from supportdesk.tickets.actions import update_ticket
+
+    ticket = TicketFactory(subject="Calendar sync stopped")
+    ticket = update_ticket(StaffFactory(), ticket, expected_version=ticket.version, status="solved")
+    ticket.refresh_from_db()
+    assert csat.send_due_surveys(ticket.solved_at + csat.delay() + timedelta(minutes=1)) == 1
+    link = re.search(r"/satisfaction/[^/\s]+/\?rating=bad", OutboxItem.objects.get(topic="satisfaction.survey").body)
+    assert link is not None
+    # When the requester follows the "bad" link (not signed in), adds a comment and sends it
+    page.goto(link.group(0))
+    expect(page.locator("input[value=bad]")).to_be_checked()
+    page.fill("textarea[name=comment]", "Nobody called back.")
+    journey.shot(page, "survey form")
+    page.locator("form button[type=submit]").click()
+    # Then the answer is recorded and thanked for
+    expect(page.locator("body")).to_contain_text("Thank you")
+    journey.shot(page, "survey answered")
+    assert Survey.objects.get().rating == "bad"
