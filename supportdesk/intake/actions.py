@@ -169,12 +169,10 @@ def _process(inbound: InboundMessage) -> None:
         return
     opened = tickets.open_ticket(None, requester=user, subject=_subject(parsed), body=_body(parsed),
                                  body_html=parsed.body_html[:MAX_BODY], channel="email", source="email",
-                                 source_id=source_id, notify=False)
+                                 source_id=source_id, notify=False,
+                                 linked_from=ticket)  # a reply to a closed ticket, or solved too long ago
     new = opened.ticket
-    if ticket is not None:  # a reply to a closed ticket, or solved too long ago: a linked follow-up
-        Ticket.objects.filter(pk=new.pk).update(linked_from=ticket)
-        new.linked_from = ticket
-        tickets.record_event(new, None, "ticket.linked", "email", linked_from=ticket.pk)
+    if ticket is not None:
         notes.append(f"Follow-up of #{ticket.pk} (no longer open to replies).")
     first = new.messages.order_by("id").first()
     problems = _attachments(new, first, parsed)

@@ -22,7 +22,6 @@ from supportdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from supportdesk.policy.livechat import can_join_conversation, can_work_chats
 from supportdesk.tickets import actions as tickets
 from supportdesk.tickets.merges import follow_merges_for
-from supportdesk.tickets.models import Ticket
 
 from .errors import ChatError
 from .models import ChatEvent, ChatMessage, Conversation, ConversationStatus
@@ -147,9 +146,7 @@ def _keep_on_a_ticket_that_takes_replies(conversation: Conversation) -> None:
         new = tickets.open_ticket(None, requester=conversation.requester, client=conversation.client, channel="chat",
                                   source="chat", subject=f"Chat (follow-up of #{ticket.pk}): {ticket.subject}"[:200],
                                   body="Live chat continued after the ticket was closed.",
-                                  source_id=f"chat:{conversation.pk}:follow-up:{ticket.pk}").ticket
-        Ticket.objects.filter(pk=new.pk).update(linked_from=ticket)
-        tickets.record_event(new, None, "ticket.linked", "chat", linked_from=ticket.pk, conversation=conversation.pk)
+                                  source_id=f"chat:{conversation.pk}:follow-up:{ticket.pk}", linked_from=ticket).ticket
     if new.pk != ticket.pk:
         conversation.ticket = new
         conversation.save(update_fields=["ticket"])

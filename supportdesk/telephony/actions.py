@@ -213,10 +213,7 @@ def _follow_up_ticket(call: Call, event: CallEventIn) -> Ticket:
     follow_up = tickets.open_ticket(
         None, requester=previous.requester, client=call.client, subject=f"Voicemail from {call.from_number or 'unknown'}",
         body=_describe(call, event), severity=previous.severity, channel="phone", source="phone",
-        source_id=f"call:{call.provider}:{call.call_id}:follow-up").ticket
-    Ticket.objects.filter(pk=follow_up.pk).update(linked_from=previous)
-    follow_up.linked_from = previous
-    tickets.record_event(follow_up, None, "ticket.linked", "phone", linked_from=previous.pk, call=call.pk)
+        source_id=f"call:{call.provider}:{call.call_id}:follow-up", linked_from=previous).ticket
     return follow_up
 
 

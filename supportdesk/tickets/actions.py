@@ -69,8 +69,9 @@ def open_ticket(actor: User | None, *, subject: str, body: str, severity: int = 
                 client: Client | None = None, requester: User | None = None, category: Category | None = None,
                 source: str = "web", idempotency_key: str | None = None, source_id: str = "",
                 body_html: str = "", at: datetime | None = None, queue: str | None = None,
-                notify: bool = True) -> Opened:
-    """Open a ticket for a client user (the actor, or a requester named by staff or intake)."""
+                notify: bool = True, linked_from: Ticket | None = None) -> Opened:
+    """Open a ticket for a client user (the actor, or a requester named by staff or intake). `linked_from`: the
+    closed (or merged) ticket this one follows up, for a reply that reached it too late (email, chat, phone)."""
     subject, body = _clean_subject(subject), _clean_body(body)
     severity = _severity(severity)
     requester, client = _requester_and_client(actor, requester, client)
@@ -91,12 +92,16 @@ def open_ticket(actor: User | None, *, subject: str, body: str, severity: int = 
         queue=chosen_queue, queue_rank=QUEUE_RANK[Queue(chosen_queue)], category=category, subject=subject,
         idempotency_key=idempotency_key or None, idempotency_hash=fingerprint if idempotency_key else "",
         created_at=now, updated_at=now, sla_due_at=clocks.sla_due_at, sla_state=clocks.sla_state,
+        linked_from=linked_from,
     ))
     message = rows.add(Message(ticket=ticket, author=requester, kind=MessageKind.PUBLIC, channel=channel,
                                body=body, body_html=body_html, source_id=source_id, created_at=now))
     event_data = {"severity": severity, "channel": channel, "queue": chosen_queue, "queue_reason": decision.reason}
     rows.add(TicketEvent(ticket=ticket, actor=actor, kind="ticket.opened", source=source, created_at=timezone.now()),
              at_insert={"data": lambda: {**event_data, "message_id": message.pk}})
+    if linked_from is not None:
+        rows.add(TicketEvent(ticket=ticket, actor=actor, kind="ticket.linked", source=source,
+                             data={"linked_from": linked_from.pk}, created_at=now))
     started = sla.add_planned(rows, ticket, clocks)
     acknowledgement = InsertBatch()  # after any on-call page, which goes out first
     if notify:

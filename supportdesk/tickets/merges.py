@@ -1,9 +1,10 @@
 """Merging a duplicate ticket into another of the same client (an email, a call and a chat about one outage).
 
-The duplicate (source) is closed with `merged_into` set: its clocks stop as on any close, it stays readable,
-and whatever later arrives for it by email, chat or phone goes to the ticket it was merged into
-(`follow_merges`). The target keeps its clocks and gets an internal note carrying the source's conversation;
-the source's requester is told where the work continues (a public reply, unless the agent chooses a note).
+The duplicate (source) is closed with `merged_into` set and stays readable. A merge is no response: its
+running clocks move to the target (sla.carry_open_clocks), whose first reply meets or breaches them. The target
+gets an internal note carrying the source's conversation; the source's requester may be told by email where
+the work continues. Whatever later arrives for the source by email, chat or phone goes to the target when the
+sender may see it (`follow_merges_for`), else to a follow-up linked to the source.
 """
 
 from __future__ import annotations

@@ -22,3 +22,15 @@ def test_given_a_ticket_opened_with_an_earlier_time_then_its_opening_event_is_st
     assert opened.created_at == earlier
     assert event.created_at > earlier + timedelta(days=1)  # recorded now, as every other event
     assert event.data["message_id"] == opened.messages.get().pk
+
+
+def test_given_a_follow_up_of_a_closed_ticket_then_it_is_linked_and_says_so_in_its_history():
+    # one mechanism for email, chat and phone follow-ups: open_ticket(linked_from=...) in the opening rows
+    requester = ClientUserFactory()
+    closed = tickets.open_ticket(requester, subject="Printer", body="It jams").ticket
+    follow_up = tickets.open_ticket(requester, subject="Printer again", body="Still jams", linked_from=closed).ticket
+    follow_up.refresh_from_db()
+    assert follow_up.linked_from_id == closed.pk
+    linked = follow_up.events.get(kind="ticket.linked")
+    assert linked.data == {"linked_from": closed.pk}
+    assert not closed.events.filter(kind="ticket.linked").exists()
