@@ -56,14 +56,16 @@ def adjustments(client: Client, month_start: date, periods: list[LinePeriod],
     if not invoiced_months:
         return [], {}
     invoiced = _invoiced_by_line_and_month(client, month_start)
-    lines = {p.line.pk: p.line for p in periods if _is_billed_monthly(p.line)}
+    lines: dict[int, OrderLine | None] = {p.line.pk: p.line for p in periods if _is_billed_monthly(p.line)}
     found: list[Adjustment] = []
     problems: dict[str, str] = {}
     for currency, months in sorted(invoiced_months.items()):
         for month in sorted(months):
             due_days = _days_in_force(periods, month, currency)
             for line_pk in sorted(set(due_days) | {pk for (pk, m), _ in invoiced.items() if m == month}):
-                line = lines.get(line_pk) or _line(line_pk)
+                if line_pk not in lines:  # invoiced but no longer in force: read once, not once a month
+                    lines[line_pk] = _line(line_pk)
+                line = lines[line_pk]
                 if line is None or line.order.form.currency != currency:
                     continue
                 billed, unit = invoiced.get((line_pk, month), (Decimal("0.00"), None))

@@ -173,3 +173,21 @@ def test_a_month_corrected_by_a_credit_note_is_left_to_billing_staff():
     actions.issue_month(None, "2026-04")
     # Then March is not credited a second time
     assert not ClientCredit.objects.filter(client=client).exists()
+
+
+def test_a_line_ended_from_before_it_started_is_read_once_however_many_months_it_was_invoiced(django_assert_max_num_queries):
+    # Given Maintenance invoiced January to April, then ended from 1 January (no longer in force at all)
+    client, form = _premium_and_maintenance()
+    for month in ("2026-01", "2026-02", "2026-03", "2026-04"):
+        actions.issue_month(None, month)
+    maintenance = OrderLine.objects.get(order=form, offering_version__offering__code="maintenance")
+    _addendum(client, form, "SOA-VOID", YEAR_START, [LineInput(action="end", target_line=maintenance.pk)])
+    # When the adjustments are worked out, the four months cost one read of that line, not four
+    from supportdesk.billing import true_up
+    from supportdesk.billing.invoicing import monthly_price
+    from supportdesk.contracts.entitlements import line_periods
+
+    periods = line_periods(client)
+    with django_assert_max_num_queries(4):  # invoiced months, invoiced lines, adjustment credits, the ended line
+        found, _ = true_up.adjustments(client, MAY, periods, monthly_price)
+    assert sorted(a.amount for a in found if a.line.pk == maintenance.pk) == [Decimal("-400.00")] * 4
