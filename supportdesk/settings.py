@@ -128,7 +128,10 @@ def _database() -> dict[str, Any]:
             # take the lock up front, so concurrent check-then-insert is serialised.
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            # temp_store=MEMORY: statement journals and temp b-trees in memory, not a file created and
+            # unlinked in /var/tmp by most ticket openings (seen with strace under W1, bench/README.md).
+            "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                             "PRAGMA temp_store=MEMORY;"),
         },
     }
 

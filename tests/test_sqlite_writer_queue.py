@@ -122,3 +122,53 @@ def test_the_placeholder_cache_stops_growing_at_its_limit(tmp_path, monkeypatch,
     finally:
         connection.close()
         django_db_blocker.restore()
+
+
+def test_a_connection_opens_the_queue_file_once_for_all_its_writes(tmp_path, django_db_blocker):
+    with django_db_blocker.unblock():
+        connection = wrapper(tmp_path / "q.sqlite3", "q-once")
+        try:
+            connection._start_transaction_under_autocommit()
+            first_fd = connection._writer_queue_fd
+            connection.commit()
+            assert not queue_is_taken(f"{tmp_path / 'q.sqlite3'}.writers")
+            connection._start_transaction_under_autocommit()
+            assert connection._writer_queue_fd == first_fd
+            assert queue_is_taken(f"{tmp_path / 'q.sqlite3'}.writers")
+            connection.rollback()
+        finally:
+            connection.close()
+        assert connection._writer_queue_fd is None  # closed with the connection
+
+
+def test_a_forked_child_queues_on_its_own_open_file_not_the_parents(tmp_path, django_db_blocker):
+    """flock belongs to the open file; a child sharing the parent's would pass a lock the parent holds."""
+    path = f"{tmp_path / 'q.sqlite3'}.writers"
+    with django_db_blocker.unblock():
+        connection = wrapper(tmp_path / "q.sqlite3", "q-fork")
+        try:
+            connection._start_transaction_under_autocommit()  # the parent holds the queue
+            pid = os.fork()
+            if pid == 0:  # the child: would it get past the parent?
+                try:
+                    fcntl.flock(connection._writer_queue_file(path), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os._exit(0)  # queued behind the parent, as it should be
+                os._exit(1)
+            _, status = os.waitpid(pid, 0)
+            assert os.waitstatus_to_exitcode(status) == 0
+            connection.rollback()
+        finally:
+            connection.close()
+
+
+def test_file_databases_keep_temporary_storage_in_memory(tmp_path, django_db_blocker):
+    """No statement journal created and unlinked in /var/tmp per write (bench/README.md, W1)."""
+    with django_db_blocker.unblock():
+        connection = wrapper(tmp_path / "q.sqlite3", "q-temp")
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA temp_store")
+                assert cursor.fetchone() == (2,)  # 2 = MEMORY
+        finally:
+            connection.close()

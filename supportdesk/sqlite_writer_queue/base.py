@@ -43,6 +43,8 @@ class QmarkCachingCursor(base.SQLiteCursorWrapper):
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _writer_queue_fd: int | None = None
+    _writer_queue_pid = 0
+    _in_writer_queue = False
 
     def create_cursor(self, name: Any = None) -> Any:
         return self.connection.cursor(factory=QmarkCachingCursor)
@@ -63,27 +65,28 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _start_transaction_under_autocommit(self) -> None:
         path = self._writer_queue_path()
-        if path is not None and self._writer_queue_fd is None:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            except BaseException:
-                os.close(fd)
-                raise
-            self._writer_queue_fd = fd
+        if path is not None and not self._in_writer_queue:
+            fcntl.flock(self._writer_queue_file(path), fcntl.LOCK_EX)
+            self._in_writer_queue = True
         try:
             super()._start_transaction_under_autocommit()  # type: ignore[misc]  # private in django-stubs
         except BaseException:
             self._leave_writer_queue()
             raise
 
+    def _writer_queue_file(self, path: str) -> int:
+        """This connection's descriptor of the queue file, opened once (an open and a close per write saved).
+        A forked child opens its own: flock belongs to the open file, which a fork would share with the parent,
+        and two holders of one open file do not exclude each other."""
+        if self._writer_queue_fd is None or self._writer_queue_pid != os.getpid():
+            self._writer_queue_fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            self._writer_queue_pid = os.getpid()
+        return self._writer_queue_fd
+
     def _leave_writer_queue(self) -> None:
-        fd, self._writer_queue_fd = self._writer_queue_fd, None
-        if fd is not None:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-            finally:
-                os.close(fd)
+        if self._in_writer_queue:
+            self._in_writer_queue = False
+            fcntl.flock(self._writer_queue_fd, fcntl.LOCK_UN)  # type: ignore[arg-type]  # set with the flag
 
     def _commit(self) -> None:
         try:
@@ -102,3 +105,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
             super()._close()  # type: ignore[misc]
         finally:
             self._leave_writer_queue()
+            fd, self._writer_queue_fd = self._writer_queue_fd, None
+            if fd is not None and self._writer_queue_pid == os.getpid():
+                os.close(fd)
