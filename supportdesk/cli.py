@@ -87,8 +87,14 @@ def demo(data_dir: Path = DATA_DIR_OPTION) -> None:
 @app.command()
 def entitlements(client: str = typer.Argument(..., help="Client name, slug or id"),
                  on: str = typer.Argument(None, help="Date YYYY-MM-DD (client's local date) or ISO instant; default today"),
+                 on_option: str = typer.Option(None, "--on", "--date", "--at",
+                                               help="The same as the ON argument, as an option"),
                  data_dir: Path = DATA_DIR_OPTION) -> None:
-    """What was this client entitled to on a date? Prints JSON."""
+    """What was this client entitled to on a date? Prints JSON (offering codes and names, merged features, and
+    each order line in force). Example: supportdesk entitlements "Hartley & Moss LLP" 2026-03-14"""
+    if on and on_option and on != on_option:
+        raise fail(f"give the date once: {on!r} or --on {on_option!r}")
+    on = on or on_option
     setup_django(data_dir)
     import json
 
@@ -112,7 +118,12 @@ def entitlements(client: str = typer.Argument(..., help="Client name, slug or id
         raise fail(f"{on!r}: {exc}") from exc
     except DomainError as exc:
         raise fail(exc.message) from exc
-    typer.echo(json.dumps(entitlements_for(found, when).to_json(), indent=2))
+    from supportdesk.catalogue.models import Offering
+
+    answer = entitlements_for(found, when).to_json()
+    names = dict(Offering.objects.filter(code__in=answer["offerings"]).values_list("code", "name"))
+    answer = {"client": found.name, **answer, "offering_names": [names.get(c, c) for c in answer["offerings"]]}
+    typer.echo(json.dumps(answer, indent=2))
 
 
 def _parse_when(value: str) -> date | datetime:

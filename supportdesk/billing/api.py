@@ -16,7 +16,7 @@ from supportdesk.policy.billing import can_manage_billing, can_quote
 
 from . import actions, exports, queries
 from .errors import BillingError
-from .pricing import offering_named, parse_user_count, price_for
+from .pricing import offering_named, parse_user_count, price_for, quote_user_count
 
 router = Router()
 
@@ -32,13 +32,13 @@ def _date(value: str | None, field: str) -> date | None:
 
 
 @router.get("/quote", summary="Quote the MRC of an offering for a number of users (and a what-if)")
-def quote(request: HttpRequest, offering: str, users: str, currency: str = "USD", on: str | None = None,
+def quote(request: HttpRequest, offering: str, users: str | None = None, currency: str = "USD", on: str | None = None,
           what_if: str | None = None) -> dict:
     if not can_quote(policy.signed_in(request)):
         raise Forbidden("Only staff may quote prices.")
     found = offering_named(offering)
     when = _date(on, "on")
-    count = parse_user_count(users)
+    count = quote_user_count(found, users)  # required for 24/7 Support (per user tier), optional for flat prices
     other = parse_user_count(what_if, "what_if") if what_if not in (None, "") else None  # bad input: 422
     body = price_for(found, count, currency, when).to_json()
     if other is not None:
@@ -132,13 +132,17 @@ def invoice_detail(request: HttpRequest, invoice_id: int):  # noqa: ANN201
 @router.get("/invoices/{invoice_id}/pdf", summary="The invoice as PDF")
 def invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = queries.invoice_for(policy.signed_in(request), invoice_id)
-    return HttpResponse(exports.invoice_pdf(invoice), content_type="application/pdf")
+    response = HttpResponse(exports.invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number or invoice.pk}.pdf"'
+    return response
 
 
 @router.get("/invoices/{invoice_id}/csv", summary="The invoice as CSV")
 def invoice_csv(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = queries.invoice_for(policy.signed_in(request), invoice_id)
-    return HttpResponse(exports.invoice_csv(invoice), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(exports.invoice_csv(invoice), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number or invoice.pk}.csv"'
+    return response
 
 
 class CreditNoteIn(Schema):

@@ -13,7 +13,7 @@ DATA_DIR_OPTION = typer.Option(None, "--data-dir", envvar="SUPPORTDESK_DATA_DIR"
 
 
 def quote(offering: str = typer.Option(..., "--offering", help='Offering name or code, e.g. "24/7 Support"'),
-          users: str = typer.Option(..., "--users", help="Number of the client's users"),
+          users: str = typer.Option(None, "--users", help="Number of the client's users (required for 24/7 Support)"),
           currency: str = typer.Option("USD", "--currency", help="ISO 4217 currency code"),
           what_if: str = typer.Option(None, "--what-if", help="Also quote another user count"),
           data_dir: Path = DATA_DIR_OPTION) -> None:
@@ -23,11 +23,11 @@ def quote(offering: str = typer.Option(..., "--offering", help='Offering name or
     setup_django(data_dir)
     from supportdesk.errors import DomainError
 
-    from .pricing import offering_named, parse_user_count, price_for
+    from .pricing import offering_named, parse_user_count, price_for, quote_user_count
 
     try:
         found = offering_named(offering)
-        counts = [parse_user_count(users)] + ([parse_user_count(what_if, "what_if")] if what_if else [])
+        counts = [quote_user_count(found, users)] + ([parse_user_count(what_if, "what_if")] if what_if else [])
         quotes = [price_for(found, n, currency) for n in counts]
     except DomainError as exc:
         raise fail(exc.message) from exc

@@ -15,7 +15,8 @@ def _offerings() -> list[tuple[str, str]]:
 
 class QuoteForm(forms.Form):
     offering = forms.ChoiceField(choices=_offerings)
-    users = forms.CharField(max_length=20, help_text="Number of the client's users (24/7 Support is priced by tier)")
+    users = forms.CharField(max_length=20, required=False,
+                            help_text="Number of the client's users (required for 24/7 Support, priced by tier)")
     currency = forms.CharField(max_length=3, initial="USD")
     what_if = forms.CharField(max_length=20, required=False, label="What if (another user count)")
 

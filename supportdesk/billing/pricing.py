@@ -107,6 +107,17 @@ def parse_user_count(value: object, field: str = "users") -> int:
     return number
 
 
+def quote_user_count(offering: Offering, value: object, field: str = "users") -> int | None:
+    """The user count a quote is for: required for a per-user-tier offering, optional for a flat-priced one."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if offering.priced_per_user_tier:
+            raise Invalid(BillingError.BAD_USER_COUNT,
+                          f"{offering.name} is priced by the number of users: give the number of users.",
+                          fields={field: "required for this offering"})
+        return None
+    return parse_user_count(value, field)
+
+
 def parse_amount(value: object, field: str = "amount", *, allow_zero: bool = True) -> Decimal:
     """A finite amount >= 0 (or > 0) with at most two decimals."""
     try:

@@ -19,7 +19,7 @@ from supportdesk.web.views.common import attach_error
 
 from . import actions, exports, queries
 from .forms import ChargeForm, CreditForm, CreditNoteForm, PriceForm, QuoteForm, RunForm, TierForm
-from .pricing import offering_named, parse_user_count, price_for
+from .pricing import offering_named, parse_user_count, price_for, quote_user_count
 
 managers_only = page_for(can_manage_billing)
 
@@ -84,7 +84,7 @@ def quote(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             offering = offering_named(data["offering"])
-            result = price_for(offering, parse_user_count(data["users"]), data["currency"])
+            result = price_for(offering, quote_user_count(offering, data["users"]), data["currency"])
         except DomainError as exc:
             attach_error(form, exc)
         if result is not None and data["what_if"]:

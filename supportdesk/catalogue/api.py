@@ -5,6 +5,7 @@ from datetime import date
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import Field
 
 from . import queries
 
@@ -29,11 +30,23 @@ class OfferingOut(Schema):
     description: str
     recurring: bool
     priced_per_user_tier: bool
+    features: dict = Field(description="What the latest version grants (each version's are under `versions`)")
+    includes: list[str] = Field(description="Offerings the latest version includes")
     versions: list[VersionOut]
 
     @staticmethod
     def resolve_versions(obj) -> list:  # noqa: ANN001
         return list(obj.versions.all())
+
+    @staticmethod
+    def resolve_features(obj) -> dict:  # noqa: ANN001
+        versions = list(obj.versions.all())
+        return versions[-1].features if versions else {}
+
+    @staticmethod
+    def resolve_includes(obj) -> list[str]:  # noqa: ANN001
+        versions = list(obj.versions.all())
+        return [o.code for o in versions[-1].includes.all()] if versions else []
 
 
 class SeverityOut(Schema):
@@ -56,7 +69,10 @@ def list_severities(request: HttpRequest):
 
 class VersionIn(Schema):
     effective_from: date
-    features: dict
+    features: dict = Field(..., description="Features to change: each key given replaces the current version's value; "
+                                            "keys left out keep theirs (give the whole `objectives` or `channels`)")
+    includes: list[str] | None = Field(None, description="Codes of the offerings this one includes; "
+                                                         "left out: as in the current version")
     summary: str = ""
 
 
@@ -76,5 +92,5 @@ def publish_version(request: HttpRequest, code: str, payload: VersionIn):
     if offering is None:
         raise NotFound("offering")
     version = publish(user, offering=offering, features=payload.features, effective_from=payload.effective_from,
-                      summary=payload.summary)
+                      summary=payload.summary, includes=payload.includes)
     return Status(201, version)

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from supportdesk.accounts.models import Client, User
 from supportdesk.billing.pricing import require_approved_custom_price
 from supportdesk.catalogue.models import Offering, OfferingVersion
-from supportdesk.errors import Conflict, Invalid, NotFound
+from supportdesk.errors import Conflict, Invalid
 
 from .entitlements import line_periods
 from .errors import ContractError
@@ -34,10 +34,11 @@ class LineInput:
     notes: str = ""
 
 
-def offering_version_on(offering: Offering, on: date) -> OfferingVersion:
-    """The catalogue version in force on a date (the first one if the order predates them all)."""
+def offering_version_on(offering: Offering, on: date) -> OfferingVersion | None:
+    """The catalogue version in force on a date (the first one if the order predates them all); None when the
+    offering has no published version at all."""
     version = offering.versions.filter(effective_from__lte=on).order_by("-version").first()
-    return version or offering.versions.order_by("version").first()  # type: ignore[return-value]
+    return version or offering.versions.order_by("version").first()
 
 
 def find_offering(code_or_name: str) -> Offering:
@@ -57,7 +58,7 @@ def record_order(actor: User | None, *, client: Client, number: str, kind: str, 
     number = number.strip()
     if currency is None:  # a form defaults to USD; an addendum is in its form's currency
         currency = amends.currency if kind == OrderKind.ADDENDUM and amends is not None else "USD"
-    _check_order_header(client, number, kind, effective_from, effective_to, currency, amends)
+    _check_order_header(client, number, kind, signed_on, effective_from, effective_to, currency, amends)
     if not lines:
         raise Invalid(ContractError.NO_LINES, "An order needs at least one line.", fields={"lines": "required"})
     with transaction.atomic():
@@ -83,7 +84,7 @@ def record_order(actor: User | None, *, client: Client, number: str, kind: str, 
     return order
 
 
-def _check_order_header(client: Client, number: str, kind: str, effective_from: date,
+def _check_order_header(client: Client, number: str, kind: str, signed_on: date, effective_from: date,
                         effective_to: date | None, currency: str, amends: ServiceOrder | None) -> None:
     if not number:
         raise Invalid("contract.number_required", "An order number is required.", fields={"number": "required"})
@@ -109,6 +110,10 @@ def _check_order_header(client: Client, number: str, kind: str, effective_from: 
         raise Invalid(ContractError.CURRENCY_MISMATCH,
                       f"An addendum is in its form's currency: {amends.number} is in {amends.currency}, not "
                       f"{currency.upper()}.", fields={"currency": f"must be {amends.currency}"})
+    if signed_on < amends.signed_on:
+        raise Invalid(ContractError.ADDENDUM_BEFORE_FORM,
+                      f"The addendum is signed {signed_on}, before its form {amends.number} was signed ({amends.signed_on}).",
+                      fields={"signed_on": "before the form was signed"})
     if effective_from < amends.effective_from:
         raise Invalid(ContractError.ADDENDUM_BEFORE_FORM,
                       f"The addendum starts {effective_from}, before its form {amends.number} ({amends.effective_from}).",
@@ -151,6 +156,10 @@ def _build_line(order: ServiceOrder, data: LineInput, index: int, existing: list
     # A change of quantity, users or price keeps the catalogue version the client bought; a new line (or a
     # change to another offering) buys the version in force on its start.
     line.offering_version = kept if same_offering else offering_version_on(offering, starts_on)
+    if line.offering_version is None:  # created (e.g. in the admin site) but never published: it grants nothing
+        raise Invalid(ContractError.UNKNOWN_OFFERING,
+                      f"{field}: {offering.name} has no published catalogue version yet; a system admin publishes one "
+                      f"first.", fields={f"{field}.offering": "no published version"})
     line.user_count = _user_count(data.user_count, field)
     if line.user_count is None and offering.priced_per_user_tier:
         if same_offering and target is not None:
@@ -178,10 +187,13 @@ def _target_line(order: ServiceOrder, data: LineInput, field: str, starts_on: da
     form = order.form
     target = OrderLine.objects.filter(pk=data.target_line).filter(
         order__in=[form.pk, *form.addenda.values_list("pk", flat=True)]).first() if data.target_line else None
+    if target is None and data.target_line:  # missing, or another form's (or client's): the same answer
+        raise Invalid(ContractError.UNKNOWN_TARGET_LINE,
+                      f"{field}: there is no line {data.target_line} in {form.number} or its addenda.",
+                      fields={f"{field}.target_line": "not a line of this form"})
     if target is None:
-        raise NotFound("order line of this form") if data.target_line else Invalid(
-            ContractError.UNKNOWN_TARGET_LINE, f"{field}: name the line to {data.action} (target_line).",
-            fields={f"{field}.target_line": "required"})
+        raise Invalid(ContractError.UNKNOWN_TARGET_LINE, f"{field}: name the line to {data.action} (target_line).",
+                      fields={f"{field}.target_line": "required"})
     if not any(p.line.pk == target.pk and p.covers(starts_on) for p in existing):
         raise Invalid(ContractError.TARGET_NOT_IN_FORCE, f"{field}: line {target.pk} is not in force on {starts_on}.",
                       fields={f"{field}.target_line": "not in force"})

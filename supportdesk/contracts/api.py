@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from supportdesk import policy
 from supportdesk.errors import Forbidden, Invalid, NotFound
@@ -22,11 +22,11 @@ class LineIn(Schema):
     offering: str = Field("", description="Offering code or name (empty for an 'end' line)")
     action: str = Field("add", pattern="^(add|end|change)$")
     target_line: int | None = Field(None, description="For end/change: the earlier line's id")
-    user_count: int | None = None
-    quantity: int = 1
+    user_count: StrictInt | None = Field(None, description="Number of the client's users (a whole number >= 1)")
+    quantity: StrictInt = 1
     agreed_price: Decimal | None = Field(None, description="Monthly price agreed, if not the list price")
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: date | None = Field(None, description="First day in force; default: the order's effective_from")
+    ends_on: date | None = Field(None, description="Exclusive: the first day the line is no longer in force")
     notes: str = ""
 
 
@@ -37,7 +37,9 @@ class OrderIn(Schema):
     amends: str | None = Field(None, description="For an addendum: the form's number")
     signed_on: date
     effective_from: date
-    effective_to: date | None = None
+    effective_to: date | None = Field(None, description="Exclusive: the first day the order is no longer in force "
+                                                        "(a one-year order from 2026-01-01 ends 2027-01-01); "
+                                                        "empty: open-ended")
     currency: str | None = Field(None, min_length=3, max_length=3,
                                  description="ISO 4217 code; a form defaults to USD, an addendum is in its form's currency")
     notes: str = ""
@@ -53,8 +55,13 @@ class LineOut(Schema):
     user_count: int | None
     quantity: int
     agreed_price: Decimal | None
+    price_approved_by: str | None = Field(None, description="Email of who approved the agreed price")
     starts_on: date
     ends_on: date | None
+
+    @staticmethod
+    def resolve_price_approved_by(obj) -> str | None:  # noqa: ANN001
+        return obj.price_approved_by.email if obj.price_approved_by_id else None
 
     @staticmethod
     def resolve_offering(obj) -> str | None:  # noqa: ANN001

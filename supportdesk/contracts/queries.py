@@ -20,4 +20,5 @@ def client_with_contracts_for(user: Any, client_id: int) -> Client:
 
 def orders_of(client: Client) -> QuerySet[ServiceOrder]:
     return client.orders.select_related("amends").prefetch_related(
-        "lines", "lines__offering_version", "lines__offering_version__offering", "lines__target")
+        "lines", "lines__offering_version", "lines__offering_version__offering", "lines__target",
+        "lines__price_approved_by")

@@ -55,7 +55,9 @@ def test_invoice_documents_follow_the_policy(world, as_person, role):
             assert response.status_code == 200, (fmt, response.content[:300])
             if fmt.endswith("pdf"):
                 assert response.content.startswith(b"%PDF")
+                assert response["Content-Disposition"] == f'attachment; filename="{invoice.number}.pdf"', fmt
             if fmt.endswith("csv"):
+                assert response["Content-Disposition"] == f'attachment; filename="{invoice.number}.csv"', fmt
                 rows = list(csv.DictReader(io.StringIO(response.content.decode())))
                 assert rows[0]["amount"] == "1500.00" and rows[-1]["kind"] == "total"
             if fmt == "api":
@@ -311,11 +313,30 @@ def test_the_quote_command_prints_tier_base_step_mrc_and_why(db):
     (["--users", "ten"], "whole number"),
     (["--users", "0"], "whole number"),
     (["--users", "5", "--currency", "XYZ"], "Unknown currency"),
+    ([], "give the number of users"),
 ])
 def test_the_quote_command_exits_2_with_one_clear_line(db, args, message):
     result = run_cli("quote", "--offering", "24/7 Support", *args)
     assert result.exit_code == 2
     assert message in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_given_a_flat_priced_offering_when_quoted_without_users_then_the_list_price_everywhere(db, as_person):
+    # Given Premium Support, which has a flat list price (no user tiers)
+    # When it is quoted without a user count on the CLI, the API and the page
+    printed = run_cli("quote", "--offering", "Premium Support")
+    answered = as_person(StaffFactory(staff_roles=["agent"])).get("/api/v1/billing/quote",
+                                                                   {"offering": "Premium Support"})
+    page = as_person(StaffFactory(staff_roles=["agent"])).get("/billing/quote/",
+                                                              {"offering": "premium", "users": "", "currency": "USD"})
+    # Then each shows the flat list price; 24/7 Support still needs the number of users
+    assert printed.exit_code == 0, printed.output
+    assert "MRC:      1500.00 USD" in printed.output
+    assert answered.status_code == 200, answered.content
+    assert (answered.json()["mrc"], answered.json()["users"]) == ("1500.00", None)
+    assert page.status_code == 200 and "1500.00" in page.content.decode()
+    per_user = as_person(StaffFactory(staff_roles=["agent"])).get("/api/v1/billing/quote", {"offering": "24/7 Support"})
+    assert per_user.status_code == 422 and "users" in per_user.json()["error"]["fields"]
 
 
 def test_the_invoices_run_command_is_idempotent(db):

@@ -106,6 +106,8 @@ def test_catalogue_api_lists_offerings_with_their_entitlements(client):
     premium = next(o for o in offerings["items"] if o["code"] == "premium")
     assert premium["versions"][0]["features"]["priority_queue"] is True
     assert set(premium["versions"][0]["includes"]) == {"maintenance", "tam"}
+    assert premium["features"]["designated_user_limit"] == 10 and premium["features"]["event_discount_percent"] == 50
+    assert set(premium["includes"]) == {"maintenance", "tam"}
     severities = client.get("/api/v1/catalogue/severities").json()
     assert [s["level"] for s in severities["items"]] == [1, 2, 3]
     assert client.get("/api/v1/catalogue/offerings", {"page": 2}).json() == {"items": [], "count": 4}
@@ -121,3 +123,35 @@ def test_the_admin_site_cannot_add_edit_or_delete_an_offering_version(client):
     assert client.get(f"{base}/add/").status_code == 403
     assert client.post(f"{base}/{version.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Offering.objects.get(code="premium").versions.filter(pk=version.pk).exists()
+
+
+@pytest.mark.django_db
+def test_given_one_feature_edited_when_published_then_the_other_features_are_kept(client):
+    admin = StaffFactory(staff_roles=["sysadmin"])
+    client.login(email=admin.email, password=PASSWORD)
+    response = client.post("/api/v1/catalogue/offerings/premium/versions",
+                           {"effective_from": "2026-06-01", "features": {"designated_user_limit": 12}},
+                           content_type="application/json")
+    assert response.status_code == 201, response.content
+    published = Offering.objects.get(code="premium").current_version()
+    assert published.typed_features.designated_user_limit == 12
+    assert published.typed_features.priority_queue and published.typed_features.event_discount_percent == 50
+    assert published.typed_features.objectives["initial_response"]["1"] == Objective(30, "weekdays-24h")
+    assert sorted(response.json()["includes"]) == ["maintenance", "tam"]
+
+
+@pytest.mark.django_db
+def test_a_system_admin_changes_what_an_offering_includes_and_unknown_codes_are_refused(client):
+    admin = StaffFactory(staff_roles=["sysadmin"])
+    client.login(email=admin.email, password=PASSWORD)
+    url = "/api/v1/catalogue/offerings/premium/versions"
+    for includes, named in ((["gold"], "gold"), (["premium"], "itself")):
+        bad = client.post(url, {"effective_from": "2026-06-01", "features": {}, "includes": includes},
+                          content_type="application/json")
+        assert bad.status_code == 422 and named in bad.json()["error"]["message"]
+        assert "includes" in bad.json()["error"]["fields"]
+    changed = client.post(url, {"effective_from": "2026-06-01", "features": {}, "includes": ["maintenance"]},
+                          content_type="application/json")
+    assert changed.status_code == 201, changed.content
+    assert changed.json()["includes"] == ["maintenance"]
+    assert Offering.objects.get(code="premium").versions.count() == 2
