@@ -69,6 +69,10 @@ def add_release(actor: User | None, *, product: str, version: str, released_on: 
                 upload: IO[bytes] | None, filename: str) -> Release:
     _staff_only(actor)
     product, version = _required(product, "product", "The product"), _required(version, "version", "The version")
+    for field, value, limit in (("product", product, 100), ("version", version, 50)):
+        if len(value) > limit:  # the column's width: refused clearly, not a database error (500) on PostgreSQL
+            raise Invalid(LearningError.RELEASE_BAD_FIELD, f"The {field} may be at most {limit} characters.",
+                          fields={field: f"at most {limit} characters"})
     if upload is None:
         raise Invalid(LearningError.RELEASE_FILE_REQUIRED, "A release needs its download file.",
                       fields={"file": "required"})
@@ -163,6 +167,10 @@ def create_event(actor: User | None, *, title: str, starts_at: datetime, ends_at
     values = _checked_event_values(title=title, starts_at=starts_at, ends_at=ends_at, timezone=timezone_name,
                                    capacity=capacity, fee=fee, currency=currency, kind=kind,
                                    description=description, location=location)
+    if values["starts_at"] <= timezone.now():
+        # Registration closes at the start: an event created in the past could never take a seat or change.
+        raise Invalid(LearningError.EVENT_BAD_TIMES, "The start is in the past; choose a time to come.",
+                      fields={"starts_at": "in the past"})
     with transaction.atomic():
         event = Event.objects.create(created_by=actor, **values)
         LearningEvent.objects.create(actor=actor, kind="event.created", data={"event": event.pk, "title": event.title})

@@ -12,8 +12,11 @@ from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
 from supportdesk import policy
+from supportdesk.errors import Invalid
 
 from . import actions, queries
+from .errors import LearningError
+from .models import TrainingKind
 
 router = Router()
 
@@ -164,6 +167,9 @@ def download_release(request: HttpRequest, release_id: int):
 @router.get("/training", response=list[TrainingSummaryOut], summary="Search the training catalogue")
 @paginate(PageNumberPagination, page_size=25)
 def list_training(request: HttpRequest, q: str | None = None, category: str | None = None, kind: str | None = None):
+    if kind and kind not in TrainingKind.values:  # a typo would otherwise answer an empty catalogue
+        raise Invalid(LearningError.TRAINING_BAD_KIND, "Kind must be course, video or document.",
+                      fields={"kind": "course, video or document"})
     return queries.training_items(policy.signed_in(request), q=q, category=category, kind=kind)
 
 

@@ -52,6 +52,7 @@ def _me(request: HttpRequest) -> User:
 # --- R8: workspace, reassignment, escalation, feed -------------------------------------------------
 
 @router.get("/workspace", response=list[ClientCardOut], summary="The TAM's clients at a glance")
+@paginate(PageNumberPagination, page_size=50)
 def workspace(request: HttpRequest):
     return [{"client_id": c.client.pk, "client": c.client.name, "entitled": c.entitled,
              "open_tickets": len(c.open_tickets), "at_risk_tickets": [t.pk for t in c.at_risk],
@@ -61,8 +62,9 @@ def workspace(request: HttpRequest):
 
 
 @router.get("/clients/{client_id}/assignments", response=list[AssignmentOut], summary="TAM assignment history")
+@paginate(PageNumberPagination, page_size=25)
 def assignments(request: HttpRequest, client_id: int):
-    return list(queries.assignment_history(queries.client_for(_me(request), client_id)))
+    return queries.assignment_history(queries.client_for(_me(request), client_id))
 
 
 @router.post("/clients/{client_id}/assignment", response={201: AssignmentOut}, summary="Reassign the TAM (managers)")
@@ -92,9 +94,10 @@ def feed_url(request: HttpRequest, rotate: bool = False):
 # --- R9: calls -------------------------------------------------------------------------------------
 
 @router.get("/clients/{client_id}/series", response=list[SeriesOut], summary="A client's call series")
+@paginate(PageNumberPagination, page_size=25)
 def list_series(request: HttpRequest, client_id: int):
     client = queries.client_for(_me(request), client_id)
-    return list(queries.series_qs(_me(request)).filter(client=client))
+    return queries.series_qs(_me(request)).filter(client=client)
 
 
 @router.post("/clients/{client_id}/series", response={201: SeriesOut}, summary="Plan a recurring call")
@@ -169,9 +172,10 @@ def follow_up_done(request: HttpRequest, follow_up_id: int):
 # --- R10: onsite visits and expenses -----------------------------------------------------------------
 
 @router.get("/clients/{client_id}/visits", response=list[VisitOut], summary="A client's onsite visits")
+@paginate(PageNumberPagination, page_size=25)
 def list_visits(request: HttpRequest, client_id: int):
     client = queries.client_for(_me(request), client_id)
-    return list(queries.visits_qs(_me(request)).filter(client=client))
+    return queries.visits_qs(_me(request)).filter(client=client)
 
 
 @router.post("/clients/{client_id}/visits", response={201: VisitOut}, summary="Plan an onsite visit")
@@ -187,9 +191,10 @@ def visit_status(request: HttpRequest, visit_id: int, payload: VisitStatusIn):
 
 
 @router.get("/visits/{visit_id}/expenses", response=list[ExpenseOut], summary="Travel expenses of a visit")
+@paginate(PageNumberPagination, page_size=25)
 def list_expenses(request: HttpRequest, visit_id: int):
     visit = queries.one(queries.visits_qs(_me(request)), visit_id, "visit")
-    return list(queries.expenses_qs(_me(request)).filter(visit=visit))
+    return queries.expenses_qs(_me(request)).filter(visit=visit)
 
 
 @router.post("/visits/{visit_id}/expenses", response={201: ExpenseOut}, summary="Record a travel expense (billed at cost)")
@@ -215,9 +220,10 @@ def receipt(request: HttpRequest, expense_id: int):
 # --- R11: upgrades ------------------------------------------------------------------------------------
 
 @router.get("/clients/{client_id}/upgrades", response=list[UpgradeOut], summary="A client's upgrade plans")
+@paginate(PageNumberPagination, page_size=25)
 def list_upgrades(request: HttpRequest, client_id: int):
     client = queries.client_for(_me(request), client_id)
-    return list(queries.upgrades_qs(_me(request)).filter(client=client))
+    return queries.upgrades_qs(_me(request)).filter(client=client)
 
 
 @router.post("/clients/{client_id}/upgrades", response={201: UpgradeOut}, summary="Propose an upgrade with windows")

@@ -51,6 +51,8 @@ def contract_year(client: Client, on: date) -> tuple[date, date]:
         raise Invalid(TamError.BAD_DATES, f"{on} is before {client.name}'s contract started ({anchor}).",
                       fields={"starts_on": "before the contract"})
     year = on.year if anniversary(anchor, on.year) <= on else on.year - 1
+    if year + 1 > date.max.year:  # the contract year would end after 9999-12-31: a clear 422, not a 500
+        raise Invalid(TamError.BAD_DATES, f"{on} is too far ahead to plan.", fields={"starts_on": "too far ahead"})
     return anniversary(anchor, year), anniversary(anchor, year + 1)
 
 

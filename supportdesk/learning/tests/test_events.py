@@ -215,3 +215,20 @@ def test_the_staff_form_reads_times_in_the_events_zone_not_the_servers(world, as
     assert created.status_code == 302, created.content.decode()[-2000:]
     event = Event.objects.get(title="Spring webinar")
     assert event.starts_at == datetime(2030, 3, 10, 2, 30, tzinfo=ZoneInfo("UTC"))
+
+
+def test_given_a_start_in_the_past_when_an_event_is_created_then_it_is_refused_and_nothing_is_created(
+        world, as_person):
+    from supportdesk.learning.models import Event
+
+    # Given a manager and a start an hour ago
+    start = (timezone.now() - timedelta(hours=1)).replace(microsecond=0)
+    body = {"title": "Yesterday's news", "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat(),
+            "capacity": 5, "fee": "10.00"}
+    # When the event is created through the API
+    response = as_person(world["people"]["manager"]).post("/api/v1/learning/events", body, content_type="application/json")
+    # Then it is refused like a move into the past (registration would be closed from the start)
+    assert response.status_code == 422, response.content
+    assert response.json()["error"]["code"] == "event.bad_times"
+    assert response.json()["error"]["fields"] == {"starts_at": "in the past"}
+    assert not Event.objects.filter(title="Yesterday's news").exists()

@@ -138,6 +138,18 @@ def test_training_search_by_words_kind_and_category(world, as_person):
     assert "Billing exports" in page and world["item"].title not in page
 
 
+def test_given_an_unknown_kind_when_the_training_catalogue_is_searched_then_a_clear_422_not_an_empty_list(
+        world, as_person):
+    # Given a client user and a kind that is not course, video or document
+    http = as_person(world["people"]["client_user"])
+    # When the catalogue is searched with it
+    response = http.get("/api/v1/learning/training", {"kind": "podcast"})
+    # Then the typo is named instead of answering "nothing found"
+    assert response.status_code == 422, response.content
+    assert response.json()["error"]["code"] == "training.bad_kind"
+    assert response.json()["error"]["fields"] == {"kind": "course, video or document"}
+
+
 def test_managers_manage_training_content(world, as_person):
     payload = {"kind": "document", "title": "Conflict checks", "body": "How to", "category": "Intake"}
     created = as_person(world["people"]["manager"]).post("/api/v1/learning/training", payload,
@@ -150,3 +162,18 @@ def test_managers_manage_training_content(world, as_person):
     refused = as_person(world["people"]["agent"]).post("/api/v1/learning/training", payload,
                                                        content_type="application/json")
     assert refused.status_code == 403
+
+
+def test_given_a_product_or_version_longer_than_its_column_when_uploaded_then_a_clear_422_and_nothing_stored(
+        world, as_person):
+    # Given a manager and a product name over 100 characters (a version over 50)
+    http = as_person(world["people"]["manager"])
+    for data in ({"product": "P" * 101, "version": "9.0.0"}, {"product": "Docketing Suite", "version": "9" * 51}):
+        upload = SimpleUploadedFile("suite.zip", b"zip bytes", content_type="application/zip")
+        # When the release is uploaded through the API
+        response = http.post("/api/v1/learning/releases", {**data, "released_on": "2026-11-01", "file": upload})
+        # Then it is refused naming the field (not a database error on PostgreSQL) and nothing is stored
+        assert response.status_code == 422, response.content
+        assert response.json()["error"]["code"] == "release.bad_field"
+        assert set(response.json()["error"]["fields"]) & {"product", "version"}
+    assert Release.objects.count() == 1

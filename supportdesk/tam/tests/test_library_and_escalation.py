@@ -207,7 +207,7 @@ def test_reassignment_keeps_history_and_moves_the_series_to_the_new_tam(world, a
     response = http.post(f"/api/v1/tam/clients/{own.pk}/assignment", {"tam_id": other_tam.pk},
                          content_type="application/json")
     assert response.status_code == 201
-    history = http.get(f"/api/v1/tam/clients/{own.pk}/assignments").json()
+    history = http.get(f"/api/v1/tam/clients/{own.pk}/assignments").json()["items"]
     assert [h["tam_email"] for h in history] == [other_tam.email, tam.email]
     assert history[1]["end"] is not None
     series.refresh_from_db()

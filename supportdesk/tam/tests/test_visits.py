@@ -71,6 +71,20 @@ def test_end_before_start_is_refused(world):
     assert refused.value.fields == {"ends_on": "before starts_on"}
 
 
+def test_given_a_visit_in_the_last_year_the_calendar_holds_when_planned_through_the_api_then_a_clear_422(
+        world, as_person):
+    # Given the client's TAM and a visit in December 9999 (its contract year would end in 10000)
+    http = as_person(world["people"]["tam"])
+    # When it is planned through the API
+    response = http.post(f"/api/v1/tam/clients/{world['own'].pk}/visits",
+                         {"starts_on": "9999-12-01", "ends_on": "9999-12-02"}, content_type="application/json")
+    # Then it is refused naming the field, not a server error, and nothing is planned
+    assert response.status_code == 422, response.content
+    assert response.json()["error"]["code"] == "tam.bad_dates"
+    assert response.json()["error"]["fields"] == {"starts_on": "too far ahead"}
+    assert not OnsiteVisit.objects.exists()
+
+
 @pytest.fixture
 def visit(world):  # noqa: ANN001, ANN201
     return visits.plan_visit(world["people"]["tam"], client=world["own"], starts_on=date(2026, 12, 7),
@@ -167,7 +181,7 @@ def test_the_client_admin_sees_expenses_before_invoicing_and_downloads_receipts_
     page = http.get("/portal/tam/")
     assert page.status_code == 200
     assert b"on your next invoice" in page.content and b"100.00 USD" in page.content
-    listed = http.get(f"/api/v1/tam/visits/{visit.pk}/expenses").json()
+    listed = http.get(f"/api/v1/tam/visits/{visit.pk}/expenses").json()["items"]
     assert listed[0]["invoiced"] is False and listed[0]["billed_amount"] == "100.00"
     download = http.get(f"/tam/expenses/{expense.pk}/receipt/")
     assert download.status_code == 200
@@ -189,3 +203,28 @@ def test_expenses_are_recorded_through_the_api_with_a_receipt(world, visit, as_p
         "receipt": SimpleUploadedFile("taxi.png", PNG, content_type="image/png")})
     assert response.status_code == 201, response.content
     assert response.json()["billed_amount"] == "32.47" and response.json()["has_receipt"] is True
+
+
+def test_given_more_visits_than_one_page_when_page_2_is_asked_then_the_rest_and_the_count(world, as_person):
+    from datetime import timedelta
+
+    # Given 27 visits of Own Firm (a page holds 25), stored out of date order, and one of Other Firm
+    start = date(2026, 2, 2)
+    OnsiteVisit.objects.bulk_create(
+        OnsiteVisit(client=world["own"], contract_year_start=date(2026, 1, 1), slot=n + 1,
+                    starts_on=start + timedelta(days=(n * 11) % 27), ends_on=start + timedelta(days=(n * 11) % 27))
+        for n in range(27))
+    OnsiteVisit.objects.create(client=world["other"], contract_year_start=date(2026, 1, 1), slot=1,
+                               starts_on=start, ends_on=start)
+    http = as_person(world["people"]["tam"])
+    url = f"/api/v1/tam/clients/{world['own'].pk}/visits"
+    # When the TAM reads page 1 and page 2
+    first, second = http.get(url).json(), http.get(url, {"page": 2}).json()
+    # Then page 1 has 25 and page 2 the last 2 by date, both counting the client's 27 visits only
+    assert (len(first["items"]), len(second["items"]), first["count"], second["count"]) == (25, 2, 27, 27)
+    dates = [v["starts_on"] for v in first["items"] + second["items"]]
+    assert dates == sorted(dates) and len(set(dates)) == 27
+    assert [v["starts_on"] for v in second["items"]] == ["2026-02-27", "2026-02-28"]
+    # And the other client's admin still gets 404, paged or not
+    refused = as_person(world["people"]["foreign_admin"]).get(url, {"page": 2})
+    assert refused.status_code == 404 and refused.json()["error"]["code"] == "not_found"

@@ -19,14 +19,15 @@ from supportdesk.tickets.models import Ticket
 def test_the_workspace_lists_open_tickets_and_at_risk_clocks_of_the_tams_clients(world, as_person):
     ticket = world["ticket"]
     Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=timezone.now() + timedelta(hours=1), sla_state="running")
-    cards = as_person(world["people"]["tam"]).get("/api/v1/tam/workspace").json()
-    assert [c["client"] for c in cards] == ["Own Firm"]
+    page = as_person(world["people"]["tam"]).get("/api/v1/tam/workspace").json()
+    cards = page["items"]
+    assert [c["client"] for c in cards] == ["Own Firm"] and page["count"] == 1
     assert cards[0]["open_tickets"] == 1 and cards[0]["at_risk_tickets"] == [ticket.pk]
     Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=timezone.now() + timedelta(days=2), sla_state="breached")
-    assert as_person(world["people"]["tam"]).get("/api/v1/tam/workspace").json()[0]["at_risk_tickets"] == [ticket.pk]
+    assert as_person(world["people"]["tam"]).get("/api/v1/tam/workspace").json()["items"][0]["at_risk_tickets"] == [ticket.pk]
     Ticket.objects.filter(pk=ticket.pk).update(sla_state="running")
-    assert as_person(world["people"]["tam"]).get("/api/v1/tam/workspace").json()[0]["at_risk_tickets"] == []
-    managers = as_person(world["people"]["manager"]).get("/api/v1/tam/workspace").json()
+    assert as_person(world["people"]["tam"]).get("/api/v1/tam/workspace").json()["items"][0]["at_risk_tickets"] == []
+    managers = as_person(world["people"]["manager"]).get("/api/v1/tam/workspace").json()["items"]
     assert {c["client"] for c in managers} == {"Own Firm", "Other Firm"}
 
 
