@@ -7,6 +7,7 @@ from datetime import datetime, time
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
 
 from supportdesk import policy
 from supportdesk.errors import Invalid
@@ -91,6 +92,7 @@ def now(request: HttpRequest, at: str | None = None):
 
 
 @router.get("/shifts", response=list[ShiftOut], summary="The weekly on-call pattern")
+@paginate(PageNumberPagination, page_size=50)
 def list_shifts(request: HttpRequest):
     return [_shift(s) for s in queries.shifts(policy.signed_in(request))]
 
@@ -111,6 +113,7 @@ def delete_shift(request: HttpRequest, shift_id: int):
 
 
 @router.get("/overrides", response=list[OverrideOut], summary="Current and upcoming overrides")
+@paginate(PageNumberPagination, page_size=50)
 def list_overrides(request: HttpRequest):
     return [_override(o) for o in queries.overrides(policy.signed_in(request))]
 

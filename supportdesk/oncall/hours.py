@@ -1,41 +1,25 @@
-"""The vendor's business hours: weekdays, SUPPORTDESK["BUSINESS_HOURS"] in VENDOR_ZONE, minus holidays.
+"""The vendor's business hours, as the on-call hook and the phone line ask them: the sla context's business-hours
+calendar (supportdesk/sla/calendars_store.py), so that on-call paging and the severity clocks agree.
 
-The sla context's calendar engine (supportdesk/sla/calendars.py) was not on main when this was
-written, so this module answers the one question on-call needs with zoneinfo and `holidays`.
+By default that is weekdays, SUPPORTDESK["BUSINESS_HOURS"] in VENDOR_ZONE, closed on the VENDOR_HOLIDAYS public
+holidays; a manager's edit of the calendar (/sla/calendars/, PUT /api/v1/sla/calendars/business-hours) applies here
+too, from the next read.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from functools import lru_cache
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
-import holidays
-from django.conf import settings
-
-
-def _hours() -> tuple[time, time]:
-    start, end = str(settings.SUPPORTDESK["BUSINESS_HOURS"]).split("-")
-    return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
-
-
-@lru_cache(maxsize=16)
-def _holiday_calendar(spec: str, year: int) -> holidays.HolidayBase:
-    country, _, subdiv = spec.partition("-")
-    return holidays.country_holidays(country, subdiv=subdiv or None, years=year)
+from supportdesk.sla.calendars_store import calendar_for
+from supportdesk.sla.models import CalendarKind
 
 
 def is_vendor_holiday(day: date) -> bool:
-    spec = str(settings.SUPPORTDESK.get("VENDOR_HOLIDAYS") or "").strip()
-    if not spec:
-        return False
-    return day in _holiday_calendar(spec, day.year)
+    """True when the business-hours calendar is closed all of that local date for a holiday."""
+    return day in calendar_for(CalendarKind.BUSINESS_HOURS).holidays
 
 
 def in_business_hours(at: datetime) -> bool:
-    """True when `at` (an aware instant) falls on a vendor working day within business hours."""
-    local = at.astimezone(ZoneInfo(str(settings.SUPPORTDESK["VENDOR_ZONE"])))
-    if local.weekday() >= 5 or is_vendor_holiday(local.date()):
-        return False
-    start, end = _hours()
-    return start <= local.time().replace(tzinfo=None) < end
+    """True when `at` (an aware instant) falls inside the vendor's business-hours calendar."""
+    return calendar_for(CalendarKind.BUSINESS_HOURS).is_open(at)
+

@@ -34,6 +34,9 @@ def update_calendar(actor: User | None, kind: str, *, zone: str | None = None, h
     current = settings_for(kind)
     zone = current.zone if zone is None else zone.strip()
     _check_zone(zone)
+    if hours is not None and weekly is not None:
+        raise Invalid(SlaError.BAD_HOURS, "Give either hours (Monday–Friday) or a weekly pattern, not both.",
+                      fields={"hours": "hours or weekly, not both"})
     if hours is not None:
         weekly = {str(d): [hours.strip()] for d in range(5)} if hours.strip() else default_weekly(kind)
     try:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+from pydantic import StrictInt
 
 from supportdesk import policy
 
-from . import actions, queries
-from .calendars_store import all_settings
-from .models import Metric
+from . import actions, queries, timing
+from .calendars_store import all_settings, calendar_for
+from .models import Clock, Metric
 from .objectives import rules
 
 router = Router()
@@ -82,7 +85,7 @@ class RuleOut(Schema):
 
 class RuleIn(Schema):
     pause_statuses: list[str] | None = None
-    warning_minutes: int | None = None
+    warning_minutes: StrictInt | None = None  # strict: true or "15" is refused (422), not read as a number
 
 
 class AttainmentOut(Schema):
@@ -96,22 +99,59 @@ class AttainmentOut(Schema):
     percent: float
 
 
+class AtRiskOut(Schema):
+    clock_id: int
+    ticket_id: int
+    client_id: int
+    client: str
+    metric: str
+    severity: int
+    calendar: str
+    due_at: datetime
+    remaining_seconds: int
+    assignee: str | None
+
+    @staticmethod
+    def resolve_clock_id(obj: Clock) -> int:
+        return obj.pk
+
+    @staticmethod
+    def resolve_client_id(obj: Clock) -> int:
+        return obj.ticket.client_id
+
+    @staticmethod
+    def resolve_client(obj: Clock) -> str:
+        return obj.ticket.client.name
+
+    @staticmethod
+    def resolve_remaining_seconds(obj: Clock) -> int:
+        """Business time left now (0 once the due instant has passed and the sweep has not yet breached it)."""
+        left = timing.balance(obj, calendar_for(obj.calendar), timezone.now())
+        return max(0, timing.whole_seconds(left)) if left is not None else 0
+
+    @staticmethod
+    def resolve_assignee(obj: Clock) -> str | None:
+        return obj.ticket.assignee.email if obj.ticket.assignee is not None else None
+
+
 @router.get("/tickets/{ticket_id}/clocks", response=list[ClockOut], summary="A ticket's SLA clocks",
             description="Metric, target, due instant (UTC), state (running, paused, met, breached), business time "
                         "remaining or overrun, and the clock's history. Clients see no internal warnings.")
+@paginate(PageNumberPagination, page_size=50)
 def ticket_clocks(request: HttpRequest, ticket_id: int):
     user = policy.signed_in(request)
     return queries.clock_views(user, queries.ticket_for(user, ticket_id))
 
 
 @router.get("/calendars", response=list[CalendarOut], summary="Business calendars (managers)")
+@paginate(PageNumberPagination, page_size=50)
 def list_calendars(request: HttpRequest):
     queries.require_manager(policy.signed_in(request), "calendar")
     return [c.to_json() for c in all_settings()]
 
 
 @router.put("/calendars/{kind}", response={202: JobOut}, summary="Edit a calendar (managers)",
-            description="Zone, opening hours (`hours` Monday–Friday or a `weekly` pattern, Monday=0), `holidays` "
+            description="Zone, opening hours (`hours` Monday–Friday or a `weekly` pattern, Monday=0; not both), `holidays` "
                         "(country[-subdivision], business hours only) and custom holiday dates. Every open clock on "
                         "the calendar is recomputed by the returned job; follow its progress at /sla/jobs/{id}.")
 def edit_calendar(request: HttpRequest, kind: str, payload: CalendarIn):
@@ -125,6 +165,7 @@ def get_job(request: HttpRequest, job_id: int):
 
 
 @router.get("/rules", response=list[RuleOut], summary="Per-metric pause statuses and warning lead (managers)")
+@paginate(PageNumberPagination, page_size=50)
 def list_rules(request: HttpRequest):
     queries.require_manager(policy.signed_in(request), "rule")
     return [{"metric": r.metric, "pause_statuses": sorted(r.pause_statuses), "warning_minutes": r.warning_minutes}
@@ -140,6 +181,7 @@ def edit_rule(request: HttpRequest, metric: str, payload: RuleIn):
 @router.get("/reports/attainment", response=list[AttainmentOut], summary="Attainment per client, severity, month",
             description="Clocks with a target that were met or breached, grouped by client, severity and month "
                         "(vendor zone) over whole months: the current month and the `months - 1` before it.")
+@paginate(PageNumberPagination, page_size=100)
 def attainment_report(request: HttpRequest, months: int = 12, metric: str = Metric.INITIAL_RESPONSE):
     from supportdesk.errors import Invalid
 
@@ -149,3 +191,18 @@ def attainment_report(request: HttpRequest, months: int = 12, metric: str = Metr
         raise Invalid("sla.bad_metric", f"Unknown metric {metric!r}.", fields={"metric": ", ".join(Metric.values)})
     rows = queries.attainment(policy.signed_in(request), months=months, metric=metric)
     return [{**r.__dict__, "total": r.total, "percent": r.percent} for r in rows]
+
+
+@router.get("/reports/at-risk", response=list[AtRiskOut], summary="Clocks at risk (managers)",
+            description="Running clocks due within `within_minutes` of calendar time (default 240, the dashboard's "
+                        "4 hours; at most 10080), nearest due first, with the business time left. UTC instants.")
+@paginate(PageNumberPagination, page_size=25)
+def at_risk_report(request: HttpRequest, within_minutes: int = 240):
+    from supportdesk.errors import Invalid
+
+    user = policy.signed_in(request)
+    queries.require_manager(user)
+    if not 1 <= within_minutes <= 10_080:
+        raise Invalid("sla.bad_range", "within_minutes must be between 1 and 10080.",
+                      fields={"within_minutes": "1..10080"})
+    return queries.at_risk(user, within=timedelta(minutes=within_minutes)).prefetch_related(None)

@@ -192,7 +192,7 @@ def _start(ticket: Ticket, target: Target, at: datetime, rule: Rule, now: dateti
     clock.save()
     _history(clock, "started", at, target_minutes=target.minutes, calendar=target.calendar,
              due_at=_iso(clock.due_at))
-    if clock.due_at is not None and clock.due_at <= (now or at):
+    if clock.due_at is not None and clock.due_at < (now or at):
         breach(clock, now or at, reason="already past due when started")
     return clock
 
@@ -213,7 +213,7 @@ def _stop(clock: Clock, at: datetime, *, reason: str) -> None:
 def _pause(clock: Clock, at: datetime, rule: Rule, status: str) -> None:
     if clock.state == ClockState.BREACHED:
         return  # a breached clock stays breached; pausing it would hide the overrun
-    if clock.due_at is not None and clock.due_at <= at:
+    if clock.due_at is not None and clock.due_at < at:
         breach(clock, at, reason="due instant passed")  # before any sweep saw it: breached, not paused
         return
     clock.pauses = [*clock.pauses, [timing.dump_pauses([(at, None)])[0][0], None]]
@@ -232,7 +232,7 @@ def _resume(clock: Clock, at: datetime, rule: Rule, status: str) -> None:
     clock.due_at, clock.warn_at = timing.schedule(clock, calendar_for(clock.calendar), rule.warning_minutes)
     clock.save(update_fields=["pauses", "state", "due_at", "warn_at"])
     _history(clock, "resumed", at, status=status, due_at=_iso(clock.due_at))
-    if clock.due_at is not None and clock.due_at <= at:
+    if clock.due_at is not None and clock.due_at < at:
         breach(clock, at, reason="past due when resumed")
 
 
@@ -252,6 +252,18 @@ def _resume_resolution(ticket: Ticket, now: datetime, rule: Rule) -> None:
 
 
 def _retarget(clock: Clock, target: Target, severity: int, rule: Rule, now: datetime, actor: User | None) -> None:
+    if clock.state == ClockState.RUNNING and clock.due_at is not None and clock.due_at < now:
+        # Missed under the old severity before any sweep saw it. When the new target is past too, the breach is
+        # recorded below against it (SPEC: breached at the upgrade); otherwise it is recorded now, as the sweep
+        # would have, so that a downgrade (or a move to best efforts) cannot erase a breach that happened.
+        probe = Clock(target_minutes=target.minutes, started_at=clock.started_at, pauses=clock.pauses)
+        new_due, _ = timing.schedule(probe, calendar_for(target.calendar), 0)
+        if new_due is None or new_due >= now:
+            breach(clock, now, reason="due instant passed", actor=actor)
+    if target.minutes is None and clock.state == ClockState.BREACHED:
+        # No objective at the new severity: a breached clock keeps the target it missed, else the breach would
+        # drop out of the ticket's state and the attainment reports.
+        return
     old = {"severity": clock.severity, "target_minutes": clock.target_minutes, "calendar": clock.calendar,
            "due_at": _iso(clock.due_at)}
     clock.severity, clock.target_minutes, clock.calendar = severity, target.minutes, target.calendar
@@ -266,7 +278,7 @@ def _retarget(clock: Clock, target: Target, severity: int, rule: Rule, now: date
     record_event(clock.ticket, actor, "sla.recomputed", "system", metric=clock.metric, old=old, new=new)
     # A paused clock too: its new due instant may lie before the pause began (the time used already exceeds the
     # new target), so it is breached at the change, not only once the pause ends.
-    if clock.state in OPEN_CLOCK_STATES and clock.due_at is not None and clock.due_at <= now:
+    if clock.state in OPEN_CLOCK_STATES and clock.due_at is not None and clock.due_at < now:
         breach(clock, now, reason="severity changed: the new due instant had already passed", actor=actor)
 
 

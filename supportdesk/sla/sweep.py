@@ -2,7 +2,7 @@
 
 Warnings: a running clock whose warning instant has passed is warned once, but only while its calendar
 is open (a business-hours clock is never warned at midnight: the warning waits for the next opening).
-Breaches: a running clock past its due instant is breached once, with the overrun frozen at that moment.
+Breaches: a running clock past its due instant (strictly: at the instant itself it is still in time) is breached once, with the overrun frozen at that moment.
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
                                       data={"due_at": clock.due_at.isoformat() if clock.due_at else None})
             notify_warning(clock)
             warned += 1
-    overdue = Clock.objects.filter(state=ClockState.RUNNING, stopped_at__isnull=True, due_at__lte=now).select_related(
+    # Strictly past due: a response at the due instant itself is in time (service._stop), so is the clock then.
+    overdue = Clock.objects.filter(state=ClockState.RUNNING, stopped_at__isnull=True, due_at__lt=now).select_related(
         "ticket", "ticket__client", "ticket__assignee")
     for clock in overdue[:BATCH]:
         with transaction.atomic():

@@ -48,7 +48,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # Every list pages (SPEC §11), each with its own page parameter so paging one keeps the others.
     rows_page = _page(request, rows, "rows_page")
     at_risk_page = _page(request, queries.at_risk(request.user), "at_risk_page")  # paged in SQL
-    breaches_page = _page(request, queries.breaches(request.user), "breaches_page")
+    breaches_page = _page(request, queries.breaches(request.user, months=months), "breaches_page")  # same period
     return render(request, "sla/dashboard.html", {
         "months": months, "rows": rows_page.object_list, "rows_page": rows_page,
         "at_risk": queries.with_views(at_risk_page.object_list), "at_risk_page": at_risk_page,
@@ -102,8 +102,10 @@ def calendar_edit(request: HttpRequest, kind: str) -> HttpResponse:
     form = CalendarForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
+            weekly = form.weekly()  # None: the field was emptied, which restores the kind's default hours
             job = actions.update_calendar(request.user, kind, zone=form.cleaned_data["zone"],  # type: ignore[arg-type]
-                                          weekly=form.weekly(), holidays=form.cleaned_data["holidays"],
+                                          weekly=weekly, hours="" if weekly is None else None,
+                                          holidays=form.cleaned_data["holidays"],
                                           custom_holidays=form.custom_dates())
         except DomainError as exc:
             attach_error(form, exc)

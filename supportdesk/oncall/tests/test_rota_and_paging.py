@@ -124,6 +124,25 @@ def test_given_no_urgent_24x7_night_ticket_then_nobody_is_paged(case):
     assert not OutboxItem.objects.filter(topic="oncall.page").exists()
 
 
+def test_given_business_hours_edited_on_the_sla_calendar_when_a_ticket_arrives_then_paging_follows_the_edit(
+        django_capture_on_commit_callbacks):
+    # Given the business-hours calendar extended to Monday–Friday 08:00–22:00 Toronto by a manager
+    from supportdesk.sla.actions import update_calendar
+    from supportdesk.sla.calendars_store import forget_cache
+
+    forget_cache()
+    with django_capture_on_commit_callbacks(execute=True):
+        update_calendar(None, "business-hours", hours="08:00-22:00")
+    actions.add_shift(None, staff=StaffFactory(), weekday=1, start="00:00", end="00:00")
+    # When a severity 1 ticket of a 24/7 client arrives Tuesday 20:00 EDT (after the default 17:00)
+    ticket = _urgent(client_24x7(), utc(2026, 3, 11, 0, 0))
+    # Then it is inside the vendor's (edited) business hours: nobody is paged, as the clocks see it too
+    assert in_business_hours(ticket.created_at)
+    assert notify_on_call_if_needed(ticket) is None
+    assert not OutboxItem.objects.filter(topic="oncall.page").exists()
+    forget_cache()
+
+
 def test_given_a_gap_in_the_rota_then_the_managers_are_paged_instead():
     manager = StaffFactory(staff_roles=["manager"])
     ticket = _urgent(client_24x7(), utc(2026, 3, 8, 15, 0))  # Sunday
@@ -141,7 +160,8 @@ def test_rota_api_staff_read_managers_write_clients_see_nothing():
     assert HttpClient().get("/api/v1/oncall/now").status_code == 401
     created = login(manager).post("/api/v1/oncall/shifts", body, content_type="application/json")
     assert created.status_code == 201, created.content
-    assert [s["id"] for s in login(agent).get("/api/v1/oncall/shifts").json()] == [created.json()["id"]]
+    listed = login(agent).get("/api/v1/oncall/shifts").json()
+    assert [s["id"] for s in listed["items"]] == [created.json()["id"]] and listed["count"] == 1
     now = login(agent).get("/api/v1/oncall/now", {"at": "2026-03-11T10:00-04:00"}).json()
     assert now["on_call"]["id"] == agent.pk
     naive = login(agent).get("/api/v1/oncall/now", {"at": "2026-03-11T10:00"})
@@ -151,6 +171,31 @@ def test_rota_api_staff_read_managers_write_clients_see_nothing():
     assert override.status_code == 422
     assert login(agent).delete(f"/api/v1/oncall/shifts/{created.json()['id']}").status_code == 403
     assert login(manager).delete(f"/api/v1/oncall/shifts/{created.json()['id']}").status_code == 204
+
+
+def test_given_more_shifts_than_one_page_when_page_2_is_asked_then_the_rest_and_the_count():
+    from django.utils import timezone
+
+    from supportdesk.oncall.models import RotaOverride, RotaShift
+
+    # Given 52 weekly shifts (a page holds 50) and one upcoming override
+    agent, person = StaffFactory(), ClientUserFactory()
+    now = timezone.now()
+    RotaShift.objects.bulk_create(RotaShift(staff=agent, weekday=i % 7, start=time(i // 7), end=time(i // 7 + 1),
+                                            created_at=now) for i in range(52))
+    RotaOverride.objects.create(staff=agent, start=now, end=now + timezone.timedelta(hours=2), created_at=now)
+    http = login(agent)
+    # When staff read page 1 and page 2 of the weekly pattern
+    first, second = http.get("/api/v1/oncall/shifts").json(), http.get("/api/v1/oncall/shifts", {"page": 2}).json()
+    # Then page 1 has 50, page 2 the last 2 in the same order (weekday, start), and both count 52
+    assert (len(first["items"]), len(second["items"]), first["count"], second["count"]) == (50, 2, 52, 52)
+    ordered = [s["id"] for s in first["items"] + second["items"]]
+    assert ordered == list(RotaShift.objects.order_by("weekday", "start", "id").values_list("id", flat=True))
+    assert [(s["weekday"], s["start"]) for s in second["items"]] == [(6, "05:00:00"), (6, "06:00:00")]
+    assert http.get("/api/v1/oncall/overrides").json()["count"] == 1
+    # And clients still get 404, paged or not
+    assert login(person).get("/api/v1/oncall/shifts", {"page": 2}).status_code == 404
+    assert login(person).get("/api/v1/oncall/overrides").status_code == 404
 
 
 def test_rota_page_is_for_managers_and_adds_shifts_with_errors_in_place():

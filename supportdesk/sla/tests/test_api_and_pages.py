@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from supportdesk.factories import TicketFactory
+from supportdesk.sla.calendars_store import settings_for
 from supportdesk.sla.sweep import sweep
 from supportdesk.tickets import actions
 
@@ -39,7 +40,8 @@ def test_clocks_api_shape_for_an_agent(history, staff, as_person):
     response = as_person(staff["agent"]).get(f"/api/v1/sla/tickets/{history['late'].pk}/clocks")
     # Then each clock has metric, target, UTC due, state and business overrun, with the warning in its history
     assert response.status_code == 200
-    [c] = response.json()
+    assert response.json()["count"] == 1
+    [c] = response.json()["items"]
     assert c["metric"] == "initial_response" and c["target_minutes"] == 240 and c["calendar"] == "business-hours"
     assert c["due_at"] == "2026-04-06T18:00:00Z" and c["state"] == "breached"
     assert c["breach_overrun_seconds"] == 600 and c["overrun_seconds"] == 600 and c["remaining_seconds"] is None
@@ -52,7 +54,7 @@ def test_running_clock_reports_business_time_remaining(clock, as_person):
     clock.at(utc(2026, 4, 6, 20, 0))
     ticket = TicketFactory(requester=requester_of(client_with("premium")), severity=3)
     clock.at(utc(2026, 4, 7, 4, 0))
-    [c] = as_person(ticket.requester).get(f"/api/v1/sla/tickets/{ticket.pk}/clocks").json()
+    [c] = as_person(ticket.requester).get(f"/api/v1/sla/tickets/{ticket.pk}/clocks").json()["items"]
     # Then 3 business hours remain (one hour was used before closing), due Tuesday 11:00 Toronto
     assert c["state"] == "running" and c["remaining_seconds"] == 3 * 3600 and c["due_at"] == "2026-04-07T15:00:00Z"
 
@@ -60,7 +62,7 @@ def test_running_clock_reports_business_time_remaining(clock, as_person):
 def test_client_sees_clock_state_but_not_internal_warnings(history, as_person):
     late = history["late"]
     response = as_person(late.requester).get(f"/api/v1/sla/tickets/{late.pk}/clocks")
-    [c] = response.json()
+    [c] = response.json()["items"]
     assert c["state"] == "breached" and c["warned_at"] is None
     assert [e["kind"] for e in c["history"]] == ["started", "breached"]
 
@@ -74,8 +76,10 @@ def test_clocks_of_an_invisible_ticket_answer_404(history, as_person):
 def test_attainment_report_groups_by_client_severity_month(history, staff, as_person):
     response = as_person(staff["manager"]).get("/api/v1/sla/reports/attainment?months=12")
     assert response.status_code == 200
-    assert response.json() == [{"client_id": history["client"].pk, "client": "Hale & Partners", "severity": 3,
-                                "month": "2026-04", "met": 1, "breached": 1, "total": 2, "percent": 50.0}]
+    assert response.json() == {"items": [{"client_id": history["client"].pk, "client": "Hale & Partners",
+                                          "severity": 3, "month": "2026-04", "met": 1, "breached": 1, "total": 2,
+                                          "percent": 50.0}],
+                               "count": 1}
     assert as_person(staff["agent"]).get("/api/v1/sla/reports/attainment").status_code == 404
 
 
@@ -87,13 +91,32 @@ def test_attainment_covers_whole_months_only(history, staff, as_person, clock):
     # When a manager asks for the last month on 2026-05-01 (Toronto): May only, nothing yet
     clock.at(utc(2026, 5, 1, 12, 0))
     http = as_person(staff["manager"])
-    assert http.get("/api/v1/sla/reports/attainment?months=1").json() == []
+    assert http.get("/api/v1/sla/reports/attainment?months=1").json() == {"items": [], "count": 0}
     # And for two months: all of April, and no partial March
-    months = [r["month"] for r in http.get("/api/v1/sla/reports/attainment?months=2").json()]
+    months = [r["month"] for r in http.get("/api/v1/sla/reports/attainment?months=2").json()["items"]]
     assert months == ["2026-04"]
     # And for three: March too, whole
-    rows = http.get("/api/v1/sla/reports/attainment?months=3").json()
+    rows = http.get("/api/v1/sla/reports/attainment?months=3").json()["items"]
     assert [(r["month"], r["total"]) for r in rows] == [("2026-03", 1), ("2026-04", 2)]
+
+
+def test_attainment_report_pages_past_the_first_page(history, staff, as_person, clock):
+    # Given decided clocks of three clients in April 2026 (Hale & Partners from the history, and two more)
+    clock.at(utc(2026, 4, 7, 14, 0))
+    for name in ("Juniper Co", "Ibis Ltd"):
+        ticket = TicketFactory(requester=requester_of(client_with("premium", name=name)), severity=3)
+        actions.add_message(staff["agent"], ticket, body="On it", kind="public")
+    http = as_person(staff["manager"])
+    # When a manager reads the report two rows a page, and asks for page 2
+    first = http.get("/api/v1/sla/reports/attainment", {"months": 12, "page_size": 2}).json()
+    second = http.get("/api/v1/sla/reports/attainment", {"months": 12, "page_size": 2, "page": 2}).json()
+    # Then page 2 holds the rest, in the report's order, and both pages count every row
+    assert first["count"] == second["count"] == 3
+    assert [r["client"] for r in first["items"]] == ["Hale & Partners", "Ibis Ltd"]
+    assert [r["client"] for r in second["items"]] == ["Juniper Co"]
+    # And a bad range is still refused with its own error, not swallowed by the paging
+    bad = http.get("/api/v1/sla/reports/attainment", {"months": 0, "page": 2})
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "sla.bad_range"
 
 
 def test_channel_volume_and_breaches_cover_the_same_whole_months_as_attainment(history, staff, clock):
@@ -122,7 +145,7 @@ def test_manager_edits_a_calendar_through_the_api(staff, as_person, django_captu
     job = response.json()
     assert job["calendar"] == "business-hours" and job["calendar_version"] == 1
     assert http.get(f"/api/v1/sla/jobs/{job['id']}").json()["state"] == "done"
-    [business] = [c for c in http.get("/api/v1/sla/calendars").json() if c["kind"] == "business-hours"]
+    [business] = [c for c in http.get("/api/v1/sla/calendars").json()["items"] if c["kind"] == "business-hours"]
     assert business["weekly"]["0"] == ["09:00-18:00"] and business["custom_holidays"] == ["2026-12-24"]
     bad = http.put("/api/v1/sla/calendars/business-hours", {"zone": "Nowhere/Land"}, content_type="application/json")
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "sla.bad_zone"
@@ -219,3 +242,59 @@ def test_viewer_zone_naming_a_tz_folder_falls_back_to_utc():
 
     # Then the page shows UTC instead of failing with a 500
     assert viewer_zone(SimpleNamespace(timezone="America")) == ZoneInfo("UTC")
+
+
+def test_at_risk_list_through_the_api(clock, staff, as_person):
+    # Given a Premium severity 2 ticket opened Monday 10:00 Toronto (due 12:00) and a severity 3 one (due 14:00)
+    clock.at(MONDAY_10)
+    client = client_with("premium")
+    soon = TicketFactory(requester=requester_of(client), severity=2)
+    later = TicketFactory(requester=requester_of(client), severity=3)
+    # When a manager asks for clocks at risk within 3 hours, at 10:30
+    clock.at(MONDAY_10 + timedelta(minutes=30))
+    body = as_person(staff["manager"]).get("/api/v1/sla/reports/at-risk?within_minutes=180").json()
+    # Then only the severity 2 clock is listed, paged, with its due instant and business time left
+    assert body["count"] == 1
+    row = body["items"][0]
+    assert (row["ticket_id"], row["client"], row["metric"], row["severity"]) == (soon.pk, client.name,
+                                                                                  "initial_response", 2)
+    assert row["due_at"].replace("+00:00", "Z").startswith("2026-04-06T16:00:00") and row["remaining_seconds"] == 5400
+    # And the default window (4 hours) lists both, nearest first; others get 404, a bad window 422
+    body = as_person(staff["manager"]).get("/api/v1/sla/reports/at-risk").json()
+    assert [r["ticket_id"] for r in body["items"]] == [soon.pk, later.pk]
+    assert as_person(staff["agent"]).get("/api/v1/sla/reports/at-risk").status_code == 404
+    assert as_person(staff["manager"]).get("/api/v1/sla/reports/at-risk?within_minutes=0").status_code == 422
+
+
+def test_emptying_the_hours_on_the_calendar_page_restores_the_default(staff, as_person, django_capture_on_commit_callbacks):
+    # Given business hours edited to Monday 09:00-12:00 only
+    http = as_person(staff["manager"])
+    with django_capture_on_commit_callbacks(execute=True):
+        http.post("/sla/calendars/business-hours/", {"zone": "America/Toronto", "hours": "0 09:00-12:00"})
+    assert settings_for("business-hours").weekly == {"0": ["09:00-12:00"]}
+    # When the manager empties the hours field (its help text: "Empty: the calendar's default")
+    with django_capture_on_commit_callbacks(execute=True):
+        ok = http.post("/sla/calendars/business-hours/", {"zone": "America/Toronto", "hours": ""})
+    # Then the default Monday–Friday hours are back
+    assert ok.status_code == 302
+    assert settings_for("business-hours").weekly == {str(d): ["08:00-17:00"] for d in range(5)}
+
+
+@pytest.mark.parametrize("value", [True, "15", 1.5, -1, 10_001])
+def test_rule_api_refuses_a_warning_lead_that_is_not_a_whole_number_of_minutes(staff, as_person, value):
+    # When a manager sends a warning lead that is a boolean, a string, a fraction or out of range
+    response = as_person(staff["manager"]).put("/api/v1/sla/rules/initial_response", {"warning_minutes": value},
+                                               content_type="application/json")
+    # Then it is refused with 422 and the rule keeps its default lead
+    assert response.status_code == 422
+    assert as_person(staff["manager"]).get("/api/v1/sla/rules").json()["items"][0]["warning_minutes"] == 15
+
+
+def test_dashboard_breach_list_follows_the_chosen_period(history, staff, as_person, clock):
+    # Given a breach recorded in April 2026, when a manager looks at the dashboard in August
+    clock.at(utc(2026, 8, 10, 14, 0))
+    http = as_person(staff["manager"])
+    late = f"/console/tickets/{history['late'].pk}/"
+    # Then the last 6 months list it (as the attainment table does), and the last month does not
+    assert late in http.get("/dashboard/?months=6").content.decode()
+    assert late not in http.get("/dashboard/?months=1").content.decode()

@@ -299,3 +299,36 @@ def test_clock_past_due_when_paused_is_breached_not_paused(clock, premium_with_s
     # Then the resolution clock is breached then, 30 minutes over, and not paused
     resolution = ticket.clocks.get(metric="resolution")
     assert resolution.state == "breached" and resolution.overrun_seconds == 1800 and resolution.pauses == []
+
+
+def test_severity_downgrade_after_an_unswept_due_instant_keeps_the_breach(clock):
+    # Given a 24/7 Support client's severity 1 ticket opened Saturday noon (30 min on 24x7: due 12:30)
+    clock.at(SATURDAY_NOON)
+    ticket = TicketFactory(requester=requester_of(client_with("support-24x7")), severity=1)
+    assert initial(ticket).due_at == SATURDAY_NOON + timedelta(minutes=30)
+    # When, unanswered and before any sweep ran, it is lowered at 13:10 to severity 3 (no objective on 24/7 alone)
+    clock.at(SATURDAY_NOON + timedelta(minutes=70))
+    ticket = actions.update_ticket(StaffFactory(), ticket, expected_version=ticket.version, severity=3)
+    # Then the objective missed at 12:30 stays recorded: breached at the change, 40 minutes over
+    c = initial(ticket)
+    assert c.state == "breached" and c.breached_at == SATURDAY_NOON + timedelta(minutes=70)
+    assert c.overrun_seconds == 40 * 60
+    # And it keeps the target it missed, so the ticket and the attainment report still show the breach
+    assert (c.target_minutes, c.calendar) == (30, "24x7")
+    assert [e.kind for e in c.history.all()] == ["started", "breached"]
+    ticket.refresh_from_db()
+    assert ticket.sla_state == "breached"
+
+
+def test_severity_upgrade_after_an_unswept_due_instant_is_breached_against_the_new_target(clock):
+    # Given a Premium severity 3 ticket opened Monday 10:00 Toronto (due 14:00), unanswered, no sweep ran
+    clock.at(MONDAY_10)
+    ticket = TicketFactory(requester=requester_of(client_with("premium")), severity=3)
+    # When it is raised to severity 1 at 15:00 (new due 10:30)
+    clock.at(MONDAY_10 + timedelta(hours=5))
+    ticket = actions.update_ticket(StaffFactory(), ticket, expected_version=ticket.version, severity=1)
+    # Then it is breached at the change, the overrun measured from the new due instant
+    c = initial(ticket)
+    assert c.state == "breached" and c.breached_at == MONDAY_10 + timedelta(hours=5)
+    assert c.overrun_seconds == 4 * 3600 + 30 * 60
+    assert [e.kind for e in c.history.all()] == ["started", "recomputed", "breached"]

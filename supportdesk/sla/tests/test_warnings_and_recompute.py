@@ -172,6 +172,9 @@ def test_calendar_edit_refuses_bad_input(db):
     with pytest.raises(Invalid) as holidays:
         sla_actions.update_calendar(None, "weekdays-24h", holidays="CA-ON")
     assert holidays.value.code == "sla.bad_holidays"
+    with pytest.raises(Invalid) as both:  # which one would win is not guessed
+        sla_actions.update_calendar(None, "business-hours", hours="09:00-17:00", weekly={"0": ["08:00-12:00"]})
+    assert both.value.code == "sla.bad_hours"
     assert not Clock.objects.exists() and not RecomputeJob.objects.exists()
 
 
@@ -236,3 +239,23 @@ def test_a_recompute_does_not_overwrite_a_clock_changed_since_it_read_it(clock, 
     # Then the unchanged clock takes the recomputed instant and the raised one keeps its severity 1 due instant
     assert kept.clocks.get().due_at == later
     assert raised.clocks.get().due_at == new_due == MONDAY_10 + timedelta(minutes=30)
+
+
+def test_a_clock_is_not_breached_at_its_due_instant_and_a_reply_then_is_in_time(clock, staff):
+    # Given a severity 3 ticket opened Monday 13:00 Toronto: 4 business hours used up exactly at closing (17:00)
+    clock.at(utc(2026, 4, 6, 17, 0))
+    ticket = TicketFactory(requester=requester_of(client_with("premium")), severity=3)
+    c = ticket.clocks.get(metric="initial_response")
+    assert c.due_at == utc(2026, 4, 6, 21, 0)
+    # When the sweep runs at the due instant itself
+    clock.at(c.due_at)
+    assert sweep()["breached"] == 0
+    # Then the clock still runs, and a reply at that instant meets the objective
+    actions.add_message(staff["agent"], ticket, body="On it.")
+    c.refresh_from_db()
+    assert (c.state, c.breached_at, c.stopped_at) == ("met", None, c.due_at)
+    # And a sweep one second after a due instant breaches (another ticket, same start)
+    clock.at(utc(2026, 4, 6, 17, 0))
+    other = TicketFactory(requester=requester_of(client_with("premium")), severity=3)
+    assert sweep(utc(2026, 4, 6, 21, 0, 1))["breached"] == 1
+    assert other.clocks.get(metric="initial_response").state == "breached"
