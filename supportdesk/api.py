@@ -89,6 +89,7 @@ def _register_routers() -> None:
     from supportdesk.learning.api import router as learning
     from supportdesk.livechat.api import router as livechat
     from supportdesk.macros.api import router as macros
+    from supportdesk.notifications.api import router as notifications
     from supportdesk.oncall.api import router as oncall
     from supportdesk.satisfaction.api import router as satisfaction
     from supportdesk.sla.api import router as sla
@@ -111,6 +112,7 @@ def _register_routers() -> None:
     api.add_router("/help", helpcenter, tags=["help center"])
     api.add_router("/macros", macros, tags=["saved replies"])
     api.add_router("/satisfaction", satisfaction, tags=["customer satisfaction"])
+    api.add_router("/webhooks", notifications, tags=["outbound webhooks"])
 
 
 _register_routers()

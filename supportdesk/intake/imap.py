@@ -1,7 +1,8 @@
 """IMAP polling (imap-tools): fetch each message, store it raw, and only then delete or move it.
 
-Configured by environment: SUPPORTDESK_IMAP_HOST, _PORT, _USER, _PASSWORD, _FOLDER (INBOX),
-_SECURITY (ssl | starttls | none; default ssl), _MOVE_TO (a folder; default: delete after storing).
+Configured by environment: SUPPORTDESK_IMAP_HOST, _PORT, _USER, _PASSWORD, _FOLDER (INBOX; several comma
+separated), _SECURITY (ssl | starttls | none; default ssl), _MOVE_TO (a folder; default: delete after storing);
+or settings.SUPPORTDESK["IMAP"], a dict or a list of dicts (several mailboxes).
 """
 
 from __future__ import annotations
@@ -31,21 +32,54 @@ class ImapConfig:
     batch: int = 50
 
 
-def imap_config() -> ImapConfig | None:
-    """From settings.SUPPORTDESK["IMAP"] (a dict) when set, else the SUPPORTDESK_IMAP_* environment."""
-    conf = dict(getattr(settings, "SUPPORTDESK", {}).get("IMAP") or {})
+def imap_configs() -> list[ImapConfig]:
+    """Every mailbox to poll: settings.SUPPORTDESK["IMAP"] (a dict, or a list of dicts for several accounts) when
+    set, else the SUPPORTDESK_IMAP_* environment. A folder setting may name several folders, comma separated
+    ("INBOX,Support"): each is polled."""
+    configured = getattr(settings, "SUPPORTDESK", {}).get("IMAP") or {}
+    entries = [dict(c) for c in configured] if isinstance(configured, list | tuple) else [dict(configured)]
+    configs: list[ImapConfig] = []
+    for conf in entries:
+        for config in _configs_of(conf):
+            if config not in configs:
+                configs.append(config)
+    return configs
+
+
+def _configs_of(conf: dict) -> list[ImapConfig]:
     env = os.environ
     host = conf.get("host") or env.get("SUPPORTDESK_IMAP_HOST", "")
     if not host:
-        return None
+        return []
     security = (conf.get("security") or env.get("SUPPORTDESK_IMAP_SECURITY", "ssl")).lower()
-    return ImapConfig(
+    folders = conf.get("folder") or env.get("SUPPORTDESK_IMAP_FOLDER", "INBOX")
+    folders = folders if isinstance(folders, list | tuple) else str(folders).split(",")
+    return [ImapConfig(
         host=host, port=int(conf.get("port") or env.get("SUPPORTDESK_IMAP_PORT") or (993 if security == "ssl" else 143)),
         user=conf.get("user") or env.get("SUPPORTDESK_IMAP_USER", ""),
         password=conf.get("password") or env.get("SUPPORTDESK_IMAP_PASSWORD", ""),
-        folder=conf.get("folder") or env.get("SUPPORTDESK_IMAP_FOLDER", "INBOX"), security=security,
+        folder=folder, security=security,
         move_to=conf.get("move_to") or env.get("SUPPORTDESK_IMAP_MOVE_TO", ""),
-    )
+    ) for folder in dict.fromkeys(str(f).strip() for f in folders if str(f).strip())]
+
+
+def imap_config() -> ImapConfig | None:
+    """The first mailbox of `imap_configs` (None: polling is off)."""
+    configs = imap_configs()
+    return configs[0] if configs else None
+
+
+def poll_all(configs: list[ImapConfig] | None = None) -> tuple[int, list[tuple[ImapConfig, Exception]]]:
+    """Poll every configured mailbox; one that fails (unreachable, login refused) never stops the others.
+    Returns (messages stored, [(mailbox, error)])."""
+    stored, failed = 0, []
+    for config in imap_configs() if configs is None else configs:
+        try:
+            stored += poll_imap(config)
+        except Exception as exc:  # noqa: BLE001 - reported; the messages stay in that mailbox for the next poll
+            log.warning("could not poll %s@%s:%s/%s: %s", config.user, config.host, config.port, config.folder, exc)
+            failed.append((config, exc))
+    return stored, failed
 
 
 class RawMailMessage(MailMessage):

@@ -11,7 +11,7 @@ from .models import Outcome
 from .parsing import Parsed
 
 BOUNCE_SENDERS = ("mailer-daemon", "postmaster")
-BULK_PRECEDENCE = {"bulk", "list", "junk"}
+BULK_PRECEDENCE = {"bulk", "list", "junk", "auto_reply"}  # auto_reply: vacation responders' own word
 COMMENT_RE = re.compile(r"\([^()]*\)")  # RFC 3834 allows comments: "Auto-Submitted: no (a person wrote this)"
 
 
@@ -33,7 +33,7 @@ def loop_outcome(parsed: Parsed, envelope_from: str | None) -> tuple[str, str] |
     auto = COMMENT_RE.sub(" ", parsed.header("auto-submitted")).split(";")[0].strip().lower()
     if auto and auto != "no":
         return Outcome.AUTO, f"Auto-Submitted: {auto}"
-    precedence = parsed.header("precedence").strip().lower()
+    precedence = (parsed.header("precedence") or parsed.header("x-precedence")).strip().lower()
     if precedence in BULK_PRECEDENCE:
         return Outcome.AUTO, f"Precedence: {precedence}"
     if parsed.header("x-autoreply") or parsed.header("x-autorespond") or \

@@ -25,6 +25,7 @@ TRACE_HEADERS = {b"received", b"return-path", b"delivered-to", b"x-original-to",
                  b"authentication-results", b"arc-seal", b"arc-message-signature",
                  b"arc-authentication-results", b"received-spf", b"x-envelope-from", b"x-envelope-to"}
 MSGID_RE = re.compile(r"<[^<>\s]+>")
+BARE_MSGID_RE = re.compile(r"^[^<>\s@()\[\],;:\"]+@[^<>\s@()\[\],;:\"]+$")  # id@host without <>
 # The standard library's structured header parser is quadratic in time and memory on some inputs (a
 # 300 KB subject of RFC 2047 words takes 1.4 GB, a few MB exhaust the machine): each header value it
 # parses is cut to this many characters first. The raw message is kept whole.
@@ -117,6 +118,18 @@ def header_message_id(raw: bytes) -> str:
     return (found.group(0) if found else " ".join(value.split()))[:255]
 
 
+def message_ids(value: str) -> list[str]:
+    """The <ids> of an In-Reply-To/References value; some clients write them without the angle brackets
+    ("id@host"), which are then added, so such a reply still threads."""
+    ids: list[str] = []
+    for word in re.split(r"(<[^<>\s]+>)|\s+", value):
+        if word and MSGID_RE.fullmatch(word):
+            ids.append(word)
+        elif word and BARE_MSGID_RE.match(word):
+            ids.append(f"<{word}>")
+    return ids
+
+
 def parse(raw: bytes, limits: MailLimits) -> Parsed:
     deadline = time.monotonic() + limits.max_seconds
     try:
@@ -128,8 +141,8 @@ def parse(raw: bytes, limits: MailLimits) -> Parsed:
     parsed = Parsed()
     parsed.headers = _headers(msg, limits, deadline)
     parsed.message_id = _first_msgid(parsed.header("message-id")) or header_message_id(raw)
-    parsed.in_reply_to = MSGID_RE.findall(parsed.header("in-reply-to"))
-    parsed.references = MSGID_RE.findall(" ".join(parsed.headers.get("references", [])))
+    parsed.in_reply_to = message_ids(parsed.header("in-reply-to"))
+    parsed.references = message_ids(" ".join(parsed.headers.get("references", [])))
     parsed.subject = " ".join(parsed.header("subject").split())
     parsed.sender_name, parsed.sender = _sender(msg, parsed)
     if "return-path" in parsed.headers:

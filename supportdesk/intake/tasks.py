@@ -25,7 +25,6 @@ def process_pending_task() -> int:
 @db_periodic_task(crontab(minute="*"))
 @lock_task("intake-poll-imap")  # one poll at a time: a slow mailbox never overlaps the next minute's poll
 def poll_imap_task() -> int:
-    from .imap import imap_config, poll_imap
+    from .imap import poll_all
 
-    config = imap_config()
-    return poll_imap(config) if config is not None else 0
+    return poll_all()[0]  # every configured mailbox; one failing does not stop the others

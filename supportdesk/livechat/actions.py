@@ -50,7 +50,7 @@ def _client_id(value: object, field: str = "id") -> str:
 def _body(value: object) -> str:
     if value is not None and not isinstance(value, str):
         raise Invalid(ChatError.BAD_FRAME, "body must be text.", fields={"body": "text"})
-    body = (value or "").replace("\r\n", "\n").strip()
+    body = (value or "").replace("\r\n", "\n").replace("\x00", "").strip()  # NUL: PostgreSQL text cannot hold it
     if not body:
         raise Invalid("chat.body_required", "Type a message first.", fields={"body": "required"})
     if len(body) > MAX_MESSAGE_CHARS:
@@ -64,7 +64,18 @@ def _event(conversation: Conversation, actor: User | None, kind: str, **data: ob
     ChatEvent.objects.create(conversation=conversation, actor=actor, kind=kind, data=data, created_at=timezone.now())
 
 
-def start_conversation(user: User, *, start_key: str, subject: object = "", ticket_id: int | None = None) -> Conversation:
+def _ticket_id(value: object) -> int | None:
+    """The ticket a chat is about: a whole number (or its digits); anything else is refused, not ignored."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    if type(value) is not int:
+        raise Invalid(ChatError.BAD_FRAME, "ticket_id must be a ticket number.", fields={"ticket_id": "ticket number"})
+    return value
+
+
+def start_conversation(user: User, *, start_key: str, subject: object = "", ticket_id: object = None) -> Conversation:
     """A client person opens a chat (optionally about one of their tickets). A resent start returns the same one."""
     if not policy.is_client_person(user):
         raise Forbidden("Live chat is for client users; staff answer chats from the chat console.", code=ChatError.NOT_A_CLIENT)
@@ -73,12 +84,13 @@ def start_conversation(user: User, *, start_key: str, subject: object = "", tick
     key = _client_id(start_key)
     if subject is not None and not isinstance(subject, str):
         raise Invalid(ChatError.BAD_FRAME, "subject must be text.", fields={"subject": "text"})
-    subject = " ".join((subject or "").split())[:200]
+    subject = " ".join((subject or "").replace("\x00", "").split())[:200]
     ticket = None
-    if ticket_id is not None:
+    about = _ticket_id(ticket_id)
+    if about is not None:
         from supportdesk.tickets.queries import ticket_for
 
-        ticket = ticket_for(user, int(ticket_id))
+        ticket = ticket_for(user, about)
     existing = Conversation.objects.filter(requester=user, start_key=key).first()
     if existing is not None:
         return existing

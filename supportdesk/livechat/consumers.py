@@ -197,10 +197,9 @@ class ClientChatConsumer(ChatConsumer):
         await self.send_json({"type": "hello", "entitled": True, "conversations": conversations})
 
     async def on_start(self, content: dict) -> None:
-        ticket_id = content.get("ticket_id")
         conversation = await database_sync_to_async(actions.start_conversation)(
             self.user, start_key=content.get("id"), subject=content.get("subject", ""),
-            ticket_id=ticket_id if type(ticket_id) is int else None)
+            ticket_id=content.get("ticket_id"))
         await self.join(conversation.pk)
         await self.send_json({"type": "started", "conversation": conversation.pk, "id": conversation.start_key,
                               "status": conversation.status})

@@ -111,9 +111,12 @@ def _references(ids: list[str]) -> str:
     return " ".join([first, *kept])
 
 
-def enqueue_webhook(*, topic: str, url: str, payload: dict, dedupe_key: str | None = None) -> OutboxItem:
+def enqueue_webhook(*, topic: str, url: str, payload: dict, dedupe_key: str | None = None,
+                    subscription: int | None = None) -> OutboxItem:
+    """One delivery of `payload` to `url` (the subscription's id, when known, picks its signing secret)."""
     return OutboxItem.objects.create(
         kind=OutboxKind.WEBHOOK, topic=topic, recipient=url, payload=payload,
+        headers={"subscription": subscription} if subscription is not None else {},
         message_id=new_message_id(), dedupe_key=dedupe_key, next_attempt_at=timezone.now(),
     )
 

@@ -9,9 +9,11 @@ Recording links are stored, never fetched.
 from __future__ import annotations
 
 import ipaddress
+import re
+import socket
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -82,6 +84,35 @@ def caller_of(number: str) -> tuple[Client | None, User | None]:
     return (phone.client, None) if phone else (None, None)
 
 
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host names literally, also in the legacy IPv4 forms browsers still read
+    (2130706433, 0x7f000001, 0177.0.0.1, 127.1)."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    if re.fullmatch(r"(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}", host.lower()):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
+
+
 def safe_recording_url(url: str) -> str:
     """Keep http(s) links whose host is not a private, loopback or link-local address literal.
 
@@ -100,9 +131,8 @@ def safe_recording_url(url: str) -> str:
                       fields={"recording_url": "http(s) link"})
     if host == "localhost" or host.endswith(".localhost"):
         raise Invalid(PhoneError.BAD_PAYLOAD, "recording_url may not point at this machine.", fields={"recording_url": "private"})
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
+    address = _ip_literal(host)
+    if address is None:
         return url
     if address.is_private or address.is_loopback or address.is_link_local or address.is_reserved or address.is_unspecified:
         raise Invalid(PhoneError.BAD_PAYLOAD, "recording_url may not point at a private, loopback or link-local address.",
@@ -130,6 +160,15 @@ def record_call_event(provider: str, event: CallEventIn, *, signature: str | Non
     if event.duration_seconds is not None and not 0 <= event.duration_seconds <= MAX_CALL_SECONDS:
         raise Invalid(PhoneError.BAD_PAYLOAD, f"duration_seconds must be 0 to {MAX_CALL_SECONDS} (24 hours).",
                       fields={"duration_seconds": f"0 to {MAX_CALL_SECONDS}"})
+    if not EARLIEST <= event.occurred_at <= LATEST:
+        raise Invalid(PhoneError.BAD_PAYLOAD, "occurred_at must be between 2000 and 2100.",
+                      fields={"occurred_at": "out of range"})
+    texts: tuple[tuple[str, object], ...] = (
+        ("event_id", event.event_id), ("call_id", event.call_id), ("from", event.from_number), ("to", event.to_number),
+        ("transcript", event.transcript), ("payload", event.payload))
+    for name, text in texts:
+        if _has_nul(text):  # PostgreSQL stores no NUL in text or JSON: refused for every database alike
+            raise Invalid(PhoneError.BAD_PAYLOAD, f"{name} may not contain NUL characters.", fields={name: "NUL character"})
     recording_url = safe_recording_url(event.recording_url)
     with transaction.atomic():
         if signature is not None:

@@ -102,3 +102,24 @@ def test_a_message_over_the_size_limit_is_kept_in_the_mailbox_and_flagged(mail_w
     assert stored.outcome == Outcome.REJECTED_SIZE and stored.truncated and stored.size == len(raw)
     assert dovecot.count() == 1  # only its head is stored, so the full message stays on the server
     assert imap.poll_imap(config(dovecot)) == 0 and InboundMessage.objects.count() == 1  # not fetched again
+
+
+def test_given_several_configured_mailboxes_when_the_job_polls_then_each_is_stored_and_a_failing_one_stops_none(
+        mail_world, dovecot, settings):
+    # Given two folders of one account (comma separated) and a second account whose server is down
+    dovecot.append(corpus_raw("01_plain_new_ticket.eml", 0))
+    dovecot.append(corpus_raw("02_multipart_alternative.eml", 0), folder="Support")
+    account = {"host": dovecot.host, "port": dovecot.port, "user": dovecot.user, "password": dovecot.password,
+               "security": "none"}
+    settings.SUPPORTDESK = {**settings.SUPPORTDESK, "IMAP": [
+        {**account, "host": "127.0.0.1", "port": free_port()},  # nothing listens there
+        {**account, "folder": "INBOX,Support"},
+    ]}
+    assert [(c.port, c.folder) for c in imap.imap_configs()][1:] == [(dovecot.port, "INBOX"), (dovecot.port, "Support")]
+    # When the periodic job polls
+    from supportdesk.intake import tasks
+
+    stored = tasks.poll_imap_task.call_local()
+    # Then both folders were stored and emptied although the first mailbox failed
+    assert stored == 2 and dovecot.count() == 0 and dovecot.count("Support") == 0
+    assert InboundMessage.objects.count() == 2 and {m.channel for m in InboundMessage.objects.all()} == {"imap"}

@@ -1,0 +1,80 @@
+"""REST endpoints for outbound webhooks (mounted at /api/v1/webhooks): system admins subscribe URLs.
+
+Each delivery is a POST of {"topic", "id", "data"} signed like the phone webhook: header
+X-Supportdesk-Signature "sha256=" + hex HMAC-SHA256(secret, "<X-Supportdesk-Timestamp>.<body>"), retried
+with backoff by the outbox until a 2xx (X-Supportdesk-Delivery: the same id on every retry).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from supportdesk import policy
+from supportdesk.errors import NotFound
+from supportdesk.policy.notifications import can_manage_webhooks
+
+from . import webhooks
+from .models import WebhookSubscription
+
+router = Router()
+
+
+class WebhookIn(Schema):
+    url: str
+    topics: list[str] | None = None
+    secret: str | None = None
+
+
+class WebhookOut(Schema):
+    id: int
+    url: str
+    topics: list[str]
+    active: bool
+    created_at: datetime
+
+
+class WebhookCreated(WebhookOut):
+    secret: str
+
+
+def _admin(request: HttpRequest):  # type: ignore[no-untyped-def]
+    user = policy.signed_in(request)
+    if not can_manage_webhooks(user):
+        raise NotFound("webhook")
+    return user
+
+
+@router.get("", response=list[WebhookOut], summary="Outbound webhook subscriptions (system admins)")
+@paginate(PageNumberPagination, page_size=25)
+def list_webhooks(request: HttpRequest):
+    _admin(request)
+    return WebhookSubscription.objects.filter(active=True).order_by("id")
+
+
+@router.post("", response={201: WebhookCreated}, summary="Subscribe a URL to events (system admins)",
+             description="`topics`: event kinds such as `ticket.opened`, `ticket.status_changed`, `message.public`, "
+                         "`ticket.*`, or `*`; empty or absent: every topic. Without `secret` one is generated; it is "
+                         "shown only in this answer.")
+def create_webhook(request: HttpRequest, payload: WebhookIn):
+    subscription = webhooks.create_subscription(_admin(request), url=payload.url, topics=payload.topics,
+                                                secret=payload.secret)
+    return Status(201, subscription)
+
+
+@router.get("/{webhook_id}", response=WebhookOut, summary="One subscription (system admins)")
+def get_webhook(request: HttpRequest, webhook_id: int):
+    _admin(request)
+    subscription = WebhookSubscription.objects.filter(pk=webhook_id, active=True).first()
+    if subscription is None:
+        raise NotFound("webhook")
+    return subscription
+
+
+@router.delete("/{webhook_id}", response={204: None}, summary="Unsubscribe (system admins)")
+def delete_webhook(request: HttpRequest, webhook_id: int):
+    webhooks.remove_subscription(_admin(request), webhook_id)
+    return Status(204, None)

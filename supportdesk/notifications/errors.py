@@ -1,0 +1,7 @@
+from enum import StrEnum
+
+
+class WebhookError(StrEnum):
+    BAD_URL = "webhook.bad_url"
+    BAD_TOPICS = "webhook.bad_topics"
+    BAD_SECRET = "webhook.bad_secret"
