@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from supportdesk import policy
 from supportdesk.errors import Forbidden, Invalid, NotFound
@@ -105,6 +105,13 @@ def add_person(request: HttpRequest, client_id: int, payload: PersonIn):
 class DesignateIn(Schema):
     user_id: int
 
+    @field_validator("user_id", mode="before")
+    @classmethod
+    def _no_boolean(cls, value: object) -> object:
+        if isinstance(value, bool):  # pydantic's lax mode would read JSON true as user 1
+            raise ValueError("a user id is expected, not true or false")
+        return value
+
 
 class DesignationOut(Schema):
     id: int
@@ -165,6 +172,14 @@ def list_designations(request: HttpRequest, client_id: int):
     current = list(designations.active_designations(client).select_related("created_by", "ended_by"))
     return {"client_id": client.pk, "limit": designations.designation_limit(client), "count": len(current),
             "current": current, "history": list(designations.designation_history(client))}
+
+
+@router.get("/{client_id}/designations/history", response=list[DesignationOut],
+            summary="Every designation of the client, current and ended, newest first (paged)")
+@paginate(PageNumberPagination, page_size=50)
+def designation_history(request: HttpRequest, client_id: int):
+    client = designations_client(policy.signed_in(request), client_id)
+    return designations.designation_history(client)
 
 
 @router.post("/{client_id}/designations", response={201: DesignationOut}, summary="Designate a client user",

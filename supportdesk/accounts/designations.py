@@ -68,11 +68,7 @@ def designate(actor: User | None, *, client: Client, user: User) -> Designation:
             if any(d.user_id == user.pk for d in active):
                 raise Conflict(DesignationError.ALREADY_DESIGNATED, f"{user.email} is already designated.")
             if len(active) >= limit:
-                names = ", ".join(d.user.email for d in active)
-                raise Conflict(DesignationError.LIMIT_REACHED,
-                               f"{client.name} already has {len(active)} of {limit} designated users, the limit of "
-                               f"its plan: {names}. Remove one before designating another.",
-                               details={"limit": limit, "designated": [d.user.email for d in active]})
+                raise _limit_reached(client, limit, active)
             slot = min(set(range(1, limit + 1)) - {d.slot for d in active})
             designation = Designation.objects.create(client=client, user=user, slot=slot, start=now, created_by=actor)
             AccountEvent.objects.create(client=client, actor=actor, kind="designation.added",
@@ -86,9 +82,23 @@ def designate(actor: User | None, *, client: Client, user: User) -> Designation:
     except IntegrityError as exc:
         if active_designations(client).filter(user=user).exists():
             raise Conflict(DesignationError.ALREADY_DESIGNATED, f"{user.email} is already designated.") from exc
+        active = list(active_designations(client))
+        if len(active) >= limit:
+            raise _limit_reached(client, limit, active) from exc
         raise Conflict(DesignationError.LIMIT_REACHED,
-                       f"Another designation for {client.name} was saved at the same moment; try again.") from exc
+                       f"Another designation for {client.name} was saved at the same moment ({len(active)} of {limit} "
+                       f"designated users, the limit of its plan); try again.",
+                       details={"limit": limit, "designated": [d.user.email for d in active]}) from exc
     return designation
+
+
+def _limit_reached(client: Client, limit: int, active: list[Designation]) -> Conflict:
+    """The refusal of one designation too many: it names the limit and every current designated user."""
+    names = ", ".join(d.user.email for d in active)
+    return Conflict(DesignationError.LIMIT_REACHED,
+                    f"{client.name} already has {len(active)} of {limit} designated users, the limit of "
+                    f"its plan: {names}. Remove one before designating another.",
+                    details={"limit": limit, "designated": [d.user.email for d in active]})
 
 
 def undesignate(actor: User | None, *, client: Client, user: User) -> Designation:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -15,6 +16,8 @@ from supportdesk.posted_ids import posted_id
 
 from . import designations
 from .models import Client, User
+
+HISTORY_PER_PAGE = 50
 
 
 class DesignateForm(forms.Form):
@@ -53,7 +56,9 @@ def _page(request: HttpRequest, client: Client, template: str, base: str) -> Htt
     current = list(designations.active_designations(client))
     return render(request, template, {
         "client": client, "form": form, "current": current, "limit": designations.designation_limit(client),
-        "history": designations.designation_history(client)[:200], "base": base,
+        "history": Paginator(designations.designation_history(client), HISTORY_PER_PAGE).get_page(
+            request.GET.get("history_page")),
+        "base": base,
     })
 
 

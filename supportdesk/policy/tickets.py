@@ -105,11 +105,15 @@ def visible_messages(user: Any, ticket: Ticket) -> QuerySet[Message]:
 
 
 def visible_events(user: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
-    """A ticket's history as this person may see it: clients see no internal note and no internal file."""
+    """A ticket's history as this person may see it: clients see no internal note and no internal file; a client
+    user who sees only their own tickets does not see which colleague's ticket was merged into theirs."""
     qs = ticket.events.select_related("actor")
     if can_see_internal(user):
         return qs
-    return qs.exclude(kind="message.internal").exclude(kind="attachment.added", data__internal=True)
+    qs = qs.exclude(kind="message.internal").exclude(kind="attachment.added", data__internal=True)
+    if ticket_scope(user).kind != "client":
+        qs = qs.exclude(Q(kind="ticket.merged") & ~Q(data__requester=getattr(user, "email", "")))
+    return qs
 
 
 def visible_attachments(user: Any, qs: QuerySet[Attachment] | None = None) -> QuerySet[Attachment]:

@@ -21,10 +21,12 @@ from supportdesk import policy
 from supportdesk.accounts.models import Client, User
 from supportdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from supportdesk.notifications.actions import add_email, enqueue_email, thread_headers_from
-from supportdesk.oncall.service import notify_on_call_if_needed
+from supportdesk.notifications.webhooks import active_subscribers, publish_ticket_event
+from supportdesk.oncall.service import needs_on_call, notify_on_call_if_needed
 from supportdesk.prepared_inserts import InsertBatch, insert
 from supportdesk.sla import service as sla
 
+from . import search
 from .errors import TicketError
 from .models import (
     OPEN_STATUSES,
@@ -61,8 +63,10 @@ class Opened:
 
 
 def record_event(ticket: Ticket, actor: User | None, kind: str, source: str, **data: Any) -> TicketEvent:
-    return insert(TicketEvent(ticket=ticket, actor=actor, kind=kind, source=source, data=data,
-                              created_at=timezone.now()))
+    event = insert(TicketEvent(ticket=ticket, actor=actor, kind=kind, source=source, data=data,
+                               created_at=timezone.now()))
+    publish_ticket_event(ticket, actor, kind, source, data, event.created_at)  # outbound webhooks, same transaction
+    return event
 
 
 def open_ticket(actor: User | None, *, subject: str, body: str, severity: int = 3, channel: str = "portal",
@@ -106,11 +110,15 @@ def open_ticket(actor: User | None, *, subject: str, body: str, severity: int = 
     acknowledgement = InsertBatch()  # after any on-call page, which goes out first
     if notify:
         _acknowledge(acknowledgement, ticket, opening_source_id=source_id if channel == "email" else "")
+    # Read outside the write lock: cached answers whose revision check inside it would be a query again.
+    subscribers, page_on_call = active_subscribers(), needs_on_call(ticket)
     try:
         with transaction.atomic():
             rows.insert()
+            publish_ticket_event(ticket, actor, "ticket.opened", source, event_data, now, subscribers)  # webhooks
             sla.settle_planned(ticket, clocks, started)
-            notify_on_call_if_needed(ticket)
+            if page_on_call:
+                notify_on_call_if_needed(ticket)
             acknowledgement.insert()
     except IntegrityError:
         if idempotency_key:
@@ -195,6 +203,8 @@ def update_ticket(actor: User | None, ticket: Ticket, *, expected_version: int, 
                 record_event(locked, actor, f"ticket.{name}_changed", source, old=before[name], new=_plain(value))
         if "status" in values and before["status"] != values["status"]:
             sla.on_status_changed(locked, before["status"], values["status"])
+        if "subject" in values and before["subject"] != values["subject"]:
+            search.index_subject(locked.pk, values["subject"])
         if "severity" in values and before["severity"] != values["severity"]:
             sla.on_severity_changed(locked, before["severity"], values["severity"], actor)
         if "assignee" in values and values["assignee"] is not None and before["assignee"] != values["assignee"].pk:

@@ -156,7 +156,11 @@ class Attachment(models.Model):
 
 
 class TicketEvent(models.Model):
-    """Append-only: who changed what, when, from where."""
+    """Append-only: who changed what, when, from where.
+
+    The database refuses an UPDATE of what an event says (trigger, tickets.0012); `delete()` of one event is
+    refused here. Events go only with their ticket (CASCADE). No custom save(): prepared_inserts writes them.
+    """
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events",
                                db_index=False)  # the (ticket, created_at) index serves it
@@ -170,6 +174,9 @@ class TicketEvent(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["ticket", "created_at"])]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Ticket events are append-only; an event cannot be deleted.")
 
 
 class OpenTicketCount(models.Model):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Schema
-from pydantic import BaseModel, Field, TypeAdapter, create_model
+from pydantic import BaseModel, Field, TypeAdapter, create_model, field_validator
 
 from supportdesk.catalogue.default_catalogue import SEVERITIES
 
@@ -19,6 +19,18 @@ class TicketIn(Schema):
     requester_id: int | None = Field(None, description="Staff opening for a client user: that user's id")
     category_id: int | None = None
 
+    @field_validator("severity", "requester_id", "category_id", mode="before")
+    @classmethod
+    def _no_booleans(cls, value: object) -> object:
+        return _not_a_boolean(value)
+
+
+def _not_a_boolean(value: object) -> object:
+    """JSON `true`/`false` where a number is expected is refused (pydantic's lax mode would read it as 1/0)."""
+    if isinstance(value, bool):
+        raise ValueError("a number is expected, not true or false")
+    return value
+
 
 class TicketUpdateIn(Schema):
     version: int = Field(..., ge=1, description="The version you loaded; a stale one gets 409")
@@ -27,6 +39,11 @@ class TicketUpdateIn(Schema):
     assignee_id: int | None = Field(None, description="Staff id; 0 to unassign")
     queue: str | None = None
     subject: str | None = Field(None, max_length=200)
+
+    @field_validator("version", "severity", "assignee_id", mode="before")
+    @classmethod
+    def _no_booleans(cls, value: object) -> object:
+        return _not_a_boolean(value)
 
 
 class MergeIn(Schema):

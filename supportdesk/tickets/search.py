@@ -54,6 +54,15 @@ def catch_up() -> int:
         added += len(rows)
 
 
+def index_subject(ticket_id: int, subject: str) -> None:
+    """SQLite: a changed subject enters the index as one more row of its ticket (the opening message's row
+    carries the subject it had then). PostgreSQL searches the subject column itself and needs nothing."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cur:
+        cur.execute("INSERT INTO tickets_fts(ticket_id, internal, content) VALUES (%s, 0, %s)", [ticket_id, subject])
+
+
 def _last_indexed() -> int:
     found = SearchIndexProgress.objects.filter(pk=1).values_list("last_message_id", flat=True).first()
     return found or 0
@@ -74,26 +83,24 @@ def matching_ticket_ids(query: str, *, include_internal: bool) -> list[int]:
 
 
 def _sqlite_ids(words: list[str], include_internal: bool) -> list[int]:
+    # Every word somewhere in the ticket (its subject or any message it may see): one MATCH per word, intersected.
     # Quoted tokens: user input can never be read as FTS5 query syntax.
-    match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
-    sql = "SELECT DISTINCT ticket_id FROM tickets_fts WHERE tickets_fts MATCH %s"
-    if not include_internal:
-        sql += " AND internal = 0"
+    one = "SELECT ticket_id FROM tickets_fts WHERE tickets_fts MATCH %s" + (  # noqa: S608 (constants only)
+        "" if include_internal else " AND internal = 0")
+    sql = " INTERSECT ".join([one] * len(words))
     with connection.cursor() as cur:
-        cur.execute(sql + f" LIMIT {MAX_HITS}", [match])
+        cur.execute(sql + f" LIMIT {MAX_HITS}", ['"' + w.replace('"', '""') + '"' for w in words])
         return [row[0] for row in cur.fetchall()]
 
 
 def _postgres_ids(words: list[str], include_internal: bool) -> list[int]:
-    tsquery = " & ".join(words)
+    # As on SQLite: every word in the subject or in a message, each word served by the GIN expression indexes.
     internal_filter = "" if include_internal else "AND m.kind <> 'internal'"
     # Only constants are interpolated; the user's words travel as parameters.
-    sql = (
-        "SELECT t.id FROM tickets_ticket t WHERE to_tsvector('simple', t.subject) @@ plainto_tsquery('simple', %s) "  # noqa: S608
-        "UNION SELECT m.ticket_id FROM tickets_message m "
-        "WHERE to_tsvector('simple', m.body) @@ plainto_tsquery('simple', %s) " + internal_filter +
-        " LIMIT " + str(MAX_HITS)
-    )
+    one = ("(SELECT t.id FROM tickets_ticket t WHERE to_tsvector('simple', t.subject) @@ plainto_tsquery('simple', %s) "  # noqa: S608
+           "UNION SELECT m.ticket_id FROM tickets_message m "
+           "WHERE to_tsvector('simple', m.body) @@ plainto_tsquery('simple', %s) " + internal_filter + ")")
+    sql = " INTERSECT ".join([one] * len(words)) + " LIMIT " + str(MAX_HITS)
     with connection.cursor() as cur:
-        cur.execute(sql, [tsquery.replace("&", " "), tsquery.replace("&", " ")])
+        cur.execute(sql, [w for word in words for w in (word, word)])
         return [row[0] for row in cur.fetchall()]

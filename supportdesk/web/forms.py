@@ -79,9 +79,8 @@ class PortalReplyForm(_ReplyBodyForm):
 class TicketFieldsForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(required=False)
-    severity = forms.TypedChoiceField(coerce=int, required=False,
-                                      choices=[(1, "S1 – Mission critical down"), (2, "S2 – Critical function down"),
-                                               (3, "S3 – Non-critical function")])
+    # The seed's definitions (catalogue.SeverityLevel), as on the portal's form: shown wherever a severity is chosen.
+    severity = forms.TypedChoiceField(coerce=int, required=False, choices=severity_choices)
     assignee = forms.ChoiceField(required=False)
 
 

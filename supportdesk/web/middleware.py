@@ -1,7 +1,8 @@
 """Per-request scope around every view: database briefly unavailable -> 503 with a retry hint instead of
 a stack trace; a number too large for the database (an id of 30 digits) -> 422, not 500; revision values read once per
 request until it writes (revisions.cache), so the caches keyed on them (entitlements, tokens, people, SLA
-settings) cost no query after the first."""
+settings) cost no query after the first; an /api/ URL without an endpoint (404) or method (405) -> the API's JSON
+error shape, not Django's HTML page."""
 
 from __future__ import annotations
 
@@ -29,7 +30,10 @@ class DatabaseUnavailableMiddleware:
         if len(page) > MAX_PAGE_DIGITS and page.isdigit():
             return out_of_range(request)  # an OFFSET beyond 64 bits makes SQLite fail with "datatype mismatch"
         with snapshot_per_request():
-            return self.get_response(request)
+            response = self.get_response(request)
+        if request.path.startswith("/api/") and response.status_code in _ROUTING_ERRORS and not _is_json(response):
+            return _api_routing_error(response)
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, OverflowError | DataError):
@@ -49,6 +53,26 @@ class DatabaseUnavailableMiddleware:
                                     content_type="text/plain")
         response["Retry-After"] = "5"
         return response
+
+
+# An /api/ URL that matches no endpoint (404) or an endpoint without that method (405) is answered by Django and
+# ninja in HTML or plain text; the API answers every error in its one JSON shape.
+_ROUTING_ERRORS = {404: ("not_found", "No such API endpoint: see /api/v1/openapi.json."),
+                   405: ("method_not_allowed", "This endpoint does not accept that method.")}
+
+
+def _is_json(response: HttpResponse) -> bool:
+    return str(response.get("Content-Type", "")).startswith("application/json")
+
+
+def _api_routing_error(response: HttpResponse) -> HttpResponse:
+    code, message = _ROUTING_ERRORS[response.status_code]
+    if response.status_code == 405 and response.has_header("Allow"):
+        message = f"{message} Allowed: {response['Allow']}."
+    answer = JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=response.status_code)
+    if response.has_header("Allow"):
+        answer["Allow"] = response["Allow"]
+    return answer
 
 
 def out_of_range(request: HttpRequest) -> HttpResponse:

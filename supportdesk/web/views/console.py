@@ -11,7 +11,7 @@ from django.utils import timezone
 from supportdesk import policy
 from supportdesk.accounts.actions import current_tam
 from supportdesk.contracts.entitlements import entitlements_for
-from supportdesk.errors import DomainError, Invalid
+from supportdesk.errors import Conflict, DomainError, Invalid
 from supportdesk.macros import composer as saved_replies
 from supportdesk.macros.actions import set_status_after_reply
 from supportdesk.tickets import actions, merges, queries
@@ -61,6 +61,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     except DomainError as exc:
         raise Http404 from exc
     message_form = MessageForm(prefix="msg", initial={"kind": "public"})
+    status = 200
     fields_form = _fields_form(ticket)
     merge_form = MergeForm(prefix="merge")
     if request.method == "POST":
@@ -95,6 +96,8 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
                     return redirect(f"/console/tickets/{ticket.pk}/")
                 except DomainError as exc:
                     attach_error(fields_form, exc)
+                    if isinstance(exc, Conflict):  # a stale save (R3): answered as the API does, nothing changed
+                        status = exc.status
     entitlements = entitlements_for(ticket.client, ticket.created_at)
     return render(request, "web/console/ticket_detail.html", {
         "ticket": ticket,
@@ -109,7 +112,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
         "plan_codes": sorted(entitlements.offering_codes),
         "tam": current_tam(ticket.client),
         "requester_designated": policy.is_designated(ticket.requester),
-    })
+    }, status=status)
 
 
 def _merge(request: HttpRequest, ticket, data: dict):  # noqa: ANN001, ANN202
