@@ -280,7 +280,7 @@ def _supervise(children: list[subprocess.Popen]) -> None:
 def _mount_context_commands() -> None:
     """Each context may add commands: a module `supportdesk.<ctx>.cli` with `register(app)` or a Typer `app`."""
     for ctx in ("sla", "billing", "intake", "livechat", "telephony", "oncall", "tam", "learning", "notifications",
-                "helpcenter"):
+                "helpcenter", "interchange"):
         try:
             module = importlib.import_module(f"supportdesk.{ctx}.cli")
         except ModuleNotFoundError as exc:
