@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import HttpRequest
-from ninja import File, Form, Router, Schema, Status
+from django.http import HttpRequest, StreamingHttpResponse
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
 from supportdesk import policy
 from supportdesk.errors import Invalid
+from supportdesk.pagination import PreparedPage, paginate_prepared
 
-from . import actions, queries
+from . import actions, exports, queries
+from .access_log import LogFilter, parse_filter
 from .errors import LearningError
 from .models import TrainingKind
 
@@ -190,6 +192,93 @@ def open_training(request: HttpRequest, item_id: int):
     item = queries.training_item_for(policy.signed_in(request), item_id)
     actions.open_training_item(policy.signed_in(request), item)
     return item
+
+
+# Access log (R13, R15): staff only; anyone else gets 404 (policy.learning.can_view_access_log) --------------
+
+class LogPersonOut(Schema):
+    id: int
+    name: str
+    email: str
+
+
+class LogClientOut(Schema):
+    id: int
+    name: str
+
+
+class LogTrainingItemOut(Schema):
+    id: int
+    title: str
+
+
+class LogReleaseOut(Schema):
+    id: int
+    product: str
+    version: str
+
+
+class AccessLogEntryOut(Schema):
+    """Who (person), for which client (none for staff), what (the training item, or the release), when."""
+
+    kind: str = Field(..., description="training or download")
+    id: int = Field(..., description="The id of the access or download row")
+    at: datetime
+    person: LogPersonOut
+    client: LogClientOut | None
+    training_item: LogTrainingItemOut | None
+    release: LogReleaseOut | None
+
+
+_LOG_FILTERS = ("`client` (id), `person` (id), `kind` (training or download), `since` and `until` (an ISO 8601 "
+                "instant with a UTC offset, or a date: a whole day in the vendor's zone, `until` inclusive). "
+                "A bad value is a 422 `access_log.bad_filter` naming the field.")
+
+
+def _log_page(qs) -> PreparedPage:  # noqa: ANN001
+    def items(offset: int, limit: int) -> list[dict]:
+        return [AccessLogEntryOut.model_validate(entry).model_dump(mode="json")
+                for entry in queries.log_entries(qs, offset, limit)]
+
+    return PreparedPage(count=qs.count, items=items)
+
+
+def _log_filter(client: int | None, person: int | None, kind: str | None, since: str | None,
+                until: str | None) -> LogFilter:
+    return parse_filter(client=client, person=person, kind=kind, since=since, until=until)
+
+
+@router.get("/access-log", response=list[AccessLogEntryOut], summary="Downloads and training openings (staff)",
+            description=f"Newest first. Filters: {_LOG_FILTERS}")
+@paginate_prepared(page_size=50)
+def access_log(request: HttpRequest, client: int | None = None, person: int | None = None,
+               kind: str | None = Query(None, description="training or download"), since: str | None = None,
+               until: str | None = None) -> PreparedPage:
+    user = policy.signed_in(request)
+    return _log_page(queries.access_log(user, _log_filter(client, person, kind, since, until)))
+
+
+@router.get("/access-log.csv", summary="The filtered access log as CSV (staff)",
+            description=f"The list's filters: {_LOG_FILTERS} Cells are safe to open in a spreadsheet.")
+def access_log_csv(request: HttpRequest, client: int | None = None, person: int | None = None,
+                   kind: str | None = None, since: str | None = None,
+                   until: str | None = None) -> StreamingHttpResponse:
+    user = policy.signed_in(request)
+    return exports.access_log_csv_response(queries.access_log(user, _log_filter(client, person, kind, since, until)))
+
+
+@router.get("/training/{item_id}/accesses", response=list[AccessLogEntryOut],
+            summary="Who opened this training item (staff)")
+@paginate_prepared(page_size=50)
+def training_accesses(request: HttpRequest, item_id: int) -> PreparedPage:
+    return _log_page(queries.training_accesses(policy.signed_in(request), item_id))
+
+
+@router.get("/releases/{release_id}/downloads", response=list[AccessLogEntryOut],
+            summary="Who downloaded this release (staff)")
+@paginate_prepared(page_size=50)
+def release_downloads(request: HttpRequest, release_id: int) -> PreparedPage:
+    return _log_page(queries.release_downloads(policy.signed_in(request), release_id))
 
 
 # Events and registrations -------------------------------------------------------------------------------

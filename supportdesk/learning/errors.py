@@ -25,3 +25,4 @@ class LearningError(StrEnum):
     REGISTRATION_ALREADY_CANCELLED = "registration.already_cancelled"
     TITLE_REQUIRED = "learning.title_required"
     STAFF_ONLY = "learning.staff_only"
+    ACCESS_LOG_BAD_FILTER = "access_log.bad_filter"

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import CharField, Count, F, Q, QuerySet, Value
 from django.http import FileResponse
 from django.utils import timezone
 
 from supportdesk import policy
 from supportdesk.errors import DomainError, NotFound
-from supportdesk.policy.learning import can_manage_learning, visible_registrations
+from supportdesk.policy.learning import (
+    can_manage_learning,
+    can_view_access_log,
+    visible_downloads,
+    visible_registrations,
+    visible_training_accesses,
+)
 
+from .access_log import LogFilter
 from .errors import LearningError
 from .models import Event, Registration, Release, TrainingCategory, TrainingItem
 
@@ -100,3 +107,87 @@ def registration_for(user: Any, registration_id: int) -> Registration:
     if registration is None:
         raise NotFound("registration")
     return registration
+
+
+# Access log (R13, R15) ----------------------------------------------------------------------------------
+
+# One row shape for downloads and training openings, so both go in one UNION ordered newest first. Every
+# column is an annotation (named apart from the models' fields) so both sides select them in the same order.
+LOG_COLUMNS = ("entry_kind", "entry_id", "entry_at", "person_ref", "person_name", "person_email", "client_ref",
+               "client_name", "subject_ref", "subject_title", "subject_product", "subject_version")
+LOG_ORDER = ("-entry_at", "-entry_kind", "-entry_id")
+_NONE = Value("", output_field=CharField())  # the other kind's columns
+
+
+def access_log(user: Any, log_filter: LogFilter) -> QuerySet:
+    """The downloads and training openings the filter selects, newest first, as dicts of LOG_COLUMNS.
+    Only staff who may read the log (policy.learning.can_view_access_log); anyone else: 404, as if missing."""
+    if not can_view_access_log(user):
+        raise NotFound("access log")
+    parts = []
+    if log_filter.kind in (None, "training"):
+        accesses = _filtered(visible_training_accesses(user), log_filter, "item_id", log_filter.item_id)
+        parts.append(_log_rows(accesses, "training", subject="item", title=F("item__title"),
+                               product=_NONE, version=_NONE))
+    if log_filter.kind in (None, "download"):
+        downloads = _filtered(visible_downloads(user), log_filter, "release_id", log_filter.release_id)
+        parts.append(_log_rows(downloads, "download", subject="release", title=_NONE,
+                               product=F("release__product"), version=F("release__version")))
+    first, *others = parts
+    return (first.union(*others, all=True) if others else first).order_by(*LOG_ORDER)
+
+
+def _filtered(qs: QuerySet, log_filter: LogFilter, subject_field: str, subject_id: int | None) -> QuerySet:
+    if log_filter.client_id is not None:
+        qs = qs.filter(client_id=log_filter.client_id)
+    if log_filter.person_id is not None:
+        qs = qs.filter(user_id=log_filter.person_id)
+    if log_filter.since is not None:
+        qs = qs.filter(at__gte=log_filter.since)
+    if log_filter.before is not None:
+        qs = qs.filter(at__lt=log_filter.before)
+    if subject_id is not None:
+        qs = qs.filter(**{subject_field: subject_id})
+    return qs
+
+
+def _log_rows(qs: QuerySet, kind: str, *, subject: str, title: Any, product: Any, version: Any) -> QuerySet:
+    return qs.order_by().annotate(
+        entry_kind=Value(kind, output_field=CharField()), entry_id=F("id"), entry_at=F("at"), person_ref=F("user_id"),
+        person_name=F("user__full_name"), person_email=F("user__email"), client_ref=F("client_id"),
+        client_name=F("client__name"), subject_ref=F(f"{subject}_id"), subject_title=title,
+        subject_product=product, subject_version=version,
+    ).values(*LOG_COLUMNS)
+
+
+def log_entry(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of `access_log` as the API, the page and the CSV name it: who, which client, what, when."""
+    training = row["entry_kind"] == "training"
+    return {
+        "kind": row["entry_kind"], "id": row["entry_id"], "at": row["entry_at"],
+        "person": {"id": row["person_ref"], "name": row["person_name"] or row["person_email"],
+                   "email": row["person_email"]},
+        "client": {"id": row["client_ref"], "name": row["client_name"]} if row["client_ref"] is not None else None,
+        "training_item": {"id": row["subject_ref"], "title": row["subject_title"]} if training else None,
+        "release": None if training else {"id": row["subject_ref"], "product": row["subject_product"],
+                                          "version": row["subject_version"]},
+    }
+
+
+def log_entries(qs: QuerySet, offset: int, limit: int) -> list[dict[str, Any]]:
+    return [log_entry(row) for row in qs[offset:offset + limit]]
+
+
+def training_accesses(user: Any, item_id: int, log_filter: LogFilter | None = None) -> QuerySet:
+    """Openings of one training item (drafts included: staff may have opened it before it was unpublished)."""
+    log = access_log(user, (log_filter or LogFilter()).for_item(item_id))  # the policy first: 404 for others
+    if not TrainingItem.objects.filter(pk=item_id).exists():
+        raise NotFound("training item")
+    return log
+
+
+def release_downloads(user: Any, release_id: int, log_filter: LogFilter | None = None) -> QuerySet:
+    log = access_log(user, (log_filter or LogFilter()).for_release(release_id))
+    if not Release.objects.filter(pk=release_id).exists():
+        raise NotFound("release")
+    return log

@@ -1,4 +1,5 @@
-"""Pages: /releases/, /training/, /events/ for client people and staff (thin: actions and queries only)."""
+"""Pages: /releases/, /training/, /events/ for client people and staff, and the staff's access log
+/learning/access-log/ (thin: actions and queries only)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,24 @@ from zoneinfo import ZoneInfo, available_timezones
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from supportdesk import policy
 from supportdesk.errors import DomainError, Forbidden, NotFound
-from supportdesk.policy.learning import can_manage_learning, download_refusal, training_refusal
+from supportdesk.policy.accounts import visible_clients
+from supportdesk.policy.learning import (
+    can_manage_learning,
+    can_view_access_log,
+    download_refusal,
+    training_refusal,
+)
 from supportdesk.web.views.common import attach_error
 
-from . import actions, queries
+from . import actions, exports, queries
+from .access_log import KINDS, parse_filter
 from .errors import LearningError
 from .forms import EventCancelForm, EventForm, ReleaseForm, TrainingForm
 from .models import TrainingKind
@@ -60,7 +68,8 @@ def release_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(queries.releases(user), 25).get_page(request.GET.get("page"))
     refusal = download_refusal(user)
     return render(request, "learning/releases.html", {
-        "page": page, "refusal": refusal.message if refusal else "", "form": form, "can_manage": can_manage_learning(user)})
+        "page": page, "refusal": refusal.message if refusal else "", "form": form, "can_manage": can_manage_learning(user),
+        "can_view_log": can_view_access_log(user)})
 
 
 @login_required
@@ -89,7 +98,8 @@ def training_list(request: HttpRequest) -> HttpResponse:
     return render(request, "learning/training.html", {
         "page": Paginator(items, 25).get_page(request.GET.get("page")), "q": q, "category": category, "kind": kind,
         "kinds": TrainingKind.choices, "categories": queries.training_categories(),
-        "refusal": refusal.message if refusal else "", "form": form, "can_manage": can_manage_learning(user)})
+        "refusal": refusal.message if refusal else "", "form": form, "can_manage": can_manage_learning(user),
+        "can_view_log": can_view_access_log(user)})
 
 
 @login_required
@@ -112,6 +122,48 @@ def training_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     except DomainError as exc:
         return render(request, "learning/training_item.html", {"item": item, "refusal": exc.message}, status=403)
     return render(request, "learning/training_item.html", {"item": item, "form": form})
+
+
+_LOG_FILTERS = ("client", "person", "kind", "since", "until")
+
+
+def _log_query(request: HttpRequest) -> QueryDict:
+    """The request's filters alone (no page): what the CSV link carries."""
+    query = QueryDict(mutable=True)
+    for name in _LOG_FILTERS:
+        if request.GET.get(name):
+            query[name] = request.GET[name]
+    return query
+
+
+@login_required
+def access_log(request: HttpRequest) -> HttpResponse:
+    """Who downloaded which release and who opened which training item, when: staff only (404 for others)."""
+    user = policy.signed_in(request)
+    if not can_view_access_log(user):
+        raise Http404
+    values = {name: request.GET.get(name, "") for name in _LOG_FILTERS}
+    try:
+        log = queries.access_log(user, parse_filter(**values))
+    except DomainError as exc:  # a bad filter: said in place, like the API's 422
+        return render(request, "learning/access_log.html", {
+            "error": exc.message, "filters": values, "kinds": KINDS, "clients": visible_clients(user)}, status=exc.status)
+    page = Paginator(log, 50).get_page(request.GET.get("page"))
+    return render(request, "learning/access_log.html", {
+        "page": page, "entries": [queries.log_entry(row) for row in page.object_list], "filters": values,
+        "kinds": KINDS, "clients": visible_clients(user).order_by("name"), "csv_query": _log_query(request).urlencode()})
+
+
+@login_required
+def access_log_csv(request: HttpRequest) -> HttpResponseBase:
+    user = policy.signed_in(request)
+    if not can_view_access_log(user):
+        raise Http404
+    try:
+        log = queries.access_log(user, parse_filter(**{name: request.GET.get(name, "") for name in _LOG_FILTERS}))
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")
+    return exports.access_log_csv_response(log)
 
 
 def _event_times(data: dict) -> tuple[datetime, datetime]:

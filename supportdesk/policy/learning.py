@@ -15,7 +15,7 @@ from django.utils import timezone
 from supportdesk.accounts.models import StaffRole
 from supportdesk.errors import DomainError, Forbidden
 
-from .roles import has_role, is_client_admin, is_client_person, is_designated, is_staff_member
+from .roles import STAFF_WORKERS, has_role, is_client_admin, is_client_person, is_designated, is_staff_member
 
 CONTENT_MANAGERS = (StaffRole.MANAGER, StaffRole.SYSADMIN)
 
@@ -80,3 +80,25 @@ def can_cancel_registration(user: Any, registration: Any) -> bool:
     if is_client_admin(user):
         return registration.client_id == user.client_id
     return bool(is_client_person(user) and registration.user_id == user.pk)
+
+
+# Who reads the access log (R13 downloads, R15 training openings). The log is the vendor's record ("access is
+# logged"): the staff who work with clients read it; client people (client admins too) and billing admins do
+# not, and get 404 as for anything they may not see. Lists, per-item lists, the page and the CSV ask this.
+ACCESS_LOG_READERS = STAFF_WORKERS
+
+
+def can_view_access_log(user: Any) -> bool:
+    return has_role(user, *ACCESS_LOG_READERS)
+
+
+def visible_downloads(user: Any) -> QuerySet:
+    from supportdesk.learning.models import Download
+
+    return Download.objects.all() if can_view_access_log(user) else Download.objects.none()
+
+
+def visible_training_accesses(user: Any) -> QuerySet:
+    from supportdesk.learning.models import TrainingAccess
+
+    return TrainingAccess.objects.all() if can_view_access_log(user) else TrainingAccess.objects.none()

@@ -35,6 +35,31 @@ def test_search_matches_word_prefixes_on_every_database(people, as_person):
     assert http.get("/api/v1/help/articles", {"q": "config invoice"}).json()["items"] == []
 
 
+def test_given_accented_and_unaccented_articles_when_searching_either_way_then_both_databases_match_alike(
+        people, as_person):
+    # Given an article with accents and one without
+    ArticleFactory(title="Café billing", body="Les entrées du résumé arrivent après la synchronisation.")
+    ArticleFactory(title="Resume upload", body="Upload a RESUME file.")
+    http = as_person(people["agent"])
+
+    def titles(q: str) -> list[str]:
+        return sorted(h["title"] for h in http.get("/api/v1/help/articles", {"q": q}).json()["items"])
+
+    # When words are searched with or without accents, in any case (SQLite FTS5 and PostgreSQL alike)
+    # Then accents and case make no difference, and prefixes still match
+    assert titles("cafe") == titles("CAFÉ") == titles("café") == ["Café billing"]
+    assert titles("entrees apres") == ["Café billing"]
+    assert titles("résumé") == titles("resume") == ["Café billing", "Resume upload"]
+    assert titles("resum upload") == ["Resume upload"]
+
+
+def test_the_search_text_is_stored_folded_by_the_actions(people):
+    article = ArticleFactory(title="Crème Brûlée", body="<p>Straße</p>")
+    assert Article.objects.get(pk=article.pk).search_text == "creme brulee\nstrasse"
+    actions.edit_article(None, article, title="Déjà vu")
+    assert Article.objects.get(pk=article.pk).search_text.startswith("deja vu\n")
+
+
 def test_search_with_query_syntax_characters_is_safe(people, as_person):
     ArticleFactory(title="Quotes guide", body='Use "double quotes" carefully')
     http = as_person(people["agent"])
