@@ -79,6 +79,14 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
                                status=exc.status_code)
 
 
+@api.exception_handler(Exception)
+def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Handed to Django whatever DEBUG says (ninja's own handler answers a plain-text traceback under DEBUG): Django
+    sends got_request_exception (the test client re-raises it), logs the traceback on django.request and answers
+    500, which web.middleware turns into `internal_error` in the JSON shape; its 503 and 422 come first."""
+    raise exc
+
+
 def _register_routers() -> None:
     from supportdesk.accounts.api import router as accounts
     from supportdesk.billing.api import router as billing

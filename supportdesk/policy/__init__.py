@@ -33,6 +33,7 @@ from .tickets import (  # noqa: F401
     ticket_scope,
     visible_attachments,
     visible_events,
+    visible_merge_target,
     visible_messages,
     visible_tickets,
 )

@@ -99,6 +99,16 @@ def can_change_ticket_fields(user: Any, ticket: Ticket, fields: set[str], *, sta
     return can_view_ticket(user, ticket) and fields <= {"status"}
 
 
+def visible_merge_target(user: Any, ticket: Ticket) -> int | None:
+    """The ticket `ticket` was merged into, by id, when `user` may see it (the rule of the merge notice and of the
+    `ticket.merged` event): a client user who sees only their own tickets is not told of a colleague's ticket."""
+    if ticket.merged_into_id is None:
+        return None
+    if ticket_scope(user).kind == "all":
+        return ticket.merged_into_id
+    return ticket.merged_into_id if can_view_ticket(user, ticket.merged_into) else None  # type: ignore[arg-type]
+
+
 def visible_messages(user: Any, ticket: Ticket) -> QuerySet[Message]:
     qs = ticket.messages.select_related("author")
     return qs if can_see_internal(user) else qs.exclude(kind=MessageKind.INTERNAL)
@@ -106,13 +116,16 @@ def visible_messages(user: Any, ticket: Ticket) -> QuerySet[Message]:
 
 def visible_events(user: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
     """A ticket's history as this person may see it: clients see no internal note and no internal file; a client
-    user who sees only their own tickets does not see which colleague's ticket was merged into theirs."""
+    user who sees only their own tickets does not see which colleague's ticket was merged into theirs, nor into
+    which colleague's ticket theirs was merged (`visible_merge_target`)."""
     qs = ticket.events.select_related("actor")
     if can_see_internal(user):
         return qs
     qs = qs.exclude(kind="message.internal").exclude(kind="attachment.added", data__internal=True)
     if ticket_scope(user).kind != "client":
         qs = qs.exclude(Q(kind="ticket.merged") & ~Q(data__requester=getattr(user, "email", "")))
+    if ticket.merged_into_id is not None and visible_merge_target(user, ticket) is None:
+        qs = qs.exclude(kind="ticket.merged_into")
     return qs
 
 

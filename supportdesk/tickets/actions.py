@@ -141,11 +141,11 @@ def add_message(actor: User | None, ticket: Ticket, *, body: str, kind: str = Me
         raise Forbidden("Only support staff can add internal notes.", code="ticket.internal_note_forbidden")
     if kind == MessageKind.CALL and not staff:
         raise Forbidden("Only support staff can log calls.", code="ticket.call_log_forbidden")
-    _refuse_closed_for_client(ticket, staff)
+    refuse_closed_for_client(actor, ticket, staff)
     now = at or timezone.now()
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        _refuse_closed_for_client(locked, staff)  # again under the lock: a close or a merge may have just won
+        refuse_closed_for_client(actor, locked, staff)  # again under the lock: a close or a merge may have just won
         message = Message.objects.create(ticket=locked, author=actor, kind=kind, channel=channel, body=body,
                                          body_html=body_html, source_id=source_id, from_staff=staff, created_at=now)
         record_event(locked, actor, f"message.{kind}", source, message_id=message.pk, channel=channel)
@@ -159,11 +159,15 @@ def add_message(actor: User | None, ticket: Ticket, *, body: str, kind: str = Me
     return message
 
 
-def _refuse_closed_for_client(ticket: Ticket, staff: bool) -> None:
-    if ticket.status == Status.CLOSED and not staff:
-        where = f" (merged into #{ticket.merged_into_id})" if ticket.merged_into_id else ""
-        raise Invalid(TicketError.CLOSED, f"Ticket #{ticket.pk} is closed{where}; open a new ticket and mention it.",
-                      fields={"body": "ticket closed"})
+def refuse_closed_for_client(actor: User | None, ticket: Ticket, staff: bool, field: str = "body") -> None:
+    """A closed ticket takes nothing more from its client (a reply, a file, a status): 422 `ticket.closed` naming
+    `field`. Staff may still write on it. The ticket it was merged into is named only to those who may see it."""
+    if ticket.status != Status.CLOSED or staff:
+        return
+    target = ticket.merged_into_id if actor is None else policy.visible_merge_target(actor, ticket)
+    where = f" (merged into #{target})" if target else ""
+    raise Invalid(TicketError.CLOSED, f"Ticket #{ticket.pk} is closed{where}; open a new ticket and mention it.",
+                  fields={field: "ticket closed"})
 
 
 def update_ticket(actor: User | None, ticket: Ticket, *, expected_version: int, source: str = "web",
@@ -179,10 +183,15 @@ def update_ticket(actor: User | None, ticket: Ticket, *, expected_version: int, 
         raise Forbidden("You may not change these fields." if set(changes) - {"status"} else
                         "You may solve or reopen your ticket; other statuses are set by support staff.",
                         code="ticket.change_forbidden")
+    # A client's change to a closed ticket (reopening it included) is refused like its reply; staff keep
+    # correcting severity, queue, assignee or subject, but no status follows closed (TRANSITIONS).
+    client = actor is not None and not policy.is_staff_member(actor)
+    refuse_closed_for_client(actor, ticket, not client, field="status")
     values = _validated_changes(ticket, changes)
     with transaction.atomic():
         now = timezone.now()
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        refuse_closed_for_client(actor, locked, not client, field="status")
         if locked.version != expected_version:
             raise Conflict(TicketError.STALE_VERSION,
                            f"Ticket #{ticket.pk} changed since you loaded it (version {expected_version}, now "

@@ -142,6 +142,7 @@ def get_ticket(request: HttpRequest, ticket_id: int):
     ticket = queries.ticket_for(policy.signed_in(request), ticket_id)
     user = policy.signed_in(request)
     ticket.messages_visible = list(policy.visible_messages(user, ticket))  # type: ignore[attr-defined]
+    ticket.merged_into_visible = policy.visible_merge_target(user, ticket)  # type: ignore[attr-defined]
     return ticket
 
 

@@ -34,8 +34,13 @@ def safe_filename(name: str) -> str:
 def add_attachment(actor: User | None, ticket: Ticket, *, upload: IO[bytes], filename: str,
                    content_type: str = "", message: Message | None = None, internal: bool = False,
                    source: str = "web") -> Attachment:
+    """A file on a ticket, alone or on `message`. Without an actor (intake, system) the caller has already decided
+    where it goes; a person's file follows the rule of a reply (actions.add_message): a client's is refused on a
+    closed ticket (422 `ticket.closed`, naming `file`), staff's is taken."""
     if actor is not None and not policy.can_view_ticket(actor, ticket):
         raise NotFound("ticket")
+    staff = actor is None or policy.is_staff_member(actor)
+    actions.refuse_closed_for_client(actor, ticket, staff, field="file")
     if internal and actor is not None and not policy.can_see_internal(actor):
         internal = False
     digest, size = hashlib.sha256(), 0
@@ -51,6 +56,9 @@ def add_attachment(actor: User | None, ticket: Ticket, *, upload: IO[bytes], fil
     name = safe_filename(filename)
     content_type = (content_type or mimetypes.guess_type(name)[0] or "application/octet-stream")[:120]
     with transaction.atomic():
+        if not staff:  # again under the ticket's lock: a close or a merge may have just won
+            actions.refuse_closed_for_client(actor, Ticket.objects.select_for_update().get(pk=ticket.pk), staff,
+                                             field="file")
         attachment = Attachment(ticket=ticket, message=message, filename=name, content_type=content_type, size=size,
                                 sha256=digest.hexdigest(), internal=internal, uploaded_by=actor)
         attachment.file.save(name, File(upload), save=False)

@@ -112,12 +112,18 @@ TICKET_ROWS: TypeAdapter[list[BaseModel]] = TypeAdapter(list[TicketRow])  # type
 
 class TicketDetailOut(TicketOut):
     messages: list[MessageOut]
-    merged_into_id: int | None = Field(None, description="Closed as a duplicate of this ticket")
+    merged_into_id: int | None = Field(None, description="Closed as a duplicate of this ticket; shown only to those "
+                                                         "who may see that ticket (else null)")
     tam: str | None = Field(None, description="The client's dedicated TAM (email): its primary contact (R8)")
 
     @staticmethod
     def resolve_messages(obj) -> list:  # noqa: ANN001
         return obj.messages_visible
+
+    @staticmethod
+    def resolve_merged_into_id(obj) -> int | None:  # noqa: ANN001
+        # Set by the view from policy.visible_merge_target; absent means not shown, never the raw column.
+        return getattr(obj, "merged_into_visible", None)
 
     @staticmethod
     def resolve_tam(obj) -> str | None:  # noqa: ANN001

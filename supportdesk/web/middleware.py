@@ -1,8 +1,10 @@
 """Per-request scope around every view: database briefly unavailable -> 503 with a retry hint instead of
 a stack trace; a number too large for the database (an id of 30 digits) -> 422, not 500; revision values read once per
 request until it writes (revisions.cache), so the caches keyed on them (entitlements, tokens, people, SLA
-settings) cost no query after the first; an /api/ URL without an endpoint (404) or method (405) -> the API's JSON
-error shape, not Django's HTML page."""
+settings) cost no query after the first; an /api/ URL without an endpoint (404) or method (405), and an unexpected
+error (500), -> the API's JSON error shape, not Django's HTML page (the 500 is logged with its traceback by Django first).
+A page number past the end of a web list shows its last page (Django's Paginator clamps it); only the API, whose
+pages become an SQL OFFSET, refuses one too large for 64 bits."""
 
 from __future__ import annotations
 
@@ -26,13 +28,14 @@ class DatabaseUnavailableMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        is_api = request.path.startswith("/api/")
         page = request.GET.get("page", "")
-        if len(page) > MAX_PAGE_DIGITS and page.isdigit():
+        if is_api and len(page) > MAX_PAGE_DIGITS and page.isdigit():
             return out_of_range(request)  # an OFFSET beyond 64 bits makes SQLite fail with "datatype mismatch"
         with snapshot_per_request():
             response = self.get_response(request)
-        if request.path.startswith("/api/") and response.status_code in _ROUTING_ERRORS and not _is_json(response):
-            return _api_routing_error(response)
+        if is_api and response.status_code in _API_ERRORS and not _is_json(response):
+            return _api_error(response)
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
@@ -56,17 +59,21 @@ class DatabaseUnavailableMiddleware:
 
 
 # An /api/ URL that matches no endpoint (404) or an endpoint without that method (405) is answered by Django and
-# ninja in HTML or plain text; the API answers every error in its one JSON shape.
-_ROUTING_ERRORS = {404: ("not_found", "No such API endpoint: see /api/v1/openapi.json."),
-                   405: ("method_not_allowed", "This endpoint does not accept that method.")}
+# ninja in HTML or plain text, and so is an unexpected error (500: Django has already sent got_request_exception,
+# logged the traceback on django.request, or re-raised it under DEBUG_PROPAGATE_EXCEPTIONS); the API answers every
+# error in its one JSON shape, and a 500 says nothing of the exception (no trace, no text of it).
+_API_ERRORS = {404: ("not_found", "No such API endpoint: see /api/v1/openapi.json."),
+               405: ("method_not_allowed", "This endpoint does not accept that method."),
+               500: ("internal_error", "Something went wrong on our side; it has been logged. Retry later or "
+                                       "contact support.")}
 
 
 def _is_json(response: HttpResponse) -> bool:
     return str(response.get("Content-Type", "")).startswith("application/json")
 
 
-def _api_routing_error(response: HttpResponse) -> HttpResponse:
-    code, message = _ROUTING_ERRORS[response.status_code]
+def _api_error(response: HttpResponse) -> HttpResponse:
+    code, message = _API_ERRORS[response.status_code]
     if response.status_code == 405 and response.has_header("Allow"):
         message = f"{message} Allowed: {response['Allow']}."
     answer = JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=response.status_code)

@@ -119,3 +119,22 @@ def test_assigning_a_second_copy_of_a_message_links_it_instead_of_failing(mail_w
     assert second.status_code == 200, second.content[:300]
     assert second.json()["outcome"] == "duplicate" and second.json()["ticket_id"] == first.json()["ticket_id"]
     assert Ticket.objects.filter(requester=mail_world["bob"]).count() == 1
+
+
+@pytest.mark.parametrize("page", ["99", "9" * 10, "9341990191611286707503104"])
+def test_given_a_page_past_the_end_of_the_review_queue_then_its_last_page_is_shown(mail_world, page):
+    # Given 26 messages waiting for review (two pages of 25)
+    from django.utils import timezone
+
+    from supportdesk.intake.models import InboundMessage, InboundStatus
+
+    for n in range(26):
+        InboundMessage.objects.create(
+            channel="smtp", raw=b"x", size=1, sha256=f"{n:064d}", message_id=f"<m{n}@example.org>",
+            content_hash=f"{n:064d}", sender=f"s{n}@unknown.example", subject=f"Waiting {n:02d}",
+            status=InboundStatus.PROCESSED, outcome=Outcome.REVIEW, received_at=timezone.now())
+    # When staff ask for a page past the end, however large its number
+    response = _login(mail_world["agent"]).get("/console/review/", {"page": page})
+    # Then the last page is shown, as on the other console lists
+    assert response.status_code == 200, response.content[:200]
+    assert "Page 2 of 2 · 26 in all" in response.content.decode()

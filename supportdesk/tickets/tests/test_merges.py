@@ -188,3 +188,45 @@ def test_merging_into_a_solved_ticket_is_refused(world):
     with pytest.raises(Conflict) as refused:
         merges.merge_ticket(agent, _duplicate(world), target)
     assert refused.value.code == "ticket.merge_closed" and "reopen it" in refused.value.message
+
+
+# Found in audit: the target of a merge is named only to those who may see it ----------------------------------
+
+def test_given_a_ticket_merged_into_a_colleagues_when_its_requester_reads_it_then_the_target_is_not_named(
+        world, as_person):
+    # Given a plain client user's ticket merged into a colleague's ticket of the same client
+    source, colleague_ticket = _duplicate(world), world["tickets"]["colleague"]
+    merges.merge_ticket(world["people"]["agent"], source, colleague_ticket)
+    requester = as_person(world["people"]["client_user"])
+    # When its requester reads it through the API and the portal
+    detail = requester.get(f"/api/v1/tickets/{source.pk}").json()
+    history = requester.get(f"/api/v1/tickets/{source.pk}/events").json()
+    portal = requester.get(f"/portal/tickets/{source.pk}/").content.decode()
+    # Then neither names the colleague's ticket
+    assert detail["status"] == "closed" and detail["merged_into_id"] is None
+    assert "ticket.merged_into" not in [e["kind"] for e in history["items"]]
+    assert history["count"] == len(history["items"])
+    assert f"#{colleague_ticket.pk}" not in portal and "related request from your organisation" in portal
+    # And a reply refused on it does not name it either
+    refused = requester.post(f"/api/v1/tickets/{source.pk}/messages", {"body": "More"}, content_type="application/json")
+    assert refused.json()["error"]["code"] == "ticket.closed"
+    assert f"#{colleague_ticket.pk}" not in refused.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("who", ["agent", "client_admin", "designated"])
+def test_given_a_ticket_merged_into_a_colleagues_when_someone_who_sees_both_reads_it_then_the_target_is_named(
+        world, as_person, who):
+    source, colleague_ticket = _duplicate(world), world["tickets"]["colleague"]
+    merges.merge_ticket(world["people"]["agent"], source, colleague_ticket)
+    http = as_person(world["people"][who])
+    assert http.get(f"/api/v1/tickets/{source.pk}").json()["merged_into_id"] == colleague_ticket.pk
+    kinds = [e["kind"] for e in http.get(f"/api/v1/tickets/{source.pk}/events").json()["items"]]
+    assert "ticket.merged_into" in kinds
+
+
+def test_given_a_ticket_merged_into_the_requesters_own_then_the_requester_is_shown_the_target(world, as_person):
+    source, target = _duplicate(world), world["tickets"]["own"]
+    merges.merge_ticket(world["people"]["agent"], source, target)
+    http = as_person(world["people"]["client_user"])
+    assert http.get(f"/api/v1/tickets/{source.pk}").json()["merged_into_id"] == target.pk
+    assert f'href="/portal/tickets/{target.pk}/"' in http.get(f"/portal/tickets/{source.pk}/").content.decode()
