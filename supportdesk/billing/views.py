@@ -79,7 +79,6 @@ def quote(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = QuoteForm(request.GET or None)
     result = what_if = None
-    what_if_error = ""
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -90,10 +89,9 @@ def quote(request: HttpRequest) -> HttpResponse:
         if result is not None and data["what_if"]:
             try:
                 what_if = price_for(offering, parse_user_count(data["what_if"], "what_if"), data["currency"])
-            except DomainError as exc:
-                what_if_error = exc.message
-    return render(request, "billing/quote.html", {"form": form, "quote": result, "what_if": what_if,
-                                                  "what_if_error": what_if_error})
+            except DomainError as exc:  # shown under the "what if" field, the quote above still stands
+                form.add_error("what_if", exc.message)
+    return render(request, "billing/quote.html", {"form": form, "quote": result, "what_if": what_if})
 
 
 @managers_only

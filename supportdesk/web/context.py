@@ -28,8 +28,9 @@ def _client_links(user: object) -> tuple[Links, Links]:
     more = [("Account manager", "/portal/tam/"), ("Library", "/portal/library/")]
     if policy.is_client_admin(user):
         more.append(("Designated users", "/portal/designated/"))
-    more += [("Releases", "/releases/"), ("Training", "/training/"), ("Events", "/events/"),
-             ("Invoices", "/portal/invoices/")]
+    more += [("Releases", "/releases/"), ("Training", "/training/"), ("Events", "/events/")]
+    if policy.is_client_admin(user):  # invoices go to the client's admins only (policy.visible_invoices)
+        more.append(("Invoices", "/portal/invoices/"))
     return main, more
 
 

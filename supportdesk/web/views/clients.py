@@ -14,9 +14,10 @@ from supportdesk.accounts import actions as account_actions
 from supportdesk.catalogue.models import Offering
 from supportdesk.contracts import actions as contract_actions
 from supportdesk.contracts import queries as contract_queries
-from supportdesk.contracts.entitlements import entitlements_for, line_periods
+from supportdesk.contracts.entitlements import client_local_date, entitlements_for, line_periods
 from supportdesk.contracts.models import ServiceOrder
 from supportdesk.errors import DomainError
+from supportdesk.policy.billing import can_view_client_billing
 from supportdesk.web.access import staff_members_only
 
 from ..forms import ClientForm, OrderForm
@@ -52,7 +53,9 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     except DomainError as exc:
         raise Http404 from exc
     asked = request.GET.get("on") or ""
-    on = _date_param(asked) or timezone.now().astimezone(timezone.get_current_timezone()).date()
+    # Like the API and CLI: "today" is the client's local date, not the vendor's (a Sydney client's
+    # Tuesday starts while it is still Monday in New York).
+    on = _date_param(asked) or client_local_date(client, timezone.now())
     on_error = f"{asked!r} is not a date (YYYY-MM-DD); showing today." if asked and _date_param(asked) is None else ""
     form = _order_form(request.POST or None)
     if request.method == "POST":
@@ -69,6 +72,9 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
         "entitlements": entitlements_for(client, on), "periods": line_periods(client), "form": form,
         "can_edit": policy.can_edit_contracts(policy.signed_in(request)), "tam": account_actions.current_tam(client),
         "people": Paginator(client.people.order_by("email", "id"), PEOPLE_PER_PAGE).get_page(request.GET.get("people_page")),
+        # Links only to the screens this person may open (an agent would meet a refusal behind them).
+        "can_designate": policy.can_manage_designations(policy.signed_in(request), client),
+        "can_bill": can_view_client_billing(policy.signed_in(request), client),
     })
 
 
