@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 
 import pytest
+import time_machine
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -53,3 +55,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if marker is not None and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
             item.add_marker(pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
                             append=False)
+
+
+@pytest.fixture
+def clock():  # noqa: ANN201
+    """Freeze time at a given instant and move it on: `clock.at(utc(...))` (time_machine, not ticking)."""
+
+    class Mover:
+        traveller: time_machine.travel | None = None
+
+        def at(self, instant: datetime) -> None:
+            if self.traveller is None:
+                self.traveller = time_machine.travel(instant, tick=False)
+                self.shift = self.traveller.start()
+            else:
+                self.shift.move_to(instant)
+
+    mover = Mover()
+    yield mover
+    if mover.traveller is not None:
+        mover.traveller.stop()

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 
 import pytest
-import time_machine
 from click.testing import Result
 from typer.testing import CliRunner
 
@@ -32,21 +30,3 @@ def _fresh_calendars():  # noqa: ANN202
     calendars_store.forget_cache()
 
 
-@pytest.fixture
-def frozen():  # noqa: ANN201
-    """Freeze time at an instant and move it on: `frozen.at(datetime)`."""
-
-    class Mover:
-        traveller: time_machine.travel | None = None
-
-        def at(self, instant: datetime) -> None:
-            if self.traveller is None:
-                self.traveller = time_machine.travel(instant, tick=False)
-                self.shift = self.traveller.start()
-            else:
-                self.shift.move_to(instant)
-
-    mover = Mover()
-    yield mover
-    if mover.traveller is not None:
-        mover.traveller.stop()

@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.test import Client as HttpClient
 
 from supportdesk.catalogue.actions import publish_version
@@ -23,26 +22,6 @@ def _fresh_calendars():
     calendars_store.forget_cache()
     yield
     calendars_store.forget_cache()
-
-
-@pytest.fixture
-def clock():
-    """Freeze time at a given instant and move it on: `clock.at(utc(...))`."""
-
-    class Mover:
-        traveller = None
-
-        def at(self, instant: datetime) -> None:
-            if self.traveller is None:
-                self.traveller = time_machine.travel(instant, tick=False)
-                self.shift = self.traveller.start()
-            else:
-                self.shift.move_to(instant)
-
-    mover = Mover()
-    yield mover
-    if mover.traveller is not None:
-        mover.traveller.stop()
 
 
 def client_with(*offerings: str, **kwargs):  # noqa: ANN201

@@ -12,6 +12,8 @@ Filled from existing rows by 0006.
 
 from django.db import migrations, models
 
+from supportdesk.migration_operations import VendorRunSQL
+
 TABLE = "tickets_openticketcount"
 # Only these columns matter; an UPDATE that changes none of them while open-ness stays false is skipped.
 CHANGED = ("(OLD.is_open IS NOT NEW.is_open OR OLD.client_id IS NOT NEW.client_id "
@@ -82,25 +84,6 @@ POSTGRES_BACKWARD = [
     "DROP FUNCTION IF EXISTS tickets_open_count_truncated()",
     "DROP FUNCTION IF EXISTS tickets_open_count_apply()",
 ]
-
-
-class VendorRunSQL(migrations.RunSQL):
-    """RunSQL that runs only on one database vendor ("sqlite", "postgresql")."""
-
-    def __init__(self, vendor: str, sql: list[str], reverse_sql: list[str]) -> None:
-        super().__init__(sql, reverse_sql)
-        self.vendor = vendor
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):  # noqa: ANN001, ANN201
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):  # noqa: ANN001, ANN201
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
-
-    def describe(self) -> str:
-        return f"Raw SQL operation ({self.vendor} only)"
 
 
 class Migration(migrations.Migration):

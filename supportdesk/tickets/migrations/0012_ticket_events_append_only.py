@@ -7,6 +7,8 @@ go when their ticket is deleted (CASCADE).
 
 from django.db import migrations
 
+from supportdesk.migration_operations import VendorRunSQL
+
 _COLUMNS = "ticket_id, kind, source, data, created_at"
 
 SQLITE_FORWARD = [
@@ -27,25 +29,6 @@ POSTGRES_BACKWARD = [
     "DROP TRIGGER IF EXISTS tickets_event_append_only ON tickets_ticketevent",
     "DROP FUNCTION IF EXISTS tickets_event_append_only()",
 ]
-
-
-class VendorRunSQL(migrations.RunSQL):
-    """RunSQL that runs only on one database vendor ("sqlite", "postgresql")."""
-
-    def __init__(self, vendor: str, sql: list[str], reverse_sql: list[str]) -> None:
-        super().__init__(sql, reverse_sql)
-        self.vendor = vendor
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):  # noqa: ANN001, ANN201
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):  # noqa: ANN001, ANN201
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
-
-    def describe(self) -> str:
-        return f"Raw SQL operation ({self.vendor} only)"
 
 
 class Migration(migrations.Migration):
