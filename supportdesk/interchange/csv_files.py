@@ -53,6 +53,9 @@ def read_rows(path: Path, columns: Columns) -> list[Row]:
             line, start = start, reader.line_num + 1
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines (a trailing one is common) carry no record
+            if any("\x00" in cell for cell in cells):  # PostgreSQL text holds no NUL: refused on every database
+                raise Invalid(InterchangeError.BAD_CSV, f"{path.name} line {line}: a NUL character; save the file as "
+                                                        "\"CSV UTF-8\"", fields={"line": str(line)})
             if len(cells) > len(names):
                 raise Invalid(InterchangeError.BAD_CSV, f"{path.name} line {line}: {len(cells)} cells but the header "
                                                         f"has {len(names)} columns (quote cells that contain commas)",

@@ -95,20 +95,22 @@ def write_table(stream: IO[str], title: str, header: Sequence[str], records: Ite
     """A rich table for people at a terminal (no formula escaping: nothing is parsed from it)."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=title)
     for column in header:
         table.add_column(column.replace("_", " "))
     count = 0
     for record in records:
-        table.add_row(*[_shown(record.get(column)) for column in header])
+        # Text, not str: a subject or name such as "[/]" or "[bold]" is data, never rich markup (which would crash).
+        table.add_row(*[Text(_shown(record.get(column))) for column in header])
         count += 1
     if not count:
         table.caption = "(nothing to show)"
     if footer:
         table.add_section()
         for record in footer:
-            table.add_row(*[_shown(record.get(column)) for column in header], style="bold")
+            table.add_row(*[Text(_shown(record.get(column))) for column in header], style="bold")
     Console(file=stream, width=200 if not stream.isatty() else None, soft_wrap=False).print(table)
     return count
 

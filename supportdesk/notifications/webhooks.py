@@ -10,9 +10,10 @@ import re
 import secrets
 import socket
 import time
+import urllib.request
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from django.conf import settings
@@ -44,15 +45,40 @@ def is_public_url(url: str) -> bool:
         return False
     if getattr(settings, "SUPPORTDESK_WEBHOOKS_ALLOW_PRIVATE", False):
         return True
+    return public_address(url) is not None
+
+
+def public_address(url: str) -> str | None:
+    """The first address `url`'s host resolves to, when every address it resolves to is public; else None."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
     try:
         infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
     except (socket.gaierror, UnicodeError, ValueError):
-        return False
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        return None
+    addresses = [str(info[4][0]).split("%")[0] for info in infos]
+    for text in addresses:
+        address = ipaddress.ip_address(text)
         if not address.is_global or address.is_multicast:
-            return False
-    return bool(infos)
+            return None
+    return addresses[0] if addresses else None
+
+
+def _pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """`url` aimed at the address that was checked, keeping the name for Host and for TLS (SNI and the
+    certificate's name): resolving the name again to connect could answer a private address (DNS rebinding)."""
+    parts = urlsplit(url)
+    userinfo, _, host_port = parts.netloc.rpartition("@")
+    host = f"[{address}]" if ":" in address else address
+    netloc = (f"{userinfo}@" if userinfo else "") + host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc)), {"Host": host_port}, {"sni_hostname": str(parts.hostname)}
+
+
+def _through_proxy(url: str) -> bool:
+    """Whether httpx (trust_env) would send `url` through a proxy from the environment (HTTP(S)_PROXY, NO_PROXY)."""
+    parts = urlsplit(url)
+    return bool(urllib.request.getproxies().get(parts.scheme)) and not urllib.request.proxy_bypass(parts.hostname or "")
 
 
 def deliver_webhook(item: OutboxItem) -> None:
@@ -62,16 +88,27 @@ def deliver_webhook(item: OutboxItem) -> None:
     subscription = subscriptions.order_by("id").first()
     if subscription is None:
         return  # removed since: nothing to deliver
-    if not is_public_url(item.recipient):
-        raise UnsafeWebhookTarget(f"refusing to post to {item.recipient}: not a public http(s) address")
+    target: str = item.recipient
+    host: dict[str, str] = {}
+    extensions: dict[str, str] = {}
+    if not getattr(settings, "SUPPORTDESK_WEBHOOKS_ALLOW_PRIVATE", False):
+        address = public_address(item.recipient)
+        if address is None:
+            raise UnsafeWebhookTarget(f"refusing to post to {item.recipient}: not a public http(s) address")
+        if not _through_proxy(item.recipient):  # behind an egress proxy, the proxy resolves the name
+            target, host, extensions = _pinned(item.recipient, address)  # connect to the address just checked
+    elif not is_public_url(item.recipient):
+        raise UnsafeWebhookTarget(f"refusing to post to {item.recipient}: not an http(s) address")
     body = json.dumps({"topic": item.topic, "id": item.message_id, "data": item.payload}).encode()
     timestamp = int(time.time())
-    response = httpx.post(item.recipient, content=body, timeout=10, follow_redirects=False, headers={
-        "Content-Type": "application/json",
-        "X-Supportdesk-Timestamp": str(timestamp),
-        "X-Supportdesk-Signature": f"sha256={signature(subscription.secret, timestamp, body)}",
-        "X-Supportdesk-Delivery": item.message_id,
-    })
+    with httpx.Client(timeout=10, follow_redirects=False) as http:
+        response = http.post(target, content=body, extensions=extensions, headers={
+            **host,
+            "Content-Type": "application/json",
+            "X-Supportdesk-Timestamp": str(timestamp),
+            "X-Supportdesk-Signature": f"sha256={signature(subscription.secret, timestamp, body)}",
+            "X-Supportdesk-Delivery": item.message_id,
+        })
     response.raise_for_status()
 
 

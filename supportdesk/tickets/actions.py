@@ -115,7 +115,11 @@ def open_ticket(actor: User | None, *, subject: str, body: str, severity: int = 
     try:
         with transaction.atomic():
             rows.insert()
-            publish_ticket_event(ticket, actor, "ticket.opened", source, event_data, now, subscribers)  # webhooks
+            publish_ticket_event(ticket, actor, "ticket.opened", source, {**event_data, "message_id": message.pk}, now,
+                                 subscribers)  # webhooks: the rows' events, as record_event publishes them
+            if linked_from is not None:
+                publish_ticket_event(ticket, actor, "ticket.linked", source, {"linked_from": linked_from.pk}, now,
+                                     subscribers)
             sla.settle_planned(ticket, clocks, started)
             if page_on_call:
                 notify_on_call_if_needed(ticket)

@@ -122,6 +122,7 @@ def test_given_a_dry_run_when_imported_then_it_counts_everything_and_writes_noth
     ("", "people.csv is empty"),
     ("email,client\na@b.example,\"Acme\n", "people.csv line 2: not valid CSV"),
     ("email,client\na@b.example,Acme,extra\n", "line 2: 3 cells but the header has 2 columns"),
+    ("email,client\na@b.example,Acme\nc@d.example,Ac\x00me\n", "people.csv line 3: a NUL character"),
 ])
 def test_given_a_malformed_file_when_imported_then_one_line_and_exit_2(sd, write, content, says):
     result = sd("import", "people", write(content, "people.csv"))

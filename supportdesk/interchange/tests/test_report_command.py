@@ -23,23 +23,23 @@ MONDAY_10 = utc(2026, 4, 6, 14, 0)  # 10:00 in Toronto
 
 
 @pytest.fixture
-def april(frozen):  # noqa: ANN001, ANN201
+def april(clock):  # noqa: ANN001, ANN201
     """Hale & Partners: one severity 3 ticket answered in time and one breached, in April 2026; Ives & Co: one
     met in May. Time then stands at 2026-05-04 15:00 UTC."""
     agent = StaffFactory(staff_roles=["agent"])
-    frozen.at(MONDAY_10)
+    clock.at(MONDAY_10)
     hale = client_with("premium", name="Hale & Partners")
     met = TicketFactory(requester=requester_of(hale), severity=3)
     TicketFactory(requester=requester_of(hale), severity=3)
-    frozen.at(MONDAY_10 + timedelta(minutes=30))
+    clock.at(MONDAY_10 + timedelta(minutes=30))
     actions.add_message(agent, met, body="On it", kind="public")
-    frozen.at(utc(2026, 4, 6, 18, 10))
+    clock.at(utc(2026, 4, 6, 18, 10))
     sweep()
-    frozen.at(utc(2026, 5, 4, 14, 0))
+    clock.at(utc(2026, 5, 4, 14, 0))
     ives = client_with("premium", name="Ives & Co")
     answered = TicketFactory(requester=requester_of(ives), severity=2)
     actions.add_message(agent, answered, body="Looking", kind="public")
-    frozen.at(utc(2026, 5, 4, 15, 0))
+    clock.at(utc(2026, 5, 4, 15, 0))
     return {"hale": hale, "agent": agent}
 
 
@@ -61,12 +61,12 @@ def test_the_attainment_table_is_for_people(sd, april):
     assert "SLA attainment" in result.stdout and "Hale & Partners" in result.stdout and "50.0" in result.stdout
 
 
-def test_given_running_clocks_when_at_risk_is_asked_then_those_due_within_the_window_come_nearest_first(sd, frozen):
-    frozen.at(MONDAY_10)
+def test_given_running_clocks_when_at_risk_is_asked_then_those_due_within_the_window_come_nearest_first(sd, clock):
+    clock.at(MONDAY_10)
     client = client_with("premium", name="Hale & Partners")
     urgent = TicketFactory(requester=requester_of(client), severity=1, subject="Down")
     TicketFactory(requester=requester_of(client), severity=3, subject="Slow")
-    frozen.at(MONDAY_10 + timedelta(minutes=10))
+    clock.at(MONDAY_10 + timedelta(minutes=10))
     soon = json.loads(sd("report", "at-risk", "--within-minutes", "30", "--format", "json").stdout)
     assert [(r["ticket"], r["subject"], r["remaining_minutes"]) for r in soon] == [(urgent.pk, "Down", 20)]
     everything = json.loads(sd("report", "at-risk", "--format", "json").stdout)
@@ -110,3 +110,12 @@ def test_given_bad_input_when_reporting_then_one_line_on_stderr_and_exit_2(sd, a
 
 def test_a_missing_required_month_is_a_usage_error(sd):
     assert sd("report", "invoices").exit_code == 2
+
+
+def test_given_a_value_that_looks_like_rich_markup_when_written_as_a_table_then_it_is_shown_as_it_is():
+    from supportdesk.interchange.output import write_table
+
+    stream = io.StringIO()
+    count = write_table(stream, "At risk", ["subject"], [{"subject": "Crash [/] in [bold]export[/bold]"}])
+    assert count == 1
+    assert "Crash [/] in [bold]export[/bold]" in stream.getvalue()

@@ -201,3 +201,50 @@ def test_given_two_subscriptions_on_one_url_then_each_delivery_is_signed_with_it
             s.secret.encode(), f"{headers['x-supportdesk-timestamp']}.".encode() + body, hashlib.sha256).hexdigest())
             for s in (first, second))
     assert len(receiver.requests) == 2 and len(signatures) == 2
+
+
+def test_given_a_follow_up_of_a_closed_ticket_when_opened_then_its_opened_and_linked_events_are_both_delivered(
+        admin, receiver):
+    from supportdesk.notifications.webhooks import create_subscription
+
+    create_subscription(admin, url=receiver.url, topics=["ticket.*"])
+    closed = TicketFactory()
+    OutboxItem.objects.filter(kind=OutboxKind.WEBHOOK).delete()
+
+    follow_up = tickets.open_ticket(closed.requester, subject="Still broken", body="x", linked_from=closed).ticket
+
+    queued = {item.topic: item.payload["data"] for item in OutboxItem.objects.filter(kind=OutboxKind.WEBHOOK)}
+    assert set(queued) == {"ticket.opened", "ticket.linked"}
+    assert queued["ticket.linked"] == {"linked_from": closed.pk}
+    assert queued["ticket.opened"]["message_id"] == follow_up.messages.get().pk
+
+
+def test_given_a_name_that_resolves_public_then_private_when_delivered_then_the_checked_address_is_posted_to(
+        receiver, settings, monkeypatch):
+    # Given private targets refused, and a name whose DNS answers a public address when checked, then a private one
+    # (DNS rebinding); the public address 93.184.216.34 is this test's receiver, the private one nothing
+    import socket
+
+    settings.SUPPORTDESK_WEBHOOKS_ALLOW_PRIVATE = False
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)  # a direct connection, as without an egress proxy
+    port = int(receiver.url.rsplit(":", 1)[1].split("/")[0])
+    real_getaddrinfo, answers = socket.getaddrinfo, iter(["93.184.216.34"])
+
+    def dns(host, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if host == "hooks.example":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers, "127.0.0.2"), port))]
+        if host == "93.184.216.34":
+            return real_getaddrinfo("127.0.0.1", *args, **kwargs)
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", dns)
+    WebhookSubscription.objects.create(url=f"http://hooks.example:{port}/hook", topics=[], secret="s" * 32,
+                                       active=True)
+    TicketFactory()
+    # When the delivery is posted
+    dispatch_due()
+    # Then it reached the address that was checked, named as the subscription names it
+    assert len(receiver.requests) == 1
+    assert receiver.requests[0][0]["host"] == f"hooks.example:{port}"
+    assert OutboxItem.objects.get(kind=OutboxKind.WEBHOOK).status == OutboxStatus.SENT
