@@ -15,6 +15,7 @@ from supportdesk.policy.designations import designations_client
 from supportdesk.posted_ids import posted_id
 
 from . import designations
+from .errors import DesignationError
 from .models import Client, User
 
 HISTORY_PER_PAGE = 50
@@ -53,6 +54,9 @@ def _page(request: HttpRequest, client: Client, template: str, base: str) -> Htt
                 return redirect(base)
         except DomainError as exc:
             form.add_error(None, exc.message)
+            if exc.code == DesignationError.LIMIT_REACHED and "user" in form.fields:
+                # Also under the field the person just chose, where screen readers and eyes already are.
+                form.add_error("user", exc.message)
     current = list(designations.active_designations(client))
     return render(request, template, {
         "client": client, "form": form, "current": current, "limit": designations.designation_limit(client),

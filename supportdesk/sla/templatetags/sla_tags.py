@@ -3,10 +3,13 @@ zone, state, business time remaining or overrun, and its history (internal warni
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import template
+from django.utils import timezone
 
+from supportdesk.sla.models import Clock
 from supportdesk.sla.queries import clock_views
 
 register = template.Library()
@@ -18,7 +21,28 @@ def ticket_clocks(context: dict, ticket: object) -> dict:
     user = getattr(request, "user", None)
     zone = viewer_zone(user)
     clocks = clock_views(user, ticket) if user is not None and getattr(user, "is_authenticated", False) else []  # type: ignore[arg-type]
-    return {"ticket": ticket, "request": request, "clocks": clocks, "zone": zone, "zone_name": str(zone)}
+    # The views carry no warning instant; one query for it, so each countdown turns amber at its clock's own warn_at.
+    warn = dict(Clock.objects.filter(pk__in=[c.id for c in clocks]).values_list("pk", "warn_at")) if clocks else {}
+    return {"ticket": ticket, "request": request, "clocks": [(c, warn.get(c.id)) for c in clocks],
+            "zone": zone, "zone_name": str(zone), "now": timezone.now()}
+
+
+@register.simple_tag
+def countdown_class(due_at: datetime | None, warn_at: datetime | None, state: str = "running",
+                    now: datetime | None = None) -> str:
+    """A countdown's look as the server renders it (app.js recomputes ok/warn/bad each second with the same rule):
+    green until the clock's warning instant, amber from it up to and including the due instant, red once past due
+    (as sla.service breaches: due_at < now) or breached; paused and met have their own looks."""
+    if state in ("paused", "met"):
+        return state
+    if state == "breached":
+        return "bad"
+    if due_at is None:
+        return "none"
+    now = now or timezone.now()
+    if now > due_at:
+        return "bad"
+    return "warn" if warn_at is not None and now >= warn_at else "ok"
 
 
 def viewer_zone(user: object) -> ZoneInfo:

@@ -4,11 +4,10 @@
   "use strict";
 
   // ---- SLA countdowns -------------------------------------------------------------------------
-  // <time class="countdown" data-due="ISO" [data-start="ISO"]>. States: ok, warn (amber) before the due
-  // time — in the last quarter of the target when the start is known, else in the last 30 minutes —
-  // and bad once overdue. The text says how long is left or how long it is overdue.
-  var WARN_MS = 30 * 60000;
-
+  // <time class="countdown ok|warn|bad" data-due="ISO" [data-warn="ISO"]>: the server renders the class
+  // (sla_tags.countdown_class) and this recomputes it each second with the same rule: ok until the clock's
+  // own warning instant (data-warn, from its metric rule), warn from it up to the due instant, bad once past
+  // due. Paused and met countdowns carry no data-due and keep their look. The text says how long is left.
   function fmt(ms) {
     var neg = ms < 0; ms = Math.abs(ms);
     var s = Math.floor(ms / 1000), m = Math.floor(s / 60), h = Math.floor(m / 60), d = Math.floor(h / 24);
@@ -16,12 +15,10 @@
     return neg ? text + " overdue" : text + " left";
   }
 
-  function state(el, left) {
-    if (left < 0) return "bad";
-    var start = el.dataset.start ? new Date(el.dataset.start).getTime() : NaN;
-    var due = new Date(el.dataset.due).getTime();
-    var warnAt = isNaN(start) ? WARN_MS : Math.max((due - start) * 0.25, 60000);
-    return left < warnAt ? "warn" : "ok";
+  function state(el, now, due) {
+    if (now > due) return "bad";
+    var warn = el.dataset.warn ? new Date(el.dataset.warn).getTime() : NaN;
+    return !isNaN(warn) && now >= warn ? "warn" : "ok";
   }
 
   function tick() {
@@ -30,7 +27,7 @@
       var due = new Date(el.dataset.due).getTime();
       if (isNaN(due)) return;
       if (!el.dataset.absolute) { el.dataset.absolute = el.textContent.trim(); el.title = "Due " + el.dataset.absolute; }
-      var left = due - now, st = state(el, left);
+      var left = due - now, st = state(el, now, due);
       var label = el.querySelector(".countdown-text") || el;
       label.textContent = fmt(left);
       ["ok", "warn", "bad"].forEach(function (c) { el.classList.toggle(c, c === st); });

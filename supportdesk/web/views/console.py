@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,9 +16,10 @@ from supportdesk.contracts.entitlements import entitlements_for
 from supportdesk.errors import Conflict, DomainError, Invalid
 from supportdesk.macros import composer as saved_replies
 from supportdesk.macros.actions import set_status_after_reply
+from supportdesk.sla.models import Clock, ClockState
 from supportdesk.tickets import actions, merges, queries
 from supportdesk.tickets.errors import TicketError
-from supportdesk.tickets.models import Status
+from supportdesk.tickets.models import Status, Ticket
 from supportdesk.web.access import staff_workers_only
 
 from ..forms import MergeForm, MessageForm, TicketFieldsForm
@@ -35,9 +38,21 @@ def queue(request: HttpRequest) -> HttpResponse:
     if who:
         tickets = queries.assigned(tickets, user, "me" if who == "mine" else "none")
     page = Paginator(tickets, 25).get_page(request.GET.get("page"))
+    _attach_warn_at(page.object_list)
     template = "web/console/_queue_rows.html" if request.headers.get("HX-Request") else "web/console/queue.html"
     return render(request, template, {"page": page, "queue": which or "", "who": who, "who_label": WHO.get(who, ""),
                                       "now": timezone.now()})
+
+
+def _attach_warn_at(tickets: Iterable[Ticket]) -> None:
+    """Give each ticket of the page `sla_warn_at`: the warning instant of the running clock whose due instant the
+    queue shows (Ticket.sla_due_at), so its countdown turns amber when that clock's warning goes out. One query."""
+    tickets = list(tickets)
+    warn = {(ticket_id, due): warn_at for ticket_id, due, warn_at in Clock.objects.filter(
+        ticket_id__in=[t.pk for t in tickets if t.sla_due_at], state=ClockState.RUNNING, stopped_at__isnull=True,
+    ).values_list("ticket_id", "due_at", "warn_at")}
+    for t in tickets:
+        t.sla_warn_at = warn.get((t.pk, t.sla_due_at))  # type: ignore[attr-defined]
 
 
 @staff_workers_only
@@ -64,6 +79,10 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     status = 200
     fields_form = _fields_form(ticket)
     merge_form = MergeForm(prefix="merge")
+    # The composer posts through htmx (HX-Request) and gets the reply area and the parts a message changes back;
+    # a plain post (no JavaScript) is handled the same way and redirects, or shows the page with errors.
+    htmx = bool(request.headers.get("HX-Request")) and request.method == "POST" and (
+        "msg-body" in request.POST or "saved-reply-insert" in request.POST)
     if request.method == "POST":
         if "merge-into" in request.POST:
             merge_form = MergeForm(request.POST, prefix="merge")
@@ -84,7 +103,13 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
                         actions.add_message(policy.signed_in(request), ticket, body=message_form.cleaned_data["body"],
                                             kind=kind, channel="phone" if kind == "call" else "portal", source="web")
                         set_status_after_reply(policy.signed_in(request), ticket, message_form.cleaned_data["then_status"])
-                    return redirect(f"/console/tickets/{ticket.pk}/")
+                    if not htmx:
+                        return redirect(f"/console/tickets/{ticket.pk}/")
+                    # htmx: answer with the updated parts at once (an empty composer, the fields form at the
+                    # ticket's new version so the next save is not refused as stale).
+                    ticket.refresh_from_db()
+                    message_form = MessageForm(prefix="msg", initial={"kind": "public"})
+                    fields_form = _fields_form(ticket)
                 except DomainError as exc:
                     ticket.refresh_from_db()  # add_message refreshed it inside the transaction rolled back
                     attach_error(message_form, exc)
@@ -99,7 +124,8 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
                     if isinstance(exc, Conflict):  # a stale save (R3): answered as the API does, nothing changed
                         status = exc.status
     entitlements = entitlements_for(ticket.client, ticket.created_at)
-    return render(request, "web/console/ticket_detail.html", {
+    template = "web/console/_ticket_live.html" if htmx else "web/console/ticket_detail.html"
+    return render(request, template, {
         "ticket": ticket,
         "messages_list": policy.visible_messages(policy.signed_in(request), ticket),
         "attachments": queries.attachments_of(policy.signed_in(request), ticket.pk),

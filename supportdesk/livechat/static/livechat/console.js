@@ -20,6 +20,9 @@
 
   function renderWaiting(list) {
     waitingList.textContent = "";
+    // The live list replaces the server's paged one, so its pager no longer applies.
+    var pager = document.getElementById("chat-waiting-pager");
+    if (pager) { pager.hidden = true; }
     if (!list.length) { waitingList.appendChild(el("li", { "class": "empty" }, "Nobody is waiting. New chats appear here at once.")); return; }
     list.forEach(function (c) {
       var li = el("li");

@@ -111,8 +111,11 @@ def test_journey_1_designated_user_opens_severity_1_agent_sees_it_first_and_repl
     expect(console.locator("#reply textarea")).to_be_focused()
     console.keyboard.type("We are on it: restarting the matter service now.")
     journey.shot(console, "agent reply typed")
+    console.evaluate("() => { window.sameDocument = true; }")  # gone if the reply reloaded the page
     console.locator("#reply textarea").press("Control+Enter")
     expect(console.locator(".conversation")).to_contain_text("We are on it: restarting the matter service now.")
+    assert console.evaluate("() => window.sameDocument === true"), "the reply went through htmx, in place"
+    expect(console.locator("#reply textarea")).to_have_value("")
     expect(console.locator("#history")).to_contain_text("Public reply")
     journey.shot(console, "agent replied")
 
@@ -187,24 +190,25 @@ def test_agent_changes_status_and_severity_and_history_shows_it(page, login, jou
 
 
 def test_countdowns_turn_amber_before_the_due_time_and_red_after(page, journey):
-    # Given countdowns due in 2 hours, in 10 minutes, a quarter-target ahead, and 5 minutes ago
+    # Given countdowns, each with its clock's warning instant (data-warn): due in 2 hours (warns in 1¾ h), due in
+    # 10 minutes (warned 5 minutes ago), a fresh 30-minute severity 1 clock (warns in 15 minutes), 5 minutes overdue
     page.goto("/help/")
     page.evaluate("""() => {
         const now = Date.now(), iso = (ms) => new Date(now + ms).toISOString();
         const box = document.createElement("div");
         box.id = "clocks";
         box.innerHTML =
-          `<time class="countdown" id="later" data-due="${iso(2 * 3600e3)}">later</time>
-           <time class="countdown" id="soon" data-due="${iso(10 * 60e3)}">soon</time>
-           <time class="countdown" id="quarter" data-start="${iso(-7 * 3600e3)}" data-due="${iso(45 * 60e3)}">q</time>
-           <time class="countdown" id="late" data-due="${iso(-5 * 60e3)}">late</time>`;
+          `<time class="countdown" id="later" data-due="${iso(2 * 3600e3)}" data-warn="${iso(105 * 60e3)}">later</time>
+           <time class="countdown" id="soon" data-due="${iso(10 * 60e3)}" data-warn="${iso(-5 * 60e3)}">soon</time>
+           <time class="countdown" id="fresh" data-due="${iso(30 * 60e3)}" data-warn="${iso(15 * 60e3)}">fresh</time>
+           <time class="countdown" id="late" data-due="${iso(-5 * 60e3)}" data-warn="${iso(-20 * 60e3)}">late</time>`;
         document.querySelector("main").prepend(box);
     }""")
     # When the page's clock ticks (every second)
     expect(page.locator("#later")).to_have_attribute("data-state", "ok")
-    # Then each shows how long is left, amber before the due time, red once overdue
+    # Then each shows how long is left, amber from its own warning instant, red once overdue
     expect(page.locator("#soon")).to_have_attribute("data-state", "warn")
-    expect(page.locator("#quarter")).to_have_attribute("data-state", "warn")  # in the last quarter of its 7¾-hour target
+    expect(page.locator("#fresh")).to_have_attribute("data-state", "ok")  # not amber from its start
     expect(page.locator("#late")).to_have_attribute("data-state", "bad")
     expect(page.locator("#later")).to_have_text(re.compile(r"^1h 59m left$|^2h 0m left$"))
     expect(page.locator("#late")).to_contain_text("overdue")
@@ -250,6 +254,7 @@ def test_journey_2_client_admin_cannot_designate_an_11th_user(page, login, journ
     page.get_by_role("button", name="Designate", exact=True).click()
     # Then the limit message shows in place and nobody was added
     expect(page.locator(".error-box")).to_contain_text("already has 10 of 10 designated users")
+    expect(page.locator('[data-field="user"] .field-error')).to_contain_text("already has 10 of 10 designated users")
     expect(page.locator(".notice")).to_contain_text("10 of 10")
     journey.shot(page, "limit message")
 
