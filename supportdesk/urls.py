@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("supportdesk.macros.urls")),
     path("", include("supportdesk.sla.urls")),
     path("", include("supportdesk.satisfaction.urls")),
+    path("", include("supportdesk.notifications.urls")),
 ]
