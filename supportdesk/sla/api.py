@@ -34,6 +34,7 @@ class ClockOut(Schema):
     best_efforts: bool
     calendar: str
     state: str
+    state_label: str
     started_at: datetime
     due_at: datetime | None
     stopped_at: datetime | None
@@ -135,8 +136,10 @@ class AtRiskOut(Schema):
 
 
 @router.get("/tickets/{ticket_id}/clocks", response=list[ClockOut], summary="A ticket's SLA clocks",
-            description="Metric, target, due instant (UTC), state (running, paused, met, breached), business time "
-                        "remaining or overrun, and the clock's history. Clients see no internal warnings.")
+            description="Metric, target, due instant (UTC), state (running, paused, met, breached, or stopped: a "
+                        "response clock of a ticket solved or closed before any staff response, in time, counted "
+                        "neither met nor breached) with its label, business time remaining (none once stopped) or "
+                        "overrun, and the clock's history. Clients see no internal warnings.")
 @paginate(PageNumberPagination, page_size=50)
 def ticket_clocks(request: HttpRequest, ticket_id: int):
     user = policy.signed_in(request)

@@ -27,6 +27,9 @@ class ClockState(models.TextChoices):
     PAUSED = "paused", "Paused"
     MET = "met", "Met"
     BREACHED = "breached", "Breached"
+    # Stopped with no verdict: the ticket was solved, closed or merged away before any staff response, in time.
+    # No response happened, so it counts neither as met nor as breached (docs/sla-clocks.md).
+    STOPPED = "stopped", "Stopped: no response needed"
 
 
 OPEN_CLOCK_STATES = (ClockState.RUNNING, ClockState.PAUSED)
@@ -74,7 +77,7 @@ class Clock(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     warn_at = models.DateTimeField(null=True, blank=True)
     warned_at = models.DateTimeField(null=True, blank=True)
-    stopped_at = models.DateTimeField(null=True, blank=True, help_text="When the objective was satisfied")
+    stopped_at = models.DateTimeField(null=True, blank=True, help_text="When the objective was satisfied, breached at the stop, or stopped with no verdict")
     breached_at = models.DateTimeField(null=True, blank=True)
     overrun_seconds = models.PositiveIntegerField(null=True, blank=True, help_text="Business time, frozen at breach")
 

@@ -33,6 +33,7 @@ class ClockView:
     target_minutes: int | None
     calendar: str
     state: str
+    state_label: str  # "Stopped: no response needed" for a clock stopped with no verdict
     started_at: datetime
     due_at: datetime | None
     stopped_at: datetime | None
@@ -68,8 +69,11 @@ def view_of(clock: Clock, now: datetime, *, internal: bool) -> ClockView:
     return ClockView(
         id=clock.pk, metric=clock.metric, metric_label=clock.get_metric_display(), severity=clock.severity,
         target_minutes=clock.target_minutes, calendar=clock.calendar, state=clock.state,
+        state_label=ClockState(clock.state).label,
         started_at=clock.started_at, due_at=clock.due_at, stopped_at=clock.stopped_at, breached_at=clock.breached_at,
-        remaining_seconds=max(seconds, 0) if seconds is not None and clock.state != ClockState.BREACHED else None,
+        # A clock stopped with no verdict has nothing left to count down.
+        remaining_seconds=max(seconds, 0) if seconds is not None and clock.state not in (
+            ClockState.BREACHED, ClockState.STOPPED) else None,
         overrun_seconds=-seconds if seconds is not None and seconds < 0 else (0 if clock.breached_at else None),
         breach_overrun_seconds=clock.overrun_seconds,
         warned_at=clock.warned_at if internal else None,
@@ -125,7 +129,8 @@ def vendor_zone() -> ZoneInfo:
 def attainment(user: Any, *, months: int = 12, metric: str = Metric.INITIAL_RESPONSE,
                now: datetime | None = None) -> list[AttainmentRow]:
     """Decided clocks with a target (met or breached), per client, severity and month (vendor zone), over the
-    current month and the `months - 1` whole months before it."""
+    current month and the `months - 1` whole months before it. Clocks stopped with no verdict (ticket solved or
+    closed before any response, in time) are left out: no response happened to be met or missed."""
     require_manager(user)
     now = now or timezone.now()
     zone = vendor_zone()

@@ -124,7 +124,9 @@ def on_status_changed(ticket: Ticket, old: str, new: str) -> None:
     all_rules = rules()
     if new in STOP_STATUSES:
         for clock in _open_clocks(ticket):
-            _stop(clock, now, reason=f"ticket {new}")
+            # Solving is what the resolution clock measures; for the response clocks no response happened, so in
+            # time they stop with no verdict (SPEC §5: the initial response is a staff communication).
+            _stop(clock, now, reason=f"ticket {new}", verdict=clock.metric == Metric.RESOLUTION)
     elif old == "solved":
         _resume_resolution(ticket, now, all_rules[Metric.RESOLUTION])
     for clock in _open_clocks(ticket):
@@ -139,8 +141,8 @@ def on_status_changed(ticket: Ticket, old: str, new: str) -> None:
 
 def carry_open_clocks(source: Ticket, target: Ticket) -> int:
     """A duplicate merged into `target`: its running and paused clocks go with the request to the target, due
-    as they were (the client asked then, at that severity), so the target's first response or its solving
-    stops them as met or breached. A merge is no response, and closing the duplicate must not stop them.
+    as they were (the client asked then, at that severity), so the target's first response stops them as met or
+    breached, and its solving as solving any ticket does (`on_status_changed`). A merge is no response, and closing the duplicate must not stop them.
     They then pause or run by the target's status. Returns how many moved."""
     moving = _open_clocks(source)
     now = timezone.now()
@@ -177,7 +179,8 @@ def on_severity_changed(ticket: Ticket, old: int, new: int, actor: User | None) 
 
 
 def _open_clocks(ticket: Ticket, metrics: tuple[str, ...] | None = None) -> list[Clock]:
-    qs = ticket.clocks.filter(stopped_at__isnull=True).exclude(state=ClockState.MET)  # type: ignore[attr-defined]
+    qs = ticket.clocks.filter(stopped_at__isnull=True).exclude(  # type: ignore[attr-defined]
+        state__in=(ClockState.MET, ClockState.STOPPED))
     if metrics is not None:
         qs = qs.filter(metric__in=metrics)
     # Locked: a sweep breaching one of them concurrently either commits first (we then see the breach and keep
@@ -197,15 +200,18 @@ def _start(ticket: Ticket, target: Target, at: datetime, rule: Rule, now: dateti
     return clock
 
 
-def _stop(clock: Clock, at: datetime, *, reason: str) -> None:
+def _stop(clock: Clock, at: datetime, *, reason: str, verdict: bool = True) -> None:
+    """Stop the clock: met if in time, breached past its due instant. Without `verdict` (the objective became moot:
+    a response clock on a ticket solved or closed before any response) an in-time clock is `stopped`, counted
+    neither met nor breached; one past due is still breached."""
     clock.stopped_at = at
     if clock.pauses and clock.pauses[-1][1] is None:
         clock.pauses[-1][1] = timing.dump_pauses([(at, at)])[0][1]
     if clock.state != ClockState.BREACHED:
         if clock.due_at is not None and at > clock.due_at:
-            breach(clock, at, reason="answered after the due instant")
+            breach(clock, at, reason="answered after the due instant" if verdict else "due instant passed")
         else:
-            clock.state = ClockState.MET
+            clock.state = ClockState.MET if verdict else ClockState.STOPPED
     clock.save(update_fields=["stopped_at", "pauses", "state"])
     _history(clock, "met" if clock.state == ClockState.MET else "stopped", at, reason=reason)
 
@@ -331,7 +337,8 @@ def summary_state(clocks: list[tuple[str, int | None, datetime | None]]) -> str:
     for state in (ClockState.BREACHED, ClockState.RUNNING, ClockState.PAUSED):
         if state in states and (state == ClockState.BREACHED or state in open_states):
             return str(state)
-    return str(ClockState.MET)
+    # Met when any objective was met; only clocks stopped with no verdict: "stopped" (no response was needed).
+    return str(ClockState.STOPPED) if states == {ClockState.STOPPED} else str(ClockState.MET)
 
 
 def _history(clock: Clock, kind: str, at: datetime, internal: bool = False, **data: Any) -> None:

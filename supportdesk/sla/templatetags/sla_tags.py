@@ -32,8 +32,8 @@ def countdown_class(due_at: datetime | None, warn_at: datetime | None, state: st
                     now: datetime | None = None) -> str:
     """A countdown's look as the server renders it (app.js recomputes ok/warn/bad each second with the same rule):
     green until the clock's warning instant, amber from it up to and including the due instant, red once past due
-    (as sla.service breaches: due_at < now) or breached; paused and met have their own looks."""
-    if state in ("paused", "met"):
+    (as sla.service breaches: due_at < now) or breached; paused, met and stopped (no verdict) have their own looks."""
+    if state in ("paused", "met", "stopped"):
         return state
     if state == "breached":
         return "bad"

@@ -7,7 +7,7 @@
   // <time class="countdown ok|warn|bad" data-due="ISO" [data-warn="ISO"]>: the server renders the class
   // (sla_tags.countdown_class) and this recomputes it each second with the same rule: ok until the clock's
   // own warning instant (data-warn, from its metric rule), warn from it up to the due instant, bad once past
-  // due. Paused and met countdowns carry no data-due and keep their look. The text says how long is left.
+  // due. Paused, met and stopped (no verdict) countdowns carry no data-due and keep their look. The text says how long is left.
   function fmt(ms) {
     var neg = ms < 0; ms = Math.abs(ms);
     var s = Math.floor(ms / 1000), m = Math.floor(s / 60), h = Math.floor(m / 60), d = Math.floor(h / 24);
