@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
@@ -13,6 +15,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from supportdesk import policy
 from supportdesk.accounts.models import User
 from supportdesk.errors import Invalid, NotFound
+from supportdesk.pagination import PreparedPage, paginate_prepared
 from supportdesk.tickets import queries as ticket_queries
 
 from . import actions, calls, ics, library, queries, upgrades, uploads, visits
@@ -52,13 +55,25 @@ def _me(request: HttpRequest) -> User:
 # --- R8: workspace, reassignment, escalation, feed -------------------------------------------------
 
 @router.get("/workspace", response=list[ClientCardOut], summary="The TAM's clients at a glance")
-@paginate(PageNumberPagination, page_size=50)
-def workspace(request: HttpRequest):
-    return [{"client_id": c.client.pk, "client": c.client.name, "entitled": c.entitled,
-             "open_tickets": len(c.open_tickets), "at_risk_tickets": [t.pk for t in c.at_risk],
-             "upcoming_calls": [o.pk for o in c.calls], "upcoming_visits": [v.pk for v in c.visits],
-             "live_upgrades": [u.pk for u in c.upgrades], "installed_version": c.installed}
-            for c in queries.workspace(_me(request))]
+@paginate_prepared(page_size=50)
+def workspace(request: HttpRequest) -> PreparedPage:
+    now = timezone.now()
+    clients = queries.workspace_clients(_me(request), now)
+
+    def items(offset: int, limit: int) -> list[dict]:
+        # Cards cost queries each: only this page's are built.
+        return [_card_out(queries.client_card(client, now)) for client in clients[offset:offset + limit]]
+
+    return PreparedPage(count=partial(len, clients), items=items)
+
+
+def _card_out(card: queries.ClientCard) -> dict:
+    return ClientCardOut.model_validate({
+        "client_id": card.client.pk, "client": card.client.name, "entitled": card.entitled,
+        "open_tickets": len(card.open_tickets), "at_risk_tickets": [t.pk for t in card.at_risk],
+        "upcoming_calls": [o.pk for o in card.calls], "upcoming_visits": [v.pk for v in card.visits],
+        "live_upgrades": [u.pk for u in card.upgrades], "installed_version": card.installed,
+    }).model_dump(mode="json")
 
 
 @router.get("/clients/{client_id}/assignments", response=list[AssignmentOut], summary="TAM assignment history")

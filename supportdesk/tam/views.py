@@ -6,6 +6,7 @@ from django import forms as forms_module
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -73,11 +74,18 @@ def _refused(request: HttpRequest, form: forms_module.Form, exc: DomainError) ->
     return exc.status
 
 
+WORKSPACE_PAGE = 10  # client cards per page
+
+
 @tam_staff
 def workspace(request: HttpRequest) -> HttpResponse:
     user = policy.signed_in(request)
+    now = timezone.now()
+    # Page the cheap client list first: a card costs queries, so only this page's cards are built.
+    clients_page = Paginator(queries.workspace_clients(user, now), WORKSPACE_PAGE).get_page(request.GET.get("page"))
     return render(request, "tam/workspace.html", {
-        "cards": queries.workspace(user), "now": timezone.now(), "is_manager": tam_policy.is_tam_manager(user),
+        "cards": [queries.client_card(client, now) for client in clients_page], "clients_page": clients_page,
+        "now": now, "is_manager": tam_policy.is_tam_manager(user),
         "feed_url": f"/tam/feed/{actions.feed_token(user)}.ics"})
 
 
