@@ -27,29 +27,19 @@ def process(limit: int = typer.Option(1000, help="At most this many messages")) 
 def poll_imap_command() -> None:
     """Fetch every configured IMAP mailbox once (SUPPORTDESK_IMAP_*), store, then process. Exit 1 if one failed."""
     _setup()
-    import imaplib
-
-    from imap_tools.errors import ImapToolsError
-
     from .actions import process_pending
-    from .imap import imap_configs, poll_imap
+    from .imap import imap_configs, poll_all
 
     configs = imap_configs()
     if not configs:
         typer.echo("error: IMAP is not configured (set SUPPORTDESK_IMAP_HOST, _USER, _PASSWORD)", err=True)
         raise typer.Exit(2)
-    failed = False
-    for config in configs:  # one mailbox failing never stops the others
-        try:
-            stored = poll_imap(config)
-        except (OSError, imaplib.IMAP4.error, ImapToolsError) as exc:  # unreachable server, TLS, login refused
-            typer.echo(f"error: could not poll {config.user or '(no user)'}@{config.host}:{config.port}/{config.folder}: "
-                       f"{type(exc).__name__}: {exc}", err=True)
-            failed = True
-            continue
-        typer.echo(f"stored {stored} message(s) from {config.host}/{config.folder}")
+    stored, failed = poll_all(configs)  # one mailbox failing never stops the others
+    for config, exc in failed:  # unreachable server, TLS, login refused
+        typer.echo(f"error: could not poll {config.user or '(no user)'}@{config.host}:{config.port}/{config.folder}: "
+                   f"{type(exc).__name__}: {exc}", err=True)
     done = process_pending()
-    typer.echo(f"processed {done}")
+    typer.echo(f"stored {stored} message(s) from {len(configs) - len(failed)} mailbox(es); processed {done}")
     if failed:
         raise typer.Exit(1)
 

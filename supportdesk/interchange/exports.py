@@ -12,9 +12,7 @@ from supportdesk import policy
 from supportdesk.accounts.models import Client, User
 from supportdesk.contracts.queries import orders_of
 from supportdesk.tickets.actions import check_status
-from supportdesk.tickets.exports import (
-    _COLUMNS as TICKET_COLUMNS,  # the web export's columns, kept in one place
-)
+from supportdesk.tickets.exports import CSV_COLUMNS as TICKET_COLUMNS  # the web export's, kept in one place
 from supportdesk.tickets.exports import CSV_HEADER as TICKET_HEADER
 from supportdesk.tickets.models import Ticket
 from supportdesk.tickets.queries import ticket_list

@@ -149,9 +149,11 @@ def _client_row_checks(row: Row) -> None:
 
 
 def _client_exists(name: str) -> bool:
+    """create_client's own duplicate rule (same name in any case, or the same slug), in one query."""
+    from django.db.models import Q
     from django.utils.text import slugify
 
-    return Client.objects.filter(name__iexact=name).exists() or Client.objects.filter(slug=slugify(name)[:80]).exists()
+    return Client.objects.filter(Q(name__iexact=name) | Q(slug=slugify(name)[:80] or "client")).exists()
 
 
 def _split(value: str) -> list[str]:

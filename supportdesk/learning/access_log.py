@@ -7,7 +7,7 @@ whole day. An instant without a UTC offset is refused, never guessed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -32,12 +32,6 @@ class LogFilter:
     before: datetime | None = None
     item_id: int | None = None
     release_id: int | None = None
-
-    def for_item(self, item_id: int) -> LogFilter:
-        return replace(self, kind="training", item_id=item_id)
-
-    def for_release(self, release_id: int) -> LogFilter:
-        return replace(self, kind="download", release_id=release_id)
 
 
 def parse_filter(*, client: str | int | None = None, person: str | int | None = None, kind: str | None = None,

@@ -16,7 +16,7 @@ from supportdesk.errors import Invalid
 from supportdesk.pagination import PreparedPage, paginate_prepared
 
 from . import actions, exports, queries
-from .access_log import LogFilter, parse_filter
+from .access_log import parse_filter
 from .errors import LearningError
 from .models import TrainingKind
 
@@ -243,19 +243,15 @@ def _log_page(qs) -> PreparedPage:  # noqa: ANN001
     return PreparedPage(count=qs.count, items=items)
 
 
-def _log_filter(client: int | None, person: int | None, kind: str | None, since: str | None,
-                until: str | None) -> LogFilter:
-    return parse_filter(client=client, person=person, kind=kind, since=since, until=until)
-
-
 @router.get("/access-log", response=list[AccessLogEntryOut], summary="Downloads and training openings (staff)",
             description=f"Newest first. Filters: {_LOG_FILTERS}")
 @paginate_prepared(page_size=50)
 def access_log(request: HttpRequest, client: int | None = None, person: int | None = None,
                kind: str | None = Query(None, description="training or download"), since: str | None = None,
                until: str | None = None) -> PreparedPage:
-    user = policy.signed_in(request)
-    return _log_page(queries.access_log(user, _log_filter(client, person, kind, since, until)))
+    user = queries.access_log_reader(policy.signed_in(request))
+    log_filter = parse_filter(client=client, person=person, kind=kind, since=since, until=until)
+    return _log_page(queries.access_log(user, log_filter))
 
 
 @router.get("/access-log.csv", summary="The filtered access log as CSV (staff)",
@@ -263,8 +259,9 @@ def access_log(request: HttpRequest, client: int | None = None, person: int | No
 def access_log_csv(request: HttpRequest, client: int | None = None, person: int | None = None,
                    kind: str | None = None, since: str | None = None,
                    until: str | None = None) -> StreamingHttpResponse:
-    user = policy.signed_in(request)
-    return exports.access_log_csv_response(queries.access_log(user, _log_filter(client, person, kind, since, until)))
+    user = queries.access_log_reader(policy.signed_in(request))
+    log_filter = parse_filter(client=client, person=person, kind=kind, since=since, until=until)
+    return exports.access_log_csv_response(queries.access_log(user, log_filter))
 
 
 @router.get("/training/{item_id}/accesses", response=list[AccessLogEntryOut],

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 
-from supportdesk.spreadsheet_cells import safe_cell
+from supportdesk.spreadsheet_cells import csv_download
 
 from .queries import log_entry
 
@@ -25,23 +23,6 @@ def _row(entry: dict[str, Any]) -> list[Any]:
             release.get("version")]
 
 
-def _cell(value: Any) -> Any:
-    return "" if value is None else safe_cell(value)  # titles, names and versions are typed by people
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _rows(qs: QuerySet) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_HEADER)
-    for row in qs.iterator(chunk_size=2000):
-        yield writer.writerow([_cell(v) for v in _row(log_entry(row))])
-
-
 def access_log_csv_response(qs: QuerySet) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(_rows(qs), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="access-log.csv"'
-    return response
+    rows = (_row(log_entry(row)) for row in qs.iterator(chunk_size=2000))
+    return csv_download(CSV_HEADER, rows, "access-log.csv")

@@ -119,11 +119,18 @@ LOG_ORDER = ("-entry_at", "-entry_kind", "-entry_id")
 _NONE = Value("", output_field=CharField())  # the other kind's columns
 
 
-def access_log(user: Any, log_filter: LogFilter) -> QuerySet:
-    """The downloads and training openings the filter selects, newest first, as dicts of LOG_COLUMNS.
-    Only staff who may read the log (policy.learning.can_view_access_log); anyone else: 404, as if missing."""
+def access_log_reader(user: Any) -> Any:
+    """`user` when they may read the access log (policy.learning.can_view_access_log); anyone else: 404, as if
+    missing. Asked before the filters are read, so an outsider learns nothing from a 422 either."""
     if not can_view_access_log(user):
         raise NotFound("access log")
+    return user
+
+
+def access_log(user: Any, log_filter: LogFilter) -> QuerySet:
+    """The downloads and training openings the filter selects, newest first, as dicts of LOG_COLUMNS.
+    Only staff who may read the log; anyone else: 404, as if missing."""
+    access_log_reader(user)
     parts = []
     if log_filter.kind in (None, "training"):
         accesses = _filtered(visible_training_accesses(user), log_filter, "item_id", log_filter.item_id)
@@ -178,16 +185,16 @@ def log_entries(qs: QuerySet, offset: int, limit: int) -> list[dict[str, Any]]:
     return [log_entry(row) for row in qs[offset:offset + limit]]
 
 
-def training_accesses(user: Any, item_id: int, log_filter: LogFilter | None = None) -> QuerySet:
+def training_accesses(user: Any, item_id: int) -> QuerySet:
     """Openings of one training item (drafts included: staff may have opened it before it was unpublished)."""
-    log = access_log(user, (log_filter or LogFilter()).for_item(item_id))  # the policy first: 404 for others
+    log = access_log(user, LogFilter(kind="training", item_id=item_id))  # the policy first: 404 for others
     if not TrainingItem.objects.filter(pk=item_id).exists():
         raise NotFound("training item")
     return log
 
 
-def release_downloads(user: Any, release_id: int, log_filter: LogFilter | None = None) -> QuerySet:
-    log = access_log(user, (log_filter or LogFilter()).for_release(release_id))
+def release_downloads(user: Any, release_id: int) -> QuerySet:
+    log = access_log(user, LogFilter(kind="download", release_id=release_id))
     if not Release.objects.filter(pk=release_id).exists():
         raise NotFound("release")
     return log

@@ -147,7 +147,8 @@ def access_log(request: HttpRequest) -> HttpResponse:
         log = queries.access_log(user, parse_filter(**values))
     except DomainError as exc:  # a bad filter: said in place, like the API's 422
         return render(request, "learning/access_log.html", {
-            "error": exc.message, "filters": values, "kinds": KINDS, "clients": visible_clients(user)}, status=exc.status)
+            "error": exc.message, "filters": values, "kinds": KINDS, "clients": visible_clients(user).order_by("name")},
+            status=exc.status)
     page = Paginator(log, 50).get_page(request.GET.get("page"))
     return render(request, "learning/access_log.html", {
         "page": page, "entries": [queries.log_entry(row) for row in page.object_list], "filters": values,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from supportdesk.policy.livechat import can_work_chats, visible_conversations
 
 from .models import ChatMessage, Conversation, ConversationStatus
@@ -28,12 +30,17 @@ def history(conversation: Conversation) -> list[dict[str, Any]]:
     return [message_frame(m) for m in conversation.messages.select_related("author").order_by("created_at", "id")]
 
 
+def waiting_conversations(user: Any) -> QuerySet[Conversation]:
+    """Every waiting chat this agent may pick up, oldest first (the console's paged first paint)."""
+    return (visible_conversations(user).filter(status=ConversationStatus.WAITING)
+            .select_related("client", "requester", "agent").order_by("created_at", "id"))
+
+
 def waiting(user: Any) -> list[dict[str, Any]]:
+    """The live list: the first 100 of `waiting_conversations`."""
     if not can_work_chats(user):
         return []
-    qs = (visible_conversations(user).filter(status=ConversationStatus.WAITING)
-          .select_related("client", "requester", "agent").order_by("created_at", "id"))
-    return [conversation_summary(c) for c in qs[:100]]
+    return [conversation_summary(c) for c in waiting_conversations(user)[:100]]
 
 
 def mine(user: Any) -> list[dict[str, Any]]:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from supportdesk import policy
-from supportdesk.policy.livechat import can_work_chats, visible_conversations
+from supportdesk.policy.livechat import can_work_chats
 
 from . import actions, queries
-from .models import Conversation, ConversationStatus
 
 WAITING_PER_PAGE = 25
 
@@ -22,7 +20,7 @@ def chat_home(request: HttpRequest) -> HttpResponse:
     user = policy.signed_in(request)
     if can_work_chats(user):
         # Paged in SQL for the first paint and without JavaScript; console.js then shows the live list.
-        page = Paginator(waiting_conversations(user), WAITING_PER_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(queries.waiting_conversations(user), WAITING_PER_PAGE).get_page(request.GET.get("page"))
         return render(request, "livechat/console.html", {
             "page": page, "waiting": [queries.conversation_summary(c) for c in page.object_list]})
     if policy.is_client_person(user):
@@ -32,9 +30,3 @@ def chat_home(request: HttpRequest) -> HttpResponse:
             "ticket_id": request.GET.get("ticket", "") if request.GET.get("ticket", "").isdigit() else "",
         })
     raise Http404
-
-
-def waiting_conversations(user: object) -> QuerySet[Conversation]:
-    """Every waiting chat this agent may pick up, oldest first (queries.waiting is the live list, capped)."""
-    return (visible_conversations(user).filter(status=ConversationStatus.WAITING)
-            .select_related("client", "requester", "agent").order_by("created_at", "id"))

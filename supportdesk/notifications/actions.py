@@ -4,18 +4,24 @@ change then leaves no row, so nothing is sent for work that did not happen."""
 from __future__ import annotations
 
 import functools
+import re
+import secrets
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from supportdesk.errors import Invalid, NotFound
 from supportdesk.prepared_inserts import InsertBatch, insert
 
-from .models import OutboxItem, OutboxKind
+from .errors import WebhookError
+from .models import OutboxItem, OutboxKind, WebhookSubscription
+from .webhooks import is_public_url
 
 REFERENCES_MAX = 900  # characters of the References header we write (whole ids only)
 HEADER_MAX = 998  # other header values: one line, at most RFC 5322's line length
@@ -128,3 +134,64 @@ def _header_values(headers: dict[str, str]) -> dict[str, str]:
 def _one_line(text: str, limit: int = 255) -> str:
     """Header values never carry CR/LF: a subject cannot inject headers."""
     return " ".join(text.split())[:limit]
+
+
+# Webhook subscriptions (system admins) ----------------------------------------------------------------
+
+TOPIC_RE = re.compile(r"^(\*|[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?)$")
+MAX_TOPICS = 50
+MIN_SECRET = 16
+
+
+def _checked_url(url: object) -> str:
+    url = str(url or "").strip()
+    try:
+        parts = urlsplit(url)
+        host, _port = parts.hostname, parts.port  # a bad IPv6 literal or port raises here
+    except ValueError:
+        host = None
+    if len(url) > 200 or not host or parts.scheme not in ("http", "https") or not url.isprintable() or " " in url:
+        raise Invalid(WebhookError.BAD_URL, "url must be an http(s) address of at most 200 characters.",
+                      fields={"url": "http(s) address"})
+    if not is_public_url(url):
+        raise Invalid(WebhookError.BAD_URL, "url must resolve to a public address (not private, loopback, "
+                      "link-local or reserved).", fields={"url": "not a public address"})
+    return url
+
+
+def _checked_topics(topics: object) -> list[str]:
+    if topics is None:
+        return []
+    if not isinstance(topics, list) or len(topics) > MAX_TOPICS or \
+            not all(isinstance(t, str) and len(t) <= 60 and TOPIC_RE.match(t) for t in topics):
+        raise Invalid(WebhookError.BAD_TOPICS, f"topics is a list of at most {MAX_TOPICS} topics such as "
+                      '"ticket.opened", "ticket.*" or "*" (empty: every topic).', fields={"topics": "unknown form"})
+    return list(dict.fromkeys(topics))
+
+
+def create_subscription(actor: Any, *, url: object, topics: object = None,
+                        secret: object = None) -> WebhookSubscription:
+    """A system admin subscribes a URL; without a secret one is generated (shown once, in the answer)."""
+    from supportdesk.policy.notifications import can_manage_webhooks
+
+    if not can_manage_webhooks(actor):
+        raise NotFound("webhook")
+    checked_url, checked_topics = _checked_url(url), _checked_topics(topics)
+    if not secret:  # absent or empty: generate one
+        secret = secrets.token_urlsafe(32)
+    if not isinstance(secret, str) or not MIN_SECRET <= len(secret) <= 100 or not secret.isprintable():
+        raise Invalid(WebhookError.BAD_SECRET, f"secret must be {MIN_SECRET} to 100 printable characters.",
+                      fields={"secret": f"{MIN_SECRET} to 100 characters"})
+    with transaction.atomic():
+        return WebhookSubscription.objects.create(url=checked_url, topics=checked_topics, secret=secret, active=True)
+
+
+def remove_subscription(actor: Any, subscription_id: int) -> None:
+    """Deactivate it: queued deliveries to it are dropped, nothing new is queued."""
+    from supportdesk.policy.notifications import can_manage_webhooks
+
+    if not can_manage_webhooks(actor):
+        raise NotFound("webhook")
+    with transaction.atomic():
+        if not WebhookSubscription.objects.filter(pk=subscription_id, active=True).update(active=False):
+            raise NotFound("webhook")

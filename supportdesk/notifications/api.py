@@ -17,7 +17,7 @@ from supportdesk import policy
 from supportdesk.errors import NotFound
 from supportdesk.policy.notifications import can_manage_webhooks
 
-from . import webhooks
+from . import actions
 from .models import WebhookSubscription
 
 router = Router()
@@ -60,8 +60,8 @@ def list_webhooks(request: HttpRequest):
                          "`ticket.*`, or `*`; empty or absent: every topic. Without `secret` one is generated; it is "
                          "shown only in this answer.")
 def create_webhook(request: HttpRequest, payload: WebhookIn):
-    subscription = webhooks.create_subscription(_admin(request), url=payload.url, topics=payload.topics,
-                                                secret=payload.secret)
+    subscription = actions.create_subscription(_admin(request), url=payload.url, topics=payload.topics,
+                                               secret=payload.secret)
     return Status(201, subscription)
 
 
@@ -76,5 +76,5 @@ def get_webhook(request: HttpRequest, webhook_id: int):
 
 @router.delete("/{webhook_id}", response={204: None}, summary="Unsubscribe (system admins)")
 def delete_webhook(request: HttpRequest, webhook_id: int):
-    webhooks.remove_subscription(_admin(request), webhook_id)
+    actions.remove_subscription(_admin(request), webhook_id)
     return Status(204, None)

@@ -1,5 +1,5 @@
 """The system admin's outbound webhook screens (/webhooks/): list and subscribe, a subscription's recent
-deliveries, deactivate. Thin: webhooks.create_subscription / remove_subscription and queries only. Everyone
+deliveries, deactivate. Thin: actions.create_subscription / remove_subscription and queries only. Everyone
 else gets 404, as from the API; anonymous people go to sign-in."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from supportdesk import policy
 from supportdesk.errors import DomainError, NotFound
 
-from . import queries, webhooks
+from . import actions, queries
 from .forms import SubscriptionForm
 
 PAGE_SIZE = 25
@@ -50,8 +50,8 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
     form = SubscriptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            created = webhooks.create_subscription(user, url=form.cleaned_data["url"], topics=form.topic_list(),
-                                                   secret=form.cleaned_data["secret"] or None)
+            created = actions.create_subscription(user, url=form.cleaned_data["url"], topics=form.topic_list(),
+                                                  secret=form.cleaned_data["secret"] or None)
         except NotFound as exc:
             raise Http404 from exc
         except DomainError as exc:
@@ -80,7 +80,7 @@ def webhook_deactivate(request: HttpRequest, webhook_id: int) -> HttpResponse:
     user = policy.signed_in(request)
     subscription = _found(queries.subscription, user, webhook_id)
     if request.method == "POST" and subscription.active:
-        _found(webhooks.remove_subscription, user, subscription.pk)
+        _found(actions.remove_subscription, user, subscription.pk)
         messages.success(request, f"The subscription for {subscription.url} is deactivated: nothing more is sent "
                                   "to it, and deliveries still queued are dropped.")
         return redirect("webhooks")

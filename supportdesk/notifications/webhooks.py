@@ -6,8 +6,6 @@ import hashlib
 import hmac
 import ipaddress
 import json
-import re
-import secrets
 import socket
 import time
 import urllib.request
@@ -18,17 +16,10 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 
-from supportdesk.errors import Invalid, NotFound
 from supportdesk.revisions.cache import RevisionCache
 
-from .errors import WebhookError
 from .models import OutboxItem, WebhookSubscription
-
-TOPIC_RE = re.compile(r"^(\*|[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?)$")
-MAX_TOPICS = 50
-MIN_SECRET = 16
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -161,57 +152,3 @@ def publish_ticket_event(ticket: Any, actor: Any, kind: str, source: str, data: 
     message bodies (an integration reads those through the API with its own token)."""
     return publish(kind, {"ticket_id": ticket.pk, "client_id": ticket.client_id, "event": kind, "source": source,
                           "actor_id": getattr(actor, "pk", None), "at": at, "data": data}, subscribers)
-
-
-def _checked_url(url: object) -> str:
-    url = str(url or "").strip()
-    try:
-        parts = urlsplit(url)
-        host, _port = parts.hostname, parts.port  # a bad IPv6 literal or port raises here
-    except ValueError:
-        host = None
-    if len(url) > 200 or not host or parts.scheme not in ("http", "https") or not url.isprintable() or " " in url:
-        raise Invalid(WebhookError.BAD_URL, "url must be an http(s) address of at most 200 characters.",
-                      fields={"url": "http(s) address"})
-    if not is_public_url(url):
-        raise Invalid(WebhookError.BAD_URL, "url must resolve to a public address (not private, loopback, "
-                      "link-local or reserved).", fields={"url": "not a public address"})
-    return url
-
-
-def _checked_topics(topics: object) -> list[str]:
-    if topics is None:
-        return []
-    if not isinstance(topics, list) or len(topics) > MAX_TOPICS or \
-            not all(isinstance(t, str) and len(t) <= 60 and TOPIC_RE.match(t) for t in topics):
-        raise Invalid(WebhookError.BAD_TOPICS, f"topics is a list of at most {MAX_TOPICS} topics such as "
-                      '"ticket.opened", "ticket.*" or "*" (empty: every topic).', fields={"topics": "unknown form"})
-    return list(dict.fromkeys(topics))
-
-
-def create_subscription(actor: Any, *, url: object, topics: object = None,
-                        secret: object = None) -> WebhookSubscription:
-    """A system admin subscribes a URL; without a secret one is generated (shown once, in the answer)."""
-    from supportdesk.policy.notifications import can_manage_webhooks
-
-    if not can_manage_webhooks(actor):
-        raise NotFound("webhook")
-    checked_url, checked_topics = _checked_url(url), _checked_topics(topics)
-    if not secret:  # absent or empty: generate one
-        secret = secrets.token_urlsafe(32)
-    if not isinstance(secret, str) or not MIN_SECRET <= len(secret) <= 100 or not secret.isprintable():
-        raise Invalid(WebhookError.BAD_SECRET, f"secret must be {MIN_SECRET} to 100 printable characters.",
-                      fields={"secret": f"{MIN_SECRET} to 100 characters"})
-    with transaction.atomic():
-        return WebhookSubscription.objects.create(url=checked_url, topics=checked_topics, secret=secret, active=True)
-
-
-def remove_subscription(actor: Any, subscription_id: int) -> None:
-    """Deactivate it: queued deliveries to it are dropped, nothing new is queued."""
-    from supportdesk.policy.notifications import can_manage_webhooks
-
-    if not can_manage_webhooks(actor):
-        raise NotFound("webhook")
-    with transaction.atomic():
-        if not WebhookSubscription.objects.filter(pk=subscription_id, active=True).update(active=False):
-            raise NotFound("webhook")

@@ -8,18 +8,12 @@ too, from the next read.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from supportdesk.sla.calendars_store import calendar_for
 from supportdesk.sla.models import CalendarKind
 
 
-def is_vendor_holiday(day: date) -> bool:
-    """True when the business-hours calendar is closed all of that local date for a holiday."""
-    return day in calendar_for(CalendarKind.BUSINESS_HOURS).holidays
-
-
 def in_business_hours(at: datetime) -> bool:
     """True when `at` (an aware instant) falls inside the vendor's business-hours calendar."""
     return calendar_for(CalendarKind.BUSINESS_HOURS).is_open(at)
-

@@ -38,17 +38,9 @@ class CsatSummaryOut(Schema):
     by_client: list[ClientCsatOut]
 
 
-def _csat(c: queries.Csat) -> dict:
-    return {"month": c.month, "good": c.good, "bad": c.bad, "answered": c.answered, "percent": c.percent}
-
-
 @router.get("/summary", response=CsatSummaryOut, summary="Customer satisfaction per month, overall and per client",
             description="Good answers as a percentage of the answered surveys, by the month (vendor's zone) they "
                         "were answered in: the current month and the `months - 1` before it. Managers and "
                         "system admins (who see the SLA dashboard); anyone else gets 404.")
 def summary(request: HttpRequest, months: int = Query(6, ge=1, le=queries.MAX_MONTHS, description="Months")):
-    result = queries.csat_summary(policy.signed_in(request), months=months)
-    return {"months": result.months, "since": result.since, "total": _csat(result.total),
-            "by_month": [_csat(c) for c in result.by_month],
-            "by_client": [{"client_id": c.client_id, "client": c.client, "total": _csat(c.total),
-                           "months": [_csat(m) for m in c.months]} for c in result.by_client]}
+    return queries.csat_summary(policy.signed_in(request), months=months)  # serialised by CsatSummaryOut

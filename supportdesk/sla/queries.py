@@ -37,6 +37,7 @@ class ClockView:
     started_at: datetime
     due_at: datetime | None
     stopped_at: datetime | None
+    warn_at: datetime | None  # when the countdown turns amber (not in the API's ClockOut)
     breached_at: datetime | None
     remaining_seconds: int | None  # business time left (running/paused)
     overrun_seconds: int | None  # business time past due, now or at the stop
@@ -71,6 +72,7 @@ def view_of(clock: Clock, now: datetime, *, internal: bool) -> ClockView:
         target_minutes=clock.target_minutes, calendar=clock.calendar, state=clock.state,
         state_label=ClockState(clock.state).label,
         started_at=clock.started_at, due_at=clock.due_at, stopped_at=clock.stopped_at, breached_at=clock.breached_at,
+        warn_at=clock.warn_at,
         # A clock stopped with no verdict has nothing left to count down.
         remaining_seconds=max(seconds, 0) if seconds is not None and clock.state not in (
             ClockState.BREACHED, ClockState.STOPPED) else None,

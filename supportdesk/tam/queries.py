@@ -130,12 +130,5 @@ def client_card(client: Client, now: datetime | None = None) -> ClientCard:
     )
 
 
-def workspace(user: object, now: datetime | None = None) -> list[ClientCard]:
-    """Every card of the workspace at once: a card costs about eight queries, so lists page
-    `workspace_clients` and build cards for one page only (see the page and the API)."""
-    now = now or timezone.now()
-    return [client_card(client, now) for client in workspace_clients(user, now)]
-
-
 def assignment_history(client: Client) -> QuerySet[TamAssignment]:
     return client.tam_assignments.select_related("tam", "assigned_by").order_by("-start", "-id")

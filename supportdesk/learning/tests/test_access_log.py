@@ -181,6 +181,14 @@ def test_given_a_bad_filter_value_when_the_log_is_asked_for_then_422_names_the_f
         assert field in response.json()["error"]["fields"]
 
 
+def test_given_a_client_person_with_a_bad_filter_when_the_log_is_asked_for_then_404_not_a_422(world, as_person):
+    # The log's existence and its filters are staff business: an outsider is refused before the filters are read.
+    http = as_person(world["people"]["client_admin"])
+    for path in (LOG, f"{LOG}.csv"):
+        response = http.get(f"{path}?since=yesterday")
+        assert response.status_code == 404, (path, response.content)
+
+
 def test_given_a_title_starting_with_equals_when_the_log_is_exported_then_the_cell_cannot_run_as_a_formula(
         world, as_person):
     # Given a training item titled like a formula, opened by a designated user

@@ -112,7 +112,7 @@ def test_given_the_receiver_fails_when_retried_then_it_is_delivered_once_with_th
 
 
 def test_given_a_rolled_back_change_then_no_delivery_is_queued(admin, receiver):
-    from supportdesk.notifications.webhooks import create_subscription
+    from supportdesk.notifications.actions import create_subscription
 
     create_subscription(admin, url=receiver.url)
     requester = ClientUserFactory()
@@ -123,7 +123,7 @@ def test_given_a_rolled_back_change_then_no_delivery_is_queued(admin, receiver):
 
 
 def test_given_topics_then_only_those_events_are_delivered(admin, receiver):
-    from supportdesk.notifications.webhooks import create_subscription
+    from supportdesk.notifications.actions import create_subscription
 
     create_subscription(admin, url=receiver.url, topics=["ticket.status_changed"])
     agent = StaffFactory()
@@ -188,7 +188,7 @@ def test_given_a_subscription_when_listed_then_deleted_then_nothing_more_is_deli
 
 
 def test_given_two_subscriptions_on_one_url_then_each_delivery_is_signed_with_its_own_secret(admin, receiver):
-    from supportdesk.notifications.webhooks import create_subscription
+    from supportdesk.notifications.actions import create_subscription
 
     first = create_subscription(admin, url=receiver.url, secret="a" * 32)
     second = create_subscription(admin, url=receiver.url, secret="b" * 32)
@@ -205,7 +205,7 @@ def test_given_two_subscriptions_on_one_url_then_each_delivery_is_signed_with_it
 
 def test_given_a_follow_up_of_a_closed_ticket_when_opened_then_its_opened_and_linked_events_are_both_delivered(
         admin, receiver):
-    from supportdesk.notifications.webhooks import create_subscription
+    from supportdesk.notifications.actions import create_subscription
 
     create_subscription(admin, url=receiver.url, topics=["ticket.*"])
     closed = TicketFactory()

@@ -11,8 +11,8 @@ from django.test import Client as HttpClient
 from django.utils.html import escape
 
 from supportdesk.factories import ClientUserFactory, StaffFactory, TicketFactory
+from supportdesk.notifications.actions import create_subscription
 from supportdesk.notifications.models import OutboxItem, OutboxKind, WebhookSubscription
-from supportdesk.notifications.webhooks import create_subscription
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django import template
 from django.utils import timezone
 
-from supportdesk.sla.models import Clock
 from supportdesk.sla.queries import clock_views
 
 register = template.Library()
@@ -21,9 +20,8 @@ def ticket_clocks(context: dict, ticket: object) -> dict:
     user = getattr(request, "user", None)
     zone = viewer_zone(user)
     clocks = clock_views(user, ticket) if user is not None and getattr(user, "is_authenticated", False) else []  # type: ignore[arg-type]
-    # The views carry no warning instant; one query for it, so each countdown turns amber at its clock's own warn_at.
-    warn = dict(Clock.objects.filter(pk__in=[c.id for c in clocks]).values_list("pk", "warn_at")) if clocks else {}
-    return {"ticket": ticket, "request": request, "clocks": [(c, warn.get(c.id)) for c in clocks],
+    # Each view carries its clock's warn_at, so each countdown turns amber at its own warning instant.
+    return {"ticket": ticket, "request": request, "clocks": clocks,
             "zone": zone, "zone_name": str(zone), "now": timezone.now()}
 
 

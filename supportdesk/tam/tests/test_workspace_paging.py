@@ -27,7 +27,7 @@ def test_given_12_eligible_clients_when_a_manager_asks_page_2_then_it_holds_the_
     _more_premium_clients(0, 10)
     ClientFactory(name="Aaa Firm without TAM")  # neither entitled nor assigned: not in the workspace
     manager = world["people"]["manager"]
-    every = [card.client.name for card in queries.workspace(manager)]
+    every = [client.name for client in queries.workspace_clients(manager, timezone.now())]
     http = as_person(manager)
 
     first = http.get("/api/v1/tam/workspace", {"page_size": 10}).json()
