@@ -25,7 +25,7 @@ MAX_USER_COUNT = 1_000_000
 class LineInput:
     offering: str = ""  # offering code or name; empty for an "end" line
     user_count: int | None = None
-    quantity: int = 1
+    quantity: int | None = None  # None: 1 for a new line; a change keeps the quantity of the line it replaces
     agreed_price: Decimal | str | None = None
     action: str = LineAction.ADD
     target_line: int | None = None
@@ -160,15 +160,17 @@ def _build_line(order: ServiceOrder, data: LineInput, index: int, existing: list
         raise Invalid(ContractError.UNKNOWN_OFFERING,
                       f"{field}: {offering.name} has no published catalogue version yet; a system admin publishes one "
                       f"first.", fields={f"{field}.offering": "no published version"})
+    kept_line = target if same_offering else None
     line.user_count = _user_count(data.user_count, field)
+    if line.user_count is None and kept_line is not None:
+        line.user_count = kept_line.user_count  # a change that leaves the user count as it was
     if line.user_count is None and offering.priced_per_user_tier:
-        if same_offering and target is not None:
-            line.user_count = target.user_count  # a change that leaves the user count as it was
-        if line.user_count is None:
-            raise Invalid(ContractError.BAD_USER_COUNT,
-                          f"{field}: {offering.name} is priced by the number of users; give the user count.",
-                          fields={f"{field}.user_count": "required for this offering"})
-    line.quantity = _quantity(data.quantity, field)
+        raise Invalid(ContractError.BAD_USER_COUNT,
+                      f"{field}: {offering.name} is priced by the number of users; give the user count.",
+                      fields={f"{field}.user_count": "required for this offering"})
+    # Likewise a change of the user count (or price) keeps the quantity it does not mention: nothing is overwritten.
+    line.quantity = _quantity(data.quantity, field) if data.quantity is not None else (
+        kept_line.quantity if kept_line is not None else 1)
     line.agreed_price = _price(data.agreed_price, field)
     if line.agreed_price is not None:
         line.price_approved_by = actor

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -23,7 +24,8 @@ class LineIn(Schema):
     action: str = Field("add", pattern="^(add|end|change)$")
     target_line: int | None = Field(None, description="For end/change: the earlier line's id")
     user_count: StrictInt | None = Field(None, description="Number of the client's users (a whole number >= 1)")
-    quantity: StrictInt = 1
+    quantity: StrictInt | None = Field(None, description="A whole number >= 1; default 1 for a new line, and for "
+                                                         "a change the quantity of the line it replaces")
     agreed_price: Decimal | None = Field(None, description="Monthly price agreed, if not the list price")
     starts_on: date | None = Field(None, description="First day in force; default: the order's effective_from")
     ends_on: date | None = Field(None, description="Exclusive: the first day the line is no longer in force")
@@ -161,9 +163,14 @@ def get_entitlements(request: HttpRequest, client_id: int, on: date | None = Que
     return entitlements_for(client, when).to_json()
 
 
+# An offset's "+" written unencoded in a URL arrives as a space ("?at=2026-03-14T09:00:00+05:30").
+_DECODED_PLUS_OFFSET = re.compile(r"(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$")
+
+
 def parse_instant(value: str, field: str) -> datetime:
+    text = _DECODED_PLUS_OFFSET.sub(r"\1+\2", value.strip())
     try:
-        instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
         raise Invalid("invalid_instant", f"{field}: not an ISO 8601 instant: {value!r}.", fields={field: "invalid"}) from exc
     if instant.tzinfo is None:

@@ -33,6 +33,10 @@ class ClockState(models.TextChoices):
 
 
 OPEN_CLOCK_STATES = (ClockState.RUNNING, ClockState.PAUSED)
+# Clocks whose due instant orders the queue (Ticket.sla_due_at), while not stopped: running ones, and breached ones
+# not yet answered (their due instant is past, so an overdue ticket leads the queue instead of sinking below tickets
+# still in time).
+QUEUE_DUE_STATES = (ClockState.RUNNING, ClockState.BREACHED)
 
 
 class CalendarConfig(models.Model):

@@ -21,7 +21,7 @@ from supportdesk.prepared_inserts import InsertBatch
 from . import timing
 from .calendars import BusinessCalendar
 from .calendars_store import calendar_for
-from .models import OPEN_CLOCK_STATES, Clock, ClockEvent, ClockState, Metric
+from .models import OPEN_CLOCK_STATES, QUEUE_DUE_STATES, Clock, ClockEvent, ClockState, Metric
 from .objectives import Rule, Target, rule_for, rules, targets_for, targets_for_opening
 
 if TYPE_CHECKING:
@@ -236,10 +236,19 @@ def _resume(clock: Clock, at: datetime, rule: Rule, status: str) -> None:
     if clock.state != ClockState.BREACHED:  # a clock breached while paused stays breached
         clock.state = ClockState.RUNNING
     clock.due_at, clock.warn_at = timing.schedule(clock, calendar_for(clock.calendar), rule.warning_minutes)
-    clock.save(update_fields=["pauses", "state", "due_at", "warn_at"])
+    _forget_outdated_warning(clock)
+    clock.save(update_fields=["pauses", "state", "due_at", "warn_at", "warned_at"])
     _history(clock, "resumed", at, status=status, due_at=_iso(clock.due_at))
     if clock.due_at is not None and clock.due_at < at:
         breach(clock, at, reason="past due when resumed")
+
+
+def _forget_outdated_warning(clock: Clock) -> None:
+    """A clock resumed after a pause that cost business time is due later than when it was warned: the warning
+    given was for the old due instant, so the sweep warns again before the new one (as after a calendar edit
+    that moves it). A pause that moved nothing keeps the warning it had."""
+    if clock.warned_at is not None and clock.warn_at is not None and clock.warn_at > clock.warned_at:
+        clock.warned_at = None
 
 
 def _resume_resolution(ticket: Ticket, now: datetime, rule: Rule) -> None:
@@ -253,7 +262,8 @@ def _resume_resolution(ticket: Ticket, now: datetime, rule: Rule) -> None:
     if clock.state == ClockState.MET:
         clock.state = ClockState.RUNNING
     clock.due_at, clock.warn_at = timing.schedule(clock, calendar_for(clock.calendar), rule.warning_minutes)
-    clock.save(update_fields=["pauses", "stopped_at", "state", "due_at", "warn_at"])
+    _forget_outdated_warning(clock)
+    clock.save(update_fields=["pauses", "stopped_at", "state", "due_at", "warn_at", "warned_at"])
     _history(clock, "reopened", now, due_at=_iso(clock.due_at))
 
 
@@ -317,11 +327,12 @@ def breach(clock: Clock, at: datetime, *, reason: str, actor: User | None = None
 
 
 def refresh_ticket(ticket: Ticket) -> None:
-    """Denormalise the nearest running due instant and a one-word state onto the ticket."""
+    """Denormalise the nearest due instant of the clocks still awaited (running, or breached and not yet
+    answered: QUEUE_DUE_STATES) and a one-word state onto the ticket."""
     from supportdesk.tickets.models import Ticket as TicketModel
 
     clocks = list(ticket.clocks.values_list("state", "target_minutes", "stopped_at"))  # type: ignore[attr-defined]
-    due = ticket.clocks.filter(state=ClockState.RUNNING, stopped_at__isnull=True).aggregate(  # type: ignore[attr-defined]
+    due = ticket.clocks.filter(state__in=QUEUE_DUE_STATES, stopped_at__isnull=True).aggregate(  # type: ignore[attr-defined]
         due=Min("due_at"))["due"]
     state = summary_state(clocks)
     TicketModel.objects.filter(pk=ticket.pk).update(sla_due_at=due, sla_state=state)

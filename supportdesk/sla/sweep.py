@@ -17,7 +17,7 @@ from django.utils import timezone
 from . import timing
 from .calendars import BusinessCalendar
 from .calendars_store import calendar_for
-from .models import OPEN_CLOCK_STATES, Clock, ClockEvent, ClockState, RecomputeJob
+from .models import OPEN_CLOCK_STATES, QUEUE_DUE_STATES, Clock, ClockEvent, ClockState, RecomputeJob
 from .notices import notify_warning
 from .objectives import rules
 from .service import breach, refresh_ticket
@@ -134,14 +134,15 @@ def _write(changed: list[Changed], calendar: str) -> None:
 
 
 def _refresh_due(ticket_ids: set[int]) -> None:
-    """Ticket.sla_due_at = nearest due among the ticket's running clocks, for the tickets that moved."""
+    """Ticket.sla_due_at = nearest due among the ticket's awaited clocks (service.refresh_ticket's rule), for the
+    tickets that moved."""
     from supportdesk.tickets.models import Ticket
 
     ids = sorted(ticket_ids)
     for i in range(0, len(ids), 2000):
         chunk = ids[i:i + 2000]
         nearest: dict[int, datetime | None] = dict.fromkeys(chunk)
-        for ticket_id, due in Clock.objects.filter(ticket_id__in=chunk, state=ClockState.RUNNING,
+        for ticket_id, due in Clock.objects.filter(ticket_id__in=chunk, state__in=QUEUE_DUE_STATES,
                                                    stopped_at__isnull=True).values_list("ticket_id", "due_at"):
             if due is not None and (nearest[ticket_id] is None or due < nearest[ticket_id]):  # type: ignore[operator]
                 nearest[ticket_id] = due

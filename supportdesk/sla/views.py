@@ -24,6 +24,7 @@ from .charts import attainment_svg
 from .forms import CalendarForm, RuleForm, weekly_text
 from .models import CalendarKind, RecomputeJob
 from .objectives import rules
+from .templatetags.sla_tags import viewer_zone
 
 DASHBOARD_PAGE_SIZE = 25
 
@@ -53,7 +54,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "months": months, "rows": rows_page.object_list, "rows_page": rows_page,
         "at_risk": queries.with_views(at_risk_page.object_list), "at_risk_page": at_risk_page,
         "breaches": breaches_page.object_list, "breaches_page": breaches_page,
-        "volume": queries.volume_by_channel(request.user, months=months), "zone": queries.vendor_zone(),
+        "volume": queries.volume_by_channel(request.user, months=months),
+        # Instants in the viewer's zone (issue 3: "the viewer's zone in the UI"); months are the vendor's.
+        "zone": viewer_zone(request.user), "month_zone": queries.vendor_zone(),
     })
 
 
