@@ -247,7 +247,9 @@ SUPPORTDESK: dict[str, Any] = {
     "VENDOR_HOLIDAYS": os.environ.get("SUPPORTDESK_VENDOR_HOLIDAYS", "CA-ON"),
     "BUSINESS_HOURS": os.environ.get("SUPPORTDESK_BUSINESS_HOURS", "08:00-17:00"),
     "REOPEN_DAYS": int(os.environ.get("SUPPORTDESK_REOPEN_DAYS", "14")),
-    "PHONE_WEBHOOK_SECRET": os.environ.get("SUPPORTDESK_PHONE_SECRET", "change-me-phone-secret"),
+    # No default: a secret everybody can read in the source would let anyone post calls. Until it is set the
+    # phone webhook answers 503 phone.not_configured (docs/phone.md).
+    "PHONE_WEBHOOK_SECRET": os.environ.get("SUPPORTDESK_PHONE_SECRET", ""),
     "SMTP_LISTEN": os.environ.get("SUPPORTDESK_SMTP_LISTEN", "127.0.0.1:2525"),
     "CHAT_ORIGINS": [o for o in os.environ.get("SUPPORTDESK_CHAT_ORIGINS", "").split(",") if o],
     # Minutes after a ticket is solved before its satisfaction survey is sent (still solved by then).

@@ -167,9 +167,11 @@ def _process(inbound: InboundMessage) -> None:
         problems = _attachments(ticket, message, parsed)
         _finish(inbound, Outcome.THREADED, "; ".join(notes + problems), ticket=ticket, message=message)
         return
+    # Dated from when the mail arrived (stored), not from when a worker got to it: the client asked then, so the
+    # response clock runs from then even when processing was late (a worker down, a retry).
     opened = tickets.open_ticket(None, requester=user, subject=_subject(parsed), body=_body(parsed),
                                  body_html=parsed.body_html[:MAX_BODY], channel="email", source="email",
-                                 source_id=source_id, notify=False,
+                                 source_id=source_id, notify=False, at=inbound.received_at,
                                  linked_from=ticket)  # a reply to a closed ticket, or solved too long ago
     new = opened.ticket
     if ticket is not None:
@@ -313,7 +315,8 @@ def assign_to_requester(actor: User, inbound_id: int, *, requester: User) -> Tic
             body += f"\n\n[Only the first {len(bytes(inbound.raw))} of {inbound.size} bytes were kept.]"
         opened = tickets.open_ticket(actor, requester=requester, subject=subject, body=body,
                                      body_html=parsed.body_html[:MAX_BODY] if parsed else "", channel="email",
-                                     source="email", source_id=source_id, notify=False)
+                                     source="email", source_id=source_id, notify=False,
+                                     at=inbound.received_at)  # the client wrote then (as a claimed call: R20)
         message = opened.ticket.messages.order_by("id").first()
         if parsed is not None:
             _attachments(opened.ticket, message, parsed)

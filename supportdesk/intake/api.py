@@ -50,9 +50,10 @@ def _staff(request: HttpRequest) -> User:
             description="`show`: review (needs a person: unknown senders, unreadable, too large), pending, all.")
 @paginate(PageNumberPagination, page_size=25)
 def list_inbound(request: HttpRequest, show: str = "review"):
+    user = _staff(request)  # first: anyone else gets 404 whatever they ask, never a hint that the list exists
     if show not in ("review", "pending", "all"):
         raise Invalid("intake.bad_filter", "show must be review, pending or all.", fields={"show": "unknown"})
-    return queries.review_queue(_staff(request), show)
+    return queries.review_queue(user, show)
 
 
 @router.get("/inbound/{inbound_id}", response=InboundOut, summary="One inbound message (staff)")

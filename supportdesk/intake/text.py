@@ -8,10 +8,13 @@ from html.parser import HTMLParser
 import nh3
 
 # Where the quoted earlier conversation starts in common mail programs.
+# An attribution line ("On ... wrote:") may be wrapped by the mail program (Gmail wraps at 78 characters,
+# often right before "wrote:"): it may run over several lines (300 characters), never across a blank line.
+WRAPPED = r"(?:[^\n]|\n(?![ \t]*\n)){4,300}?"
 QUOTE_HEADERS = [
-    re.compile(r"^On .{4,300}wrote:\s*$", re.IGNORECASE | re.MULTILINE),
-    re.compile(r"^Le .{4,300}a écrit\s*:\s*$", re.IGNORECASE | re.MULTILINE),
-    re.compile(r"^Am .{4,300}schrieb .{1,200}:\s*$", re.IGNORECASE | re.MULTILINE),
+    re.compile(rf"^On {WRAPPED}\swrote:[ \t]*$", re.IGNORECASE | re.MULTILINE),
+    re.compile(rf"^Le {WRAPPED}\sa\s+écrit\s*:[ \t]*$", re.IGNORECASE | re.MULTILINE),
+    re.compile(rf"^Am {WRAPPED}\sschrieb\s{WRAPPED}:[ \t]*$", re.IGNORECASE | re.MULTILINE),
     re.compile(r"^-{2,}\s*Original Message\s*-{2,}\s*$", re.IGNORECASE | re.MULTILINE),
     re.compile(r"^_{10,}\s*\n(?:From|De|Von):", re.IGNORECASE | re.MULTILINE),
     re.compile(r"^From: .+\n(?:Sent|Date): .+\n", re.IGNORECASE | re.MULTILINE),

@@ -101,14 +101,28 @@ def mark_failed(item: OutboxItem, error: str) -> None:
                                                  claimed_until=None)
 
 
-def dispatch_due(limit: int = 50) -> int:
+def renew_lease(item: OutboxItem, worker: str = WORKER_ID) -> bool:
+    """Just before sending one row of a claimed batch: the row is still this worker's (not sent, not taken over by
+    another worker after this one's lease ran out while earlier rows of the batch were slow to send); its lease
+    is renewed for the send. False: leave it, whoever holds it now sends it."""
+    return OutboxItem.objects.filter(pk=item.pk, status=OutboxStatus.SENDING, claimed_by=worker).update(
+        claimed_until=timezone.now() + LEASE) == 1
+
+
+def dispatch_due(limit: int = 50, worker: str = WORKER_ID) -> int:
     """Send what is due; returns how many were sent."""
-    items = claim_batch(limit)
+    return send_claimed(claim_batch(limit, worker), worker)
+
+
+def send_claimed(items: list[OutboxItem], worker: str = WORKER_ID) -> int:
+    """Send the rows `worker` claimed, each only while it is still theirs; returns how many were sent."""
     if not items:
         return 0
     sent = 0
     mail_connection = get_connection(fail_silently=False)
     for item in items:
+        if not renew_lease(item, worker):
+            continue
         try:
             send_item(item, mail_connection)
         except Exception as exc:  # noqa: BLE001 - any failure is retried later with backoff

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -76,6 +76,10 @@ def _override(o) -> dict:  # noqa: ANN001
     return {"id": o.pk, "staff": _staff(o.staff), "start": o.start, "end": o.end, "note": o.note}
 
 
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
 @router.get("/now", response=NowOut, summary="Who is on call (now, or at ?at=ISO instant with offset)")
 def now(request: HttpRequest, at: str | None = None):
     when = timezone.now()
@@ -87,6 +91,9 @@ def now(request: HttpRequest, at: str | None = None):
         if when.tzinfo is None:
             raise Invalid(OncallError.BAD_INSTANT, "at needs a UTC offset (e.g. 2026-03-08T02:00-05:00).",
                           fields={"at": "needs an offset"})
+        if not EARLIEST <= when < LATEST:  # the business-hours calendar is built per year, within datetime's range
+            raise Invalid(OncallError.BAD_INSTANT, f"at must be between {EARLIEST.year} and {LATEST.year}.",
+                          fields={"at": "out of range"})
     person = queries.on_call(policy.signed_in(request), when)
     return {"at": when, "in_business_hours": in_business_hours(when), "on_call": _staff(person)}
 

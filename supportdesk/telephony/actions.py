@@ -30,7 +30,7 @@ from supportdesk.policy.telephony import can_claim_calls, can_log_call
 from supportdesk.tickets import actions as tickets
 from supportdesk.tickets.errors import TicketError
 from supportdesk.tickets.merges import follow_merges
-from supportdesk.tickets.models import MessageKind, Ticket
+from supportdesk.tickets.models import Message, MessageKind, Ticket
 
 from .errors import PhoneError
 from .models import STATE_RANK, Call, CallEvent, CallState, Direction, Provider
@@ -82,6 +82,37 @@ def caller_of(number: str) -> tuple[Client | None, User | None]:
         return person.client, person
     phone = ClientPhone.objects.filter(number=number).select_related("client").first()
     return (phone.client, None) if phone else (None, None)
+
+
+@dataclass(frozen=True)
+class PhoneAccess:
+    """What the phone line offers a caller now: the phone is an entitlement of 24/7 Support (by default; per
+    offering, `features.channels`), answered live out of business hours only with 24/7 coverage."""
+
+    entitled: bool  # the client's plan includes the phone line
+    live: bool  # answered live now
+    message: str  # when not answered live: why, and how to reach support instead ("" when live)
+
+
+def phone_access(client: Client | None, at: datetime) -> PhoneAccess:
+    from django.conf import settings
+
+    from supportdesk.contracts.entitlements import entitlements_for
+    from supportdesk.oncall.hours import in_business_hours
+
+    portal, email = f"{settings.SITE_URL}/portal/", settings.DEFAULT_FROM_EMAIL
+    if client is None:
+        return PhoneAccess(False, False, "Thank you for calling support. We do not recognise this number. Please leave "
+                                         "your name, company and ticket number after the tone.")
+    features = entitlements_for(client, at).features
+    if "phone" not in features.channels:
+        return PhoneAccess(False, False, f"Thank you for calling, {client.name}. Your support plan does not include the "
+                                         f"phone line. Please open a ticket in the portal at {portal} or email {email}. You "
+                                         "may also leave a message after the tone and we will open a ticket for you.")
+    if not in_business_hours(at) and not features.coverage_24x7:
+        return PhoneAccess(True, False, f"Thank you for calling, {client.name}. We are outside business hours. Please "
+                                        "leave a message after the tone; it opens a ticket and we will call you back.")
+    return PhoneAccess(True, True, "")
 
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -221,6 +252,9 @@ def _apply(call: Call, event: CallEventIn, recording_url: str) -> None:
 def _ticket_side(call: Call, event: CallEventIn) -> None:
     if call.client is None:
         return
+    if call.direction == Direction.OUTBOUND:
+        _outbound_ticket_side(call, event)
+        return
     if call.ticket is not None and call.ticket.merged_into_id is not None:
         call.ticket = follow_merges(call.ticket)  # merged since the call began: its events go where work continues
     if call.ticket is None:
@@ -242,6 +276,29 @@ def _ticket_side(call: Call, event: CallEventIn) -> None:
         if not tickets.reply_reopens(call.ticket):
             call.ticket = _follow_up_ticket(call, event)
         _add_voicemail(call.ticket, call, event)
+
+
+REACHED_CLIENT = (CallState.ANSWERED, CallState.VOICEMAIL)
+
+
+def _outbound_ticket_side(call: Call, event: CallEventIn) -> None:
+    """A call support placed to the client through the phone system. The client asked for nothing, so it opens no
+    ticket (nor a clock); on the ticket it names it is recorded, and once it reached the client (answered, or a
+    voicemail left) it is a staff call with the client: a response, the initial response when it comes first, as
+    a call logged by hand is (SPEC R5)."""
+    if call.ticket is None:
+        named = Ticket.objects.filter(pk=event.ticket_id, client=call.client).first() if event.ticket_id else None
+        if named is None:
+            return
+        call.ticket = named
+    call.ticket = follow_merges(call.ticket)
+    tickets.record_event(call.ticket, None, f"call.{event.kind}", "phone", call=call.pk, event_id=event.event_id)
+    source_id = f"call:{call.provider}:{call.call_id}"
+    if event.kind in REACHED_CLIENT and not Message.objects.filter(channel="phone", source_id=source_id).exists():
+        outcome = "answered by the client" if event.kind == CallState.ANSWERED else "voicemail left"
+        tickets.add_message(None, call.ticket, body=f"Outbound call to {call.to_number or 'the client'}: {outcome}.",
+                            kind=MessageKind.CALL, channel="phone", source="phone", source_id=source_id,
+                            from_staff=True)
 
 
 def _follow_up_ticket(call: Call, event: CallEventIn) -> Ticket:

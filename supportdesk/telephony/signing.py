@@ -40,7 +40,7 @@ def verify(timestamp: str | None, signature: str | None, body: bytes, *, now: fl
     except ValueError:
         raise DomainError(PhoneError.BAD_SIGNATURE, "X-Supportdesk-Timestamp must be Unix seconds.", status=401) from None
     expected = sign(secret, stamp, body)
-    if not hmac.compare_digest(expected.encode(), signature.strip().encode()):
+    if not hmac.compare_digest(expected.encode(), _normalised(signature).encode()):
         raise DomainError(PhoneError.BAD_SIGNATURE, "The signature does not match the body and timestamp.", status=401)
     if abs((now if now is not None else time.time()) - stamp) > WINDOW_SECONDS:
         raise DomainError(PhoneError.STALE_TIMESTAMP,
@@ -48,6 +48,15 @@ def verify(timestamp: str | None, signature: str | None, body: bytes, *, now: fl
     if WebhookReceipt.objects.filter(signature=expected.removeprefix("sha256=")).exists():
         raise Conflict(PhoneError.REPLAYED, "This delivery was already accepted (replay refused).")
     return expected.removeprefix("sha256=")
+
+
+def _normalised(signature: str) -> str:
+    """"sha256=<hex>" as documented; a bare hex digest and upper-case hex are the same signature (phone systems
+    differ in how they write it), compared in constant time all the same."""
+    value = signature.strip()
+    if value[:7].lower() == "sha256=":
+        value = value[7:]
+    return f"sha256={value.lower()}"
 
 
 def remember(signature: str) -> None:

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
-from supportdesk.contracts.entitlements import entitlements_for
 from supportdesk.errors import DomainError
 from supportdesk.oncall.hours import in_business_hours
 from supportdesk.oncall.rota import who_is_on_call
@@ -103,19 +102,10 @@ def greeting_for(from_number: str, at: datetime) -> VoiceResponse:
     """What the caller hears: live routing for entitled clients, otherwise a clear message and voicemail."""
     client, _ = actions.caller_of(from_number)
     response = VoiceResponse()
-    portal, email = f"{settings.SITE_URL}/portal/", settings.DEFAULT_FROM_EMAIL
-    if client is None:
-        return _voicemail(response, "Thank you for calling support. We do not recognise this number. Please leave your "
-                          "name, company and ticket number after the tone.")
-    features = entitlements_for(client, at).features
-    if "phone" not in features.channels:
-        return _voicemail(response, f"Thank you for calling, {client.name}. Your support plan does not include the phone "
-                          f"line. Please open a ticket in the portal at {portal} or email {email}. You may also leave a "
-                          "message after the tone and we will open a ticket for you.")
+    access = actions.phone_access(client, at)
+    if client is None or not access.live:
+        return _voicemail(response, access.message)
     in_hours = in_business_hours(at)
-    if not in_hours and not features.coverage_24x7:
-        return _voicemail(response, f"Thank you for calling, {client.name}. We are outside business hours. Please leave "
-                          "a message after the tone; it opens a ticket and we will call you back.")
     person = None if in_hours else who_is_on_call(at)
     forward = (person.phone if person is not None else "") or (os.environ.get("SUPPORTDESK_PHONE_FORWARD_TO", "") if in_hours else "")
     response.say(f"Thank you for calling support, {client.name}. Connecting you to "

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db import IntegrityError
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -87,5 +88,9 @@ def phone_webhook(request: HttpRequest) -> JsonResponse:
     except DomainError as exc:
         return _error(exc)
     call = done.call
+    # What the phone system should do with the caller: the phone line is an entitlement (24/7 Support by
+    # default); everyone else is told how to reach support instead (the message to play), and may leave a voicemail.
+    access = actions.phone_access(call.client, timezone.now())
     return JsonResponse({"status": "duplicate" if done.duplicate else "processed", "call": call.pk, "state": call.state,
-                         "client_id": call.client_id, "ticket_id": call.ticket_id})
+                         "client_id": call.client_id, "ticket_id": call.ticket_id, "entitled": access.entitled,
+                         "answer_live": access.live, "message": access.message})
