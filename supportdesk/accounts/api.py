@@ -185,6 +185,19 @@ def designate(request: HttpRequest, client_id: int, payload: DesignateIn):
     return Status(201, designation)
 
 
+@router.post("/{client_id}/designations/{user_id}/replace", response={201: DesignationOut},
+             summary="Replace a designated user by another (remove then add, atomically; history kept)",
+             description="Ends `user_id`'s designation and designates the body's `user_id` in one transaction, so "
+                         "at the limit no other designation takes the freed place in between. Any refusal "
+                         "(`designation.not_designated`, `designation.already_designated`, "
+                         "`designation.not_client_user`) changes nothing.")
+def replace_designation(request: HttpRequest, client_id: int, user_id: int, payload: DesignateIn):
+    client = designations_client(policy.signed_in(request), client_id)
+    designation = designations.replace(policy.signed_in(request), client=client, old=_client_user(client, user_id),
+                                       new=_client_user(client, payload.user_id))
+    return Status(201, designation)
+
+
 @router.delete("/{client_id}/designations/{user_id}", response=DesignationOut,
                summary="Remove a designation (history is kept)")
 def undesignate(request: HttpRequest, client_id: int, user_id: int):

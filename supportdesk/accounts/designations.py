@@ -116,3 +116,14 @@ def undesignate(actor: User | None, *, client: Client, user: User) -> Designatio
                       subject=f"You are no longer a designated user of {client.name}",
                       body=f"Your designation for {client.name} ended; your new tickets go to the standard queue.\n")
     return designation
+
+
+def replace(actor: User | None, *, client: Client, old: User, new: User) -> Designation:
+    """Replace = remove then add, in one transaction: `old`'s designation ends (kept as history) and `new`
+    is designated in the freed place. At the limit no concurrent designation can take the place in
+    between, and a refusal of `new` (not a user of the client, deactivated, already designated) leaves
+    `old` designated: nothing changes."""
+    with transaction.atomic():
+        Client.objects.select_for_update().get(pk=client.pk)
+        undesignate(actor, client=client, user=old)
+        return designate(actor, client=client, user=new)

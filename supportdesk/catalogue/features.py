@@ -46,9 +46,17 @@ class Features:
     coverage_24x7: bool = False
     channels: frozenset[str] = frozenset()
     onsite_visits_per_year: int = 0
+    # Visits bought on top of the plan's (R10 "a second is refused unless purchased"): unlike the limits
+    # above, which take the highest line, these add up over lines, times each line's quantity.
+    extra_onsite_visits: int = 0
     case_scrub_cadence: str = ""  # "", "weekly" or "biweekly"
     upgrade_scheduling: bool = False
     resolution_guides: bool = False
+
+    @property
+    def onsite_visits_allowed(self) -> int:
+        """Onsite visits a contract year allows: the plan's, plus those bought on top."""
+        return self.onsite_visits_per_year + self.extra_onsite_visits
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -85,7 +93,7 @@ class Features:
         cadence = values.get("case_scrub_cadence", "")
         if cadence not in ("", "weekly", "biweekly"):
             raise FeatureError("case_scrub_cadence must be weekly, biweekly or empty")
-        for key in ("designated_user_limit", "event_discount_percent", "onsite_visits_per_year"):
+        for key in ("designated_user_limit", "event_discount_percent", "onsite_visits_per_year", "extra_onsite_visits"):
             if key in values and (isinstance(values[key], bool) or not isinstance(values[key], int) or values[key] < 0):
                 raise FeatureError(f"{key} must be a whole number >= 0")
         if not 0 <= values.get("event_discount_percent", 0) <= 100:
@@ -119,10 +127,13 @@ def _objectives_from_json(data: object) -> dict[str, dict[str, Objective]]:
 _CADENCE_RANK = {"": 0, "biweekly": 1, "weekly": 2}
 
 
-def merge(features: list[Features]) -> Features:
-    """Merge the features of several lines: booleans OR, limits take the highest, objectives the strictest."""
+def merge(features: list[Features], quantities: list[int] | None = None) -> Features:
+    """Merge the features of several lines: booleans OR, limits take the highest, objectives the strictest;
+    extra onsite visits add up, times each line's quantity (`quantities`, parallel to `features`; 1 each
+    when not given)."""
     result = Features()
-    for f in features:
+    counts = quantities if quantities is not None else [1] * len(features)
+    for f, count in zip(features, counts, strict=True):
         objectives = {m: dict(s) for m, s in result.objectives.items()}
         for metric, by_sev in f.objectives.items():
             for sev, obj in by_sev.items():
@@ -141,6 +152,7 @@ def merge(features: list[Features]) -> Features:
             coverage_24x7=result.coverage_24x7 or f.coverage_24x7,
             channels=result.channels | f.channels,
             onsite_visits_per_year=max(result.onsite_visits_per_year, f.onsite_visits_per_year),
+            extra_onsite_visits=result.extra_onsite_visits + f.extra_onsite_visits * max(count, 1),
             case_scrub_cadence=max(result.case_scrub_cadence, f.case_scrub_cadence, key=_CADENCE_RANK.__getitem__),
             upgrade_scheduling=result.upgrade_scheduling or f.upgrade_scheduling,
             resolution_guides=result.resolution_guides or f.resolution_guides,

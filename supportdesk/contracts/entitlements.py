@@ -123,7 +123,7 @@ def _cached_entitlements_on(client: Client, on: date) -> EntitlementSet:
 def _entitlements_on(client: Client, on: date) -> EntitlementSet:
     in_force = tuple(p for p in line_periods(client) if p.covers(on))
     codes: set[str] = set()
-    features = []
+    features, quantities = [], []
     for period in in_force:
         version = period.line.offering_version
         if version is None:
@@ -131,6 +131,7 @@ def _entitlements_on(client: Client, on: date) -> EntitlementSet:
         codes.add(version.offering.code)
         codes.update(o.code for o in version.includes.all())
         features.append(version.typed_features)
-    return EntitlementSet(client.pk, on, merge(features), frozenset(codes), in_force)
+        quantities.append(period.line.quantity or 1)
+    return EntitlementSet(client.pk, on, merge(features, quantities), frozenset(codes), in_force)
 
 

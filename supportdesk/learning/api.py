@@ -9,7 +9,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from supportdesk import policy
 from supportdesk.errors import Invalid
@@ -75,7 +75,7 @@ class EventIn(Schema):
     starts_at: datetime = Field(..., description="ISO 8601 with a UTC offset")
     ends_at: datetime = Field(..., description="ISO 8601 with a UTC offset")
     timezone: str = "America/Toronto"
-    capacity: int
+    capacity: StrictInt  # strict: JSON true is refused (422), not read as one seat
     fee: Decimal = Decimal("0")
     currency: str = Field("USD", min_length=3, max_length=3)
 
@@ -90,7 +90,7 @@ class EventChange(Schema):
     starts_at: datetime | None = Field(None, description="ISO 8601 with a UTC offset")
     ends_at: datetime | None = Field(None, description="ISO 8601 with a UTC offset")
     timezone: str | None = None
-    capacity: int | None = None
+    capacity: StrictInt | None = None
     fee: Decimal | None = None
     currency: str | None = Field(None, min_length=3, max_length=3)
 

@@ -37,7 +37,7 @@ def release_for(user: Any, release_id: int) -> Release:
 
 
 def download_response(release: Release) -> FileResponse:
-    """Always a download (never rendered inline), with sniffing off and a sandboxing CSP."""
+    """Always a download (never rendered inline), with sniffing off, a sandboxing CSP and no shared caching."""
     try:
         handle = release.file.open("rb")
     except FileNotFoundError as exc:  # gone since it was published: a clear answer, not a 500
@@ -48,6 +48,9 @@ def download_response(release: Release) -> FileResponse:
                             content_type="application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # Only for this person, never kept by a shared cache: a proxy would otherwise hand the file to a client
+    # without maintenance, past the refusal (as tam.uploads does for receipts and recordings).
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -95,23 +95,32 @@ def create_series(actor: User | None, *, client: Client, cadence: str, weekday: 
 
 
 def extend_series(series: CallSeries, *, now: datetime | None = None) -> list[CallOccurrence]:
-    """Create the occurrences up to the horizon that do not exist yet, and invite to each."""
+    """Create the occurrences up to the horizon that do not exist yet, and invite to each.
+
+    They continue after `generated_until`, the last pattern instant a call was made for, not after the
+    latest call: a call moved a week on, or an old-pattern call cancelled after a pattern change, would
+    otherwise make the job skip the regular calls before it."""
     if series.cancelled_at is not None:
         return []
     now = now or timezone.now()
-    last = series.occurrences.order_by("-starts_at").first()
+    cursor = series.generated_until
+    if cursor is None:  # nothing generated yet (or a series older than the field): after the latest call
+        cursor = series.occurrences.order_by("-starts_at").values_list("starts_at", flat=True).first()
     number = series.occurrences.order_by("-number").values_list("number", flat=True).first() or 0
     created = []
     with transaction.atomic():
         for _, start in schedule.occurrences(series.starts_on, series.weekday, series.cadence, series.local_time,
                                              series.zone, until=now + HORIZON):
-            if start < now or (last is not None and start <= last.starts_at):
+            if start < now or (cursor is not None and start <= cursor):
                 continue
             number += 1
             occ = CallOccurrence.objects.create(series=series, number=number, starts_at=start,
                                                 ends_at=start + timedelta(minutes=series.duration_minutes))
             send_invitation(occ)
             created.append(occ)
+        if created:
+            series.generated_until = created[-1].starts_at
+            CallSeries.objects.filter(pk=series.pk).update(generated_until=series.generated_until)
     return created
 
 
@@ -190,6 +199,9 @@ def update_series(actor: User | None, series: CallSeries, *, now: datetime | Non
                       if s > now][:len(future)]
             for occ, start in zip(future, starts, strict=False):
                 occ.starts_at = start
+            # The new pattern is generated on from its last re-timed call (or from now): calls of the old
+            # pattern left in the future (cancelled ones) no longer hold it back.
+            locked.generated_until = max((occ.starts_at for occ in future), default=now)
         locked.save()
         for occ in future:
             occ.series = locked

@@ -119,8 +119,12 @@ class OutcomeForm(forms.Form):
 
 
 class GuideForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 12}), label="Steps")
+    """Write the steps (a new help-center article), or give the number of an existing article."""
+
+    article_id = forms.IntegerField(required=False, min_value=1, label="Existing help-center article (number)",
+                                    help_text="Leave empty to write the steps below")
+    title = forms.CharField(max_length=200, required=False)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 12}), label="Steps", required=False)
     private = forms.BooleanField(required=False, initial=True, label="Private to this client")
 
 

@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from supportdesk.accounts.models import User
 from supportdesk.errors import Invalid, NotFound
 from supportdesk.helpcenter.actions import create_article
-from supportdesk.helpcenter.models import Section, Visibility
+from supportdesk.helpcenter.models import Article, Section, Visibility
 from supportdesk.tickets.actions import record_event
 from supportdesk.tickets.models import Ticket
 
@@ -65,6 +65,34 @@ def attach_guide(actor: User | None, ticket: Ticket, *, title: str, body: str, p
         record_event(ticket, actor, "tam.guide_attached", source, library_item=item.pk, article=article.slug,
                      private=private)
         log(ticket.client, actor, "library.guide_attached", item=item.pk, ticket=ticket.pk)
+    return item
+
+
+def attach_article(actor: User | None, ticket: Ticket, *, article_id: int, title: str = "",
+                   source: str = "web") -> LibraryItem:
+    """Attach an existing help-center article as the ticket's step-by-step guide.
+
+    Only an article the ticket's requester can read (published; for everyone, signed-in people, the
+    client's entitled plans, or private to this very client): the library must never show a client
+    another client's private guide or a draft."""
+    from supportdesk.policy.helpcenter import visible_articles
+
+    _check_ticket(actor, ticket)
+    article = Article.objects.filter(pk=article_id).first()
+    if article is None:
+        raise Invalid(TamError.ARTICLE_NOT_VISIBLE, f"There is no help-center article #{article_id}.",
+                      fields={"article_id": "unknown"})
+    if not visible_articles(ticket.requester, Article.objects.filter(pk=article.pk)).exists():
+        raise Invalid(TamError.ARTICLE_NOT_VISIBLE, f"{ticket.client.name} cannot read the article "
+                      f"{article.title!r} (a draft, or private to another client or plan); publish it for them "
+                      "or write a guide for this ticket.", fields={"article_id": "not visible to the client"})
+    title = " ".join(str(title or "").split())[:200] or article.title
+    with transaction.atomic():
+        item = LibraryItem.objects.create(client=ticket.client, ticket=ticket, kind=LibraryKind.GUIDE, title=title,
+                                          article=article, created_by=actor)
+        record_event(ticket, actor, "tam.guide_attached", source, library_item=item.pk, article=article.slug,
+                     private=article.visibility == Visibility.CLIENT)
+        log(ticket.client, actor, "library.guide_attached", item=item.pk, ticket=ticket.pk, article=article.pk)
     return item
 
 

@@ -30,6 +30,10 @@ class CallSeries(models.Model):
     starts_on = models.DateField()
     attendees = models.JSONField(default=list, help_text="Invitee emails")
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    generated_until = models.DateTimeField(
+        null=True, blank=True,
+        help_text="The latest instant of the current pattern a call was generated for; the job continues after "
+                  "it, whatever moving or cancelling single calls did to their own times")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Schema
+from pydantic import StrictInt
 
 from . import schedule
 from .models import CallOccurrence, VisitExpense
@@ -24,7 +25,7 @@ class ClientCardOut(Schema):
 
 
 class AssignmentIn(Schema):
-    tam_id: int
+    tam_id: StrictInt  # strict: JSON true is refused (422), not read as person 1 (as accounts.api)
 
 
 class AssignmentOut(Schema):
@@ -52,10 +53,10 @@ class EscalatedOut(Schema):
 
 class SeriesIn(Schema):
     cadence: str
-    weekday: int
+    weekday: StrictInt  # strict: JSON true is refused (422), not read as Tuesday
     local_time: str
     zone: str | None = None
-    duration_minutes: int = 60
+    duration_minutes: StrictInt = 60
     starts_on: date | None = None
     attendees: list[str] | None = None
     title: str = "Case scrub call"
@@ -63,10 +64,10 @@ class SeriesIn(Schema):
 
 class SeriesPatch(Schema):
     cadence: str | None = None
-    weekday: int | None = None
+    weekday: StrictInt | None = None
     local_time: str | None = None
     zone: str | None = None
-    duration_minutes: int | None = None
+    duration_minutes: StrictInt | None = None
     attendees: list[str] | None = None
     title: str | None = None
 
@@ -202,7 +203,7 @@ class UpgradeIn(Schema):
     product: str = ""
     installed_version: str
     target_version: str = ""
-    release_id: int | None = None
+    release_id: StrictInt | None = None
     windows: list[WindowIn]
     notes: str = ""
 
@@ -242,7 +243,7 @@ class UpgradeOut(Schema):
 
 
 class ConfirmIn(Schema):
-    window_id: int
+    window_id: StrictInt
 
 
 class OutcomeIn(Schema):
@@ -251,9 +252,12 @@ class OutcomeIn(Schema):
 
 
 class GuideIn(Schema):
-    title: str
-    body: str
+    """Either the steps (title and body: a new help-center article) or `article_id`: an existing article."""
+
+    title: str = ""
+    body: str = ""
     private: bool = True
+    article_id: StrictInt | None = None
 
 
 class LibraryItemOut(Schema):

@@ -283,7 +283,11 @@ def guide_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
     form = GuideForm(request.POST or None, initial={"private": True})
     if request.method == "POST" and form.is_valid():
         try:
-            library.attach_guide(user, ticket, **form.cleaned_data)
+            data = form.cleaned_data
+            if data["article_id"] is not None:
+                library.attach_article(user, ticket, article_id=data["article_id"], title=data["title"])
+            else:
+                library.attach_guide(user, ticket, title=data["title"], body=data["body"], private=data["private"])
             return _done(request, "Guide attached; the client finds it in its library.", f"/console/tickets/{ticket.pk}/")
         except DomainError as exc:
             attach_error(form, exc)

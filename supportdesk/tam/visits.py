@@ -70,7 +70,7 @@ def plan_visit(actor: User | None, *, client: Client, starts_on: date, ends_on: 
         raise Invalid(TamError.BAD_DATES, "The visit ends before it starts.", fields={"ends_on": "before starts_on"})
     if (ends_on - starts_on).days > 30:
         raise Invalid(TamError.BAD_DATES, "A visit lasts at most 31 days.", fields={"ends_on": "at most 31 days"})
-    allowed = entitlements_for(client, starts_on).features.onsite_visits_per_year
+    allowed = entitlements_for(client, starts_on).features.onsite_visits_allowed
     if allowed <= 0:
         raise Invalid(TamError.NOT_ENTITLED, f"{client.name} has no onsite visit in its plan on {starts_on}.",
                       fields={"starts_on": "not entitled"})
@@ -86,7 +86,7 @@ def plan_visit(actor: User | None, *, client: Client, starts_on: date, ends_on: 
                 raise Conflict(TamError.VISIT_LIMIT,
                                f"{client.name} already has {len(taken)} onsite visit(s) in the contract year "
                                f"{year_start} to {year_end}, its plan allows {allowed}. Another visit this year "
-                               "needs an addendum that adds one.", fields={"starts_on": "visit limit reached"})
+                               "must be purchased: an addendum adding an offering with extra onsite visits.", fields={"starts_on": "visit limit reached"})
             visit = OnsiteVisit.objects.create(client=client, contract_year_start=year_start, slot=free[0],
                                                starts_on=starts_on, ends_on=ends_on, purpose=purpose[:300],
                                                location=location[:300], attendees=people, created_by=actor)

@@ -92,9 +92,11 @@ def agent_queue(user: Any, *, queue: str | None = None, scope: policy.TicketScop
 
 
 def next_ticket(user: Any) -> Ticket | None:
-    """The first unassigned ticket of the agent's queue view, or the first assigned to them."""
-    qs = agent_queue(user)
-    return qs.filter(assignee__isnull=True).first() or qs.filter(assignee=user).first()
+    """The head of the agent's queue view (R7 order) among the tickets nobody has taken and their own: an
+    urgent ticket of their own comes before a later unassigned one; tickets taken by others are skipped."""
+    from django.db.models import Q
+
+    return agent_queue(user).filter(Q(assignee__isnull=True) | Q(assignee=user)).first()
 
 
 def open_ticket_count(scope: policy.TicketScope, *, queue: str | None = None) -> int | None:

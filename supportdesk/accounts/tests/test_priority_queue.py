@@ -125,3 +125,19 @@ def test_the_portal_tells_users_of_a_client_without_premium_why(db):
     http = HttpClient()
     http.force_login(ClientUserFactory(client=client))
     assert "does not include the priority queue" in http.get("/portal/tickets/new/").content.decode()
+
+
+def test_next_ticket_puts_the_agents_own_urgent_ticket_before_a_later_unassigned_one(queue_world):
+    d, n, agent, http = queue_world["designated"], queue_world["other"], queue_world["agent"], queue_world["http"]
+    # Given the agent's own priority ticket due in 10 minutes and an unassigned standard one due in 50 hours
+    own_urgent = _ticket(d, 2, 10)
+    Ticket.objects.filter(pk=own_urgent.pk).update(assignee=agent)
+    unassigned_later = _ticket(n, 3, 50 * 60)
+    # And a more urgent ticket taken by another agent
+    taken = _ticket(d, 1, 5)
+    Ticket.objects.filter(pk=taken.pk).update(assignee=StaffFactory(staff_roles=["agent"]))
+    # When the agent asks for the next ticket, then they get their own urgent one (R7 order), not the other's
+    assert http.get("/api/v1/tickets/next").json()["id"] == own_urgent.pk
+    # And once it is solved, the unassigned one
+    Ticket.objects.filter(pk=own_urgent.pk).update(is_open=False, status="solved")
+    assert http.get("/api/v1/tickets/next").json()["id"] == unassigned_later.pk
