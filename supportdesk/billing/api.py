@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
@@ -232,17 +232,26 @@ class TierIn(Schema):
     base_mrc: str
 
 
-@router.get("/prices", summary="The price list and user-tier rules")
-def prices(request: HttpRequest) -> dict:
+PRICE_PAGE_SIZE = 100
+
+
+@router.get("/prices", summary="The price list and user-tier rules (paged: `page`, `page_size` apply to each list)")
+def prices(request: HttpRequest, page: int = Query(1, ge=1, le=10**9),
+           page_size: int = Query(PRICE_PAGE_SIZE, ge=1, le=PRICE_PAGE_SIZE)) -> dict:
     if not can_quote(policy.signed_in(request)):
         raise Forbidden("Only staff may read the price list.")
     entries, tiers = queries.price_list()
+    # Every price change is a new dated row, so both lists grow for ever: each is paged, with its count.
+    start = (page - 1) * page_size
     return {
         "list_prices": [{"offering": e.offering.code, "currency": e.currency, "effective_from": e.effective_from,
-                         "monthly_price": str(e.monthly_price)} for e in entries],
+                         "monthly_price": str(e.monthly_price)} for e in entries[start:start + page_size]],
+        "list_prices_count": entries.count(),
         "tiers": [{"offering": t.offering.code, "currency": t.currency, "effective_from": t.effective_from,
                    "tier_size": t.tier_size, "step": str(t.step), "cap": t.cap, "base_mrc": str(t.base_mrc)}
-                  for t in tiers],
+                  for t in tiers[start:start + page_size]],
+        "tiers_count": tiers.count(),
+        "page": page, "page_size": page_size,
     }
 
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:  # imported lazily at run time: Django is set up by the command first
+    from .pricing import Quote
 
 invoices_app = typer.Typer(help="Monthly invoices.", no_args_is_help=True)
 
@@ -27,23 +31,32 @@ def quote(offering: str = typer.Option(..., "--offering", help='Offering name or
 
     try:
         found = offering_named(offering)
-        counts = [quote_user_count(found, users)] + ([parse_user_count(what_if, "what_if")] if what_if else [])
-        quotes = [price_for(found, n, currency) for n in counts]
+        count = quote_user_count(found, users)
+        other = parse_user_count(what_if, "what_if") if what_if else None
+        _print_quote(price_for(found, count, currency))
     except DomainError as exc:
         raise fail(exc.message) from exc
-    for index, q in enumerate(quotes):
-        if index:
-            typer.echo("\nWhat if:")
-        typer.echo(f"Offering: {q.offering_name} ({q.offering_code})")
-        if q.per_user_tier:
-            typer.echo(f"Users:    {q.users}")
-            typer.echo(f"Tier:     {q.tier} ({q.tier_label})")
-            typer.echo(f"Base:     {q.base} {q.currency} (1-{q.tier_size} users)")
-            typer.echo(f"Step:     {q.step} {q.currency} per further tier of {q.tier_size} users (x{q.steps_added})")
-        else:
-            typer.echo(f"Base:     {q.base} {q.currency} (flat list price)")
-        typer.echo(f"MRC:      {q.mrc} {q.currency}")
-        typer.echo(f"Why:      {q.explanation}")
+    if other is None:
+        return
+    try:  # the quote above still stands, as on the page and in the API; an over-cap what-if still exits 2
+        what_if_quote = price_for(found, other, currency)
+    except DomainError as exc:
+        raise fail(f"what if {other} users: {exc.message}") from exc
+    typer.echo("\nWhat if:")
+    _print_quote(what_if_quote)
+
+
+def _print_quote(q: Quote) -> None:
+    typer.echo(f"Offering: {q.offering_name} ({q.offering_code})")
+    if q.per_user_tier:
+        typer.echo(f"Users:    {q.users}")
+        typer.echo(f"Tier:     {q.tier} ({q.tier_label})")
+        typer.echo(f"Base:     {q.base} {q.currency} (1-{q.tier_size} users)")
+        typer.echo(f"Step:     {q.step} {q.currency} per further tier of {q.tier_size} users (x{q.steps_added})")
+    else:
+        typer.echo(f"Base:     {q.base} {q.currency} (flat list price)")
+    typer.echo(f"MRC:      {q.mrc} {q.currency}")
+    typer.echo(f"Why:      {q.explanation}")
 
 
 @invoices_app.command("run")

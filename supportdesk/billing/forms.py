@@ -13,12 +13,26 @@ def _offerings() -> list[tuple[str, str]]:
     return [(o.code, o.name) for o in Offering.objects.filter(active=True)]
 
 
+class OfferingChoiceField(forms.ChoiceField):
+    """A select of offering codes that also understands an offering's name in any case ("24/7 Support"),
+    as the quote API and `supportdesk quote --offering "24/7 Support"` do, so a shared link works."""
+
+    def to_python(self, value: object) -> str:
+        text = super().to_python(value).strip()
+        named = Offering.objects.filter(name__iexact=text).values_list("code", flat=True).first()
+        return named or text
+
+
 class QuoteForm(forms.Form):
-    offering = forms.ChoiceField(choices=_offerings)
+    offering = OfferingChoiceField(choices=_offerings)
     users = forms.CharField(max_length=20, required=False,
                             help_text="Number of the client's users (required for 24/7 Support, priced by tier)")
-    currency = forms.CharField(max_length=3, initial="USD")
+    # Optional like the API's and the CLI's: a quote without one is in USD.
+    currency = forms.CharField(max_length=3, initial="USD", required=False)
     what_if = forms.CharField(max_length=20, required=False, label="What if (another user count)")
+
+    def clean_currency(self) -> str:
+        return (self.cleaned_data.get("currency") or "").strip().upper() or "USD"
 
 
 class RunForm(forms.Form):

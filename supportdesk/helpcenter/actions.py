@@ -260,4 +260,4 @@ def _unique_slug(slug: str, *, explicit: bool, exclude: int | None = None) -> st
 
 
 def _search_text(title: str, body: str) -> str:
-    return search.searchable(f"{title}\n{html_to_text(body)}")
+    return f"{search.index_text(title)}\n{search.index_text(html_to_text(body))}"

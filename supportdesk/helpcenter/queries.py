@@ -54,7 +54,7 @@ def group_by_section(page: Iterable[Article]) -> list[tuple[Section, list[Articl
 
 def search_articles(user: Any, q: str) -> list[Article]:
     """Full-text hits the person may read, best match first."""
-    ids = search.matching_article_ids(q)
+    ids = search.matching_article_ids(q, among=help_policy.visible_articles(user))
     if not ids:
         return []
     found = {a.pk: a for a in articles(user).filter(pk__in=ids)}

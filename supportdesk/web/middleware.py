@@ -1,5 +1,6 @@
 """Per-request scope around every view: database briefly unavailable -> 503 with a retry hint instead of
-a stack trace; a number too large for the database (an id of 30 digits) -> 422, not 500; revision values read once per
+a stack trace; a number too large for the database (an id of 30 digits) -> 422, not 500; a NUL character in
+text, which PostgreSQL cannot store -> 422 `nul_character` naming the fields that hold one; revision values read once per
 request until it writes (revisions.cache), so the caches keyed on them (entitlements, tokens, people, SLA
 settings) cost no query after the first; an /api/ URL without an endpoint (404) or method (405), and an unexpected
 error (500), -> the API's JSON error shape, not Django's HTML page (the 500 is logged with its traceback by Django first).
@@ -8,8 +9,10 @@ pages become an SQL OFFSET, refuses one too large for 64 bits."""
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from django.db import DataError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -39,6 +42,8 @@ class DatabaseUnavailableMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DataError) and "NUL (0x00)" in str(exception):
+            return nul_character(request)
         if isinstance(exception, OverflowError | DataError):
             return out_of_range(request)
         if not isinstance(exception, OperationalError | InterfaceError):
@@ -88,3 +93,42 @@ def out_of_range(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"error": {"code": "out_of_range", "message": message, "fields": {}}}, status=422)
     return HttpResponse(message, status=422, content_type="text/plain; charset=utf-8")
+
+
+NUL_MESSAGE = "Text may not contain the NUL character (\\x00 or \\u0000); remove it and send again."
+
+
+def nul_character(request: HttpRequest) -> HttpResponse:
+    """PostgreSQL refuses NUL in text ("cannot contain NUL (0x00) bytes"): a 422 naming the fields that hold
+    one, not the 64-bit message of other data errors."""
+    fields = {name: "contains NUL" for name in sorted(set(nul_fields(request)))}
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "nul_character", "message": NUL_MESSAGE, "fields": fields}},
+                            status=422)
+    named = f" ({', '.join(fields)})" if fields else ""
+    return HttpResponse(NUL_MESSAGE + named, status=422, content_type="text/plain; charset=utf-8")
+
+
+def nul_fields(request: HttpRequest) -> Iterator[str]:
+    """Names of the query, form or JSON body fields whose text holds a NUL (dotted paths inside JSON)."""
+    for params in (request.GET, request.POST):
+        for name, values in params.lists():
+            if any("\x00" in value for value in values):
+                yield name
+    if str(request.content_type).endswith("json"):
+        try:
+            body = json.loads(request.body or b"null")
+        except (ValueError, UnicodeDecodeError):
+            return
+        yield from _nul_paths(body, "")
+
+
+def _nul_paths(value: Any, path: str) -> Iterator[str]:
+    if isinstance(value, str) and "\x00" in value:
+        yield path or "body"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _nul_paths(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nul_paths(item, f"{path}[{index}]" if path else f"[{index}]")
