@@ -166,6 +166,17 @@ def attainment_by_month(rows: list[AttainmentRow]) -> list[tuple[str, dict[int, 
             for month, by_sev in sorted(totals.items())]
 
 
+def attainment_by_client(rows: list[AttainmentRow], limit: int = 30) -> list[tuple[str, float, int]]:
+    """Client -> (percent met, clocks decided) over all severities and months, for the chart: the `limit`
+    clients with the most decided clocks (a chart of hundreds of bars reads as nothing; the table has all)."""
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        totals[row.client][0] += row.met
+        totals[row.client][1] += row.total
+    busiest = sorted(totals.items(), key=lambda item: (-item[1][1], item[0]))[:limit]
+    return [(client, round(100.0 * met / total, 1), total) for client, (met, total) in busiest if total]
+
+
 def at_risk(user: Any, *, within: timedelta = timedelta(hours=4), now: datetime | None = None) -> QuerySet[Clock]:
     """Running clocks due within `within` (calendar time), nearest first; the caller pages it in SQL."""
     require_manager(user)

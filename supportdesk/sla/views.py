@@ -1,4 +1,4 @@
-"""Manager pages of the sla context: the dashboard (attainment table, CSV, SVG chart, at-risk list,
+"""Manager pages of the sla context: the dashboard (attainment table, CSV, SVG charts, at-risk list,
 breaches, volume by channel) and the calendar editor. Thin: reads through queries, writes through actions."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from supportdesk.web.views.common import attach_error
 
 from . import actions, queries
 from .calendars_store import all_settings, settings_for
-from .charts import attainment_svg
+from .charts import attainment_svg, client_attainment_svg, volume_svg
 from .forms import CalendarForm, RuleForm, weekly_text
 from .models import CalendarKind, RecomputeJob
 from .objectives import rules
@@ -84,6 +84,20 @@ def attainment_chart(request: HttpRequest) -> HttpResponse:
     _manager(request)
     rows = queries.attainment(request.user, months=_months(request))
     return HttpResponse(attainment_svg(queries.attainment_by_month(rows)), content_type="image/svg+xml")
+
+
+@login_required
+def client_attainment_chart(request: HttpRequest) -> HttpResponse:
+    _manager(request)
+    rows = queries.attainment(request.user, months=_months(request))
+    return HttpResponse(client_attainment_svg(queries.attainment_by_client(rows)), content_type="image/svg+xml")
+
+
+@login_required
+def volume_chart(request: HttpRequest) -> HttpResponse:
+    _manager(request)
+    volume = queries.volume_by_channel(request.user, months=_months(request))
+    return HttpResponse(volume_svg(volume), content_type="image/svg+xml")
 
 
 @login_required
