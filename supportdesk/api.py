@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from supportdesk.accounts.actions import user_for_token
@@ -31,7 +32,67 @@ class HeaderToken(APIKeyHeader):
         return user
 
 
-api = NinjaAPI(
+# The refusals every operation may answer, in the one error shape; an operation's own `responses` come first.
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {
+        "type": "object",
+        "required": ["code", "message", "fields"],
+        "properties": {
+            "code": {"type": "string", "description": "Stable, e.g. `not_found`, `ticket.stale_version`"},
+            "message": {"type": "string", "description": "For people"},
+            "fields": {"type": "object", "description": "Field name -> what is wrong with it"},
+            "details": {"type": "object", "description": "More about some refusals (a 409's `current_version`)"},
+        },
+    }},
+}
+_ERROR_REF = {"$ref": "#/components/schemas/Error"}
+_ERRORS = {  # status -> (when it applies, description)
+    401: ("authenticated", "`unauthenticated`: no session and no valid API token"),
+    403: ("authenticated", "`forbidden` (or a more precise code): signed in, but your role may not do this"),
+    404: ("path", "`not_found`: no such object, or one you may not see (the same answer)"),
+    422: ("input", "`invalid_request` or a domain code: a parameter or body field is wrong (see `fields`)"),
+    503: ("always", "`unavailable`: the database is unreachable; try again after `Retry-After` seconds"),
+    500: ("always", "`internal_error`: a bug; nothing of it is shown"),
+}
+
+
+class SupportdeskAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict | None = None) -> OpenAPISchema:
+        """ninja's document plus each operation's error responses, which ninja does not know of."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_errors(schema)
+        return schema
+
+
+def document_errors(schema: OpenAPISchema) -> None:
+    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status in _errors_of(operation):
+                if status not in responses and str(status) not in responses:  # ninja's keys are ints
+                    responses[status] = {"description": _ERRORS[status][1]}
+            for status, response in responses.items():  # an operation's own refusals (a 409) say what, not how
+                if str(status).isdigit() and int(status) >= 400 and "content" not in response:
+                    response["content"] = {"application/json": {"schema": _ERROR_REF}}
+
+
+def _errors_of(operation: dict) -> list[int]:
+    parameters = operation.get("parameters", [])
+    applies = {
+        "authenticated": bool(operation.get("security")),
+        "path": any(p.get("in") == "path" for p in parameters),
+        "input": bool(parameters) or "requestBody" in operation,
+        "always": True,
+    }
+    return [status for status, (when, _) in _ERRORS.items() if applies[when]]
+
+
+api = SupportdeskAPI(
     title="supportdesk API",
     version="1",
     description="Contracts, entitlements, tickets and everything around them. Authenticate with "

@@ -114,14 +114,20 @@ def visible_messages(user: Any, ticket: Ticket) -> QuerySet[Message]:
     return qs if can_see_internal(user) else qs.exclude(kind=MessageKind.INTERNAL)
 
 
+# History rows that carry staff-only words: an internal note, an escalation to the TAM (its `reason` is an
+# agent's note to the TAM, mailed to them only; the client sees the TAM as its contact anyway), and the on-call
+# page (it names the staff paged and their addresses: the vendor's rota, not the client's business).
+STAFF_ONLY_EVENT_KINDS = ("message.internal", "ticket.escalated_to_tam", "oncall.notified")
+
+
 def visible_events(user: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
-    """A ticket's history as this person may see it: clients see no internal note and no internal file; a client
-    user who sees only their own tickets does not see which colleague's ticket was merged into theirs, nor into
-    which colleague's ticket theirs was merged (`visible_merge_target`)."""
+    """A ticket's history as this person may see it: clients see no internal note, no escalation to the TAM and no
+    internal file; a client user who sees only their own tickets does not see which colleague's ticket was merged
+    into theirs, nor into which colleague's ticket theirs was merged (`visible_merge_target`)."""
     qs = ticket.events.select_related("actor")
     if can_see_internal(user):
         return qs
-    qs = qs.exclude(kind="message.internal").exclude(kind="attachment.added", data__internal=True)
+    qs = qs.exclude(kind__in=STAFF_ONLY_EVENT_KINDS).exclude(kind="attachment.added", data__internal=True)
     if ticket_scope(user).kind != "client":
         qs = qs.exclude(Q(kind="ticket.merged") & ~Q(data__requester=getattr(user, "email", "")))
     if ticket.merged_into_id is not None and visible_merge_target(user, ticket) is None:

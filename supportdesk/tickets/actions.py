@@ -201,6 +201,8 @@ def update_ticket(actor: User | None, ticket: Ticket, *, expected_version: int, 
                            f"Ticket #{ticket.pk} changed since you loaded it (version {expected_version}, now "
                            f"{locked.version}). Reload and apply your change again.",
                            details={"current_version": locked.version})
+        if "status" in values:  # again from the locked row: the version may be one loaded after our own read
+            _check_transition(locked, values["status"])
         before: dict[str, Any] = {name: _plain(getattr(locked, name)) for name in values}
         for name, value in values.items():
             setattr(locked, name, value)
@@ -245,10 +247,7 @@ def _validated_changes(ticket: Ticket, changes: dict[str, Any]) -> dict[str, Any
     values: dict[str, Any] = {}
     for name, value in changes.items():
         if name == "status":
-            check_status(value)
-            if value != ticket.status and value not in TRANSITIONS[ticket.status]:
-                raise Invalid(TicketError.BAD_TRANSITION, f"A {ticket.get_status_display().lower()} ticket cannot "
-                              f"become {Status(value).label.lower()}.", fields={"status": "not allowed now"})
+            _check_transition(ticket, check_status(value))
             values[name] = value
         elif name == "severity":
             values[name] = _severity(value)
@@ -263,6 +262,13 @@ def _validated_changes(ticket: Ticket, changes: dict[str, Any]) -> dict[str, Any
         else:
             raise Invalid("ticket.unknown_field", f"Cannot change {name!r}.", fields={name: "not changeable"})
     return values
+
+
+def _check_transition(ticket: Ticket, status: str) -> None:
+    """422 `ticket.bad_transition` unless `status` may follow the ticket's (TRANSITIONS); staying is no change."""
+    if status != ticket.status and status not in TRANSITIONS[ticket.status]:
+        raise Invalid(TicketError.BAD_TRANSITION, f"A {ticket.get_status_display().lower()} ticket cannot "
+                      f"become {Status(status).label.lower()}.", fields={"status": "not allowed now"})
 
 
 def _apply_status_side_effects(ticket: Ticket, old: str | None, now: datetime) -> None:

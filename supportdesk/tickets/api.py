@@ -33,6 +33,11 @@ from .schemas import (
 router = Router()
 
 
+def _refusals(status: int, description: str) -> dict:
+    """An operation's own refusal in the OpenAPI document (supportdesk.api adds the error shape and the common ones)."""
+    return {"responses": {status: {"description": description}}}
+
+
 @router.get("/", response=list[TicketOut], summary="List tickets you may see")
 @paginate_prepared(page_size=25)
 def list_tickets(request: HttpRequest, status: str | None = None, queue: str | None = None,
@@ -147,7 +152,10 @@ def get_ticket(request: HttpRequest, ticket_id: int):
 
 
 @router.patch("/{ticket_id}", response=TicketOut, summary="Change status, severity, assignee, queue or subject",
-              description="Send the `version` you loaded; if someone saved in between you get 409 and nothing changes.")
+              description="Send the `version` you loaded; if someone saved in between you get 409 and nothing changes. "
+                          "A status that may not follow the current one is 422 `ticket.bad_transition`.",
+              openapi_extra=_refusals(409, "`ticket.stale_version`: saved by someone since you loaded it; "
+                                           "`details.current_version` says the version now. Nothing changed."))
 def patch_ticket(request: HttpRequest, ticket_id: int, payload: TicketUpdateIn):
     ticket = queries.ticket_for(policy.signed_in(request), ticket_id)
     with _api_field_names():
@@ -161,7 +169,8 @@ def patch_ticket(request: HttpRequest, ticket_id: int, payload: TicketUpdateIn):
              description="Closes this ticket as a duplicate of `into` (same client, neither closed nor merged): the "
                          "target gets an internal note with this ticket's conversation, and email, chat and phone "
                          "replies to this ticket go to the target. Refused: `ticket.merge_self`, "
-                         "`ticket.merge_other_client` (422), `ticket.merge_closed`, `ticket.already_merged` (409).")
+                         "`ticket.merge_other_client` (422), `ticket.merge_closed`, `ticket.already_merged` (409).",
+             openapi_extra=_refusals(409, "`ticket.merge_closed` or `ticket.already_merged`: nothing changed."))
 def merge_ticket(request: HttpRequest, ticket_id: int, payload: MergeIn):
     user = policy.signed_in(request)
     source = queries.ticket_for(user, ticket_id)

@@ -18,7 +18,7 @@ from supportdesk.errors import DomainError, Invalid, NotFound
 
 from . import actions
 from .actions import record_event
-from .models import Attachment, Message, Ticket
+from .models import Attachment, Message, MessageKind, Ticket
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 MAX_FILES_PER_MESSAGE = 10
@@ -43,6 +43,8 @@ def add_attachment(actor: User | None, ticket: Ticket, *, upload: IO[bytes], fil
     actions.refuse_closed_for_client(actor, ticket, staff, field="file")
     if internal and actor is not None and not policy.can_see_internal(actor):
         internal = False
+    if message is not None and message.kind == MessageKind.INTERNAL:
+        internal = True  # a file on an internal note is as internal as the note, whoever forgot to say so
     digest, size = hashlib.sha256(), 0
     for chunk in iter(lambda: upload.read(1024 * 1024), b""):
         size += len(chunk)

@@ -61,7 +61,8 @@ def ticket_list(user: Any, *, status: str | None = None, queue: str | None = Non
     if assignee_id:
         qs = qs.filter(assignee_id=assignee_id)
     if q:
-        qs = qs.filter(pk__in=search.matching_ticket_ids(q, include_internal=policy.can_see_internal(user)))
+        qs = qs.filter(pk__in=search.matching_ticket_ids(q, include_internal=policy.can_see_internal(user),
+                                                         among=scope or policy.ticket_scope(user)))
     return qs
 
 

@@ -8,11 +8,15 @@ appear in an internal note; the caller still filters by the authorization policy
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.db.models import Max
 
 from .models import Message, MessageKind, SearchIndexProgress
+
+if TYPE_CHECKING:
+    from supportdesk.policy.tickets import TicketScope as Scope
 
 MAX_HITS = 2000
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -72,35 +76,48 @@ def _last_message() -> int:
     return Message.objects.aggregate(last=Max("id"))["last"] or 0
 
 
-def matching_ticket_ids(query: str, *, include_internal: bool) -> list[int]:
+def matching_ticket_ids(query: str, *, include_internal: bool, among: Scope | None = None) -> list[int]:
+    """Tickets with every word of `query`, at most MAX_HITS of them. `among`: the tickets the person may see
+    (policy.TicketScope); it is applied in the same SQL, before the limit, so that other clients' tickets
+    matching a common word never crowd out the person's own."""
     words = _WORD.findall(query)[:20]
-    if not words:
+    if not words or (among is not None and among.kind == "none"):
         return []
     if connection.vendor == "sqlite":
         catch_up()
-        return _sqlite_ids(words, include_internal)
-    return _postgres_ids(words, include_internal)
+        sql, params = _sqlite_match(words, include_internal)
+    else:
+        sql, params = _postgres_match(words, include_internal)
+    where, scope_params = _scope_filter(among)
+    # Only constants are interpolated; the user's words and the scope's ids travel as parameters.
+    sql = (f"SELECT hits.ticket_id FROM ({sql}) hits JOIN tickets_ticket seen ON seen.id = hits.ticket_id "  # noqa: S608
+           f"WHERE {where} LIMIT {MAX_HITS}")
+    with connection.cursor() as cur:
+        cur.execute(sql, [*params, *scope_params])
+        return [row[0] for row in cur.fetchall()]
 
 
-def _sqlite_ids(words: list[str], include_internal: bool) -> list[int]:
+def _scope_filter(among: Scope | None) -> tuple[str, list[int]]:
+    if among is None or among.kind == "all":
+        return "1 = 1", []
+    if among.kind == "client":
+        return "seen.client_id = %s", [among.client_id]
+    return "seen.client_id = %s AND seen.requester_id = %s", [among.client_id, among.requester_id]
+
+
+def _sqlite_match(words: list[str], include_internal: bool) -> tuple[str, list[str]]:
     # Every word somewhere in the ticket (its subject or any message it may see): one MATCH per word, intersected.
     # Quoted tokens: user input can never be read as FTS5 query syntax.
     one = "SELECT ticket_id FROM tickets_fts WHERE tickets_fts MATCH %s" + (  # noqa: S608 (constants only)
         "" if include_internal else " AND internal = 0")
-    sql = " INTERSECT ".join([one] * len(words))
-    with connection.cursor() as cur:
-        cur.execute(sql + f" LIMIT {MAX_HITS}", ['"' + w.replace('"', '""') + '"' for w in words])
-        return [row[0] for row in cur.fetchall()]
+    return " INTERSECT ".join([one] * len(words)), ['"' + w.replace('"', '""') + '"' for w in words]
 
 
-def _postgres_ids(words: list[str], include_internal: bool) -> list[int]:
+def _postgres_match(words: list[str], include_internal: bool) -> tuple[str, list[str]]:
     # As on SQLite: every word in the subject or in a message, each word served by the GIN expression indexes.
     internal_filter = "" if include_internal else "AND m.kind <> 'internal'"
-    # Only constants are interpolated; the user's words travel as parameters.
-    one = ("(SELECT t.id FROM tickets_ticket t WHERE to_tsvector('simple', t.subject) @@ plainto_tsquery('simple', %s) "  # noqa: S608
+    one = ("(SELECT t.id AS ticket_id FROM tickets_ticket t "  # noqa: S608 (constants only)
+           "WHERE to_tsvector('simple', t.subject) @@ plainto_tsquery('simple', %s) "
            "UNION SELECT m.ticket_id FROM tickets_message m "
            "WHERE to_tsvector('simple', m.body) @@ plainto_tsquery('simple', %s) " + internal_filter + ")")
-    sql = " INTERSECT ".join([one] * len(words)) + " LIMIT " + str(MAX_HITS)
-    with connection.cursor() as cur:
-        cur.execute(sql, [w for word in words for w in (word, word)])
-        return [row[0] for row in cur.fetchall()]
+    return " INTERSECT ".join([one] * len(words)), [w for word in words for w in (word, word)]

@@ -158,6 +158,7 @@ def test_the_list_keeps_the_openapi_of_ninjas_page_number_pagination():
     # Then the list operation's parameters, responses and page schema are the same
     their_op, our_op = theirs["paths"]["/api/v1/tickets/"]["get"], ours["paths"]["/api/v1/tickets/"]["get"]
     assert our_op["parameters"] == their_op["parameters"]
-    assert our_op["responses"] == their_op["responses"]
+    # (ours also lists the API's error responses, supportdesk.api.document_errors: test_r3_audit.py)
+    assert {k: v for k, v in our_op["responses"].items() if int(k) < 400} == their_op["responses"]
     assert our_op["summary"] == their_op["summary"]
     assert ours["components"]["schemas"]["PagedTicketOut"] == theirs["components"]["schemas"]["PagedTicketOut"]
