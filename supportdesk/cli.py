@@ -20,6 +20,16 @@ app = typer.Typer(help="supportdesk: contracts, entitlements, tickets and exact 
 token_app = typer.Typer(help="API tokens for integrations.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 
+
+@app.callback()
+def _everywhere(data_dir: Path = typer.Option(None, "--data-dir", envvar="SUPPORTDESK_DATA_DIR",
+                                              help="Folder for the database, uploads and keys, for every command "
+                                                   "(as each command's own --data-dir).")) -> None:
+    """supportdesk: contracts, entitlements, tickets and exact SLA clocks for support plans."""
+    # Each command reads SUPPORTDESK_DATA_DIR through its own --data-dir option, parsed after this runs.
+    if data_dir is not None:
+        os.environ["SUPPORTDESK_DATA_DIR"] = str(Path(data_dir).resolve())
+
 DATA_DIR_OPTION = typer.Option(None, "--data-dir", envvar="SUPPORTDESK_DATA_DIR",
                                help="Folder for the database, uploads and keys (created if missing).")
 
@@ -54,10 +64,14 @@ def create_admin(email: str = typer.Option(..., help="Sign-in email"),
                  data_dir: Path = DATA_DIR_OPTION) -> None:
     """Create a system administrator (all staff roles)."""
     setup_django(data_dir)
+    from django.core.management import call_command
+
     from supportdesk.accounts.actions import create_person
     from supportdesk.errors import DomainError
 
     password = password or secrets.token_urlsafe(12)
+    _check_password(password)
+    call_command("migrate", interactive=False, verbosity=0)  # a first step on a new data folder, as `serve` does
     try:
         create_person(None, email=email, password=password, full_name="Administrator",
                       staff_roles=["sysadmin", "manager", "agent", "billing"])
@@ -66,22 +80,48 @@ def create_admin(email: str = typer.Option(..., help="Sign-in email"),
     typer.echo(f"Administrator {email} created. Password (shown once): {password}")
 
 
+def _check_password(password: str) -> None:
+    """An administrator's password meets AUTH_PASSWORD_VALIDATORS (12+ characters, not a common one): the
+    most powerful account must not be the one that skips the policy every other password follows."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise fail("--password: " + " ".join(exc.messages)) from exc
+
+
 @app.command()
 def demo(data_dir: Path = DATA_DIR_OPTION) -> None:
     """Load realistic demo data: clients on every plan, people in every role, tickets in every state."""
     setup_django(data_dir)
     from django.core.management import call_command
 
-    from supportdesk.demo_data import DEMO_PASSWORD, load_demo
+    from supportdesk.demo_data import DEMO_PASSWORD
 
+    typer.echo("Preparing the database and loading the demo data ...")
     call_command("migrate", interactive=False, verbosity=0)
-    created = load_demo()
+    created = _load_demo()
     typer.echo("Demo data loaded." if created else "Demo data was already loaded.")
     typer.echo(f"Demo accounts (password {DEMO_PASSWORD}):")
     from supportdesk.demo_data import DEMO_ACCOUNTS
 
     for role, email in DEMO_ACCOUNTS:
         typer.echo(f"  {role:<22} {email}")
+
+
+def _load_demo() -> bool:
+    """The demo data, or one line saying why this data folder cannot take it (say, a demo email already used
+    by a real account); the load is one transaction, so nothing is left half loaded."""
+    from supportdesk.demo_data import load_demo
+    from supportdesk.errors import DomainError
+
+    try:
+        return load_demo()
+    except DomainError as exc:
+        raise fail(f"the demo data cannot be loaded into this data folder: {exc.message} "
+                   "(load it into a new --data-dir)") from exc
 
 
 @app.command()
@@ -153,7 +193,7 @@ def token_create(user: str = typer.Option(..., "--user", help="Email of the pers
 
 @app.command()
 def worker(data_dir: Path = DATA_DIR_OPTION,
-           workers: int = typer.Option(2, help="Job worker threads"),
+           workers: int = typer.Option(2, min=1, max=64, help="Job worker threads"),
            periodic: bool = typer.Option(True, "--periodic/--no-periodic",
                                          help="Also schedule periodic jobs (run it on one worker per cluster)")) -> None:
     """Run background jobs: the outbox sender, SLA warnings and recomputes, periodic jobs."""
@@ -165,8 +205,8 @@ def worker(data_dir: Path = DATA_DIR_OPTION,
 
 @app.command()
 def web(host: str = typer.Option("127.0.0.1", help="Address to listen on"),
-        port: int = typer.Option(8000, help="HTTP port"),
-        workers: int = typer.Option(2, help="Web processes (about one per core)"),
+        port: int = typer.Option(8000, min=1, max=65535, help="HTTP port"),
+        workers: int = typer.Option(2, min=1, max=64, help="Web processes (about one per core)"),
         data_dir: Path = DATA_DIR_OPTION,
         log_level: str = typer.Option("info", help="uvicorn's log level")) -> None:
     """Run only the web processes (HTTP and WebSockets), each on its own SO_REUSEPORT socket."""
@@ -174,37 +214,47 @@ def web(host: str = typer.Option("127.0.0.1", help="Address to listen on"),
         os.environ["SUPPORTDESK_DATA_DIR"] = str(Path(data_dir).resolve())
     from supportdesk.http_server import serve as serve_http
 
-    serve_http(host, port, workers, log_level=log_level)
+    try:
+        serve_http(host, port, workers, log_level=log_level)
+    except OSError as exc:  # the address is taken or not ours: checked in the parent before any worker starts
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 
 
 @app.command()
 def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on"),
-          port: int = typer.Option(8000, help="HTTP port"),
+          port: int = typer.Option(8000, min=1, max=65535, help="HTTP port"),
           data_dir: Path = DATA_DIR_OPTION,
           demo_data: bool = typer.Option(False, "--demo", help="Load the demo data first"),
-          smtp_port: int | None = typer.Option(None, "--smtp-port", show_default=False,
+          smtp_port: int | None = typer.Option(None, "--smtp-port", min=0, max=65535, show_default=False,
                                                help="Inbound SMTP listener port (0 turns it off; default: "
                                                     "SUPPORTDESK_SMTP_LISTEN, else 2525 on --host)"),
-          web_workers: int = typer.Option(1, "--web-workers", help="Web processes")) -> None:
+          web_workers: int = typer.Option(1, "--web-workers", min=1, max=64, help="Web processes")) -> None:
     """Start everything: migrations, catalogue, first admin, web server, job worker, SMTP listener."""
+    smtp_host, smtp_port = smtp_address(host, smtp_port, os.environ.get("SUPPORTDESK_SMTP_LISTEN", ""))
+    _require_free_port(host, port, "--port")
+    if smtp_port:
+        _require_free_port(smtp_host, smtp_port, "--smtp-port", hint=" (or --smtp-port 0 to run without it)")
     data_dir = Path(data_dir or os.environ.get("SUPPORTDESK_DATA_DIR") or Path.cwd() / "data").resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise fail(f"--data-dir: cannot create {str(data_dir)!r}: {exc.strerror or exc}") from exc
     setup_django(data_dir)
     from django.core.management import call_command
 
+    # A first start takes several seconds before the URL can be printed: say what is happening (SPEC §11).
+    typer.echo(f"Preparing the database in {data_dir} (migrations, catalogue) ...")
     call_command("migrate", interactive=False, verbosity=0)
     admin_line = _ensure_first_admin(data_dir)
     if demo_data:
-        from supportdesk.demo_data import load_demo
-
-        load_demo()
+        typer.echo("Loading the demo data (once per data folder) ...")
+        _load_demo()
     env = {**os.environ, "SUPPORTDESK_DATA_DIR": str(data_dir), "SUPPORTDESK_SITE_URL": f"http://{host}:{port}"}
     children = [
         subprocess.Popen([sys.executable, "-m", "supportdesk.cli", "web", "--host", host, "--port", str(port),
                           "--workers", str(web_workers)], env=env),
         subprocess.Popen([sys.executable, "-m", "supportdesk.cli", "worker"], env=env),
     ]
-    smtp_host, smtp_port = smtp_address(host, smtp_port, os.environ.get("SUPPORTDESK_SMTP_LISTEN", ""))
     if smtp_port:
         smtp = _smtp_child(smtp_host, smtp_port, env)
         if smtp is not None:
@@ -233,6 +283,21 @@ def smtp_address(host: str, smtp_port: int | None, listen: str) -> tuple[str, in
         raise typer.Exit(2) from None
 
 
+def _require_free_port(host: str, port: int, option: str, hint: str = "") -> None:
+    """Exit 2 with one line when nothing can listen on host:port, before migrations run and children start:
+    otherwise `serve` would print its URL and then stop when the web child fails. A plain bind (no SO_REUSEPORT)
+    also notices another supportdesk already serving there."""
+    import socket
+
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise fail(f"{option}: cannot listen on {host}:{port}: {exc.strerror or exc}{hint}") from exc
+
+
 def _smtp_child(host: str, port: int, env: dict) -> subprocess.Popen | None:
     try:
         importlib.import_module("supportdesk.intake.smtp")
@@ -256,7 +321,7 @@ def _ensure_first_admin(data_dir: Path) -> str:
 
 
 def _supervise(children: list[subprocess.Popen]) -> None:
-    def stop(*_: object) -> None:
+    def stop(*_: object, status: int = 0) -> None:
         for child in children:
             if child.poll() is None:
                 child.terminate()
@@ -265,7 +330,7 @@ def _supervise(children: list[subprocess.Popen]) -> None:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 child.kill()
-        raise SystemExit(0)
+        raise SystemExit(status)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -273,7 +338,7 @@ def _supervise(children: list[subprocess.Popen]) -> None:
         for child in children:
             if child.poll() is not None:
                 typer.echo(f"A child process exited with {child.returncode}; stopping.", err=True)
-                stop()
+                stop(status=1)  # the product is not running: say so to scripts and supervisors
         time.sleep(1)
 
 
@@ -296,6 +361,15 @@ def _mount_context_commands() -> None:
 _mount_context_commands()
 
 
+def _is_missing_table(exc: Exception) -> bool:
+    """A command run against a data folder (or DATABASE_URL) that was never migrated."""
+    from django.db import utils
+
+    text = str(exc)
+    return (isinstance(exc, utils.OperationalError) and text.startswith("no such table")) or (
+        isinstance(exc, utils.ProgrammingError) and "relation" in text and "does not exist" in text)
+
+
 def main() -> None:
     """Usage errors print one clear line on stderr and exit 2 (scripts and acceptance checks rely on it)."""
     from typer._click.exceptions import NoArgsIsHelpError, UsageError  # typer >= 0.20 vendors click
@@ -310,6 +384,12 @@ def main() -> None:
         raise SystemExit(1) from None
     except typer.Exit as exc:
         raise SystemExit(exc.exit_code) from None
+    except Exception as exc:
+        if not _is_missing_table(exc):
+            raise
+        typer.echo("error: the database has no tables yet; run `supportdesk migrate` (or `supportdesk serve`) "
+                   "with this data folder first", err=True)
+        raise SystemExit(2) from None
     if isinstance(result, int):
         raise SystemExit(result)
 

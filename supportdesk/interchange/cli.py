@@ -31,6 +31,11 @@ SKIP_INVALID = typer.Option(False, "--skip-invalid", help="Import the good rows 
 DRY_RUN = typer.Option(False, "--dry-run", help="Check and count everything, write nothing")
 
 
+def _to_file(output: Path | None) -> Path | None:
+    """`--output -` means stdout, as for most commands (and then no "Wrote N" line joins the data)."""
+    return None if output is None or str(output) == "-" else output
+
+
 def _start(data_dir: Path | None) -> Any:
     """Django, then the operator principal the queries are asked as."""
     from supportdesk.cli import setup_django
@@ -63,6 +68,7 @@ def _client(user: Any, text: str | None) -> Any:
 def _export(records: Iterable[dict], header: list[str], fmt: str, output: Path | None, what: str) -> None:
     from .output import destination, write_csv, write_json
 
+    output = _to_file(output)
     with destination(output) as stream:
         count = write_csv(stream, header, records) if fmt == "csv" else write_json(stream, records)
     if output is not None:
@@ -93,7 +99,7 @@ def export_tickets(client: str = CLIENT_OPTION,
         choice(fmt, ("csv", "json"), "--format")
         qs = exports.tickets(user, client=_client(user, client), statuses=status or [], open_only=open_only)
         records = exports.ticket_records(qs)
-        if output is not None:
+        if _to_file(output) is not None:
             records = _counted(records, qs.count(), "Exporting tickets")
         _export(records, exports.TICKET_HEADER, fmt, output, "ticket(s)")
 

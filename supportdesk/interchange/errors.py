@@ -7,6 +7,7 @@ class InterchangeError(StrEnum):
     BAD_CHOICE = "interchange.bad_choice"
     BAD_RANGE = "interchange.bad_range"
     NO_FILE = "interchange.no_file"
+    NOT_WRITABLE = "interchange.not_writable"
     BAD_ENCODING = "interchange.bad_encoding"
     BAD_HEADER = "interchange.bad_header"
     BAD_CSV = "interchange.bad_csv"

@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -51,8 +51,9 @@ def csv_cell(value: Any) -> Any:
 
 @contextmanager
 def destination(path: Path | None) -> Iterator[IO[str]]:
-    """stdout when no path; otherwise the file, complete or not at all."""
-    if path is None:
+    """stdout when no path (or `-`, as for most commands); otherwise the file, complete or not at all. An
+    existing file is replaced; a file that cannot be written is one clear refusal, never a traceback."""
+    if path is None or str(path) == "-":
         yield sys.stdout
         sys.stdout.flush()
         return
@@ -64,8 +65,12 @@ def destination(path: Path | None) -> Iterator[IO[str]]:
         with partial.open("w", encoding="utf-8", newline="") as stream:
             yield stream
         os.replace(partial, path)
+    except OSError as exc:
+        raise Invalid(InterchangeError.NOT_WRITABLE, f"--output: cannot write {str(path)!r}: {exc.strerror or exc}",
+                      fields={"--output": "not writable"}) from None
     finally:
-        partial.unlink(missing_ok=True)
+        with suppress(OSError):  # nothing to remove when the folder could not take the file at all
+            partial.unlink(missing_ok=True)
 
 
 def write_csv(stream: IO[str], header: Sequence[str], records: Iterable[Record]) -> int:
