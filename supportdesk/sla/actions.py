@@ -3,12 +3,13 @@ as a job with progress) and the per-metric rules (a new warning lead recomputes 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from supportdesk.accounts.models import User
@@ -77,6 +78,27 @@ def _enqueue(job_id: int) -> None:
     from .tasks import recompute_open_clocks
 
     recompute_open_clocks(job_id)
+
+
+# A job is queued after its commit; a process that dies between the two, or a worker killed while it runs
+# one, would leave it queued or running for good, and the open clocks with their old due instants. A
+# recompute is idempotent (it computes from the calendar as it is now), so such a job is simply run again.
+STALE_QUEUED = timedelta(minutes=2)
+STALE_RUNNING = timedelta(minutes=30)
+
+
+def requeue_stale_recomputes(now: datetime | None = None) -> list[int]:
+    """Jobs queued more than STALE_QUEUED ago and jobs still running STALE_RUNNING after they were made: set
+    back to queued (progress cleared) and handed to the job queue again. Returns their ids."""
+    now = now or timezone.now()
+    stale = Q(state="queued", created_at__lt=now - STALE_QUEUED) | Q(state="running",
+                                                                       created_at__lt=now - STALE_RUNNING)
+    with transaction.atomic():
+        ids = list(RecomputeJob.objects.select_for_update().filter(stale).values_list("pk", flat=True))
+        RecomputeJob.objects.filter(pk__in=ids).update(state="queued", done=0, changed=0)
+        for job_id in ids:
+            transaction.on_commit(partial(_enqueue, job_id))
+    return ids
 
 
 def update_metric_rule(actor: User | None, metric: str, *, pause_statuses: list[str] | None = None,

@@ -164,6 +164,11 @@ HolidaysOpt = Annotated[str | None, typer.Option("--holidays", help="public holi
 PauseOpt = Annotated[list[str] | None, typer.Option("--pause", help="paused interval START/END (repeatable)")]
 
 
+# Ten years of the calendar's time: beyond any support objective, and it keeps an answer to well under a
+# second (the calendar walks its open days; 100,000 days took seconds and 99,999,999 never finished).
+MAX_TARGET = timedelta(days=3660)
+
+
 @app.command(cls=_Command)
 def due(
     start: Annotated[str, typer.Option("--start", help="ISO 8601 with offset, e.g. 2026-04-06T09:00-04:00")],
@@ -181,6 +186,8 @@ def due(
         spec = _CalendarSpec(calendar, zone, hours, holiday or [], holidays)
         begin = parse_instant(start, "start")
         duration = parse_duration(target)
+        if duration > MAX_TARGET:
+            raise CalendarError("bad_duration", f"target {target!r} is longer than {MAX_TARGET.days} days")
         pauses = [parse_pause(p) for p in pause or []]
         return format_instant(_due_with_holiday_years(spec, begin, duration, pauses))
 

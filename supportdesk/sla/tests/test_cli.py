@@ -108,6 +108,9 @@ BAD = [
                         "--holidays", ""], "holidays"),
     ("empty_hours", ["due", "--start", "2026-04-06T09:00Z", "--target", "4h", "--calendar", "business-hours", *TOR,
                      "--hours", ""], "interval"),
+    # A target beyond any objective would make the calendar walk for ever (99999999d never finished)
+    ("target_too_long", ["due", "--start", "2026-04-06T09:00Z", "--target", "99999999d", "--calendar",
+                         "business-hours", *TOR], "longer than 3660 days"),
     ("elapsed_end_before_start", ["elapsed", "--from", "2026-04-06T09:00Z", "--to", "2026-04-05T09:00Z",
                                   "--calendar", "24x7", *TOR], "before"),
     ("elapsed_naive", ["elapsed", "--from", "2026-04-06T09:00", "--to", "2026-04-07T09:00Z",

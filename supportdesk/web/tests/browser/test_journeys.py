@@ -227,11 +227,13 @@ def test_journey_4_manager_sees_the_dashboard_charts_with_data(page, login, jour
     login(page, manager)
     # When the manager opens the dashboard
     page.goto("/dashboard/")
-    # Then the attainment chart is drawn and the table has the client's met response
-    chart = page.locator(".sla-chart img")
-    expect(chart).to_be_visible()
-    page.wait_for_function("() => { const i = document.querySelector('.sla-chart img'); "
-                           "return i && i.complete && i.naturalWidth > 0; }")
+    # Then the charts (by month and severity, by client, by channel) are drawn and the table has the met response
+    charts = page.locator(".sla-chart img")
+    expect(charts).to_have_count(3)
+    for index in range(3):
+        expect(charts.nth(index)).to_be_visible()
+    page.wait_for_function("() => [...document.querySelectorAll('.sla-chart img')].every("
+                           "i => i.complete && i.naturalWidth > 0)")
     rows = page.locator("table.sla-attainment tbody")
     expect(rows).to_contain_text("Okafor Legal")
     expect(rows).to_contain_text("S1")
