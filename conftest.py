@@ -75,3 +75,38 @@ def clock():  # noqa: ANN201
     yield mover
     if mover.traveller is not None:
         mover.traveller.stop()
+
+
+class SmtpSink:
+    """What a real SMTP server (aiosmtpd, on a free loopback port) received: raw messages, and parsed."""
+
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+        self.messages.append(envelope.original_content)
+        return "250 OK"
+
+    def parsed(self) -> list:
+        from email import message_from_bytes, policy
+
+        return [message_from_bytes(raw, policy=policy.default) for raw in self.messages]
+
+
+@pytest.fixture
+def smtp_sink(settings):  # noqa: ANN001, ANN201
+    """Django's SMTP backend pointed at a real SMTP server for the test; yields what it received."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = SmtpSink()
+    smtp = Controller(handler, hostname="127.0.0.1", port=port)
+    smtp.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    yield handler
+    smtp.stop()

@@ -4,13 +4,13 @@ RFC 3834 headers, threading headers, our loop header, retries, never twice, noth
 from __future__ import annotations
 
 from datetime import timedelta
-from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.db import transaction
 from django.utils import timezone
 
+from conftest import SmtpSink
 from supportdesk.intake.actions import process_inbound, receive
 from supportdesk.intake.models import Outcome
 from supportdesk.notifications.dispatch import dispatch_due
@@ -20,35 +20,11 @@ from supportdesk.tickets import actions as tickets
 from .conftest import ANCHOR_OUT, FIRST_CLIENT, corpus_raw, free_port
 
 
-class Sink:
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
-        self.messages.append(envelope.original_content)
-        return "250 OK"
-
-    def parsed(self) -> list:
-        return [message_from_bytes(raw, policy=policy.default) for raw in self.messages]
-
-
-@pytest.fixture
-def sink(settings):  # noqa: ANN001, ANN201
-    handler = Sink()
-    port = free_port()
-    smtp = Controller(handler, hostname="127.0.0.1", port=port)
-    smtp.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    yield handler
-    smtp.stop()
-
-
 def _due_now() -> None:
     OutboxItem.objects.filter(status=OutboxStatus.PENDING).update(next_attempt_at=timezone.now())
 
 
-def test_an_agent_reply_goes_out_threaded_with_a_stable_message_id_and_no_auto_submitted(mail_world, sink):
+def test_an_agent_reply_goes_out_threaded_with_a_stable_message_id_and_no_auto_submitted(mail_world, smtp_sink):
     ticket, agent = mail_world["ticket"], mail_world["agent"]
     # Given the client wrote again by email
     process_inbound(receive(corpus_raw("06_reply_subject_token.eml", ticket.pk), channel="smtp").inbound.pk)
@@ -57,7 +33,7 @@ def test_an_agent_reply_goes_out_threaded_with_a_stable_message_id_and_no_auto_s
     row = OutboxItem.objects.get(topic="ticket.reply", status=OutboxStatus.PENDING)
     assert dispatch_due() == 1
     # Then the client gets one mail, threaded to their last message, carrying our headers
-    [mail] = sink.parsed()
+    [mail] = smtp_sink.parsed()
     assert mail["Message-ID"] == row.message_id and mail["To"] == "alice@acme.example"
     assert mail["In-Reply-To"] == "<c06@acme.example>"
     assert FIRST_CLIENT in mail["References"] and ANCHOR_OUT in mail["References"]
@@ -66,12 +42,12 @@ def test_an_agent_reply_goes_out_threaded_with_a_stable_message_id_and_no_auto_s
     assert mail["Subject"].startswith(f"[#{ticket.pk}]")
 
 
-def test_acknowledgements_are_auto_replied_and_notifications_auto_generated(mail_world, sink):
+def test_acknowledgements_are_auto_replied_and_notifications_auto_generated(mail_world, smtp_sink):
     ticket, agent = mail_world["ticket"], mail_world["agent"]
     process_inbound(receive(corpus_raw("01_plain_new_ticket.eml", 0), channel="smtp").inbound.pk)
     tickets.update_ticket(agent, ticket, expected_version=ticket.version, assignee=agent.pk)
     assert dispatch_due() == 2
-    by_to = {m["To"]: m for m in sink.parsed()}
+    by_to = {m["To"]: m for m in smtp_sink.parsed()}
     assert by_to["alice@acme.example"]["Auto-Submitted"] == "auto-replied"
     assert by_to["agent@vendor.example"]["Auto-Submitted"] == "auto-generated"
     assert all(m["X-Loop"] == "support@supportdesk.example" for m in by_to.values())
@@ -91,7 +67,7 @@ def test_a_failed_send_is_retried_with_backoff_and_a_sent_row_is_never_sent_agai
     assert row.next_attempt_at > timezone.now() + timedelta(seconds=20)
     assert dispatch_due() == 0  # not due yet: backing off
     # Then once it is due and the server is up, it is sent, with the same Message-ID
-    handler = Sink()
+    handler = SmtpSink()
     smtp = Controller(handler, hostname="127.0.0.1", port=port)
     smtp.start()
     try:
@@ -107,13 +83,13 @@ def test_a_failed_send_is_retried_with_backoff_and_a_sent_row_is_never_sent_agai
     assert row.status == OutboxStatus.SENT and row.attempts == 2
 
 
-def test_a_rolled_back_change_sends_nothing(mail_world, sink):
+def test_a_rolled_back_change_sends_nothing(mail_world, smtp_sink):
     ticket, agent = mail_world["ticket"], mail_world["agent"]
     with pytest.raises(RuntimeError), transaction.atomic():
         tickets.add_message(agent, ticket, body="This reply is rolled back.")
         raise RuntimeError("the request failed after the reply was written")
     assert not OutboxItem.objects.filter(topic="ticket.reply").exists()
-    assert dispatch_due() == 0 and sink.messages == []
+    assert dispatch_due() == 0 and smtp_sink.messages == []
 
 
 def test_acknowledgements_go_at_most_once_per_sender_per_period(mail_world):
@@ -122,17 +98,17 @@ def test_acknowledgements_go_at_most_once_per_sender_per_period(mail_world):
     assert OutboxItem.objects.filter(topic="ticket.acknowledgement", recipient="alice@acme.example").count() == 1
 
 
-def test_our_own_mail_coming_back_is_recognised_as_a_loop(mail_world, sink):
+def test_our_own_mail_coming_back_is_recognised_as_a_loop(mail_world, smtp_sink):
     ticket, agent = mail_world["ticket"], mail_world["agent"]
     tickets.add_message(agent, ticket, body="An answer that bounces around.")
     dispatch_due()
-    [raw] = sink.messages
+    [raw] = smtp_sink.messages
     tickets_before = ticket.messages.count()
     inbound = process_inbound(receive(raw, channel="smtp").inbound.pk)
     assert inbound.outcome == Outcome.LOOP and ticket.messages.count() == tickets_before
 
 
-def test_a_long_thread_gets_a_references_header_of_whole_message_ids(mail_world, sink):
+def test_a_long_thread_gets_a_references_header_of_whole_message_ids(mail_world, smtp_sink):
     ticket, alice, agent = mail_world["ticket"], mail_world["alice"], mail_world["agent"]
     # Given a long email thread: the client wrote many times, with long (but valid) Message-IDs
     long_ids = [f"<{n}-{'x' * 90}@mail.acme.example>" for n in range(12)]
@@ -143,7 +119,7 @@ def test_a_long_thread_gets_a_references_header_of_whole_message_ids(mail_world,
     tickets.add_message(agent, ticket, body="Fixed.")
     assert dispatch_due() == 1
     # Then References lists whole ids only: the thread's first, then the latest that fit, none cut
-    [mail] = sink.parsed()
+    [mail] = smtp_sink.parsed()
     references = str(mail["References"]).split()
     assert all(ref.startswith("<") and ref.endswith(">") and ref.count("@") == 1 for ref in references), references
     assert references[0] == FIRST_CLIENT and references[-1] == long_ids[-1]

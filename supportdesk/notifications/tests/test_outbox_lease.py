@@ -3,11 +3,9 @@ the worker that took them over: each row is sent once, through a real SMTP sink.
 
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from supportdesk.notifications.actions import enqueue_email
@@ -15,29 +13,6 @@ from supportdesk.notifications.dispatch import claim_batch, dispatch_due, send_c
 from supportdesk.notifications.models import OutboxItem, OutboxStatus
 
 pytestmark = pytest.mark.django_db
-
-
-class Sink:
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
-        self.messages.append(envelope.original_content)
-        return "250 OK"
-
-
-@pytest.fixture
-def sink(settings):  # noqa: ANN001, ANN201
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Sink()
-    smtp = Controller(handler, hostname="127.0.0.1", port=port)
-    smtp.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    yield handler
-    smtp.stop()
 
 
 def queue_one() -> OutboxItem:
@@ -50,7 +25,7 @@ def expire_leases() -> None:
     OutboxItem.objects.filter(status=OutboxStatus.SENDING).update(claimed_until=timezone.now() - timedelta(seconds=1))
 
 
-def test_given_a_lease_run_out_and_taken_over_then_the_first_worker_does_not_send_the_row_again(sink):
+def test_given_a_lease_run_out_and_taken_over_then_the_first_worker_does_not_send_the_row_again(smtp_sink):
     # Given worker A claimed a row, and its lease ran out before A reached it (earlier sends were slow)
     row = queue_one()
     batch_of_a = claim_batch(worker="worker-a")
@@ -59,17 +34,17 @@ def test_given_a_lease_run_out_and_taken_over_then_the_first_worker_does_not_sen
     assert dispatch_due(worker="worker-b") == 1
     assert send_claimed(batch_of_a, worker="worker-a") == 0
     # Then the row went out once, sent by B
-    assert len(sink.messages) == 1
+    assert len(smtp_sink.messages) == 1
     row.refresh_from_db()
     assert (row.status, row.claimed_by, row.attempts) == (OutboxStatus.SENT, "worker-b", 1)
 
 
-def test_given_a_lease_run_out_that_nobody_took_over_then_the_worker_renews_it_and_sends(sink):
+def test_given_a_lease_run_out_that_nobody_took_over_then_the_worker_renews_it_and_sends(smtp_sink):
     row = queue_one()
     batch = claim_batch(worker="worker-a")
     expire_leases()
     assert send_claimed(batch, worker="worker-a") == 1
-    assert len(sink.messages) == 1
+    assert len(smtp_sink.messages) == 1
     row.refresh_from_db()
     assert row.status == OutboxStatus.SENT
-    assert dispatch_due(worker="worker-b") == 0 and len(sink.messages) == 1  # a sent row is never sent again
+    assert dispatch_due(worker="worker-b") == 0 and len(smtp_sink.messages) == 1  # a sent row is never sent again
