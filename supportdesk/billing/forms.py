@@ -5,8 +5,10 @@ from __future__ import annotations
 from django import forms
 
 from supportdesk.catalogue.models import Offering
+from supportdesk.errors import Invalid
 
 from .models import ChargeKind
+from .pricing import offering_named
 
 
 def _offerings() -> list[tuple[str, str]]:
@@ -19,8 +21,10 @@ class OfferingChoiceField(forms.ChoiceField):
 
     def to_python(self, value: object) -> str:
         text = super().to_python(value).strip()
-        named = Offering.objects.filter(name__iexact=text).values_list("code", flat=True).first()
-        return named or text
+        try:
+            return offering_named(text).code  # code first, then the name in any case
+        except Invalid:
+            return text  # the choice check then says it is not one of them
 
 
 class QuoteForm(forms.Form):

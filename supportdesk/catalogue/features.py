@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from supportdesk.sla.durations import MAX_TARGET
+
 CHANNELS = ("portal", "email", "chat", "phone", "api")
+MAX_TARGET_MINUTES = int(MAX_TARGET.total_seconds()) // 60
 CALENDAR_KINDS = ("24x7", "weekdays-24h", "business-hours")
 METRICS = ("initial_response", "next_update", "resolution")
 
@@ -28,6 +31,8 @@ class Objective:
     def __post_init__(self) -> None:
         if isinstance(self.minutes, bool) or not isinstance(self.minutes, int) or self.minutes <= 0:
             raise FeatureError("objective minutes must be a positive whole number")
+        if self.minutes > MAX_TARGET_MINUTES:  # the engine's cap: opening a ticket must never walk for ever
+            raise FeatureError(f"objective minutes must be at most {MAX_TARGET_MINUTES} ({MAX_TARGET.days} days)")
         if self.calendar not in CALENDAR_KINDS:
             raise FeatureError(f"unknown calendar kind {self.calendar!r}; use one of {', '.join(CALENDAR_KINDS)}")
 
@@ -152,7 +157,7 @@ def merge(features: list[Features], quantities: list[int] | None = None) -> Feat
             coverage_24x7=result.coverage_24x7 or f.coverage_24x7,
             channels=result.channels | f.channels,
             onsite_visits_per_year=max(result.onsite_visits_per_year, f.onsite_visits_per_year),
-            extra_onsite_visits=result.extra_onsite_visits + f.extra_onsite_visits * max(count, 1),
+            extra_onsite_visits=result.extra_onsite_visits + f.extra_onsite_visits * count,
             case_scrub_cadence=max(result.case_scrub_cadence, f.case_scrub_cadence, key=_CADENCE_RANK.__getitem__),
             upgrade_scheduling=result.upgrade_scheduling or f.upgrade_scheduling,
             resolution_guides=result.resolution_guides or f.resolution_guides,

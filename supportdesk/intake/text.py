@@ -8,13 +8,15 @@ from html.parser import HTMLParser
 import nh3
 
 # Where the quoted earlier conversation starts in common mail programs.
-# An attribution line ("On ... wrote:") may be wrapped by the mail program (Gmail wraps at 78 characters,
-# often right before "wrote:"): it may run over several lines (300 characters), never across a blank line.
-WRAPPED = r"(?:[^\n]|\n(?![ \t]*\n)){4,300}?"
+# An attribution line ("On ... wrote:") may be wrapped once by the mail program (Gmail wraps at 78 characters,
+# often right before "wrote:"). A wrapped one must show its time or an address on its first line ("at 9:00 AM",
+# "<support@...>"): two lines of the client's own prose ("On Monday the export failed.\nThe log wrote:")
+# must never be taken for one, or what follows would be cut as quoted history.
+WRAPPED = r"(?:[^\n]{4,300}?|(?=[^\n]*(?:\d:\d\d|@))[^\n]{4,300}\n[^\n]{0,300}?)"
 QUOTE_HEADERS = [
     re.compile(rf"^On {WRAPPED}\swrote:[ \t]*$", re.IGNORECASE | re.MULTILINE),
     re.compile(rf"^Le {WRAPPED}\sa\s+écrit\s*:[ \t]*$", re.IGNORECASE | re.MULTILINE),
-    re.compile(rf"^Am {WRAPPED}\sschrieb\s{WRAPPED}:[ \t]*$", re.IGNORECASE | re.MULTILINE),
+    re.compile(rf"^Am {WRAPPED}\sschrieb\s(?:[^\n]{{0,200}}\n)?[^\n]{{1,200}}?:[ \t]*$", re.IGNORECASE | re.MULTILINE),
     re.compile(r"^-{2,}\s*Original Message\s*-{2,}\s*$", re.IGNORECASE | re.MULTILINE),
     re.compile(r"^_{10,}\s*\n(?:From|De|Von):", re.IGNORECASE | re.MULTILINE),
     re.compile(r"^From: .+\n(?:Sent|Date): .+\n", re.IGNORECASE | re.MULTILINE),

@@ -31,11 +31,6 @@ SKIP_INVALID = typer.Option(False, "--skip-invalid", help="Import the good rows 
 DRY_RUN = typer.Option(False, "--dry-run", help="Check and count everything, write nothing")
 
 
-def _to_file(output: Path | None) -> Path | None:
-    """`--output -` means stdout, as for most commands (and then no "Wrote N" line joins the data)."""
-    return None if output is None or str(output) == "-" else output
-
-
 def _start(data_dir: Path | None) -> Any:
     """Django, then the operator principal the queries are asked as."""
     from supportdesk.cli import setup_django
@@ -66,9 +61,9 @@ def _client(user: Any, text: str | None) -> Any:
 
 
 def _export(records: Iterable[dict], header: list[str], fmt: str, output: Path | None, what: str) -> None:
-    from .output import destination, write_csv, write_json
+    from .output import destination, file_path, write_csv, write_json
 
-    output = _to_file(output)
+    output = file_path(output)
     with destination(output) as stream:
         count = write_csv(stream, header, records) if fmt == "csv" else write_json(stream, records)
     if output is not None:
@@ -94,12 +89,13 @@ def export_tickets(client: str = CLIENT_OPTION,
     user = _start(data_dir)
     from . import exports
     from .lookups import choice
+    from .output import file_path
 
     def body() -> None:
         choice(fmt, ("csv", "json"), "--format")
         qs = exports.tickets(user, client=_client(user, client), statuses=status or [], open_only=open_only)
         records = exports.ticket_records(qs)
-        if _to_file(output) is not None:
+        if file_path(output) is not None:
             records = _counted(records, qs.count(), "Exporting tickets")
         _export(records, exports.TICKET_HEADER, fmt, output, "ticket(s)")
 

@@ -49,11 +49,17 @@ def csv_cell(value: Any) -> Any:
     return safe_cell(plain(value))
 
 
+def file_path(path: Path | None) -> Path | None:
+    """The file an `--output` names; None for stdout (no path, or `-`, as for most commands)."""
+    return None if path is None or str(path) == "-" else path
+
+
 @contextmanager
 def destination(path: Path | None) -> Iterator[IO[str]]:
     """stdout when no path (or `-`, as for most commands); otherwise the file, complete or not at all. An
     existing file is replaced; a file that cannot be written is one clear refusal, never a traceback."""
-    if path is None or str(path) == "-":
+    path = file_path(path)
+    if path is None:
         yield sys.stdout
         sys.stdout.flush()
         return

@@ -84,15 +84,16 @@ def _enqueue(job_id: int) -> None:
 # one, would leave it queued or running for good, and the open clocks with their old due instants. A
 # recompute is idempotent (it computes from the calendar as it is now), so such a job is simply run again.
 STALE_QUEUED = timedelta(minutes=2)
-STALE_RUNNING = timedelta(minutes=30)
+STALE_RUNNING = timedelta(minutes=10)  # since the last heartbeat: a batch of clocks takes well under a second
 
 
 def requeue_stale_recomputes(now: datetime | None = None) -> list[int]:
-    """Jobs queued more than STALE_QUEUED ago and jobs still running STALE_RUNNING after they were made: set
-    back to queued (progress cleared) and handed to the job queue again. Returns their ids."""
+    """Jobs queued more than STALE_QUEUED ago, and running jobs with no heartbeat for STALE_RUNNING (their
+    worker died): set back to queued (progress cleared) and handed to the job queue again. Returns their ids."""
     now = now or timezone.now()
-    stale = Q(state="queued", created_at__lt=now - STALE_QUEUED) | Q(state="running",
-                                                                       created_at__lt=now - STALE_RUNNING)
+    stale = Q(state="queued", created_at__lt=now - STALE_QUEUED) | Q(
+        state="running", heartbeat_at__lt=now - STALE_RUNNING) | Q(state="running", heartbeat_at__isnull=True,
+                                                                  created_at__lt=now - STALE_RUNNING)
     with transaction.atomic():
         ids = list(RecomputeJob.objects.select_for_update().filter(stale).values_list("pk", flat=True))
         RecomputeJob.objects.filter(pk__in=ids).update(state="queued", done=0, changed=0)

@@ -19,7 +19,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from supportdesk.sla.calendars import BusinessCalendar, CalendarError, parse_interval
-from supportdesk.sla.durations import parse_duration
+from supportdesk.sla.durations import MAX_TARGET, parse_duration
 
 try:  # typer >= 0.2x vendors click; older versions use click itself
     from typer._click.exceptions import NoArgsIsHelpError, UsageError
@@ -162,11 +162,6 @@ HoursOpt = Annotated[str | None, typer.Option("--hours", help="HH:MM-HH:MM for b
 HolidayOpt = Annotated[list[str] | None, typer.Option("--holiday", help="closed local date YYYY-MM-DD (repeatable)")]
 HolidaysOpt = Annotated[str | None, typer.Option("--holidays", help="public holidays: COUNTRY or COUNTRY-SUBDIV")]
 PauseOpt = Annotated[list[str] | None, typer.Option("--pause", help="paused interval START/END (repeatable)")]
-
-
-# Ten years of the calendar's time: beyond any support objective, and it keeps an answer to well under a
-# second (the calendar walks its open days; 100,000 days took seconds and 99,999,999 never finished).
-MAX_TARGET = timedelta(days=3660)
 
 
 @app.command(cls=_Command)

@@ -16,6 +16,11 @@ __all__ = ["format_duration", "parse_duration"]
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
 
+# The longest target the engine takes: ten years of a calendar's time, beyond any support objective. A
+# calendar walks its open days, so an absurd target (99,999,999 days) would never finish computing.
+MAX_TARGET = timedelta(days=3660)
+
+
 def parse_duration(text: str) -> timedelta:
     """Parse ``[Nd][Nh][Nm][Ns]`` (units in that order, at least one); must be positive."""
     cleaned = text.strip().lower() if isinstance(text, str) else ""

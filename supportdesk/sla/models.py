@@ -130,6 +130,9 @@ class RecomputeJob(models.Model):
     changed = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField()
+    # Set when a worker claims the job and at each batch it writes: a running job whose heartbeat is old has
+    # lost its worker (sla.actions.requeue_stale_recomputes); a long one still going keeps it fresh.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -63,7 +63,7 @@ def recompute(job: RecomputeJob) -> RecomputeJob:
     qs = Clock.objects.filter(calendar=job.calendar, state__in=OPEN_CLOCK_STATES, stopped_at__isnull=True,
                               target_minutes__isnull=False)
     ids = list(qs.order_by("id").values_list("id", flat=True))
-    RecomputeJob.objects.filter(pk=job.pk).update(state="running", total=len(ids))
+    RecomputeJob.objects.filter(pk=job.pk).update(total=len(ids), heartbeat_at=timezone.now())
     job.refresh_from_db()
     tickets: set[int] = set()
     for i in range(0, len(ids), BATCH):
@@ -74,7 +74,8 @@ def recompute(job: RecomputeJob) -> RecomputeJob:
             _write(changed, job.calendar)
             job.done += len(ids[i:i + BATCH])
             job.changed += len(changed)
-            RecomputeJob.objects.filter(pk=job.pk).update(done=job.done, changed=job.changed)
+            RecomputeJob.objects.filter(pk=job.pk).update(done=job.done, changed=job.changed,
+                                                          heartbeat_at=timezone.now())
         tickets.update(ticket_id for _, ticket_id, *_ in changed)
     _refresh_due(tickets)
     job.state, job.finished_at = "done", timezone.now()

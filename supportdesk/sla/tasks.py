@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
@@ -23,7 +24,7 @@ def resume_stale_recomputes() -> list[int]:
 @db_task()
 def recompute_open_clocks(job_id: int) -> None:
     # Claimed in one UPDATE: a job handed out twice (a requeue racing a slow first delivery) runs once.
-    if not RecomputeJob.objects.filter(pk=job_id, state="queued").update(state="running"):
+    if not RecomputeJob.objects.filter(pk=job_id, state="queued").update(state="running", heartbeat_at=timezone.now()):
         return
     job = RecomputeJob.objects.get(pk=job_id)
     try:

@@ -103,12 +103,13 @@ def extend_series(series: CallSeries, *, now: datetime | None = None) -> list[Ca
     if series.cancelled_at is not None:
         return []
     now = now or timezone.now()
-    cursor = series.generated_until
-    if cursor is None:  # nothing generated yet (or a series older than the field): after the latest call
-        cursor = series.occurrences.order_by("-starts_at").values_list("starts_at", flat=True).first()
-    number = series.occurrences.order_by("-number").values_list("number", flat=True).first() or 0
     created = []
     with transaction.atomic():
+        # The row as it is now, locked: an edit committed since the caller read it (a new pattern, a later
+        # cursor) is what this extends, and its cursor is not overwritten by an older one.
+        series = CallSeries.objects.select_for_update().get(pk=series.pk)
+        cursor = series.generated_until  # None: nothing generated yet (migration 0003 filled older series)
+        number = series.occurrences.order_by("-number").values_list("number", flat=True).first() or 0
         for _, start in schedule.occurrences(series.starts_on, series.weekday, series.cadence, series.local_time,
                                              series.zone, until=now + HORIZON):
             if start < now or (cursor is not None and start <= cursor):

@@ -60,11 +60,17 @@ def attach_guide(actor: User | None, ticket: Ticket, *, title: str, body: str, p
                                  slug=f"{slugify(title)[:180] or 'guide'}-{secrets.token_hex(4)}",
                                  visibility=Visibility.CLIENT if private else Visibility.EVERYONE,
                                  client=ticket.client if private else None, publish=True)
-        item = LibraryItem.objects.create(client=ticket.client, ticket=ticket, kind=LibraryKind.GUIDE, title=title,
-                                          article=article, created_by=actor)
-        record_event(ticket, actor, "tam.guide_attached", source, library_item=item.pk, article=article.slug,
-                     private=private)
-        log(ticket.client, actor, "library.guide_attached", item=item.pk, ticket=ticket.pk)
+        return _attach_guide_item(actor, ticket, article, title, source, private=private)
+
+
+def _attach_guide_item(actor: User | None, ticket: Ticket, article: Article, title: str, source: str, *,
+                       private: bool) -> LibraryItem:
+    """The library entry for a guide article, its ticket event and its log line (inside the caller's transaction)."""
+    item = LibraryItem.objects.create(client=ticket.client, ticket=ticket, kind=LibraryKind.GUIDE, title=title,
+                                      article=article, created_by=actor)
+    record_event(ticket, actor, "tam.guide_attached", source, library_item=item.pk, article=article.slug,
+                 private=private)
+    log(ticket.client, actor, "library.guide_attached", item=item.pk, ticket=ticket.pk, article=article.pk)
     return item
 
 
@@ -75,25 +81,20 @@ def attach_article(actor: User | None, ticket: Ticket, *, article_id: int, title
     Only an article the ticket's requester can read (published; for everyone, signed-in people, the
     client's entitled plans, or private to this very client): the library must never show a client
     another client's private guide or a draft."""
-    from supportdesk.policy.helpcenter import visible_articles
+    from supportdesk.policy.helpcenter import can_view_article
 
     _check_ticket(actor, ticket)
     article = Article.objects.filter(pk=article_id).first()
     if article is None:
         raise Invalid(TamError.ARTICLE_NOT_VISIBLE, f"There is no help-center article #{article_id}.",
                       fields={"article_id": "unknown"})
-    if not visible_articles(ticket.requester, Article.objects.filter(pk=article.pk)).exists():
+    if not can_view_article(ticket.requester, article):
         raise Invalid(TamError.ARTICLE_NOT_VISIBLE, f"{ticket.client.name} cannot read the article "
                       f"{article.title!r} (a draft, or private to another client or plan); publish it for them "
                       "or write a guide for this ticket.", fields={"article_id": "not visible to the client"})
-    title = " ".join(str(title or "").split())[:200] or article.title
+    title = _title(title or article.title)
     with transaction.atomic():
-        item = LibraryItem.objects.create(client=ticket.client, ticket=ticket, kind=LibraryKind.GUIDE, title=title,
-                                          article=article, created_by=actor)
-        record_event(ticket, actor, "tam.guide_attached", source, library_item=item.pk, article=article.slug,
-                     private=article.visibility == Visibility.CLIENT)
-        log(ticket.client, actor, "library.guide_attached", item=item.pk, ticket=ticket.pk, article=article.pk)
-    return item
+        return _attach_guide_item(actor, ticket, article, title, source, private=article.visibility == Visibility.CLIENT)
 
 
 def attach_recording(actor: User | None, ticket: Ticket, *, chunks: Iterable[bytes], filename: str, title: str = "",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 from supportdesk import policy
@@ -95,8 +95,6 @@ def agent_queue(user: Any, *, queue: str | None = None, scope: policy.TicketScop
 def next_ticket(user: Any) -> Ticket | None:
     """The head of the agent's queue view (R7 order) among the tickets nobody has taken and their own: an
     urgent ticket of their own comes before a later unassigned one; tickets taken by others are skipped."""
-    from django.db.models import Q
-
     return agent_queue(user).filter(Q(assignee__isnull=True) | Q(assignee=user)).first()
 
 

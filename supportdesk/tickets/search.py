@@ -102,7 +102,12 @@ def _scope_filter(among: Scope | None) -> tuple[str, list[int]]:
         return "1 = 1", []
     if among.kind == "client":
         return "seen.client_id = %s", [among.client_id]
-    return "seen.client_id = %s AND seen.requester_id = %s", [among.client_id, among.requester_id]
+    if among.kind == "requester":
+        return "seen.client_id = %s AND seen.requester_id = %s", [among.client_id, among.requester_id]
+    if among.kind == "none":
+        return "1 = 0", []
+    # The same kinds as policy.visible_tickets; a new one must be spelled here too, never guessed.
+    raise ValueError(f"search: unknown ticket scope {among.kind!r}")
 
 
 def _sqlite_match(words: list[str], include_internal: bool) -> tuple[str, list[str]]:

@@ -155,3 +155,11 @@ def test_a_system_admin_changes_what_an_offering_includes_and_unknown_codes_are_
     assert changed.status_code == 201, changed.content
     assert changed.json()["includes"] == ["maintenance"]
     assert Offering.objects.get(code="premium").versions.count() == 2
+
+
+def test_an_objective_longer_than_the_engine_takes_is_refused():
+    from supportdesk.catalogue.features import MAX_TARGET_MINUTES, FeatureError, Objective
+
+    assert Objective(MAX_TARGET_MINUTES, "24x7").minutes == MAX_TARGET_MINUTES
+    with pytest.raises(FeatureError, match="at most"):
+        Objective(MAX_TARGET_MINUTES + 1, "24x7")

@@ -44,3 +44,8 @@ def test_given_a_gmail_reply_with_a_wrapped_attribution_when_it_threads_then_the
     # Then the ticket's new message is what she wrote, without our quoted text or its attribution
     assert inbound.outcome == Outcome.THREADED and inbound.ticket_id == ticket.pk
     assert inbound.ticket_message.body == "It works again, thanks!"
+
+
+def test_given_two_lines_of_prose_that_read_like_an_attribution_then_nothing_is_cut():
+    body = "Hi,\nOn Monday the nightly export failed again.\nThe importer log wrote:\nERROR 42 disk full"
+    assert trim_quoted_text(body) == body

@@ -50,12 +50,14 @@ def test_given_a_job_never_queued_when_the_sweep_runs_later_then_the_clocks_are_
 def test_given_a_job_left_running_by_a_dead_worker_then_it_runs_again_from_the_start(
         edited_without_recompute, django_capture_on_commit_callbacks):
     c, job = edited_without_recompute["clock"], edited_without_recompute["job"]
-    RecomputeJob.objects.filter(pk=job.pk).update(state="running", total=1, done=0)
-    # When the sweep runs 20 minutes later, then the job may still be running: left alone
-    assert sla_actions.requeue_stale_recomputes(MONDAY_10 + timedelta(minutes=20)) == []
-    # And 31 minutes after it was made it is run again, to the end
+    # Given a worker claimed the job at 10:05 and wrote a batch (its heartbeat) at 10:30, then died
+    RecomputeJob.objects.filter(pk=job.pk).update(state="running", total=1, done=0,
+                                                  heartbeat_at=MONDAY_10 + timedelta(minutes=30))
+    # When the sweep runs 40 minutes after the job was made, 10 after its heartbeat: still alive, left alone
+    assert sla_actions.requeue_stale_recomputes(MONDAY_10 + timedelta(minutes=39)) == []
+    # And once the heartbeat is more than 10 minutes old it is run again, to the end
     with django_capture_on_commit_callbacks(execute=True):
-        assert sla_actions.requeue_stale_recomputes(MONDAY_10 + timedelta(minutes=31)) == [job.pk]
+        assert sla_actions.requeue_stale_recomputes(MONDAY_10 + timedelta(minutes=41)) == [job.pk]
     job.refresh_from_db()
     assert job.state == "done" and job.done == job.total == 1
     c.refresh_from_db()
