@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "supportdesk.throttling.RateLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "supportdesk.web.middleware.ViewerTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "supportdesk.web.middleware.DatabaseUnavailableMiddleware",

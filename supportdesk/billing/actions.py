@@ -7,6 +7,7 @@ locked with select_for_update, so a rolled-back issue leaves no gap and two runs
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -21,6 +22,7 @@ from supportdesk.catalogue.models import Offering
 from supportdesk.contracts.entitlements import line_periods
 from supportdesk.contracts.models import ServiceOrder
 from supportdesk.errors import Conflict, Forbidden, Invalid
+from supportdesk.local_times import vendor_date, vendor_today
 from supportdesk.policy.billing import can_manage_billing
 
 from .charges import record_charge
@@ -96,15 +98,23 @@ def next_number(series: str, year: int) -> str:
     return f"{series}-{year}-{counter.last_value:05d}"
 
 
-def issue_month(actor: User | None, month: date | str) -> RunResult:
-    """Issue every client's invoices for a month (one per client and currency). Idempotent: an invoice
-    that already exists for the client, month and currency is never issued again."""
-    _require_manager(actor)
+def month_to_issue(month: date | str) -> date:
+    """The first day of a month that may be invoiced (it has started in the vendor's zone), or BAD_MONTH on the
+    month field. Also checked by billing.runs before a background run is queued."""
     first = parse_month(month) if isinstance(month, str) else month.replace(day=1)
-    if first > timezone.localdate():
+    if first > vendor_today():
         raise Invalid(BillingError.BAD_MONTH, f"{first:%Y-%m} has not started yet; invoices are issued for months "
                                               f"that have started (normally the month just ended).",
                       fields={"month": "not started yet"})
+    return first
+
+
+def issue_month(actor: User | None, month: date | str, *, advance: Callable[[], None] | None = None) -> RunResult:
+    """Issue every client's invoices for a month (one per client and currency). Idempotent: an invoice
+    that already exists for the client, month and currency is never issued again. `advance()` is called after
+    each client (of `Client.objects.count()`), for the progress of a long run."""
+    _require_manager(actor)
+    first = month_to_issue(month)
     result = RunResult(first)
     for client in Client.objects.order_by("id"):
         with transaction.atomic():
@@ -112,6 +122,8 @@ def issue_month(actor: User | None, month: date | str) -> RunResult:
             # months would otherwise both settle the same earlier month (true_up) before either wrote it down.
             Client.objects.select_for_update().filter(pk=client.pk).first()
             _issue_client_month(actor, client, first, result)
+        if advance is not None:
+            advance()
     return result
 
 
@@ -151,7 +163,7 @@ def _write_and_issue(actor: User | None, client: Client, first: date, currency: 
     invoice.total = sum((line.amount for line in invoice.lines.all()), Decimal("0.00"))
     invoice.status = Invoice.Status.ISSUED
     invoice.issued_at = timezone.now()
-    invoice.number = next_number("INV", timezone.localdate(invoice.issued_at).year)  # the year on the document
+    invoice.number = next_number("INV", vendor_date(invoice.issued_at).year)  # the year on the document
     invoice.save()
     _event(actor, "invoice.issued", client, invoice=invoice.number, total=invoice.total, currency=currency,
            month=first)
@@ -174,7 +186,7 @@ def issue_credit_note(actor: User | None, invoice: Invoice, *, amount: object, r
                           f"The credit note cannot exceed what is left to credit on {invoice.number}: {remaining} "
                           f"{invoice.currency}.", fields={"amount": f"at most {remaining}"})
         now = timezone.now()
-        note = CreditNote.objects.create(invoice=invoice, number=next_number("CN", timezone.localdate(now).year), reason=reason,
+        note = CreditNote.objects.create(invoice=invoice, number=next_number("CN", vendor_date(now).year), reason=reason,
                                          amount=value, currency=invoice.currency, issued_at=now, created_by=actor)
         if value == remaining:
             invoice.status = Invoice.Status.CREDITED
@@ -251,7 +263,7 @@ def grant_credit(actor: User | None, *, client: Client, description: str, amount
     code = parse_currency(currency)
     with transaction.atomic():
         credit = ClientCredit.objects.create(client=client, description=description, amount=value, currency=code,
-                                             granted_on=granted_on or timezone.localdate(), created_by=actor)
+                                             granted_on=granted_on or vendor_today(), created_by=actor)
         _event(actor, "credit.granted", client, credit=credit.pk, amount=value, currency=code)
     return credit
 

@@ -14,8 +14,9 @@ from supportdesk import policy
 from supportdesk.errors import DomainError, Forbidden, Invalid
 from supportdesk.policy.billing import can_manage_billing, can_quote
 
-from . import actions, exports, queries
+from . import actions, exports, queries, runs
 from .errors import BillingError
+from .models import Invoice, InvoiceRun
 from .pricing import offering_named, parse_user_count, price_for, quote_user_count
 
 router = Router()
@@ -97,6 +98,8 @@ class InvoiceDetailOut(InvoiceOut):
 
 class RunIn(Schema):
     month: str = Field(..., description="YYYY-MM")
+    background: bool = Field(False, description="Start a background run and answer 202 with it at once (poll "
+                                                "`GET invoice-runs/{id}`), instead of issuing within the request")
 
 
 class RunOut(Schema):
@@ -113,9 +116,70 @@ def _manager(request: HttpRequest):  # noqa: ANN202
     return user
 
 
-@router.post("/invoices/run", response={200: RunOut}, summary="Issue a month's invoices (idempotent)")
+class InvoiceRunOut(Schema):
+    id: int
+    month: date = Field(description="First day of the invoiced month")
+    state: str = Field(description="queued, running, done or failed")
+    done: int = Field(description="Clients gone through")
+    total: int = Field(description="Clients to go through")
+    percent: int
+    url: str = Field(description="Where to poll this run (the API)")
+    page: str = Field(description="The run's web page, with its progress bar")
+    requested_by: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    issued_count: int = Field(description="Invoices issued by the run (once done; so far, if it failed)")
+    already_issued: int = Field(description="Invoices that existed before the run (once done)")
+    problems: list[str] = Field(description="Clients and currencies not invoiced, and why (once done)")
+    error: str = Field(description="Why the run failed")
+
+    @staticmethod
+    def resolve_url(obj: InvoiceRun) -> str:
+        return f"/api/v1/billing/invoice-runs/{obj.pk}"
+
+    @staticmethod
+    def resolve_page(obj: InvoiceRun) -> str:
+        return f"/billing/runs/{obj.pk}/"
+
+    @staticmethod
+    def resolve_requested_by(obj: InvoiceRun) -> str | None:
+        return obj.requested_by.email if obj.requested_by is not None else None
+
+    @staticmethod
+    def resolve_issued_count(obj: InvoiceRun) -> int:
+        return obj.issued_invoices.count() if not obj.is_active else 0
+
+
+class InvoiceRunDetailOut(InvoiceRunOut):
+    issued: list[InvoiceOut] = Field(description="The invoices the run issued")
+
+    @staticmethod
+    def resolve_issued(obj: InvoiceRun) -> list[Invoice]:
+        return list(queries.run_invoices_issued(obj))
+
+
+@router.post("/invoices/run", response={200: RunOut, 202: InvoiceRunOut},
+             summary="Issue a month's invoices (idempotent), now or in the background",
+             description="By default the month is issued within the request and the result answered (200). With "
+                         "`\"background\": true` a run is queued and answered at once (202); poll its `url`. While "
+                         "a run of the month is queued or running, starting another answers that run.")
 def run(request: HttpRequest, payload: RunIn):  # noqa: ANN201
+    if payload.background:
+        return Status(202, runs.start_invoice_run(_manager(request), payload.month))
     return actions.issue_month(_manager(request), payload.month)
+
+
+@router.get("/invoice-runs", response=list[InvoiceRunOut], summary="Background invoice runs, newest first")
+@paginate(PageNumberPagination, page_size=25)
+def invoice_runs(request: HttpRequest):  # noqa: ANN201
+    return queries.invoice_runs(_manager(request))
+
+
+@router.get("/invoice-runs/{run_id}", response=InvoiceRunDetailOut,
+            summary="A background invoice run: its progress, then what it did")
+def invoice_run(request: HttpRequest, run_id: int):  # noqa: ANN201
+    return queries.invoice_run_for(policy.signed_in(request), run_id)
 
 
 @router.get("/invoices", response=list[InvoiceOut], summary="Invoices visible to you (newest month first)")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from supportdesk import progress
+
 if TYPE_CHECKING:  # imported lazily at run time: Django is set up by the command first
     from .pricing import Quote
 
@@ -14,6 +16,7 @@ invoices_app = typer.Typer(help="Monthly invoices.", no_args_is_help=True)
 
 DATA_DIR_OPTION = typer.Option(None, "--data-dir", envvar="SUPPORTDESK_DATA_DIR",
                                help="Folder for the database, uploads and keys.")
+BAR_FROM_CLIENTS = 20  # a client's month takes tens of milliseconds (contracts, charges, true-up): a bar from 20 on
 
 
 def quote(offering: str = typer.Option(..., "--offering", help='Offering name or code, e.g. "24/7 Support"'),
@@ -65,12 +68,15 @@ def run(month: str = typer.Option(..., "--month", help="YYYY-MM"), data_dir: Pat
     from supportdesk.cli import fail, setup_django
 
     setup_django(data_dir)
+    from supportdesk.accounts.models import Client
     from supportdesk.errors import DomainError
 
-    from .actions import issue_month
+    from .actions import issue_month, parse_month
 
     try:
-        result = issue_month(None, month)
+        parse_month(month)  # a bad month is one line, before any bar is drawn
+        with progress.progress_bar(Client.objects.count(), f"Invoicing {month}", shown_from=BAR_FROM_CLIENTS) as advance:
+            result = issue_month(None, month, advance=advance)
     except DomainError as exc:
         raise fail(exc.message) from exc
     for invoice in result.issued:

@@ -7,6 +7,7 @@ import io
 
 from django.template.loader import render_to_string
 
+from supportdesk.local_times import vendor_date, vendor_zone
 from supportdesk.spreadsheet_cells import safe_cell
 
 from .models import Invoice
@@ -16,8 +17,9 @@ DOCUMENT_TEMPLATE = "billing/invoice_document.html"
 
 def invoice_context(invoice: Invoice) -> dict:
     credited = sum((c.amount for c in invoice.credit_notes.all()), invoice.total * 0)
+    # Dates on an invoice are the vendor's (its month and number are): the same for every reader.
     return {"invoice": invoice, "lines": list(invoice.lines.all()), "credit_notes": list(invoice.credit_notes.all()),
-            "credited": credited, "balance": invoice.total - credited}
+            "credited": credited, "balance": invoice.total - credited, "vendor_zone": vendor_zone()}
 
 
 def invoice_html(invoice: Invoice, *, for_print: bool) -> str:
@@ -55,6 +57,6 @@ def invoice_csv(invoice: Invoice) -> str:
                          line.quantity, line.unit_amount, line.amount, line.explanation])
     writer.writerow([*head, "total", "Total", "", "", "", "", invoice.total, ""])
     for note in invoice.credit_notes.all():
-        writer.writerow([*head, "credit_note", f"Credit note {note.number}: {note.reason}", note.issued_at.date(), "",
+        writer.writerow([*head, "credit_note", f"Credit note {note.number}: {note.reason}", vendor_date(note.issued_at), "",
                          "", "", -note.amount, ""])
     return out.getvalue()

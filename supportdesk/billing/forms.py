@@ -6,6 +6,7 @@ from django import forms
 
 from supportdesk.catalogue.models import Offering
 from supportdesk.errors import Invalid
+from supportdesk.web.forms import DateField
 
 from .models import ChargeKind
 from .pricing import offering_named
@@ -49,8 +50,21 @@ class ChargeForm(forms.Form):
     amount = forms.CharField(max_length=20)
     currency = forms.CharField(max_length=3, initial="USD")
     rate = forms.CharField(max_length=20, required=False, help_text="Exchange rate when the expense is in another currency")
-    incurred_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    incurred_on = DateField(widget=forms.DateInput(attrs={"type": "date"}))
     receipt = forms.FileField(required=False)
+
+    def __init__(self, *args: object, billed_in: str | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.billed_in = billed_in  # the client's billing currency (None: no order form yet, billed as spent)
+
+    def clean(self) -> dict:
+        # A rate is used only for an amount in another currency; in the billing currency it was dropped unread.
+        data = super().clean() or {}
+        spent_in = (data.get("currency") or "").strip().upper()
+        if data.get("rate") and spent_in and spent_in == (self.billed_in or spent_in):
+            self.add_error("rate", f"The charge is in {spent_in}, the client's billing currency: no exchange rate "
+                                   "applies; leave it empty.")
+        return data
 
 
 class CreditForm(forms.Form):
@@ -67,14 +81,14 @@ class CreditNoteForm(forms.Form):
 class PriceForm(forms.Form):
     offering = forms.ChoiceField(choices=_offerings)
     currency = forms.CharField(max_length=3, initial="USD")
-    effective_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = DateField(widget=forms.DateInput(attrs={"type": "date"}))
     monthly_price = forms.CharField(max_length=20)
 
 
 class TierForm(forms.Form):
     offering = forms.ChoiceField(choices=_offerings)
     currency = forms.CharField(max_length=3, initial="USD")
-    effective_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = DateField(widget=forms.DateInput(attrs={"type": "date"}))
     tier_size = forms.CharField(max_length=10, initial="10")
     step = forms.CharField(max_length=20, initial="100.00")
     cap = forms.CharField(max_length=10, initial="100")

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class ImmutableRecord(Exception):
@@ -345,3 +346,57 @@ class BillingEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class InvoiceRun(models.Model):
+    """A month's invoices issued in the background (billing.runs), with its progress and, once done, what it did.
+
+    At most one run per month is queued or running at a time (a partial unique index), so a second start of the
+    same month answers the run already under way instead of queuing another."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    ACTIVE_STATES = (State.QUEUED, State.RUNNING)
+
+    month = models.DateField(help_text="First day of the invoiced month")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0, help_text="Clients to go through")
+    done = models.PositiveIntegerField(default=0, help_text="Clients gone through")
+    attempts = models.PositiveIntegerField(default=0, help_text="Times a worker claimed it (more than 1: resumed)")
+    created_at = models.DateTimeField(default=timezone.now)
+    # Set when made and when the sweep queues it again: a run queued long ago never reached a worker.
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True, help_text="First claimed by a worker")
+    # Written at the claim and every few clients: a running run whose heartbeat is old has lost its worker.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    issued_invoices = models.ManyToManyField(Invoice, blank=True, related_name="+")
+    already_issued = models.PositiveIntegerField(default=0, help_text="Invoices that existed before this run")
+    problems = models.JSONField(default=list, blank=True, help_text="Clients and currencies not invoiced, and why")
+    error = models.TextField(blank=True, help_text="Why the run failed")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["month"], condition=Q(state__in=["queued", "running"]),
+                                    name="one_active_invoice_run_per_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invoice run {self.pk} for {self.month:%Y-%m} ({self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return 0 if not self.total else min(100, int(100 * self.done / self.total))

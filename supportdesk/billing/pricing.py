@@ -15,11 +15,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from babel.numbers import list_currencies
-from django.utils import timezone
 
 from supportdesk.accounts.models import StaffRole
 from supportdesk.catalogue.models import Offering
 from supportdesk.errors import Invalid
+from supportdesk.local_times import vendor_today
 
 from .errors import BillingError
 from .models import PriceListEntry, TierPricing
@@ -151,7 +151,7 @@ def custom_pricing_message(offering: Offering, users: int, cap: int) -> str:
 
 def price_for(offering: Offering, users: int | None, currency: str, on: date | None = None) -> Quote:
     """The automatic MRC of an offering for a user count in a currency on a date."""
-    on = on or timezone.localdate()
+    on = on or vendor_today()
     currency = parse_currency(currency)
     if offering.priced_per_user_tier:
         return _tier_quote(offering, users, currency, on)

@@ -8,9 +8,14 @@ from django.db.models import QuerySet
 
 from supportdesk.accounts.models import Client
 from supportdesk.errors import NotFound
-from supportdesk.policy.billing import can_view_client_billing, visible_charges, visible_invoices
+from supportdesk.policy.billing import (
+    can_view_client_billing,
+    visible_charges,
+    visible_invoice_runs,
+    visible_invoices,
+)
 
-from .models import BillableCharge, ClientCredit, Invoice, PriceListEntry, TierPricing
+from .models import BillableCharge, ClientCredit, Invoice, InvoiceRun, PriceListEntry, TierPricing
 
 
 def invoices(user: Any, *, client_id: int | None = None) -> QuerySet[Invoice]:
@@ -53,3 +58,20 @@ def charge_for(user: Any, charge_id: int) -> BillableCharge:
 def price_list() -> tuple[QuerySet[PriceListEntry], QuerySet[TierPricing]]:
     return (PriceListEntry.objects.select_related("offering").order_by("offering_id", "currency", "-effective_from"),
             TierPricing.objects.select_related("offering").order_by("offering_id", "currency", "-effective_from"))
+
+
+def invoice_runs(user: Any) -> QuerySet[InvoiceRun]:
+    """Background invoice runs, newest first (none for anyone but billing managers)."""
+    return visible_invoice_runs(user).select_related("requested_by").order_by("-created_at", "-id")
+
+
+def invoice_run_for(user: Any, run_id: int) -> InvoiceRun:
+    run = visible_invoice_runs(user).select_related("requested_by").filter(pk=run_id).first()
+    if run is None:
+        raise NotFound("invoice run")
+    return run
+
+
+def run_invoices_issued(run: InvoiceRun) -> QuerySet[Invoice]:
+    """The invoices a run issued, in the order of the invoice list."""
+    return run.issued_invoices.select_related("client").order_by("client__name", "currency", "id")

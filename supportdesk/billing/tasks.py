@@ -1,4 +1,5 @@
-"""Billing jobs: issue last month's invoices early on the 1st (idempotent, so a retry is harmless).
+"""Billing jobs: issue last month's invoices early on the 1st (idempotent, so a retry is harmless), and the
+invoice runs started from the billing page and the API, with the sweep that resumes a lost one (billing.runs).
 
 "Early on the 1st" is in the vendor's zone (settings.TIME_ZONE), like every date billing works with. Huey
 evaluates schedules in UTC (`utc=True`, its default), so a `crontab(day=1, hour=2)` would fire at 02:00 UTC,
@@ -11,9 +12,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from django.utils import timezone
-from huey.contrib.djhuey import db_periodic_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
-from . import actions
+from . import actions, runs
 
 RUN_MINUTE = 15  # minute of the (UTC) hour the scheduler considers: one tick an hour
 RUN_FROM_HOUR = 2  # local hour on the 1st from which the month before is invoiced
@@ -42,3 +44,15 @@ def issue_previous_month_invoices() -> dict:
     result = actions.issue_month(None, previous_month_start())
     return {"month": result.month.isoformat(), "issued": [i.number for i in result.issued],
             "already_issued": result.already_issued, "problems": result.problems}
+
+
+@db_task()
+def run_invoices(run_id: int) -> None:
+    """A background invoice run started from the billing page or the API (billing.runs)."""
+    runs.perform_invoice_run(run_id)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def resume_stale_invoice_runs() -> list[int]:
+    """Invoice runs whose queuing was lost or whose worker died are queued again (billing.runs)."""
+    return runs.requeue_stale_invoice_runs()

@@ -1,5 +1,5 @@
-"""Billing pages (thin): quotes, the price list, the monthly run, each client's history, invoice
-documents (screen, PDF, CSV) and the client portal's invoice list."""
+"""Billing pages (thin): quotes, the price list, the monthly run (in the background, with its progress page),
+each client's history, invoice documents (screen, PDF, CSV) and the client portal's invoice list."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from supportdesk.policy.billing import can_manage_billing, can_quote
 from supportdesk.web.access import page_for
 from supportdesk.web.views.common import attach_error
 
-from . import actions, exports, queries
+from . import actions, exports, queries, runs
 from .forms import ChargeForm, CreditForm, CreditNoteForm, PriceForm, QuoteForm, RunForm, TierForm
 from .pricing import offering_named, parse_user_count, price_for, quote_user_count
 
@@ -28,15 +28,28 @@ managers_only = page_for(can_manage_billing)
 def overview(request: HttpRequest) -> HttpResponse:
     user = policy.signed_in(request)
     form = RunForm(request.POST or None)
-    result = None
     if request.method == "POST" and form.is_valid():
         try:
-            result = actions.issue_month(user, form.cleaned_data["month"])
+            # In the background: a month of hundreds of clients would hold this request for many seconds.
+            run = runs.start_invoice_run(user, form.cleaned_data["month"])
         except DomainError as exc:
             attach_error(form, exc)
+        else:
+            return redirect(f"/billing/runs/{run.pk}/")
     page = Paginator(queries.invoices(user), 25).get_page(request.GET.get("page"))
-    return render(request, "billing/overview.html", {"form": form, "result": result, "page": page,
+    return render(request, "billing/overview.html", {"form": form, "page": page, "runs": queries.invoice_runs(user),
                                                      "clients": Client.objects.order_by("name")})
+
+
+@managers_only
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    """A run's progress (the page polls itself while it is queued or running), then what it did."""
+    user = policy.signed_in(request)
+    try:
+        run = queries.invoice_run_for(user, run_id)
+    except DomainError as exc:
+        raise Http404 from exc
+    return render(request, "billing/run.html", {"run": run, "invoices": queries.run_invoices_issued(run)})
 
 
 @managers_only
@@ -47,7 +60,7 @@ def client_history(request: HttpRequest, client_id: int) -> HttpResponse:
     except DomainError as exc:
         raise Http404 from exc
     charge_form = ChargeForm(request.POST if request.POST.get("form") == "charge" else None,
-                             request.FILES or None, prefix="charge")
+                             request.FILES or None, prefix="charge", billed_in=actions.billing_currency(client))
     credit_form = CreditForm(request.POST if request.POST.get("form") == "credit" else None, prefix="credit")
     if request.method == "POST" and charge_form.is_bound and charge_form.is_valid():
         data = charge_form.cleaned_data

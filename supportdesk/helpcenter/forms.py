@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from supportdesk.web.forms import MAX_INTEGER
+
 from .models import Visibility
 
 BODY_HELP = ("Plain text (each line a paragraph, lines starting with “- ” become bullets) or HTML using "
@@ -33,7 +35,7 @@ class ArticleForm(forms.Form):
 class SectionForm(forms.Form):
     name = forms.CharField(max_length=120)
     description = forms.CharField(required=False, max_length=500)
-    position = forms.IntegerField(required=False, min_value=0, initial=0)
+    position = forms.IntegerField(required=False, min_value=0, max_value=MAX_INTEGER, initial=0)
 
 
 class CommentForm(forms.Form):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -92,11 +93,17 @@ def schedule(inbound_id: int) -> None:
         log.warning("could not schedule inbound %s: %s", inbound_id, exc)
 
 
-def process_pending(limit: int = 100) -> int:
-    """Process stored messages not processed yet (after a crash or restart). Returns how many were done."""
+def pending_ids(limit: int = 100) -> list[int]:
+    """The stored messages not processed yet, oldest first (at most `limit`)."""
+    return list(InboundMessage.objects.filter(status=InboundStatus.PENDING).order_by("id")
+                .values_list("pk", flat=True)[:limit])
+
+
+def process_pending(limit: int = 100, *, ids: Iterable[int] | None = None) -> int:
+    """Process stored messages not processed yet (after a crash or restart). Returns how many were done.
+    `ids` (from `pending_ids`) lets a caller show progress through them."""
     done = 0
-    for pk in list(InboundMessage.objects.filter(status=InboundStatus.PENDING).order_by("id")
-                   .values_list("pk", flat=True)[:limit]):
+    for pk in pending_ids(limit) if ids is None else ids:
         if process_inbound(pk).status == InboundStatus.PROCESSED:
             done += 1
     return done

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from supportdesk import progress
+
+BAR_FROM_MESSAGES = 50  # a message takes tens of milliseconds (parse, thread, open or reply, mail out)
+
 app = typer.Typer(help="Email intake: process stored mail, poll IMAP mailboxes.", no_args_is_help=True)
 
 
@@ -17,17 +21,20 @@ def _setup() -> None:
 def process(limit: int = typer.Option(1000, help="At most this many messages")) -> None:
     """Process stored messages that are still pending (after a crash or restart): each exactly once."""
     _setup()
-    from .actions import process_pending
+    typer.echo(f"processed {_process_with_progress(limit)} pending message(s)")
 
-    done = process_pending(limit)
-    typer.echo(f"processed {done} pending message(s)")
+
+def _process_with_progress(limit: int) -> int:
+    from .actions import pending_ids, process_pending
+
+    ids = pending_ids(limit)
+    return process_pending(ids=progress.counted(ids, len(ids), "Processing stored mail", shown_from=BAR_FROM_MESSAGES))
 
 
 @app.command("poll-imap")
 def poll_imap_command() -> None:
     """Fetch every configured IMAP mailbox once (SUPPORTDESK_IMAP_*), store, then process. Exit 1 if one failed."""
     _setup()
-    from .actions import process_pending
     from .imap import imap_configs, poll_all
 
     configs = imap_configs()
@@ -38,7 +45,7 @@ def poll_imap_command() -> None:
     for config, exc in failed:  # unreachable server, TLS, login refused
         typer.echo(f"error: could not poll {config.user or '(no user)'}@{config.host}:{config.port}/{config.folder}: "
                    f"{type(exc).__name__}: {exc}", err=True)
-    done = process_pending()
+    done = _process_with_progress(100)  # the batch `process_pending` takes by default
     typer.echo(f"stored {stored} message(s) from {len(configs) - len(failed)} mailbox(es); processed {done}")
     if failed:
         raise typer.Exit(1)

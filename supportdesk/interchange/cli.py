@@ -6,7 +6,7 @@ a usage error (unknown client, bad month, missing or malformed file) is one line
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -70,15 +70,6 @@ def _export(records: Iterable[dict], header: list[str], fmt: str, output: Path |
         typer.echo(f"Wrote {count} {what} to {output}.")
 
 
-def _counted(records: Iterable[T], total: int, label: str) -> Iterator[T]:
-    from .progress import progress_bar
-
-    with progress_bar(total, label) as advance:
-        for record in records:
-            yield record
-            advance()
-
-
 @export_app.command("tickets")
 def export_tickets(client: str = CLIENT_OPTION,
                    status: list[str] = typer.Option(None, "--status", help="Only these statuses (repeatable): new, "
@@ -87,6 +78,8 @@ def export_tickets(client: str = CLIENT_OPTION,
                    fmt: str = EXPORT_FORMAT, output: Path = OUTPUT_OPTION, data_dir: Path = DATA_DIR_OPTION) -> None:
     """Tickets with the web export's columns (number, client, requester, subject, severity, status, SLA...)."""
     user = _start(data_dir)
+    from supportdesk.progress import counted
+
     from . import exports
     from .lookups import choice
     from .output import file_path
@@ -96,7 +89,7 @@ def export_tickets(client: str = CLIENT_OPTION,
         qs = exports.tickets(user, client=_client(user, client), statuses=status or [], open_only=open_only)
         records = exports.ticket_records(qs)
         if file_path(output) is not None:
-            records = _counted(records, qs.count(), "Exporting tickets")
+            records = counted(records, qs.count(), "Exporting tickets")
         _export(records, exports.TICKET_HEADER, fmt, output, "ticket(s)")
 
     _refusing(body)

@@ -19,10 +19,10 @@ from django.db import transaction
 from supportdesk.accounts.actions import check_zone, create_client, create_person
 from supportdesk.accounts.models import Client, ClientRole, StaffRole, User
 from supportdesk.errors import DomainError
+from supportdesk.progress import progress_bar
 
 from .csv_files import Columns, Row, read_rows
 from .lookups import client_named
-from .progress import progress_bar
 
 CLIENT_COLUMNS = Columns(required=("name",), optional=("timezone", "domains", "phones", "address"),
                          ignored=("tam_email", "people"))

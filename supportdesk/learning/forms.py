@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from supportdesk.web.forms import MAX_INTEGER, DateField, within_supported_years
+
 from .models import TrainingKind
 
 
@@ -24,7 +26,7 @@ class WallClockField(forms.DateTimeField):
 class ReleaseForm(forms.Form):
     product = forms.CharField(max_length=100)
     version = forms.CharField(max_length=50)
-    released_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    released_on = DateField(widget=forms.DateInput(attrs={"type": "date"}))
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
     file = forms.FileField()
 
@@ -43,10 +45,11 @@ class EventForm(forms.Form):
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=[("webinar", "Webinar"), ("event", "Event")])
     starts_at = WallClockField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                               help_text="Local time in the zone below")
-    ends_at = WallClockField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+                               help_text="Local time in the zone below", validators=[within_supported_years])
+    ends_at = WallClockField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                             validators=[within_supported_years])
     timezone = forms.CharField(max_length=64, initial="America/Toronto")
-    capacity = forms.IntegerField(min_value=1)
+    capacity = forms.IntegerField(min_value=1, max_value=MAX_INTEGER)
     fee = forms.DecimalField(min_value=0, decimal_places=2, max_digits=10, initial=0)
     currency = forms.CharField(max_length=3, initial="USD")
     location = forms.CharField(max_length=200, required=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import datetime
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,8 @@ from django.utils import timezone
 from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as IcsEvent
 
+from supportdesk.local_times import abbreviation, offset
+
 from .models import Registration
 
 
@@ -18,7 +21,14 @@ def _local(registration: Registration) -> str:
     event = registration.event
     zone = ZoneInfo(event.timezone)
     start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
-    return f"{start:%A %d %B %Y, %H:%M} to {end:%H:%M} ({event.timezone})"
+    # The abbreviation says which 01:30 of a fall-back night; an end on another day says its date.
+    until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%A %d %B %Y, %H:%M}"
+    return (f"{start:%A %d %B %Y, %H:%M} {_zone_label(start)} to {until} {_zone_label(end)} "
+            f"({event.timezone})")
+
+
+def _zone_label(local: datetime) -> str:
+    return f"{abbreviation(local)} {offset(local)}".strip()
 
 
 def confirmation_text(registration: Registration) -> str:

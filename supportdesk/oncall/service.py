@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from supportdesk.accounts.models import StaffRole, User
 from supportdesk.contracts.entitlements import entitlements_for
+from supportdesk.local_times import person_zone, shown_with_utc
 from supportdesk.notifications.actions import enqueue_email
 from supportdesk.tickets.models import Ticket
 
@@ -36,14 +37,10 @@ def notify_on_call_if_needed(ticket: Ticket) -> User | None:
         return User.objects.filter(pk=(earlier.data.get("to") or [None])[0]).first() if earlier.kind == "oncall.paged" else None
     person = who_is_on_call(ticket.created_at)
     subject = f"[#{ticket.pk}] ON CALL: severity {ticket.severity} from {ticket.client.name}: {ticket.subject}"
-    body = (f"A severity {ticket.severity} ticket arrived outside business hours from {ticket.client.name}, "
-            f"a 24/7 Support client.\n\nTicket #{ticket.pk}: {ticket.subject}\n"
-            f"Opened {ticket.created_at.isoformat()} via {ticket.channel}.\n\n"
-            f"{settings.SITE_URL}/console/tickets/{ticket.pk}/")
     recipients = [person] if person else list(
         User.objects.filter(role_grants__role=StaffRole.MANAGER, is_active=True).distinct().order_by("email"))
     for who in recipients:
-        enqueue_email(topic="oncall.page", to=who.email, ticket=ticket, subject=subject, body=body,
+        enqueue_email(topic="oncall.page", to=who.email, ticket=ticket, subject=subject, body=_page_body(ticket, who),
                       headers={"X-Supportdesk-Ticket": str(ticket.pk), "Importance": "high"},
                       dedupe_key=f"oncall:{ticket.pk}:{who.pk}")
     RotaEvent.objects.create(actor=None, kind="oncall.paged" if person else "oncall.gap_paged_managers",
@@ -53,3 +50,11 @@ def notify_on_call_if_needed(ticket: Ticket) -> User | None:
 
     record_event(ticket, None, "oncall.notified", "system", to=[w.email for w in recipients], on_call=bool(person))
     return person
+
+
+def _page_body(ticket: Ticket, who: User) -> str:
+    """The page, with the opening time in the paged person's own zone (and UTC)."""
+    return (f"A severity {ticket.severity} ticket arrived outside business hours from {ticket.client.name}, "
+            f"a 24/7 Support client.\n\nTicket #{ticket.pk}: {ticket.subject}\n"
+            f"Opened {shown_with_utc(ticket.created_at, person_zone(who))} via {ticket.channel}.\n\n"
+            f"{settings.SITE_URL}/console/tickets/{ticket.pk}/")

@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from supportdesk import policy
 from supportdesk.errors import DomainError
+from supportdesk.local_times import NonexistentLocalTime, WallClockField, wall_clock_instant
 from supportdesk.policy.oncall import can_edit_rota
 from supportdesk.tickets.actions import staff_workers
+from supportdesk.web.forms import within_supported_years
 from supportdesk.web.views.common import attach_error
 
 from . import actions, queries
@@ -39,8 +41,12 @@ class ShiftForm(forms.Form):
 
 class OverrideForm(forms.Form):
     staff = forms.TypedChoiceField(coerce=int)
-    start = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    end = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    # Wall-clock times read as typed, then placed in the form's zone by instant(): read by Django in the active
+    # zone (the manager's own), a London override typed by a Toronto manager was four or five hours off.
+    start = WallClockField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                           validators=[within_supported_years])
+    end = WallClockField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                         validators=[within_supported_years])
     zone = forms.CharField(initial="America/Toronto", help_text="Zone of the start and end times")
     note = forms.CharField(required=False, max_length=200)
 
@@ -51,11 +57,13 @@ class OverrideForm(forms.Form):
     def instant(self, name: str) -> datetime:
         try:
             zone = ZoneInfo(self.cleaned_data["zone"])
-        except (KeyError, ValueError) as exc:
+        except (KeyError, ValueError, OSError) as exc:  # OSError: a folder such as "America"
             raise DomainError("oncall.bad_zone", f"Unknown time zone {self.cleaned_data.get('zone')!r}.",
                               fields={"zone": "unknown zone"}, status=422) from exc
-        value = self.cleaned_data[name]
-        return value.replace(tzinfo=zone) if timezone.is_naive(value) else value
+        try:  # a skipped hour (spring forward) is refused; a repeated one (fall back) is its first occurrence
+            return wall_clock_instant(self.cleaned_data[name], zone)
+        except NonexistentLocalTime as exc:
+            raise DomainError("oncall.bad_time", str(exc), fields={name: "skipped by DST"}, status=422) from exc
 
 
 @login_required

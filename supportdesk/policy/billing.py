@@ -1,6 +1,7 @@
 """Billing: who manages prices and invoices, who sees which invoices.
 
-- billing admins, managers and system admins manage everything (prices, runs, charges, credit notes);
+- billing admins, managers and system admins manage everything (prices, runs and their progress, charges,
+  credit notes);
 - any staff member may quote (price lists are not secret to staff);
 - a client admin sees the issued invoices of their own client; other client users see none (decision:
   invoices are an administrative matter of the client; the portal tells them to ask their client admin);
@@ -56,3 +57,10 @@ def visible_charges(user: Any) -> QuerySet:
     if can_manage_billing(user):
         return BillableCharge.objects.all()
     return BillableCharge.objects.filter(invoice_line__invoice__in=visible_invoices(user))
+
+
+def visible_invoice_runs(user: Any) -> QuerySet:
+    """Background invoice runs (billing.runs): billing managers only; nobody else sees that they exist."""
+    from supportdesk.billing.models import InvoiceRun
+
+    return InvoiceRun.objects.all() if can_manage_billing(user) else InvoiceRun.objects.none()

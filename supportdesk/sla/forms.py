@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
+
+from supportdesk.web.forms import within_supported_years
 
 
 class CalendarForm(forms.Form):
@@ -27,6 +31,18 @@ class CalendarForm(forms.Form):
                 continue
             weekly.setdefault(parts[0], []).extend(parts[1:])
         return weekly
+
+    def clean_custom_holidays(self) -> str:
+        """A date outside the years the engine computes (2 to 9998, sla.calendars) is refused here; the action
+        checks the YYYY-MM-DD shape. Before, 0001-01-01 was stored as a holiday no clock could ever meet."""
+        text = self.cleaned_data.get("custom_holidays", "")
+        for line in text.splitlines():
+            try:
+                day = date.fromisoformat(line.strip())
+            except ValueError:
+                continue  # the action names it
+            within_supported_years(day)
+        return text
 
     def custom_dates(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data.get("custom_holidays", "").splitlines() if line.strip()]

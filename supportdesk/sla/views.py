@@ -105,7 +105,7 @@ def calendars(request: HttpRequest) -> HttpResponse:
     if not can_edit_calendars(request.user):
         raise Http404("No such page.")
     return render(request, "sla/calendars.html", {
-        "calendars": all_settings(), "jobs": RecomputeJob.objects.all()[:10], "rules": rules().values(),
+        "calendars": all_settings(), "jobs": RecomputeJob.objects.all(), "rules": rules().values(),
     })
 
 

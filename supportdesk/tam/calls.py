@@ -12,6 +12,7 @@ from django.utils import timezone
 from supportdesk.accounts.actions import check_zone, current_tam
 from supportdesk.accounts.models import Client, User
 from supportdesk.errors import Conflict, Invalid
+from supportdesk.local_times import abbreviation, offset, shown
 from supportdesk.notifications.actions import enqueue_email
 from supportdesk.tickets.models import Ticket, TicketEvent
 
@@ -130,10 +131,12 @@ def send_invitation(occ: CallOccurrence) -> None:
     series = occ.series
     cancelled = occ.status == OccurrenceStatus.CANCELLED
     local = schedule.in_zone(occ.starts_at, series.zone)
-    tam_local = schedule.in_zone(occ.starts_at, series.tam.timezone)
-    when = (f"{local:%A %d %B %Y %H:%M} {series.zone} ({tam_local:%H:%M} {series.tam.timezone} for "
-            f"{series.tam.display_name})")
-    subject = f"{'Cancelled' if cancelled else 'Invitation'}: {series.title} — {series.client.name}, {local:%d %b %Y %H:%M}"
+    # Both zones with their dates (the TAM's may be another day) and abbreviations (01:30 happens twice on a
+    # fall-back night); calendars take the ICS's UTC times.
+    when = (f"{shown(occ.starts_at, series.zone)} {series.zone}; for {series.tam.display_name} (TAM): "
+            f"{shown(occ.starts_at, series.tam.timezone)} {series.tam.timezone}")
+    subject = (f"{'Cancelled' if cancelled else 'Invitation'}: {series.title} — {series.client.name}, "
+               f"{local:%d %b %Y %H:%M} {abbreviation(local) or offset(local)}")
     body = (f"{'This call is cancelled' if cancelled else 'You are invited to a call'}: {series.title} with "
             f"{series.client.name}.\nWhen: {when}\nDuration: {series.duration_minutes} minutes\n")
     for email in sorted(recipients(series)):
@@ -149,9 +152,10 @@ def send_uninvitation(occ: CallOccurrence, emails: set[str]) -> None:
     local = schedule.in_zone(occ.starts_at, series.zone)
     for email in sorted(emails):
         enqueue_email(topic="tam.call_invitation", to=email,
-                      subject=f"Cancelled for you: {series.title} — {series.client.name}, {local:%d %b %Y %H:%M}",
+                      subject=f"Cancelled for you: {series.title} — {series.client.name}, {local:%d %b %Y %H:%M} "
+                              f"{abbreviation(local) or offset(local)}",
                       body=f"You are no longer invited to {series.title} with {series.client.name} on "
-                           f"{local:%A %d %B %Y %H:%M} {series.zone}.\n",
+                           f"{shown(occ.starts_at, series.zone)} {series.zone}.\n",
                       attachments=[ics.as_email_attachment(occ, uninvited=[email])],
                       dedupe_key=f"tam-invite:{occ.uid}:{occ.sequence}:{email}"[:200])
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
 
 from supportdesk.accounts.models import StaffRole, User
+from supportdesk.local_times import NonexistentLocalTime, wall_clock_instant
+from supportdesk.web.forms import DateField, within_supported_years
 
 from .models import Cadence, ExpenseCategory, UpgradeStatus
 
@@ -44,7 +46,8 @@ class SeriesForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
-    minutes = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}))
+    # The limits of what is stored (calls.record_minutes): longer text was cut there without a word.
+    minutes = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=50_000)
     follow_ups = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False,
                                  help_text="One action per line: what | owner | due YYYY-MM-DD (owner and date optional)")
 
@@ -52,14 +55,26 @@ class MinutesForm(forms.Form):
         result = []
         for line in _lines(self.cleaned_data["follow_ups"]):
             parts = [p.strip() for p in line.split("|")]
-            result.append({"text": parts[0], "owner": parts[1] if len(parts) > 1 else "",
-                           "due_on": parts[2] if len(parts) > 2 else None})
+            text, owner = parts[0], parts[1] if len(parts) > 1 else ""
+            if len(" ".join(text.split())) > 500 or len(owner) > 200:
+                raise forms.ValidationError(f"A follow-up's text has at most 500 characters and its owner 200: "
+                                            f"{line[:60]!r}… is longer.")
+            due = self._due(parts[2]) if len(parts) > 2 and parts[2] else None
+            result.append({"text": text, "owner": owner, "due_on": due})
         return result
+
+    @staticmethod
+    def _due(text: str) -> str:
+        try:
+            within_supported_years(date.fromisoformat(text))
+        except ValueError as exc:
+            raise forms.ValidationError(f"Follow-up due date {text[:40]!r} is not YYYY-MM-DD.") from exc
+        return text
 
 
 class VisitForm(forms.Form):
-    starts_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = DateField(widget=forms.DateInput(attrs={"type": "date"}))
     location = forms.CharField(max_length=300, required=False)
     purpose = forms.CharField(max_length=300, required=False)
     attendees = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
@@ -76,8 +91,21 @@ class ExpenseForm(forms.Form):
     currency = forms.CharField(max_length=3, help_text="ISO code, e.g. CAD")
     exchange_rate = forms.CharField(max_length=20, required=False,
                                     help_text="Needed when the currency is not the contract's: contract units per 1 unit")
-    incurred_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    incurred_on = DateField(widget=forms.DateInput(attrs={"type": "date"}))
     receipt = forms.FileField(required=False, help_text="PDF, PNG or JPEG, at most 10 MB")
+
+    def __init__(self, *args: object, billed_in: str | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.billed_in = billed_in  # the contract's currency, which needs no rate
+
+    def clean(self) -> dict:
+        # visits.add_expense reads a rate only for another currency; in the contract's it was dropped unread.
+        data = super().clean() or {}
+        spent_in = (data.get("currency") or "").strip().upper()
+        if data.get("exchange_rate") and spent_in and spent_in == self.billed_in:
+            self.add_error("exchange_rate", f"The expense is in {spent_in}, the contract's currency: no exchange "
+                                            "rate applies; leave it empty.")
+        return data
 
 
 class UpgradeForm(forms.Form):
@@ -102,10 +130,20 @@ class UpgradeForm(forms.Form):
                 self.add_error("windows", f"Not a window: {line!r} (YYYY-MM-DD HH:MM - YYYY-MM-DD HH:MM).")
                 return data
             try:
-                start, end = (datetime.fromisoformat(g.replace(" ", "T")).replace(tzinfo=ZoneInfo(zone))
-                              for g in match.groups())
+                start, end = (datetime.fromisoformat(g.replace(" ", "T")) for g in match.groups())
             except ValueError:
                 self.add_error("windows", f"Not a valid date or time: {line!r}.")
+                return data
+            try:  # before placing them in the zone: at the ends of the years that overflows
+                within_supported_years(start)
+                within_supported_years(end)
+            except forms.ValidationError as exc:
+                self.add_error("windows", exc)
+                return data
+            try:  # a skipped hour (spring forward) is refused, a repeated one is its first occurrence
+                start, end = wall_clock_instant(start, ZoneInfo(zone)), wall_clock_instant(end, ZoneInfo(zone))
+            except NonexistentLocalTime as exc:
+                self.add_error("windows", str(exc))
                 return data
             windows.append((start, end))
         data["window_list"] = windows

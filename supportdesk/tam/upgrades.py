@@ -4,7 +4,8 @@ version text, chosen from (or checked against) the learning context's release ca
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Q
@@ -13,6 +14,7 @@ from django.utils import timezone
 from supportdesk.accounts.actions import current_tam
 from supportdesk.accounts.models import Client, User
 from supportdesk.errors import Conflict, Invalid, NotFound
+from supportdesk.local_times import abbreviation, offset, person_zone, shown, zone_named
 from supportdesk.notifications.actions import enqueue_email
 from supportdesk.policy import tam as tam_policy
 
@@ -145,7 +147,7 @@ def confirm_window(actor: User, plan: UpgradePlan, *, window_id: int, now: datet
             enqueue_email(topic="tam.upgrade_confirmed", to=tam.email,
                           subject=f"{plan.client.name} confirmed the upgrade window for {plan.product} "
                                   f"{plan.target_version}",
-                          body=f"Window: {window.starts_at.isoformat()} to {window.ends_at.isoformat()} (UTC).")
+                          body=f"Window: {_window_text(window.starts_at, window.ends_at, person_zone(tam))}.")
     return locked
 
 
@@ -186,16 +188,26 @@ def send_due_reminders(now: datetime | None = None) -> int:
         assert start is not None and end is not None
         with transaction.atomic():
             recipients = set(client_admin_emails(plan.client))
+            zones = {person.email: person_zone(person) for person in User.objects.filter(email__in=recipients)}
             tam = current_tam(plan.client)
             if tam is not None:
                 recipients.add(tam.email)
+                zones[tam.email] = person_zone(tam)
             for email in sorted(recipients):
+                zone = zones.get(email) or zone_named(plan.client.timezone)
+                local = start.astimezone(zone)
                 enqueue_email(topic="tam.upgrade_reminder", to=email,
                               subject=f"Reminder: upgrade of {plan.product} to {plan.target_version} starts "
-                                      f"{start:%Y-%m-%d %H:%M} UTC",
-                              body=f"The upgrade window runs {start.isoformat()} to {end.isoformat()}.",
+                                      f"{local:%Y-%m-%d %H:%M} {abbreviation(local) or offset(local)}",
+                              body=f"The upgrade window runs {_window_text(start, end, zone)}.",
                               dedupe_key=f"tam-upgrade-reminder:{plan.pk}:{start.isoformat()}:{email}"[:200])
             UpgradePlan.objects.filter(pk=plan.pk).update(reminded_at=now)
             log(plan.client, None, "upgrade.reminded", plan=plan.pk)
             sent += 1
     return sent
+
+
+def _window_text(start: datetime, end: datetime, zone: ZoneInfo) -> str:
+    """A window in the reader's zone, abbreviation and offset shown, then in UTC (the instants stored)."""
+    return (f"{shown(start, zone)} to {shown(end, zone)} {zone.key} "
+            f"({start.astimezone(UTC):%Y-%m-%d %H:%M} to {end.astimezone(UTC):%Y-%m-%d %H:%M} UTC)")

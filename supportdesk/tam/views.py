@@ -215,9 +215,9 @@ def visit_page(request: HttpRequest, visit_id: int) -> HttpResponse:
     user = policy.signed_in(request)
     visit = queries.one(queries.visits_qs(user), visit_id, "visit")
     queries.client_for(user, visit.client_id, work=True)
-    form = ExpenseForm(request.POST or None, request.FILES or None,
-                       initial={"currency": visits.contract_currency(visit.client, visit.starts_on),
-                                "incurred_on": visit.starts_on})
+    billed_in = visits.contract_currency(visit.client, visit.starts_on)
+    form = ExpenseForm(request.POST or None, request.FILES or None, billed_in=billed_in,
+                       initial={"currency": billed_in, "incurred_on": visit.starts_on})
     if request.method == "POST":
         try:
             if request.POST.get("form") in ("completed", "cancelled"):
@@ -264,10 +264,11 @@ def escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
     except DomainError as exc:
         raise Http404 from exc
     form = EscalateForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():  # a reason too long (or holding a NUL) was dropped and the ticket escalated without it
+        messages.error(request, "Not escalated: the reason was refused. " + " ".join(str(e) for e in form.errors.get("reason", [])))
+        return redirect(f"/console/tickets/{ticket_id}/")
     try:
-        actions.escalate_to_tam(user, ticket, reason=form.cleaned_data.get("reason", ""),
-                                assign=form.cleaned_data.get("assign", False))
+        actions.escalate_to_tam(user, ticket, reason=form.cleaned_data["reason"], assign=form.cleaned_data["assign"])
         messages.success(request, "Escalated to the TAM, who was notified by email.")
     except DomainError as exc:
         if exc.status == 404:

@@ -1,9 +1,41 @@
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+import uuid
+from datetime import date, datetime
+
 from django import forms
+from django.core.exceptions import ValidationError
 
 from supportdesk.catalogue.models import SeverityLevel
 from supportdesk.macros.models import STATUS_CHOICES
+
+# The years a typed date or time may fall in, as for the API's instants and the SLA engine: at the ends of Python's
+# range (0001-01-01, 9999-12-31) a value overflows once it is moved between zones or a day on, which was a 500 on
+# submit or a row that later pages could not show.
+FIRST_YEAR, LAST_YEAR = 2, 9998
+
+
+def within_supported_years(value: date | datetime) -> None:
+    """A form field validator: refuse a date or date-time outside FIRST_YEAR..LAST_YEAR, naming it."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        # As typed: a wall-clock field may hand over its value marked UTC, which the person never wrote.
+        shown = value.replace(tzinfo=None).isoformat(" ", "minutes") if isinstance(value, datetime) else value.isoformat()
+        raise ValidationError(f"{shown} is outside the years {FIRST_YEAR} to {LAST_YEAR}; check the year.",
+                              code="out_of_range")
+
+
+class DateField(forms.DateField):
+    """A typed date within the supported years (every date field of the web forms)."""
+
+    default_validators = [within_supported_years]
+
+
+# The largest number a form may send to an integer column: PostgreSQL's `integer` (SQLite would store more, so
+# the same value was kept on one database and a 422 without a form on the other).
+MAX_INTEGER = 2_147_483_647
 
 
 def severity_choices() -> list[tuple[int, str]]:
@@ -44,10 +76,31 @@ class TicketForm(forms.Form):
                            help_text="What happened, what you expected, since when, and who is affected.",
                            error_messages={"required": "Describe the problem so we can start working on it."})
 
+    # One random value per rendered form: a second submit of the same form (a double click, a retried POST) opens
+    # no second ticket (idempotency_key below). Not a person's input: a tampered one only turns that off (a plain
+    # Field: a CharField's errors on a hidden input would refuse the form without a message anyone could see).
+    submission = forms.Field(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["severity"].choices = severity_choices()  # type: ignore[attr-defined]
         self.fields["attachments"] = attachments_field()
+        if not self.is_bound:
+            self.initial["submission"] = uuid.uuid4().hex
+
+    def clean_submission(self) -> str:
+        value = self.cleaned_data.get("submission")
+        return value if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{32}", value) else ""
+
+    def idempotency_key(self) -> str | None:
+        """The submission's key, with a digest of what it sends: the same form sent again with other text or files
+        (back, edit, send) is another ticket, not a refusal for reusing the key."""
+        data = self.cleaned_data
+        if not data.get("submission"):
+            return None
+        sent = [data["subject"], data["body"], data["severity"], [(f.name, f.size) for f in data["attachments"]]]
+        digest = hashlib.sha256(json.dumps(sent, ensure_ascii=False).encode()).hexdigest()[:32]
+        return f"web:{data['submission']}:{digest}"
 
 
 class _ReplyBodyForm(forms.Form):
@@ -93,13 +146,26 @@ class ClientForm(forms.Form):
 class OrderForm(forms.Form):
     number = forms.CharField(max_length=40)
     kind = forms.ChoiceField(choices=[("form", "Service Order Form"), ("addendum", "Service Order Addendum")])
-    amends = forms.CharField(required=False, help_text="For an addendum: the form's number")
-    signed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    effective_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    effective_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    amends = forms.CharField(required=False, max_length=40, help_text="For an addendum: the form's number")
+    signed_on = DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    effective_to = DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     currency = forms.CharField(max_length=3, initial="USD")
     offering = forms.ChoiceField(required=False, help_text="Line: offering to add or change")
     action = forms.ChoiceField(choices=[("add", "Add"), ("change", "Change (e.g. user count)"), ("end", "End")])
-    target_line = forms.IntegerField(required=False, help_text="For change/end: the line id")
-    user_count = forms.IntegerField(required=False, min_value=1)
+    target_line = forms.IntegerField(required=False, min_value=1, max_value=MAX_INTEGER,
+                                     help_text="For change/end: the line id")
+    user_count = forms.IntegerField(required=False, min_value=1, max_value=MAX_INTEGER)
     agreed_price = forms.DecimalField(required=False, min_value=0, decimal_places=2)
+
+    def clean(self) -> dict:
+        # A value the chosen kind or action does not use was dropped without a word: say so instead.
+        data = super().clean() or {}
+        if data.get("kind") == "form" and data.get("amends"):
+            self.add_error("amends", "Only an addendum amends a form: choose “Service Order Addendum” or leave this "
+                                     "empty.")
+        if data.get("kind") == "addendum" and not data.get("amends") and "amends" not in self.errors:
+            self.add_error("amends", "An addendum amends a form: give that form's number.")
+        if data.get("action") == "add" and data.get("target_line") is not None:
+            self.add_error("target_line", "A line is named only to change or end it: leave this empty to add one.")
+        return data

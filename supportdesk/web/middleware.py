@@ -16,7 +16,9 @@ from typing import Any
 
 from django.db import DataError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 
+from supportdesk.local_times import person_zone
 from supportdesk.revisions.cache import snapshot_per_request
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,24 @@ class DatabaseUnavailableMiddleware:
                                     content_type="text/plain")
         response["Retry-After"] = "5"
         return response
+
+
+class ViewerTimezoneMiddleware:
+    """Pages show instants in the signed-in person's own zone (`User.timezone`): every `|date`, `|time` and
+    `{{ instant }}` of the request's templates, and `timezone.localtime()` in its views. Anonymous pages keep the
+    vendor's zone (`settings.TIME_ZONE`). The API is left alone: its instants are ISO 8601 with an offset, and
+    its session is not looked up for a token request. Code whose dates belong to the vendor (invoices) names
+    that zone itself rather than reading the active one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = None if request.path.startswith("/api/") else getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        with timezone.override(person_zone(user)):
+            return self.get_response(request)
 
 
 # An /api/ URL that matches no endpoint (404) or an endpoint without that method (405) is answered by Django and

@@ -162,14 +162,18 @@ def test_the_billing_pages_are_for_billing_managers(world, as_person):
     assert as_person(world["people"]["client_admin"]).get(f"/billing/clients/{client_id}/").status_code == 404
 
 
-def test_the_run_form_issues_a_month_and_shows_what_it_did(world, as_person):
+def test_the_run_form_issues_a_month_and_shows_what_it_did(world, as_person, django_capture_on_commit_callbacks):
+    # The form starts a background run (immediate in tests, once its transaction commits) and shows its page.
     http = as_person(world["people"]["billing"])
-    page = http.post("/billing/", {"month": "2026-04"})
+    with django_capture_on_commit_callbacks(execute=True):
+        started = http.post("/billing/", {"month": "2026-04"})
+    page = http.get(started["Location"])
     assert page.status_code == 200 and "2 invoice(s) issued" in page.content.decode()
-    again = http.post("/billing/", {"month": "2026-04"})
-    assert "0 invoice(s) issued, 2 already issued" in again.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        started_again = http.post("/billing/", {"month": "2026-04"})
+    assert "0 invoice(s) issued, 2 already issued" in http.get(started_again["Location"]).content.decode()
     bad = http.post("/billing/", {"month": "April"})
-    assert "YYYY-MM" in bad.content.decode()
+    assert bad.status_code == 200 and "YYYY-MM" in bad.content.decode()
 
 
 def test_an_expense_form_without_a_rate_shows_the_error_in_place(world, as_person):
@@ -346,6 +350,26 @@ def test_the_invoices_run_command_is_idempotent(db):
     second = run_cli("invoices", "run", "--month", "2026-03")
     assert second.exit_code == 0 and "0 issued, 1 already issued" in second.output
     assert run_cli("invoices", "run", "--month", "03/2026").exit_code == 2
+
+
+def test_given_a_terminal_when_the_invoice_run_works_through_the_clients_then_it_shows_their_progress(db, monkeypatch):
+    # Given two clients to invoice and a terminal (a stream the bar may draw on), bars shown from one client on
+    from functools import partial
+
+    from supportdesk import progress
+    from supportdesk.billing import cli
+
+    premium_only()
+    premium_only(name="Okafor Legal")
+    terminal = io.StringIO()
+    monkeypatch.setattr(progress, "progress_bar", partial(progress.progress_bar, stream=terminal))
+    monkeypatch.setattr(cli, "BAR_FROM_CLIENTS", 1)
+    # When the month is run
+    result = run_cli("invoices", "run", "--month", "2026-03")
+    # Then the bar went through both clients, and stdout still ends with the plain summary scripts read
+    assert result.exit_code == 0, result.output
+    assert "Invoicing 2026-03" in terminal.getvalue() and "2/2" in terminal.getvalue()
+    assert result.stdout.splitlines()[-1] == "2026-03: 2 issued, 0 already issued."
 
 
 def test_receipts_are_downloadable_by_who_sees_the_invoice(world, as_person):

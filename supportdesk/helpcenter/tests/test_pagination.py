@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from supportdesk.helpcenter.models import Comment
+from supportdesk.factories import StaffFactory
+from supportdesk.helpcenter.models import Comment, Section
 
 from .factories import ArticleFactory, SectionFactory
 
@@ -82,3 +83,18 @@ def test_hiding_a_comment_on_the_second_page_returns_to_that_page(people, as_per
     assert response["Location"] == f"/help/articles/{article.slug}/?page=2#comment-{target.pk}"
     target.refresh_from_db()
     assert target.hidden
+
+
+def test_the_staff_list_of_sections_comes_25_at_a_time(db, as_person):
+    # Given 30 sections besides the seeded ones
+    for n in range(30):
+        SectionFactory(name=f"Topic {n:02d}")
+    total = Section.objects.count()
+    http = as_person(StaffFactory(staff_roles=["manager"]))
+    # When the help center's manage page is read, then its second page of sections
+    first = http.get("/help/manage/").content.decode()
+    second = http.get("/help/manage/", {"sections_page": 2}).content.decode()
+    # Then 25 sections, then the rest, with the total
+    listed = re.compile(r'<li>[^<]+ <span class="muted">\([^)]+\)</span></li>')
+    assert len(listed.findall(first)) == 25 and f"Page 1 of 2 · {total} sections" in first
+    assert len(listed.findall(second)) == total - 25

@@ -48,6 +48,28 @@ def test_the_cli_processes_pending_messages(mail_world):
     assert InboundMessage.objects.get().outcome == Outcome.NEW_TICKET
 
 
+def test_given_a_terminal_when_the_cli_processes_stored_mail_then_it_shows_its_progress(mail_world, monkeypatch):
+    # Given two stored messages and a terminal (a stream the bar may draw on), bars shown from one message on
+    import io
+    from functools import partial
+
+    from supportdesk import progress
+    from supportdesk.cli import app
+    from supportdesk.intake import cli
+
+    actions.receive(corpus_raw("01_plain_new_ticket.eml", 0), channel="smtp")
+    actions.receive(corpus_raw("02_multipart_alternative.eml", 0), channel="smtp")
+    terminal = io.StringIO()
+    monkeypatch.setattr(progress, "progress_bar", partial(progress.progress_bar, stream=terminal))
+    monkeypatch.setattr(cli, "BAR_FROM_MESSAGES", 1)
+    # When they are processed from the command line
+    result = CliRunner().invoke(app, ["intake", "process"])
+    # Then the bar went through both, and stdout keeps the plain summary
+    assert result.exit_code == 0, result.output
+    assert "Processing stored mail" in terminal.getvalue() and "2/2" in terminal.getvalue()
+    assert result.stdout.strip() == "processed 2 pending message(s)"
+
+
 def test_a_message_failing_every_time_ends_in_review_not_in_a_loop(mail_world, monkeypatch):
     stored = actions.receive(corpus_raw("01_plain_new_ticket.eml", 0), channel="smtp").inbound
 

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from supportdesk.accounts.models import AccountEvent, Client, ClientRole, User
 from supportdesk.factories import ClientFactory, ClientUserFactory, StaffFactory
-from supportdesk.interchange.progress import LONG, progress_bar
+from supportdesk.progress import LONG, progress_bar
 
 pytestmark = pytest.mark.django_db
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from supportdesk.factories import TicketFactory
+from supportdesk.sla import actions as sla_actions
 from supportdesk.sla.calendars_store import settings_for
 from supportdesk.sla.sweep import sweep
 from supportdesk.tickets import actions
@@ -298,3 +299,16 @@ def test_dashboard_breach_list_follows_the_chosen_period(history, staff, as_pers
     # Then the last 6 months list it (as the attainment table does), and the last month does not
     assert late in http.get("/dashboard/?months=6").content.decode()
     assert late not in http.get("/dashboard/?months=1").content.decode()
+
+
+def test_the_calendars_page_pages_its_recompute_jobs(staff, as_person, clock):
+    # Given eleven calendar edits, each with its recompute job
+    for hour in range(11):
+        sla_actions.update_calendar(staff["manager"], "business-hours", hours=f"{hour:02d}:00-18:00")
+    http = as_person(staff["manager"])
+    # When the calendars page, then its second page of recomputes, is read
+    first = http.get("/sla/calendars/").content.decode()
+    second = http.get("/sla/calendars/", {"jobs_page": 2}).content.decode()
+    # Then ten jobs with the total, then the eleventh (before, the page showed the last ten and no more)
+    assert first.count('href="/sla/jobs/') == 10 and "Page 1 of 2 · 11 recomputes" in first
+    assert second.count('href="/sla/jobs/') == 1

@@ -41,11 +41,13 @@ def client_tam_contact(context: dict, client: object) -> dict:
 
 @register.filter
 def in_zone(value: object, zone: str) -> str:
-    """An instant as local wall-clock time of `zone`, with the zone named: "Thu 26 Nov 2026 10:00 America/Toronto"."""
+    """An instant as local wall-clock time of `zone`, with its abbreviation and offset and the zone named:
+    "Sun 1 Nov 2026, 01:30 EDT (UTC-04:00) America/Toronto" (the abbreviation tells the two 01:30s of a
+    fall-back night apart)."""
     from datetime import datetime
 
-    from ..schedule import in_zone as convert
+    from supportdesk.local_times import shown
 
     if not isinstance(value, datetime) or not zone:
         return ""
-    return f"{convert(value, zone):%a %d %b %Y %H:%M} {zone}"
+    return f"{shown(value, zone)} {zone}"

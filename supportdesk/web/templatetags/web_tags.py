@@ -107,3 +107,24 @@ def calendar_human(kind: str) -> str:
 @register.filter
 def metric_label(metric: str) -> str:
     return {"initial_response": "initial response", "next_update": "next update"}.get(metric, metric.replace("_", " "))
+
+
+@register.filter
+def local_instant(value: object, zone: str = "") -> str:
+    """An instant (a datetime, or the ISO 8601 text a stored snapshot keeps) as local time with the zone's
+    abbreviation and offset: in `zone` if given, else the zone the request activated (the viewer's own,
+    `web.middleware.ViewerTimezoneMiddleware`). Text that is not an instant comes back unchanged."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from supportdesk.local_times import shown, zone_named
+
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return str(value)
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        return "" if value is None else str(value)
+    return shown(value, zone_named(zone) if zone else timezone.get_current_timezone())  # type: ignore[arg-type]

@@ -36,7 +36,8 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         try:
             opened = attachments.open_ticket_with_attachments(
                 user, form.cleaned_data["attachments"], subject=form.cleaned_data["subject"],
-                body=form.cleaned_data["body"], severity=form.cleaned_data["severity"], channel="portal", source="web")
+                body=form.cleaned_data["body"], severity=form.cleaned_data["severity"], channel="portal", source="web",
+                idempotency_key=form.idempotency_key())  # sent twice: the first ticket, not a second one
             return redirect(f"/portal/tickets/{opened.ticket.pk}/")
         except DomainError as exc:
             attach_error(form, exc)
