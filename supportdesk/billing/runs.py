@@ -37,10 +37,11 @@ STALE_RUNNING = timedelta(minutes=10)  # since the last heartbeat: a few clients
 State = InvoiceRun.State
 
 
-def start_invoice_run(actor: User | None, month: date | str) -> InvoiceRun:
+def start_invoice_run(actor: User | None, month: date | str, *, queue: bool = True) -> InvoiceRun:
     """Queue a background run of a month's invoices (the same permission and month check as `issue_month`, so a
     bad month is refused before anything is queued). While a run of that month is queued or running, that run is
-    returned and nothing new is queued."""
+    returned and nothing new is queued. `queue=False`: the caller is a job itself and performs the run next
+    (`perform_invoice_run`); the sweep still resumes it if that job dies."""
     if actor is not None and not can_manage_billing(actor):
         raise Forbidden("Only billing admins, managers and system admins manage billing.")
     first = month_to_issue(month)
@@ -51,7 +52,8 @@ def start_invoice_run(actor: User | None, month: date | str) -> InvoiceRun:
         with transaction.atomic():
             run = InvoiceRun.objects.create(month=first, requested_by=actor)
             _event(actor, "invoice_run.started", run, month=first.isoformat())
-            transaction.on_commit(partial(_enqueue, run.pk))
+            if queue:
+                transaction.on_commit(partial(_enqueue, run.pk))
     except IntegrityError:  # a concurrent start of the same month committed first (one_active_invoice_run_per_month)
         under_way = _active_run(first)
         if under_way is None:

@@ -15,7 +15,9 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from . import actions, runs
+from supportdesk.local_times import vendor_today
+
+from . import runs
 
 RUN_MINUTE = 15  # minute of the (UTC) hour the scheduler considers: one tick an hour
 RUN_FROM_HOUR = 2  # local hour on the 1st from which the month before is invoiced
@@ -41,9 +43,14 @@ def first_tick_on_the_first(timestamp: datetime) -> bool:
 
 @db_periodic_task(first_tick_on_the_first)
 def issue_previous_month_invoices() -> dict:
-    result = actions.issue_month(None, previous_month_start())
-    return {"month": result.month.isoformat(), "issued": [i.number for i in result.issued],
-            "already_issued": result.already_issued, "problems": result.problems}
+    """An invoice run like one started from the billing page, performed by this job: its progress and result show
+    on /billing/ with the others. A run of that month already queued there is performed here (its own queued job
+    then finds it claimed); one already running is left to its worker and reported as it stands."""
+    run = runs.start_invoice_run(None, previous_month_start(vendor_today()), queue=False)
+    run = runs.perform_invoice_run(run.pk) or run
+    return {"run": run.pk, "month": run.month.isoformat(), "state": run.state,
+            "issued": list(run.issued_invoices.order_by("number").values_list("number", flat=True)),
+            "already_issued": run.already_issued, "problems": run.problems}
 
 
 @db_task()

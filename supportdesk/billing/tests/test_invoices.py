@@ -264,6 +264,26 @@ def test_the_monthly_job_issues_the_previous_month(db, time_machine):
     assert issue_previous_month_invoices.call_local()["issued"] == []
 
 
+def test_the_monthly_job_is_an_invoice_run_shown_with_the_others(db, time_machine):
+    # Given a month just ended, and a run of it already queued from the billing page (its job not yet picked up)
+    premium_only()
+    time_machine.move_to("2026-04-01T08:00:00+00:00")
+    from supportdesk.billing.models import InvoiceRun
+    from supportdesk.billing.runs import start_invoice_run
+    from supportdesk.billing.tasks import issue_previous_month_invoices
+
+    queued = start_invoice_run(None, "2026-03")
+    # When the monthly job runs
+    outcome = issue_previous_month_invoices.call_local()
+    # Then it performed that run (no second one), which is done with its progress and the invoice it issued
+    run = InvoiceRun.objects.get()
+    assert (run.pk, outcome["run"], run.state, run.done, run.total) == (queued.pk, queued.pk, "done", 1, 1)
+    assert [i.number for i in run.issued_invoices.all()] == outcome["issued"] and len(outcome["issued"]) == 1
+    # And the job run again (a retry) is a run of its own that issues nothing twice
+    assert issue_previous_month_invoices.call_local()["issued"] == []
+    assert InvoiceRun.objects.count() == 2
+
+
 def _scheduled_runs(start: datetime, days: int) -> list[datetime]:
     """The (naive UTC) minutes at which Huey's scheduler would enqueue the monthly invoice job."""
     from huey.contrib.djhuey import HUEY
