@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import typer
 
 from supportdesk import progress
 
+REVIEW_PAGE = 200  # messages per page of `intake review`
 BAR_FROM_MESSAGES = 50  # a message takes tens of milliseconds (parse, thread, open or reply, mail out)
 
 app = typer.Typer(help="Email intake: process stored mail, poll IMAP mailboxes.", no_args_is_help=True)
@@ -52,13 +55,21 @@ def poll_imap_command() -> None:
 
 
 @app.command("review")
-def review() -> None:
-    """List messages waiting for staff review."""
+def review(page: int = typer.Option(1, min=1, help=f"Page of {REVIEW_PAGE} messages, newest first")) -> None:
+    """List messages waiting for staff review (tab-separated: id, received (UTC), outcome, sender, subject)."""
     _setup()
     from .models import NEEDS_REVIEW, InboundMessage, InboundStatus
 
     rows = InboundMessage.objects.filter(status=InboundStatus.PROCESSED, outcome__in=NEEDS_REVIEW)
-    for row in rows[:200]:
-        typer.echo(f"{row.pk}\t{row.received_at:%Y-%m-%d %H:%M}\t{row.outcome}\t{row.sender}\t{row.subject}")
-    if not rows.exists():
+    total = rows.count()
+    if not total:
         typer.echo("nothing to review")
+        return
+    first = (page - 1) * REVIEW_PAGE
+    for row in rows[first:first + REVIEW_PAGE]:
+        typer.echo(f"{row.pk}\t{row.received_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC\t{row.outcome}\t{row.sender}\t"
+                   f"{row.subject}")
+    # On stderr: stdout stays one line per message for scripts.
+    shown = max(0, min(total, first + REVIEW_PAGE) - first)
+    more = f"; --page {page + 1} for the next" if first + REVIEW_PAGE < total else ""
+    typer.echo(f"{shown} of {total} waiting for review (page {page}){more}", err=True)

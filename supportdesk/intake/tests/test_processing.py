@@ -161,3 +161,28 @@ def test_a_message_processed_at_the_first_try_keeps_no_attempt(mail_world):
     inbound = actions.process_inbound(actions.receive(corpus_raw("01_plain_new_ticket.eml", 0), channel="smtp").inbound.pk)
     assert inbound.outcome == Outcome.NEW_TICKET and inbound.attempts == 0
     assert InboundMessage.objects.get(pk=inbound.pk).attempts == 0
+
+
+def test_the_review_queue_on_the_command_line_comes_a_page_at_a_time_and_says_how_many_wait(db, monkeypatch):
+    # Given three messages waiting for review and pages of two
+    from datetime import UTC, datetime, timedelta
+
+    from supportdesk.cli import app
+    from supportdesk.intake import cli as intake_cli
+
+    monkeypatch.setattr(intake_cli, "REVIEW_PAGE", 2)
+    start = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
+    for n in range(3):
+        InboundMessage.objects.create(channel="smtp", raw=b"x", size=1, sha256=f"{n}", content_hash=f"{n}",
+                                      message_id=f"<r{n}@x>", sender=f"s{n}@x.example", subject=f"review {n}",
+                                      status=InboundStatus.PROCESSED, outcome=Outcome.REVIEW,
+                                      received_at=start + timedelta(hours=n))
+    # When staff list the queue, then its second page
+    first, second = (CliRunner().invoke(app, ["intake", "review", *extra]) for extra in ([], ["--page", "2"]))
+    # Then each page lists its messages newest first, one line each with the UTC time, and says what else waits
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert [line.split("\t")[4] for line in first.stdout.splitlines()] == ["review 2", "review 1"]
+    assert first.stdout.splitlines()[0].split("\t")[1] == "2026-11-01 07:30 UTC"
+    assert "2 of 3 waiting for review (page 1); --page 2 for the next" in first.stderr
+    assert [line.split("\t")[4] for line in second.stdout.splitlines()] == ["review 0"]
+    assert "1 of 3 waiting for review (page 2)" in second.stderr and "--page 3" not in second.stderr
