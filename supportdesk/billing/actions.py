@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from supportdesk import stored_files
 from supportdesk.accounts.models import Client, User
 from supportdesk.catalogue.models import Offering
 from supportdesk.contracts.entitlements import line_periods
@@ -246,11 +247,12 @@ def add_charge(actor: User | None, *, client: Client, kind: str, description: st
         fx = parse_rate(rate)
         description = f"{description} ({value} {spent_in} at {fx} {bill_in}/{spent_in})"
         value = to_cents(value * fx)
-    with transaction.atomic():
+    with stored_files.removed_on_failure(), transaction.atomic():  # no receipt left behind by a failed write
         charge = record_charge(actor, client=client, kind=kind, description=description, amount=value,
                                currency=bill_in, incurred_on=incurred_on, source_ref=f"manual:{uuid.uuid4().hex}")
         if receipt is not None:
-            charge.receipt.save(receipt.name or "receipt", receipt, save=True)
+            stored_files.save(charge.receipt, receipt.name or "receipt", receipt)
+            charge.save(update_fields=["receipt"])
         _event(actor, "charge.added", client, charge=charge.pk, amount=charge.amount, currency=charge.currency)
     return charge
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from supportdesk import stored_files
 from supportdesk.accounts.models import Client, User
 from supportdesk.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from supportdesk.policy import helpcenter as help_policy
@@ -196,10 +197,10 @@ def add_attachment(actor: User | None, article: Article, *, upload: IO[bytes], f
     upload.seek(0)
     name = safe_filename(filename)
     content_type = (content_type or mimetypes.guess_type(name)[0] or "application/octet-stream")[:120]
-    with transaction.atomic():
+    with stored_files.removed_on_failure(), transaction.atomic():  # no file left behind by a failed write
         attachment = ArticleAttachment(article=article, filename=name, content_type=content_type, size=size,
                                        uploaded_by=actor)
-        attachment.file.save(name, File(upload), save=False)
+        stored_files.save(attachment.file, name, File(upload))
         attachment.save()
         record_event(article, actor, "attachment.added", attachment_id=attachment.pk, filename=name, size=size)
     return attachment

@@ -16,7 +16,7 @@ from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from supportdesk import policy
+from supportdesk import policy, stored_files
 from supportdesk.accounts.actions import check_zone
 from supportdesk.accounts.models import User
 from supportdesk.billing.charges import cancel_charge, record_charge, withdraw_charge
@@ -90,14 +90,14 @@ def add_release(actor: User | None, *, product: str, version: str, released_on: 
     safe_name = (filename or "release.bin").replace("/", "_").replace("\\", "_")[:200] or "release.bin"
     release = Release(product=product, version=version, released_on=released_on, notes=notes,
                       filename=safe_name, size=size, sha256=digest.hexdigest(), created_by=actor)
-    release.file.save(safe_name, File(upload, name=safe_name), save=False)
     try:
-        with transaction.atomic():
-            release.save()
-            LearningEvent.objects.create(actor=actor, kind="release.added",
-                                         data={"release": release.pk, "product": product, "version": version})
+        with stored_files.removed_on_failure():  # any failure of the write below removes the stored file
+            stored_files.save(release.file, safe_name, File(upload, name=safe_name))  # before: up to 2 GiB
+            with transaction.atomic():
+                release.save()
+                LearningEvent.objects.create(actor=actor, kind="release.added",
+                                             data={"release": release.pk, "product": product, "version": version})
     except IntegrityError as exc:  # the same version uploaded at the same moment: the unique index refused it
-        release.file.delete(save=False)
         raise Conflict(LearningError.RELEASE_DUPLICATE, f"{product} {version} is already in the catalogue.",
                        fields={"version": "already released"}) from exc
     return release

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.html import linebreaks
 from django.utils.text import slugify
 
+from supportdesk import stored_files
 from supportdesk.accounts.models import User
 from supportdesk.errors import Invalid, NotFound
 from supportdesk.helpcenter.actions import create_article
@@ -112,11 +113,11 @@ def attach_recording(actor: User | None, ticket: Ticket, *, chunks: Iterable[byt
         spooled.file.close()
         raise Invalid(TamError.RECORDING_NOT_VIDEO, "This file is not a video (MP4, MOV, WebM, MKV, AVI or Ogg "
                       "Theora), whatever its name says.", fields={"file": "not a video"}, status=415)
-    with transaction.atomic():
+    with stored_files.removed_on_failure(), transaction.atomic():  # no file left behind by a failed write
         item = LibraryItem(client=ticket.client, ticket=ticket, kind=LibraryKind.RECORDING, title=title,
                            filename=name, content_type=kind, size=spooled.size, sha256=spooled.sha256,
                            created_by=actor)
-        item.file.save("recording", uploads.as_file(spooled), save=False)
+        stored_files.save(item.file, "recording", uploads.as_file(spooled))
         item.save()
         record_event(ticket, actor, "tam.recording_attached", source, library_item=item.pk, size=spooled.size,
                      content_type=kind)

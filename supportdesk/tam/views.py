@@ -100,20 +100,23 @@ def rotate_feed(request: HttpRequest) -> HttpResponse:
 def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
     user = policy.signed_in(request)
     client = queries.client_for(user, client_id, work=True)
-    forms: dict[str, forms_module.Form] = {"assign_form": AssignForm(), "visit_form": VisitForm(),
-             "series_form": SeriesForm(initial={"zone": client.timezone}),
-             "upgrade_form": UpgradeForm(initial={"zone": client.timezone})}
+    # Four forms on one page share field names (zone, attendees): each gets its own id prefix, so every label
+    # and error points at its own field (ids only; the posted names are unchanged).
+    forms: dict[str, forms_module.Form] = {"assign_form": AssignForm(auto_id="assign_%s"),
+             "visit_form": VisitForm(auto_id="visit_%s"),
+             "series_form": SeriesForm(initial={"zone": client.timezone}, auto_id="series_%s"),
+             "upgrade_form": UpgradeForm(initial={"zone": client.timezone}, auto_id="upgrade_%s")}
     if request.method == "POST":
         which = request.POST.get("form")
         form: forms_module.Form = forms["assign_form"]
         try:
             if which == "assign":
-                form = forms["assign_form"] = AssignForm(request.POST)
+                form = forms["assign_form"] = AssignForm(request.POST, auto_id="assign_%s")
                 if form.is_valid():
                     actions.reassign_tam(user, client=client, tam=form.cleaned_data["tam"])
                     return _done(request, "TAM reassigned.", request.path)
             elif which == "series":
-                form = forms["series_form"] = SeriesForm(request.POST)
+                form = forms["series_form"] = SeriesForm(request.POST, auto_id="series_%s")
                 if form.is_valid():
                     data = form.cleaned_data
                     series = calls.create_series(user, client=client, title=data["title"], cadence=data["cadence"],
@@ -122,12 +125,12 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
                                                  attendees=data["attendees"] or None)
                     return _done(request, "Call series planned; invitations are on their way.", f"/tam/series/{series.pk}/")
             elif which == "visit":
-                form = forms["visit_form"] = VisitForm(request.POST)
+                form = forms["visit_form"] = VisitForm(request.POST, auto_id="visit_%s")
                 if form.is_valid():
                     visit = visits.plan_visit(user, client=client, **form.cleaned_data)
                     return _done(request, "Visit planned.", f"/tam/visits/{visit.pk}/")
             elif which == "upgrade":
-                form = forms["upgrade_form"] = UpgradeForm(request.POST)
+                form = forms["upgrade_form"] = UpgradeForm(request.POST, auto_id="upgrade_%s")
                 if form.is_valid():
                     data = form.cleaned_data
                     plan = upgrades.propose_upgrade(user, client=client, product=data["product"],

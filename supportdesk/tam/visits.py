@@ -14,6 +14,7 @@ from babel.numbers import list_currencies
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from supportdesk import stored_files
 from supportdesk.accounts.models import Client, User
 from supportdesk.billing.charges import cancel_charge, record_charge
 from supportdesk.billing.proration import to_cents
@@ -170,12 +171,12 @@ def add_expense(actor: User | None, visit: OnsiteVisit, *, category: str, amount
         if not kind:
             raise Invalid(TamError.RECEIPT_TYPE, "A receipt must be a PDF, PNG or JPEG file.",
                           fields={"receipt": "PDF, PNG or JPEG"})
-    with transaction.atomic():
+    with stored_files.removed_on_failure(), transaction.atomic():  # no receipt left behind by a failed write
         expense = VisitExpense(visit=visit, category=category, description=" ".join(description.split())[:200],
                                amount=value, currency=currency, exchange_rate=rate, billed_amount=billed,
                                billed_currency=billed_currency, incurred_on=incurred_on, created_by=actor)
         if spooled is not None:
-            expense.receipt.save("receipt", uploads.as_file(spooled), save=False)
+            stored_files.save(expense.receipt, "receipt", uploads.as_file(spooled))
             expense.receipt_name = uploads.safe_name(receipt_name, "receipt")
             expense.receipt_type = kind
         expense.save()

@@ -133,10 +133,27 @@ def open_ticket(actor: User | None, *, subject: str, body: str, severity: int = 
     return Opened(ticket, created=True, queue_reason=decision.reason)
 
 
+@dataclass(frozen=True)
+class Added:
+    message: Message
+    created: bool  # False when an idempotency key's replay returned the earlier message
+
+
 def add_message(actor: User | None, ticket: Ticket, *, body: str, kind: str = MessageKind.PUBLIC,
                 channel: str = "portal", source: str = "web", source_id: str = "", body_html: str = "",
                 at: datetime | None = None, from_staff: bool | None = None) -> Message:
     """A public reply, an internal note or a logged call. Staff public messages count as a response."""
+    return write_message(actor, ticket, body=body, kind=kind, channel=channel, source=source, source_id=source_id,
+                         body_html=body_html, at=at, from_staff=from_staff).message
+
+
+def write_message(actor: User | None, ticket: Ticket, *, body: str, kind: str = MessageKind.PUBLIC,
+                  channel: str = "portal", source: str = "web", source_id: str = "", body_html: str = "",
+                  at: datetime | None = None, from_staff: bool | None = None,
+                  idempotency_key: str | None = None) -> Added:
+    """`add_message`, honouring the author's `idempotency_key` (an API Idempotency-Key, a web form's submission):
+    the same key with the same ticket, kind and text returns the earlier message (created False), also once the
+    ticket has closed since; the same key with anything else is 422 `ticket.idempotency_key_reused`."""
     body = _clean_body(body)
     staff = policy.is_staff_member(actor) if from_staff is None else from_staff
     if actor is not None and not policy.can_view_ticket(actor, ticket):
@@ -145,22 +162,46 @@ def add_message(actor: User | None, ticket: Ticket, *, body: str, kind: str = Me
         raise Forbidden("Only support staff can add internal notes.", code="ticket.internal_note_forbidden")
     if kind == MessageKind.CALL and not staff:
         raise Forbidden("Only support staff can log calls.", code="ticket.call_log_forbidden")
+    key = idempotency_key if actor is not None else None  # scoped to an author: intake and jobs have their source_id
+    if key and (earlier := _earlier_message(actor, key, ticket, kind, body)):
+        return Added(earlier, created=False)
     refuse_closed_for_client(actor, ticket, staff)
     now = at or timezone.now()
-    with transaction.atomic():
-        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        refuse_closed_for_client(actor, locked, staff)  # again under the lock: a close or a merge may have just won
-        message = Message.objects.create(ticket=locked, author=actor, kind=kind, channel=channel, body=body,
-                                         body_html=body_html, source_id=source_id, from_staff=staff, created_at=now)
-        record_event(locked, actor, f"message.{kind}", source, message_id=message.pk, channel=channel)
-        if kind != MessageKind.INTERNAL:
-            if staff:
-                _after_staff_message(locked, actor, message, source)
-            else:
-                _after_client_message(locked, actor, message, source)
-        _bump(locked, now)
+    try:
+        with transaction.atomic():
+            locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+            # Again under the ticket's lock: a retry racing its first attempt waits here, then finds its message.
+            if key and (earlier := _earlier_message(actor, key, locked, kind, body)):
+                return Added(earlier, created=False)
+            refuse_closed_for_client(actor, locked, staff)  # again under the lock: a close or a merge may have just won
+            message = Message.objects.create(ticket=locked, author=actor, kind=kind, channel=channel, body=body,
+                                             body_html=body_html, source_id=source_id, from_staff=staff,
+                                             idempotency_key=key, created_at=now)
+            record_event(locked, actor, f"message.{kind}", source, message_id=message.pk, channel=channel)
+            if kind != MessageKind.INTERNAL:
+                if staff:
+                    _after_staff_message(locked, actor, message, source)
+                else:
+                    _after_client_message(locked, actor, message, source)
+            _bump(locked, now)
+    except IntegrityError:
+        # The same key used at the same moment on another ticket (another row lock): the unique index refused it.
+        if key and (earlier := _earlier_message(actor, key, ticket, kind, body)):
+            return Added(earlier, created=False)
+        raise
     ticket.refresh_from_db()
-    return message
+    return Added(message, created=True)
+
+
+def _earlier_message(author: User | None, key: str, ticket: Ticket, kind: str, body: str) -> Message | None:
+    earlier = Message.objects.filter(author=author, idempotency_key=key).first()
+    if earlier is None:
+        return None
+    if (earlier.ticket_id, earlier.kind, earlier.body) != (ticket.pk, kind, body):
+        raise Invalid(TicketError.IDEMPOTENCY_KEY_REUSED,
+                      "This Idempotency-Key was already used with a different request (another ticket, kind or text).",
+                      fields={"Idempotency-Key": "reused with another body"})
+    return earlier
 
 
 def refuse_closed_for_client(actor: User | None, ticket: Ticket, staff: bool, field: str = "body") -> None:

@@ -103,9 +103,7 @@ def export_tickets(request: HttpRequest, status: str | None = None, queue: str |
                          "(200); the same key with another body is refused (422).")
 def create_ticket(request: HttpRequest, payload: TicketIn,
                   idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
-    if idempotency_key is not None and not (0 < len(idempotency_key) <= 100):
-        raise Invalid("ticket.bad_idempotency_key", "Idempotency-Key must be 1 to 100 characters.",
-                      fields={"Idempotency-Key": "1 to 100 characters"})
+    _check_idempotency_key(idempotency_key)
     requester = None
     if payload.requester_id is not None and policy.is_staff_member(policy.signed_in(request)):
         requester = person_with_client(payload.requester_id)
@@ -130,6 +128,18 @@ def create_ticket(request: HttpRequest, payload: TicketIn,
     from supportdesk.api import api
 
     return api.create_response(request, queries.ticket_item(ticket), status=201 if opened.created else 200)
+
+
+def _check_idempotency_key(key: str | None) -> None:
+    if key is not None and not (0 < len(key) <= 100):
+        raise Invalid("ticket.bad_idempotency_key", "Idempotency-Key must be 1 to 100 characters.",
+                      fields={"Idempotency-Key": "1 to 100 characters"})
+
+
+# A client retrying a POST after a timeout must not write twice: every create of a ticket's conversation takes one.
+_IDEMPOTENT = ("Honours an `Idempotency-Key` header (1 to 100 characters, per person): the same key and {what} "
+               "return the first {thing} (200, also after the ticket has closed since); the same key with another "
+               "{what} is refused (422 `ticket.idempotency_key_reused`).")
 
 
 @router.get("/next", response={200: TicketOut, 204: None}, summary="The next ticket to work (staff)")
@@ -179,12 +189,17 @@ def merge_ticket(request: HttpRequest, ticket_id: int, payload: MergeIn):
     return queries.ticket_for(user, merged.pk)
 
 
-@router.post("/{ticket_id}/messages", response={201: MessageOut}, summary="Reply, add an internal note or log a call")
-def post_message(request: HttpRequest, ticket_id: int, payload: MessageIn):
+@router.post("/{ticket_id}/messages", response={201: MessageOut, 200: MessageOut},
+             summary="Reply, add an internal note or log a call",
+             description=_IDEMPOTENT.format(what="ticket, kind and body", thing="message"))
+def post_message(request: HttpRequest, ticket_id: int, payload: MessageIn,
+                 idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+    _check_idempotency_key(idempotency_key)
     ticket = queries.ticket_for(policy.signed_in(request), ticket_id)
-    message = actions.add_message(policy.signed_in(request), ticket, body=payload.body, kind=payload.kind,
-                                  channel="phone" if payload.kind == "call" else "api", source="api")
-    return Status(201, message)
+    added = actions.write_message(policy.signed_in(request), ticket, body=payload.body, kind=payload.kind,
+                                  channel="phone" if payload.kind == "call" else "api", source="api",
+                                  idempotency_key=idempotency_key)
+    return Status(201 if added.created else 200, added.message)
 
 
 @router.get("/{ticket_id}/messages", response=list[MessageOut], summary="The conversation you may see, oldest first",
@@ -212,12 +227,16 @@ class AttachmentOut(Schema):
     internal: bool
 
 
-@router.post("/{ticket_id}/attachments", response={201: AttachmentOut}, summary="Attach a file")
-def upload_attachment(request: HttpRequest, ticket_id: int, file: UploadedFile = File(...), internal: bool = False):
+@router.post("/{ticket_id}/attachments", response={201: AttachmentOut, 200: AttachmentOut}, summary="Attach a file",
+             description=_IDEMPOTENT.format(what="ticket, file name, content and `internal`", thing="attachment"))
+def upload_attachment(request: HttpRequest, ticket_id: int, file: UploadedFile = File(...), internal: bool = False,
+                      idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+    _check_idempotency_key(idempotency_key)
     ticket = queries.ticket_for(policy.signed_in(request), ticket_id)
-    attachment = attachments.add_attachment(policy.signed_in(request), ticket, upload=file, filename=file.name or "attachment",
-                                            content_type=file.content_type or "", internal=internal, source="api")
-    return Status(201, attachment)
+    attached = attachments.store_attachment(policy.signed_in(request), ticket, upload=file,
+                                            filename=file.name or "attachment", content_type=file.content_type or "",
+                                            internal=internal, source="api", idempotency_key=idempotency_key)
+    return Status(201 if attached.created else 200, attached.attachment)
 
 
 @router.get("/{ticket_id}/attachments", response=list[AttachmentOut], summary="Attachments you may see")

@@ -121,6 +121,9 @@ class Message(models.Model):
     body = models.TextField()
     body_html = models.TextField(blank=True, help_text="Sanitised HTML, when the source had HTML")
     source_id = models.CharField(max_length=255, blank=True, help_text="Message-ID, chat client id, call id")
+    # The author's Idempotency-Key (API) or a web form's submission key: a retried POST returns this message.
+    # Nullable without a default, so adding it was an ALTER TABLE ADD COLUMN, not a rebuild of the SQLite table.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -128,6 +131,8 @@ class Message(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["channel", "source_id"], condition=~Q(source_id=""),
                                     name="one_message_per_source_id"),
+            models.UniqueConstraint(fields=["author", "idempotency_key"], condition=Q(idempotency_key__isnull=False),
+                                    name="one_message_per_idempotency_key"),
         ]
 
     @property
@@ -152,7 +157,16 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     internal = models.BooleanField(default=False, help_text="Attached to an internal note: staff only")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The uploader's Idempotency-Key: a retried upload returns this attachment (as Message.idempotency_key).
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["uploaded_by", "idempotency_key"],
+                                    condition=Q(idempotency_key__isnull=False),
+                                    name="one_attachment_per_idempotency_key"),
+        ]
 
 
 class TicketEvent(models.Model):

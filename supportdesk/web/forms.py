@@ -106,6 +106,28 @@ class TicketForm(forms.Form):
 class _ReplyBodyForm(forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5, "placeholder": "Write a reply…"}), max_length=100_000,
                            label="Message", error_messages={"required": "Write a message before sending."})
+    # As TicketForm's: one random value per rendered form, so the same reply sent twice (a double click, a retried
+    # POST) adds one message (idempotency_key below); a tampered value only turns that off.
+    submission = forms.Field(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not self.is_bound:
+            self.initial["submission"] = uuid.uuid4().hex
+
+    def clean_submission(self) -> str:
+        value = self.cleaned_data.get("submission")
+        return value if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{32}", value) else ""
+
+    def idempotency_key(self) -> str | None:
+        """The submission's key with a digest of what it sends (text, kind, files): the same form edited and sent
+        again is another message, not a refusal for reusing the key."""
+        data = self.cleaned_data
+        if not data.get("submission"):
+            return None
+        sent = [data["body"], data.get("kind", "public"), [(f.name, f.size) for f in data.get("attachments", [])]]
+        digest = hashlib.sha256(json.dumps(sent, ensure_ascii=False).encode()).hexdigest()[:32]
+        return f"web:{data['submission']}:{digest}"
 
 
 class MessageForm(_ReplyBodyForm):

@@ -100,9 +100,13 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
                 try:
                     kind = message_form.cleaned_data["kind"]
                     with transaction.atomic():  # the reply and a saved reply's "then set status": both or neither
-                        actions.add_message(policy.signed_in(request), ticket, body=message_form.cleaned_data["body"],
-                                            kind=kind, channel="phone" if kind == "call" else "portal", source="web")
-                        set_status_after_reply(policy.signed_in(request), ticket, message_form.cleaned_data["then_status"])
+                        added = actions.write_message(
+                            policy.signed_in(request), ticket, body=message_form.cleaned_data["body"], kind=kind,
+                            channel="phone" if kind == "call" else "portal", source="web",
+                            idempotency_key=message_form.idempotency_key())  # sent twice: one message
+                        if added.created:  # a replay's status was set by the first send
+                            set_status_after_reply(policy.signed_in(request), ticket,
+                                                   message_form.cleaned_data["then_status"])
                     if not htmx:
                         return redirect(f"/console/tickets/{ticket.pk}/")
                     # htmx: answer with the updated parts at once (an empty composer, the fields form at the

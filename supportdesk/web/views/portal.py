@@ -58,7 +58,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
         try:
             attachments.reply_with_attachments(policy.signed_in(request), ticket, form.cleaned_data["attachments"],
                                                body=form.cleaned_data["body"], kind="public", channel="portal",
-                                               source="web")
+                                               source="web", idempotency_key=form.idempotency_key())  # sent twice: one
             return redirect(f"/portal/tickets/{ticket.pk}/")
         except DomainError as exc:
             attach_error(form, exc)
