@@ -15,6 +15,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
+from django.urls import get_resolver  # noqa: E402
 
 from supportdesk.wsgi_bridge import WSGIBridge  # noqa: E402
 
@@ -34,6 +35,9 @@ def default_web_threads(engine: str | None = None) -> int:
 
 
 django_wsgi = get_wsgi_application()
+# Every URL module, view and API schema imported now rather than by the first request (which took seconds on a
+# busy machine), and before the process listens (supportdesk.http_server.run_worker).
+get_resolver().url_patterns  # noqa: B018  (the property imports them)
 WEB_THREADS = int(os.environ.get("SUPPORTDESK_WEB_THREADS") or default_web_threads())
 django_http = WSGIBridge(django_wsgi, workers=WEB_THREADS)
 

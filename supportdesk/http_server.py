@@ -36,9 +36,13 @@ def run_worker(host: str, port: int, app: str, options: dict[str, Any]) -> None:
     """One web process: its own socket on (host, port), one uvicorn server on it."""
     import uvicorn
 
-    sock = reuse_port_socket(host, port)
     config = uvicorn.Config(app, host=host, port=port, access_log=options.get("access_log", False),
                             log_level=options.get("log_level", "info"))
+    # The app (Django, every URL module) is imported before the socket listens: the kernel sends a share of new
+    # connections to a SO_REUSEPORT socket as soon as it listens, and a restarted worker still importing would
+    # hold them for seconds.
+    config.load()
+    sock = reuse_port_socket(host, port)
     uvicorn.Server(config).run(sockets=[sock])
 
 
