@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from django.apps import apps
 from django.core.files.base import File
 from django.core.files.storage import Storage, default_storage
+from django.db import DatabaseError
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
@@ -50,11 +51,21 @@ def removed_on_failure() -> Iterator[None]:
     except BaseException:
         _scopes.reset(token)
         for storage, name in saved:
-            storage.delete(name)
+            if not _named_by_a_row(name):  # the block may fail after its transaction committed (a callback)
+                storage.delete(name)
         raise
     _scopes.reset(token)
     if outer:  # the outer block's transaction decides: hand the files up
         outer[-1].extend(saved)
+
+
+def _named_by_a_row(name: str) -> bool:
+    """Whether a row (committed, or of the transaction still open) names the stored file. False when the database
+    cannot answer: a transaction broken by the failure is being rolled back, so its rows are gone."""
+    try:
+        return any(apps.get_model(label).objects.filter(**{field: name}).exists() for label, field, _ in UPLOAD_FIELDS)
+    except DatabaseError:
+        return False
 
 
 def save(field_file: FieldFile, name: str, content: File) -> None:
@@ -74,10 +85,17 @@ def sweep_orphans(now: datetime | None = None, grace: timedelta = ORPHAN_GRACE,
     removed = []
     for _model, _field, folder in UPLOAD_FIELDS:
         for name in _files_under(storage, folder):
-            if name not in named and storage.get_modified_time(name) < cutoff:
+            if name not in named and _older_than(storage, name, cutoff):
                 storage.delete(name)
                 removed.append(name)
     return removed
+
+
+def _older_than(storage: Storage, name: str, cutoff: datetime) -> bool:
+    try:
+        return storage.get_modified_time(name) < cutoff
+    except FileNotFoundError:  # removed since it was listed (a failed upload's own cleanup): nothing to sweep
+        return False
 
 
 def _named_files() -> set[str]:

@@ -10,7 +10,8 @@ queue, or a worker killed mid-run, would leave the run queued or running for goo
 (`requeue_stale_invoice_runs`, every 5 minutes from billing.tasks) queues such runs again, as
 `sla.actions.requeue_stale_recomputes` does for calendar recomputes. Running a month again is safe: `issue_month`
 never issues a second invoice for a client, month and currency, and the claim (one UPDATE from queued to
-running) lets a run handed out twice run once.
+running) lets a run handed out twice run once. A worker taken for dead that was only slow writes nothing once
+its run has been queued again: progress and result are recorded only by the attempt holding the claim (`_held`).
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def perform_invoice_run(run_id: int) -> InvoiceRun | None:
         return None
     InvoiceRun.objects.filter(pk=run_id, started_at__isnull=True).update(started_at=now)  # the first claim
     run = InvoiceRun.objects.select_related("requested_by").get(pk=run_id)
-    progress = _Progress(run_id, total)
+    progress = _Progress(run_id, total, run.attempts)
     try:
         # As the person who started it: one who has lost the billing role since is refused (the run fails).
         result = issue_month(run.requested_by, run.month, advance=progress.advance)
@@ -98,17 +99,24 @@ def perform_invoice_run(run_id: int) -> InvoiceRun | None:
     return _finish(run, result, progress)
 
 
+def _held(run: InvoiceRun) -> QuerySet[InvoiceRun]:
+    """The run while this attempt still holds its claim. A worker the sweep took for dead (no heartbeat for
+    STALE_RUNNING) may still be going: once the run is queued again or claimed by a later attempt, what this one
+    writes would overwrite that attempt's progress and result, so it writes nothing."""
+    return InvoiceRun.objects.filter(pk=run.pk, state=State.RUNNING, attempts=run.attempts)
+
+
 class _Progress:
     """`advance()` after each client: done/total and the heartbeat written every PROGRESS_EVERY clients."""
 
-    def __init__(self, run_id: int, total: int) -> None:
-        self.run_id, self.total, self.done = run_id, total, 0
+    def __init__(self, run_id: int, total: int, attempt: int) -> None:
+        self.run_id, self.total, self.done, self.attempt = run_id, total, 0, attempt
 
     def advance(self) -> None:
         self.done += 1
         self.total = max(self.total, self.done)  # a client added after the count is still gone through
-        if self.done % PROGRESS_EVERY == 0:
-            InvoiceRun.objects.filter(pk=self.run_id, state=State.RUNNING).update(
+        if self.done % PROGRESS_EVERY == 0:  # only while this attempt holds the claim (_held)
+            InvoiceRun.objects.filter(pk=self.run_id, state=State.RUNNING, attempts=self.attempt).update(
                 done=self.done, total=self.total, heartbeat_at=timezone.now())
 
 
@@ -123,9 +131,11 @@ def _finish(run: InvoiceRun, result: RunResult, progress: _Progress) -> InvoiceR
         already = max(0, already - len(earlier))
     now = timezone.now()
     with transaction.atomic():
-        InvoiceRun.objects.filter(pk=run.pk).update(
-            state=State.DONE, done=progress.done, total=progress.total, heartbeat_at=now, finished_at=now,
-            already_issued=already, problems=result.problems, error="")
+        if not _held(run).update(
+                state=State.DONE, done=progress.done, total=progress.total, heartbeat_at=now, finished_at=now,
+                already_issued=already, problems=result.problems, error=""):
+            run.refresh_from_db()  # taken over: the attempt holding the run records it
+            return run
         run.issued_invoices.set(issued)
         _event(None, "invoice_run.done", run, month=run.month.isoformat(), issued=len(issued),
                already_issued=already, problems=len(result.problems))
@@ -141,7 +151,8 @@ def _fail(run: InvoiceRun, exc: Exception) -> None:
     message = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
     now = timezone.now()
     with transaction.atomic():
-        InvoiceRun.objects.filter(pk=run.pk).update(state=State.FAILED, error=message[:2000], finished_at=now)
+        if not _held(run).update(state=State.FAILED, error=message[:2000], finished_at=now):
+            return  # taken over: the attempt holding the run records it
         # The clients gone through before the failure keep their invoices (each is issued in its own transaction).
         run.issued_invoices.set(_issued_since_start(run).values_list("pk", flat=True))
         _event(None, "invoice_run.failed", run, month=run.month.isoformat(), error=message[:200])

@@ -77,7 +77,13 @@ class ViewerTimezoneMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = None if request.path.startswith("/api/") else getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
+        try:
+            signed_in = user is not None and user.is_authenticated  # reads the session and the person
+        except (OperationalError, InterfaceError):
+            # Database down: outside a view this was a 500. The view meets the same error (request.user is not
+            # cached after a failure), and DatabaseUnavailableMiddleware answers it with a 503 and Retry-After.
+            signed_in = False
+        if not signed_in:
             return self.get_response(request)
         with timezone.override(person_zone(user)):
             return self.get_response(request)

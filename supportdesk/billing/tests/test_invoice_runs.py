@@ -167,6 +167,38 @@ def test_a_run_whose_worker_died_is_resumed_by_the_sweep_and_issues_nothing_twic
     assert BillingEvent.objects.filter(kind="invoice_run.requeued", data__run=run.pk).count() == 1
 
 
+def test_a_worker_taken_for_dead_that_finishes_after_its_run_was_resumed_does_not_overwrite_the_result(
+        clock, monkeypatch, django_capture_on_commit_callbacks):
+    # Given three clients and a run of March whose first worker stalls after the first client for 11 minutes,
+    # long enough for the sweep to queue the run again and a second worker to run it to the end
+    clock.at(APRIL_2)
+    clients(3)
+    with django_capture_on_commit_callbacks() as queued:
+        run = runs.start_invoice_run(manager(), "2026-03")
+    advance = runs._Progress.advance
+    stalled = []
+
+    def stalls_once(self):  # noqa: ANN001, ANN202
+        advance(self)
+        if not stalled:
+            stalled.append(self.attempt)
+            clock.at(APRIL_2 + timedelta(minutes=11))
+            with django_capture_on_commit_callbacks(execute=True):
+                assert runs.requeue_stale_invoice_runs() == [run.pk]
+
+    monkeypatch.setattr(runs._Progress, "advance", stalls_once)
+    # When the first worker wakes up and goes on to the end of its own pass
+    queued[0]()
+    # Then the run keeps what the second attempt recorded: three invoices issued by the run, none "already issued"
+    # (the first worker's pass found two of them issued by the second, and without the guard wrote that down)
+    run.refresh_from_db()
+    assert stalled == [1]
+    assert (run.state, run.attempts, run.done, run.total) == ("done", 2, 3, 3)
+    assert run.issued_invoices.count() == 3 and run.already_issued == 0
+    assert Invoice.objects.count() == 3
+    assert BillingEvent.objects.filter(kind="invoice_run.done", data__run=run.pk).count() == 1
+
+
 def test_a_run_whose_queuing_was_lost_is_queued_again_once(clock, django_capture_on_commit_callbacks):
     # Given a run recorded at 10:00 whose job never reached the queue (the process died after the commit)
     clock.at(APRIL_2)

@@ -141,6 +141,18 @@ def test_given_a_failure_after_the_file_was_stored_then_neither_row_nor_file_is_
     assert _stored() == []
 
 
+def test_given_a_failure_after_an_upload_was_written_then_its_file_is_kept(world):
+    # Given an upload whose row was written, then a failure later in the same guarded block (as a callback
+    # failing after the commit would be)
+    ticket, agent = world["tickets"]["own"], world["people"]["agent"]
+    with pytest.raises(RuntimeError), stored_files.removed_on_failure():
+        attached = attachments.add_attachment(agent, ticket, upload=ContentFile(b"log"), filename="log.txt")
+        raise RuntimeError("a callback after the commit failed")
+    # Then the row's file is kept: only files no row names are removed
+    assert Attachment.objects.filter(pk=attached.pk).exists()
+    assert _stored() == [attached.file.name]
+
+
 def test_given_a_reply_whose_second_file_fails_then_the_first_file_is_removed_too(world, monkeypatch):
     # Given a reply with two files, the second of which fails to be recorded
     ticket, client_user = world["tickets"]["own"], world["people"]["client_user"]
@@ -176,4 +188,27 @@ def test_given_files_no_row_names_then_the_sweep_removes_them_once_a_day_old(wor
     # Then only the old orphan is gone: a named file stays, and a young one may belong to a write still running
     assert removed == [old]
     assert default_storage.exists(kept.file.name) and default_storage.exists(young)
+    assert not default_storage.exists(old)
+
+
+def test_given_a_file_removed_while_the_sweep_runs_then_the_sweep_goes_on_to_the_other_orphans(world, monkeypatch):
+    # Given two old orphans, the first of which a failed upload's own cleanup removes after the sweep listed it
+    two_days_ago = (timezone.now() - timedelta(days=2)).timestamp()
+    gone = default_storage.save("attachments/998/orphan-gone", ContentFile(b"x"))
+    old = default_storage.save("attachments/999/orphan-old", ContentFile(b"y"))
+    for name in (gone, old):
+        os.utime(default_storage.path(name), (two_days_ago, two_days_ago))
+    listed = stored_files._files_under
+
+    def listed_then_one_removed(storage, folder):  # noqa: ANN001, ANN202
+        names = list(listed(storage, folder))
+        if gone in names:
+            storage.delete(gone)
+        return iter(names)
+
+    monkeypatch.setattr(stored_files, "_files_under", listed_then_one_removed)
+    # When the daily sweep runs
+    removed = stored_files.sweep_orphans()
+    # Then it does not stop at the vanished file: the other orphan is removed
+    assert removed == [old]
     assert not default_storage.exists(old)

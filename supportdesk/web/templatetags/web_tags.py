@@ -120,11 +120,13 @@ def local_instant(value: object, zone: str = "") -> str:
 
     from supportdesk.local_times import shown, zone_named
 
+    instant = value
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            instant = datetime.fromisoformat(value)
         except ValueError:
-            return str(value)
-    if not isinstance(value, datetime) or value.tzinfo is None:
+            return value
+    if not isinstance(instant, datetime) or instant.tzinfo is None:
+        # Returned as given (a date-only or offset-less text was shown as "2026-03-30 00:00:00", a time nobody wrote)
         return "" if value is None else str(value)
-    return shown(value, zone_named(zone) if zone else timezone.get_current_timezone())  # type: ignore[arg-type]
+    return shown(instant, zone_named(zone) if zone else timezone.get_current_timezone())  # type: ignore[arg-type]

@@ -32,3 +32,40 @@ def test_an_agent_in_london_reads_the_queue_and_ticket_in_london_time(clock, as_
 def test_anonymous_pages_say_they_use_the_vendors_zone(db, client):
     page = client.get("/help/").content.decode()
     assert "Times in America/Toronto" in page
+
+
+@pytest.mark.parametrize("text", ["2026-03-30", "2026-03-30T10:00", "soon"])
+def test_given_text_that_is_not_an_instant_when_shown_as_local_time_then_it_comes_back_as_written(text):
+    from supportdesk.web.templatetags.web_tags import local_instant
+
+    # Given a snapshot value that is a date, a time without an offset, or no time at all
+    # When the page shows it through local_instant
+    shown = local_instant(text)
+    # Then it reads as written (it read "2026-03-30 00:00:00", a time nobody wrote)
+    assert shown == text
+
+
+def test_given_an_instant_in_text_when_shown_in_a_zone_then_it_has_the_abbreviation_and_offset():
+    from supportdesk.web.templatetags.web_tags import local_instant
+
+    assert local_instant("2026-11-01T05:30:00+00:00", "America/Toronto") == "Sun 1 Nov 2026, 01:30 EDT (UTC-04:00)"
+
+
+def test_given_the_database_unavailable_when_a_signed_in_person_opens_a_page_then_503_not_500(db, as_person,
+                                                                                              monkeypatch):
+    from django.contrib import auth
+    from django.db import OperationalError
+
+    # Given a signed-in agent, and a database that stops answering before their session is read
+    http = as_person(StaffFactory(staff_roles=["agent"], timezone_name="Europe/London"))
+    http.raise_request_exception = False
+
+    def unreachable(request):  # noqa: ANN001, ANN202
+        raise OperationalError("could not connect to server: Connection refused")
+
+    monkeypatch.setattr(auth, "get_user", unreachable)
+    # When they open the queue
+    page = http.get("/console/")
+    # Then the outage answer (503, retry shortly), as before the viewer's zone was looked up for every page; the
+    # zone's look-up of the person ran outside the view and turned it into a 500
+    assert page.status_code == 503 and page["Retry-After"] == "5"
