@@ -67,7 +67,36 @@ def attachments_field() -> MultipleFileField:
                                        f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB each (logs, screenshots, exports).")
 
 
-class TicketForm(forms.Form):
+class SubmittedOnce(forms.Form):
+    """A form that is acted on once however often it is sent (a double click, a retried POST, back and send).
+
+    Each rendered form carries one random `submission` value; with a digest of what it sends, that value is the
+    action's idempotency key, so the same form sent again returns the first result, and the form edited and sent
+    again (other text or files) is new work, not a refusal for reusing the key. The field is not a person's input:
+    a tampered value only turns the guard off (a plain Field: a CharField's errors on a hidden input would refuse
+    the form without a message anyone could see)."""
+
+    submission = forms.Field(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not self.is_bound:
+            self.initial["submission"] = uuid.uuid4().hex
+
+    def clean_submission(self) -> str:
+        value = self.cleaned_data.get("submission")
+        return value if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{32}", value) else ""
+
+    def submission_key(self, sent: list[object]) -> str | None:
+        """The key for this submission of `sent` (values; uploaded files count by name and size)."""
+        if not self.cleaned_data.get("submission"):
+            return None
+        values = [[(f.name, f.size) for f in value] if isinstance(value, list) else value for value in sent]
+        digest = hashlib.sha256(json.dumps(values, ensure_ascii=False).encode()).hexdigest()[:32]
+        return f"web:{self.cleaned_data['submission']}:{digest}"
+
+
+class TicketForm(SubmittedOnce, forms.Form):
     subject = forms.CharField(max_length=200, help_text="One line: what is wrong, e.g. “Calendar sync fails for all users”",
                               error_messages={"required": "Give the ticket a subject (one line)."})
     severity = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect, initial=3,
@@ -76,58 +105,23 @@ class TicketForm(forms.Form):
                            help_text="What happened, what you expected, since when, and who is affected.",
                            error_messages={"required": "Describe the problem so we can start working on it."})
 
-    # One random value per rendered form: a second submit of the same form (a double click, a retried POST) opens
-    # no second ticket (idempotency_key below). Not a person's input: a tampered one only turns that off (a plain
-    # Field: a CharField's errors on a hidden input would refuse the form without a message anyone could see).
-    submission = forms.Field(required=False, widget=forms.HiddenInput)
-
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["severity"].choices = severity_choices()  # type: ignore[attr-defined]
         self.fields["attachments"] = attachments_field()
-        if not self.is_bound:
-            self.initial["submission"] = uuid.uuid4().hex
-
-    def clean_submission(self) -> str:
-        value = self.cleaned_data.get("submission")
-        return value if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{32}", value) else ""
 
     def idempotency_key(self) -> str | None:
-        """The submission's key, with a digest of what it sends: the same form sent again with other text or files
-        (back, edit, send) is another ticket, not a refusal for reusing the key."""
         data = self.cleaned_data
-        if not data.get("submission"):
-            return None
-        sent = [data["subject"], data["body"], data["severity"], [(f.name, f.size) for f in data["attachments"]]]
-        digest = hashlib.sha256(json.dumps(sent, ensure_ascii=False).encode()).hexdigest()[:32]
-        return f"web:{data['submission']}:{digest}"
+        return self.submission_key([data["subject"], data["body"], data["severity"], data["attachments"]])
 
 
-class _ReplyBodyForm(forms.Form):
+class _ReplyBodyForm(SubmittedOnce, forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5, "placeholder": "Write a reply…"}), max_length=100_000,
                            label="Message", error_messages={"required": "Write a message before sending."})
-    # As TicketForm's: one random value per rendered form, so the same reply sent twice (a double click, a retried
-    # POST) adds one message (idempotency_key below); a tampered value only turns that off.
-    submission = forms.Field(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        if not self.is_bound:
-            self.initial["submission"] = uuid.uuid4().hex
-
-    def clean_submission(self) -> str:
-        value = self.cleaned_data.get("submission")
-        return value if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{32}", value) else ""
 
     def idempotency_key(self) -> str | None:
-        """The submission's key with a digest of what it sends (text, kind, files): the same form edited and sent
-        again is another message, not a refusal for reusing the key."""
         data = self.cleaned_data
-        if not data.get("submission"):
-            return None
-        sent = [data["body"], data.get("kind", "public"), [(f.name, f.size) for f in data.get("attachments", [])]]
-        digest = hashlib.sha256(json.dumps(sent, ensure_ascii=False).encode()).hexdigest()[:32]
-        return f"web:{data['submission']}:{digest}"
+        return self.submission_key([data["body"], data.get("kind", "public"), data.get("attachments", [])])
 
 
 class MessageForm(_ReplyBodyForm):
