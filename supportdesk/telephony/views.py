@@ -48,7 +48,7 @@ def log_call(request: HttpRequest, ticket_id: int) -> HttpResponse:
         except DomainError as exc:
             attach_error(form, exc)
     return render(request, "telephony/log_call.html", {"ticket": ticket, "form": form,
-                                                        "calls": ticket.calls.order_by("-created_at")[:20]})
+                                                        "calls": ticket.calls.order_by("-created_at", "-id")})
 
 
 class ClaimForm(forms.Form):

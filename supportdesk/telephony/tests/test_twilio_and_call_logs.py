@@ -211,3 +211,18 @@ def test_given_a_logged_outbound_call_first_then_it_stops_the_initial_response_c
     clock.refresh_from_db()
     call = Message.objects.get(ticket=ticket, kind="call")
     assert clock.stopped_at == call.created_at
+
+
+def test_the_call_log_page_lists_every_call_of_the_ticket_20_at_a_time():
+    # Given a ticket with 21 calls, the newest last
+    agent, ticket = StaffFactory(), TicketFactory()
+    start = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
+    Call.objects.bulk_create([Call(provider="manual", call_id=f"c{n}", ticket=ticket, from_number=f"+1416555{n:04d}",
+                                   created_at=start.replace(minute=n)) for n in range(21)])
+    http = login(agent)
+    # When an agent opens the log-call page, then its second page
+    first, second = (http.get(f"/phone/log/{ticket.pk}/", {"calls_page": page}) for page in (1, 2))
+    # Then the first page holds the 20 newest calls, the second the oldest one, and the pager says how many there are
+    assert b"+14165550020" in first.content and b"+14165550001" in first.content
+    assert b"+14165550000" not in first.content and b"21 calls" in first.content
+    assert b"+14165550000" in second.content and b"+14165550001" not in second.content
