@@ -148,7 +148,10 @@ class InvoiceRunOut(Schema):
 
     @staticmethod
     def resolve_issued_count(obj: InvoiceRun) -> int:
-        return obj.issued_invoices.count() if not obj.is_active else 0
+        if obj.is_active:
+            return 0
+        counted = getattr(obj, "issued_total", None)  # annotated by queries.invoice_runs / invoice_run_for
+        return counted if counted is not None else obj.issued_invoices.count()
 
 
 class InvoiceRunDetailOut(InvoiceRunOut):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from supportdesk.accounts.models import Client
 from supportdesk.errors import NotFound
@@ -62,14 +62,19 @@ def price_list() -> tuple[QuerySet[PriceListEntry], QuerySet[TierPricing]]:
 
 def invoice_runs(user: Any) -> QuerySet[InvoiceRun]:
     """Background invoice runs, newest first (none for anyone but billing managers)."""
-    return visible_invoice_runs(user).select_related("requested_by").order_by("-created_at", "-id")
+    return _runs(user).order_by("-created_at", "-id")
 
 
 def invoice_run_for(user: Any, run_id: int) -> InvoiceRun:
-    run = visible_invoice_runs(user).select_related("requested_by").filter(pk=run_id).first()
+    run = _runs(user).filter(pk=run_id).first()
     if run is None:
         raise NotFound("invoice run")
     return run
+
+
+def _runs(user: Any) -> QuerySet[InvoiceRun]:
+    # With the count of invoices each issued, in the same query (a page of runs is one query, not one per run).
+    return visible_invoice_runs(user).select_related("requested_by").annotate(issued_total=Count("issued_invoices"))
 
 
 def run_invoices_issued(run: InvoiceRun) -> QuerySet[Invoice]:

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from supportdesk.billing import runs, tasks
+from supportdesk.billing.actions import issue_month
 from supportdesk.billing.models import BillingEvent, Invoice, InvoiceRun
 from supportdesk.contracts.actions import LineInput, record_order
 from supportdesk.errors import Forbidden, Invalid
@@ -392,3 +393,20 @@ def test_the_openapi_document_gives_the_run_operations_their_error_responses(as_
     assert {"200", "202", "401", "403", "422"} <= set(map(str, started))
     assert {"200", "401", "403", "404"} <= set(map(str, paths["/api/v1/billing/invoice-runs/{run_id}"]["get"]["responses"]))
     assert {"200", "401", "403"} <= set(map(str, paths["/api/v1/billing/invoice-runs"]["get"]["responses"]))
+
+
+def test_the_api_list_of_runs_counts_their_invoices_in_the_same_query(clock, as_person, django_assert_max_num_queries):
+    # Given three finished runs, each having issued an invoice
+    clock.at(APRIL_2)
+    boss = manager()
+    clients(3)
+    issued = issue_month(boss, "2026-03").issued
+    for month, invoice in zip((1, 2, 3), issued, strict=True):
+        InvoiceRun.objects.create(month=date(2026, month, 1), requested_by=boss, state="done").issued_invoices.set(
+            [invoice])
+    http = as_person(boss)
+    http.get("/api/v1/billing/invoice-runs")  # sign-in and caches warmed
+    # When the list is read, then its page costs the same few queries however many runs it holds
+    with django_assert_max_num_queries(6):
+        listed = http.get("/api/v1/billing/invoice-runs").json()
+    assert [item["issued_count"] for item in listed["items"]] == [1, 1, 1]
