@@ -22,21 +22,27 @@ from supportdesk.tickets.models import Message
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def session_cookie(user) -> str:  # noqa: ANN001
-    # The test database is SQLite's shared-cache in-memory database, shared with the server's threads: a
-    # table another connection is reading right now (a consumer connecting) is "locked" at once, with no
-    # busy wait, so signing in (which writes last_login) may need a second try.
+def when_unlocked(write):  # noqa: ANN001, ANN201
+    """`write()`, tried again while SQLite says a table is locked. The test database is SQLite's shared-cache
+    in-memory database, shared with the server's threads: a table another connection is reading right now (a
+    consumer checking its person on a frame) is "locked" at once, with no busy wait."""
     for attempt in range(20):
-        http = HttpClient()
         try:
-            assert http.login(email=user.email, password=PASSWORD)
+            return write()
         except OperationalError as exc:
             if "is locked" not in str(exc) or attempt == 19:
                 raise
             time.sleep(0.05)
-            continue
-        return f"sessionid={http.cookies['sessionid'].value}"
     raise AssertionError("unreachable")
+
+
+def session_cookie(user) -> str:  # noqa: ANN001
+    def signed_in() -> HttpClient:  # signing in writes last_login
+        http = HttpClient()
+        assert http.login(email=user.email, password=PASSWORD)
+        return http
+
+    return f"sessionid={when_unlocked(signed_in).cookies['sessionid'].value}"
 
 
 def ws(live, path: str, user=None, origin: str | None = None) -> ClientConnection:  # noqa: ANN001
@@ -251,7 +257,7 @@ def test_given_a_connected_client_who_is_deactivated_when_they_send_then_it_is_r
     with ws(live_asgi, "/ws/chat/", people["client"]) as conn:
         conversation = start_chat(conn)
         people["client"].is_active = False
-        people["client"].save(update_fields=["is_active"])
+        when_unlocked(lambda: people["client"].save(update_fields=["is_active"]))
         send(conn, type="message", conversation=conversation, id="m-after", body="Still here?")
         refused = closed_after_refusal(conn)
     assert refused["code"] == "chat.signed_out" and "Sign in again" in refused["message"]
@@ -263,7 +269,7 @@ def test_given_a_connected_client_whose_session_ended_when_they_send_then_it_is_
 
     with ws(live_asgi, "/ws/chat/", people["client"]) as conn:
         assert recv(conn)["type"] == "hello"
-        Session.objects.all().delete()          # signed out (or the session expired) in another tab
+        when_unlocked(Session.objects.all().delete)  # signed out (or the session expired) in another tab
         send(conn, type="start", id="start-after", subject="After sign-out")
         assert closed_after_refusal(conn)["code"] == "chat.signed_out"
     assert not Conversation.objects.exists()
@@ -274,7 +280,7 @@ def test_given_a_connected_agent_whose_role_is_revoked_when_they_pick_up_then_it
         conversation = start_chat(client)
     with ws(live_asgi, "/ws/chat/agents/", people["agent"]) as agent:
         recv(agent, "mine")
-        people["agent"].role_grants.all().delete()
+        when_unlocked(people["agent"].role_grants.all().delete)
         send(agent, type="pickup", conversation=conversation)
         assert closed_after_refusal(agent)["code"] == "chat.signed_out"
     assert Conversation.objects.get().status == "waiting" and Conversation.objects.get().ticket is None
@@ -303,7 +309,7 @@ def test_given_a_deactivated_client_with_an_open_socket_then_agent_messages_are_
         recv(agent, "picked")
         assert recv(client, "status")["status"] == "active"
         people["client"].is_active = False
-        people["client"].save(update_fields=["is_active"])
+        when_unlocked(lambda: people["client"].save(update_fields=["is_active"]))
         send(agent, type="message", conversation=conversation, id="a-1", body="Your password is hunter2")
         assert recv(agent, "ack")["duplicate"] is False
         refused = recv(client)                 # the very next frame: no "message" frame first
