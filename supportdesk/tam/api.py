@@ -8,7 +8,7 @@ from functools import partial
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import File, Form, Router, Status
+from ninja import File, Form, Header, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -212,16 +212,42 @@ def list_expenses(request: HttpRequest, visit_id: int):
     return queries.expenses_qs(_me(request)).filter(visit=visit)
 
 
-@router.post("/visits/{visit_id}/expenses", response={201: ExpenseOut}, summary="Record a travel expense (billed at cost)")
+@router.post("/visits/{visit_id}/expenses", response={201: ExpenseOut, 200: ExpenseOut},
+             summary="Record a travel expense (billed at cost)",
+             description="A multipart form with an optional `receipt` file (PDF, PNG or JPEG, at most 10 MB); the "
+                         "expense is handed to billing at cost in the contract's currency (201). Honours an "
+                         "`Idempotency-Key` header (1 to 100 characters, per person; else 422 "
+                         "`tam.bad_idempotency_key`): the same key with the same visit, category, amount, currency, "
+                         "`incurred_on`, description, exchange rate and receipt (name and content) returns the first "
+                         "expense (200, also after the visit was cancelled since) and records, bills and stores "
+                         "nothing again; the same key with anything else is refused (422 "
+                         "`tam.idempotency_key_reused`) and writes nothing.",
+             openapi_extra={"responses": {
+                 201: {"description": "Recorded and handed to billing"},
+                 200: {"description": "A retry of an expense already recorded with this `Idempotency-Key`: the "
+                                      "first expense; nothing was written"}}})
 def add_expense(request: HttpRequest, visit_id: int, category: Form[str], amount: Form[str], currency: Form[str],
                 incurred_on: Form[date], description: Form[str] = "", exchange_rate: Form[str] = "",
-                receipt: UploadedFile | None = File(None)):
+                receipt: UploadedFile | None = File(None),
+                idempotency_key: str | None = Header(None, alias="Idempotency-Key",
+                                                     description="1 to 100 characters, scoped to the person sending "
+                                                                 "it: a retry with it records the expense once")):
+    _check_idempotency_key(idempotency_key)
     visit = queries.one(queries.visits_qs(_me(request)), visit_id, "visit")
-    expense = visits.add_expense(_me(request), visit, category=category, amount=amount, currency=currency,
-                                 incurred_on=incurred_on, description=description,
-                                 exchange_rate=exchange_rate or None, receipt=receipt,
-                                 receipt_name=(receipt.name or "") if receipt else "")
-    return Status(201, expense)
+    recorded = visits.record_expense(_me(request), visit, category=category, amount=amount, currency=currency,
+                                     incurred_on=incurred_on, description=description,
+                                     exchange_rate=exchange_rate or None, receipt=receipt,
+                                     receipt_name=(receipt.name or "") if receipt else "",
+                                     idempotency_key=idempotency_key)
+    return Status(201 if recorded.created else 200, recorded.expense)
+
+
+def _check_idempotency_key(key: str | None) -> None:
+    # The bounds of tickets' key (tickets.api), checked here so a longer one is a 422 naming the header, not a
+    # database error on the 100-character column.
+    if key is not None and not (0 < len(key) <= 100):
+        raise Invalid(TamError.BAD_IDEMPOTENCY_KEY, "Idempotency-Key must be 1 to 100 characters.",
+                      fields={"Idempotency-Key": "1 to 100 characters"})
 
 
 @router.get("/expenses/{expense_id}/receipt", summary="Download a receipt", response={200: None})

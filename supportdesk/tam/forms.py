@@ -10,7 +10,7 @@ from django import forms
 
 from supportdesk.accounts.models import StaffRole, User
 from supportdesk.local_times import NonexistentLocalTime, wall_clock_instant
-from supportdesk.web.forms import DateField, within_supported_years
+from supportdesk.web.forms import DateField, SubmittedOnce, within_supported_years
 
 from .models import Cadence, ExpenseCategory, UpgradeStatus
 
@@ -84,7 +84,7 @@ class VisitForm(forms.Form):
         return _lines(self.cleaned_data["attendees"])
 
 
-class ExpenseForm(forms.Form):
+class ExpenseForm(SubmittedOnce, forms.Form):
     category = forms.ChoiceField(choices=ExpenseCategory.choices)
     description = forms.CharField(max_length=200, required=False)
     amount = forms.CharField(max_length=20)
@@ -106,6 +106,14 @@ class ExpenseForm(forms.Form):
             self.add_error("exchange_rate", f"The expense is in {spent_in}, the contract's currency: no exchange "
                                             "rate applies; leave it empty.")
         return data
+
+    def idempotency_key(self) -> str | None:
+        """Sent twice (a double click, a retried POST): recorded and billed once; edited and sent again: a second."""
+        data = self.cleaned_data
+        receipt = data.get("receipt")
+        return self.submission_key([data["category"], data["description"], data["amount"], data["currency"],
+                                    data["exchange_rate"], data["incurred_on"].isoformat(),
+                                    [receipt] if receipt else []])
 
 
 class UpgradeForm(forms.Form):

@@ -155,11 +155,20 @@ class VisitExpense(models.Model):
     receipt_type = models.CharField(max_length=60, blank=True)
     charge = models.ForeignKey("billing.BillableCharge", null=True, on_delete=models.SET_NULL, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The recorder's Idempotency-Key (API) or the web form's submission key: a retried POST returns this expense.
+    # `idempotency_hash` is the digest of what was sent (visits._fingerprint), which tells a retry from a key reused
+    # for another expense. Both nullable without a default: adding them was ALTER TABLE ADD COLUMN, no table rebuild.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    idempotency_hash = models.CharField(max_length=64, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["incurred_on", "id"]
-        constraints = [models.CheckConstraint(name="expense_amount_positive", condition=Q(amount__gt=0))]
+        constraints = [
+            models.CheckConstraint(name="expense_amount_positive", condition=Q(amount__gt=0)),
+            models.UniqueConstraint(fields=["created_by", "idempotency_key"], condition=Q(idempotency_key__isnull=False),
+                                    name="one_expense_per_idempotency_key"),
+        ]
 
 
 class UpgradeStatus(models.TextChoices):

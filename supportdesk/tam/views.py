@@ -228,9 +228,12 @@ def visit_page(request: HttpRequest, visit_id: int) -> HttpResponse:
                 return _done(request, f"Visit {request.POST['form']}.", request.path)
             if form.is_valid():
                 data = form.cleaned_data
-                upload = data.pop("receipt")
-                visits.add_expense(user, visit, receipt=upload, receipt_name=upload.name if upload else "",
-                                   exchange_rate=data.pop("exchange_rate") or None, **data)
+                upload = data["receipt"]
+                visits.record_expense(user, visit, category=data["category"], amount=data["amount"],
+                                      currency=data["currency"], incurred_on=data["incurred_on"],
+                                      description=data["description"], exchange_rate=data["exchange_rate"] or None,
+                                      receipt=upload, receipt_name=upload.name if upload else "",
+                                      idempotency_key=form.idempotency_key())  # sent twice: one expense, one charge
                 return _done(request, "Expense recorded and handed to billing.", request.path)
         except DomainError as exc:
             attach_error(form, exc)

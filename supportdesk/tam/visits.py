@@ -6,6 +6,9 @@ Contract years run from the anniversary of the client's first Service Order Form
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import IO
@@ -102,9 +105,11 @@ def set_visit_status(actor: User | None, visit: OnsiteVisit, status: str) -> Ons
     require_worker(actor, visit.client)
     if status not in (VisitStatus.COMPLETED, VisitStatus.CANCELLED):
         raise Invalid("tam.bad_status", "A visit can be completed or cancelled.", fields={"status": "completed or cancelled"})
-    if visit.status != VisitStatus.PLANNED:
-        raise Conflict(TamError.VISIT_CLOSED, f"This visit is already {visit.get_status_display().lower()}.")
+    _refuse_unless_planned(visit)
     with transaction.atomic():
+        # Again under the visit's row lock: an expense being recorded meanwhile either lands before the cancel
+        # (and its charge is cancelled here) or waits and finds the visit cancelled; never a live charge left.
+        _refuse_unless_planned(OnsiteVisit.objects.select_for_update().get(pk=visit.pk))
         visit.status = status
         visit.save(update_fields=["status"])
         if status == VisitStatus.CANCELLED:
@@ -114,8 +119,14 @@ def set_visit_status(actor: User | None, visit: OnsiteVisit, status: str) -> Ons
     return visit
 
 
+def _refuse_unless_planned(visit: OnsiteVisit) -> None:
+    if visit.status != VisitStatus.PLANNED:
+        raise Conflict(TamError.VISIT_CLOSED, f"This visit is already {visit.get_status_display().lower()}.")
+
+
 MAX_AMOUNT = Decimal("9999999999.99")  # VisitExpense.amount / billed_amount: 12 digits, 2 decimals
 MAX_RATE = Decimal("99999999.999999")  # VisitExpense.exchange_rate: 14 digits, 6 decimals
+RATE_PLACES = Decimal("0.000001")
 
 
 def _decimal(value: object, field: str, message: str, *, places: int, most: Decimal) -> Decimal:
@@ -130,13 +141,31 @@ def _decimal(value: object, field: str, message: str, *, places: int, most: Deci
     return number
 
 
+@dataclass(frozen=True)
+class Recorded:
+    expense: VisitExpense
+    created: bool  # False when an idempotency key's replay returned the earlier expense
+
+
 def add_expense(actor: User | None, visit: OnsiteVisit, *, category: str, amount: Decimal | str, currency: str,
                 incurred_on: date, description: str = "", exchange_rate: Decimal | str | None = None,
                 receipt: IO[bytes] | None = None, receipt_name: str = "") -> VisitExpense:
     """Record a travel expense against the visit and hand it to billing at cost, in the contract currency."""
+    return record_expense(actor, visit, category=category, amount=amount, currency=currency, incurred_on=incurred_on,
+                          description=description, exchange_rate=exchange_rate, receipt=receipt,
+                          receipt_name=receipt_name).expense
+
+
+def record_expense(actor: User | None, visit: OnsiteVisit, *, category: str, amount: Decimal | str, currency: str,
+                   incurred_on: date, description: str = "", exchange_rate: Decimal | str | None = None,
+                   receipt: IO[bytes] | None = None, receipt_name: str = "",
+                   idempotency_key: str | None = None) -> Recorded:
+    """`add_expense`, honouring the recorder's `idempotency_key` (an API Idempotency-Key, the visit page's
+    submission): the same key with the same visit, category, amount, currency, date, description, exchange rate and
+    receipt (name and content) returns the earlier expense (created False) and writes, bills and stores nothing,
+    also once the visit has been cancelled since; the same key with anything else is 422
+    `tam.idempotency_key_reused`."""
     require_worker(actor, visit.client)
-    if visit.status == VisitStatus.CANCELLED:
-        raise Conflict(TamError.VISIT_CLOSED, "Expenses cannot be added to a cancelled visit.")
     if category not in ExpenseCategory.values:
         raise Invalid(TamError.BAD_CATEGORY, f"Unknown expense category {category!r}; use one of "
                       f"{', '.join(ExpenseCategory.values)}.", fields={"category": "unknown"})
@@ -171,26 +200,69 @@ def add_expense(actor: User | None, visit: OnsiteVisit, *, category: str, amount
         if not kind:
             raise Invalid(TamError.RECEIPT_TYPE, "A receipt must be a PDF, PNG or JPEG file.",
                           fields={"receipt": "PDF, PNG or JPEG"})
-    with stored_files.removed_on_failure(), transaction.atomic():  # no receipt left behind by a failed write
-        expense = VisitExpense(visit=visit, category=category, description=" ".join(description.split())[:200],
-                               amount=value, currency=currency, exchange_rate=rate, billed_amount=billed,
-                               billed_currency=billed_currency, incurred_on=incurred_on, created_by=actor)
-        if spooled is not None:
-            stored_files.save(expense.receipt, "receipt", uploads.as_file(spooled))
-            expense.receipt_name = uploads.safe_name(receipt_name, "receipt")
-            expense.receipt_type = kind
-        expense.save()
-        note = f" ({value} {currency} at {rate})" if rate is not None else ""
-        expense.charge = record_charge(
-            actor, client=visit.client, kind="travel_expense", amount=billed, currency=billed_currency,
-            description=f"Onsite visit {visit.starts_on}: {expense.get_category_display()}"
-                        f"{' – ' + expense.description if expense.description else ''}{note}",
-            incurred_on=incurred_on, source_ref=f"expense:{expense.pk}",
-            receipt=expense.receipt.name or "")  # shown and downloadable on the invoice
-        expense.save(update_fields=["charge"])
-        log(visit.client, actor, "visit.expense_added", visit=visit.pk, expense=expense.pk, amount=str(value),
-            currency=currency, billed=str(billed), billed_currency=billed_currency)
-    return expense
+    description = " ".join(description.split())[:200]
+    shown_name = uploads.safe_name(receipt_name, "receipt") if spooled is not None else ""
+    key = idempotency_key if actor is not None else None  # scoped to a person: the system records no retries
+    fingerprint = _fingerprint(visit, category, value, currency, incurred_on, description, rate,
+                               (shown_name, spooled.size, spooled.sha256) if spooled is not None else None)
+    # A retry gets its first answer, even once the visit has been cancelled since (so before that check); its
+    # receipt was only spooled to a temporary file, so nothing is left in storage.
+    if key and (earlier := _earlier_expense(actor, key, fingerprint)):
+        return Recorded(earlier, created=False)
+    if visit.status == VisitStatus.CANCELLED:
+        raise Conflict(TamError.VISIT_CLOSED, "Expenses cannot be added to a cancelled visit.")
+    try:
+        with stored_files.removed_on_failure(), transaction.atomic():  # no receipt left behind by a failed write
+            # Under the visit's row lock, as a cancel takes it: a cancel that won meanwhile refuses this expense.
+            if OnsiteVisit.objects.select_for_update().get(pk=visit.pk).status == VisitStatus.CANCELLED:
+                raise Conflict(TamError.VISIT_CLOSED, "Expenses cannot be added to a cancelled visit.")
+            # The rate as the column keeps it (6 decimals), so the first answer reads as a retry's and as the list.
+            expense = VisitExpense(visit=visit, category=category, description=description, amount=value,
+                                   currency=currency, exchange_rate=None if rate is None else rate.quantize(RATE_PLACES),
+                                   billed_amount=billed, billed_currency=billed_currency, incurred_on=incurred_on,
+                                   created_by=actor, idempotency_key=key, idempotency_hash=fingerprint if key else None)
+            if spooled is not None:
+                stored_files.save(expense.receipt, "receipt", uploads.as_file(spooled))
+                expense.receipt_name = shown_name
+                expense.receipt_type = kind
+            expense.save()
+            note = f" ({value} {currency} at {rate})" if rate is not None else ""
+            expense.charge = record_charge(
+                actor, client=visit.client, kind="travel_expense", amount=billed, currency=billed_currency,
+                description=f"Onsite visit {visit.starts_on}: {expense.get_category_display()}"
+                            f"{' – ' + expense.description if expense.description else ''}{note}",
+                incurred_on=incurred_on, source_ref=f"expense:{expense.pk}",
+                receipt=expense.receipt.name or "")  # shown and downloadable on the invoice
+            expense.save(update_fields=["charge"])
+            log(visit.client, actor, "visit.expense_added", visit=visit.pk, expense=expense.pk, amount=str(value),
+                currency=currency, billed=str(billed), billed_currency=billed_currency)
+    except IntegrityError:
+        # The same expense retried while its first attempt was being written: the unique key refused this row, the
+        # transaction (and so the charge and the event) rolled back and its receipt is already removed.
+        if key and (earlier := _earlier_expense(actor, key, fingerprint)):
+            return Recorded(earlier, created=False)
+        raise
+    return Recorded(expense, created=True)
+
+
+def _fingerprint(visit: OnsiteVisit, category: str, amount: Decimal, currency: str, incurred_on: date,
+                 description: str, rate: Decimal | None, receipt: tuple[str, int, str] | None) -> str:
+    """A digest of the expense as recorded (amounts normalised: 45.1 and 45.10 are one request)."""
+    parts: list[object] = [visit.pk, category, format(amount, "f"), currency, incurred_on.isoformat(), description,
+                           None if rate is None else format(rate.normalize(), "f"), receipt]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
+def _earlier_expense(recorder: User | None, key: str, fingerprint: str) -> VisitExpense | None:
+    earlier = (VisitExpense.objects.filter(created_by=recorder, idempotency_key=key)
+               .select_related("visit", "charge").first())
+    if earlier is None:
+        return None
+    if earlier.idempotency_hash != fingerprint:
+        raise Invalid(TamError.IDEMPOTENCY_KEY_REUSED,
+                      "This Idempotency-Key was already used for another expense (another visit, amount, date, "
+                      "description, exchange rate or receipt).", fields={"Idempotency-Key": "reused with another body"})
+    return earlier
 
 
 def today(client: Client) -> date:

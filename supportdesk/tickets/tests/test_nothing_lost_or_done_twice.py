@@ -114,13 +114,18 @@ def test_given_a_retry_racing_its_first_upload_then_the_second_file_is_removed_a
     ticket, agent = world["tickets"]["own"], world["people"]["agent"]
     first = attachments.store_attachment(agent, ticket, upload=ContentFile(b"dump"), filename="dump.bin",
                                          idempotency_key="race")
-    looked = attachments._earlier_attachment
-    calls = iter([None])
-    monkeypatch.setattr(attachments, "_earlier_attachment", lambda *args: next(calls, None) or looked(*args))
+    looked, lookups = attachments._earlier_attachment, []
+
+    def missed_once(*args):  # noqa: ANN002, ANN202
+        lookups.append(args)
+        return None if len(lookups) == 1 else looked(*args)
+
+    monkeypatch.setattr(attachments, "_earlier_attachment", missed_once)
     # When the retry stores its file and the unique key refuses its row
     again = attachments.store_attachment(agent, ticket, upload=ContentFile(b"dump"), filename="dump.bin",
                                          idempotency_key="race")
-    # Then it answers the first attachment and its own file is gone
+    # Then it answers the first attachment (found after the refusal) and its own file is gone
+    assert len(lookups) == 2
     assert (again.created, again.attachment.pk) == (False, first.attachment.pk)
     assert _stored() == [first.attachment.file.name]
 
