@@ -6,12 +6,14 @@ locked with select_for_update, so a rolled-back issue leaves no gap and two runs
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -26,7 +28,7 @@ from supportdesk.errors import Conflict, Forbidden, Invalid
 from supportdesk.local_times import vendor_date, vendor_today
 from supportdesk.policy.billing import can_manage_billing
 
-from .charges import record_charge
+from .charges import new_charge
 from .errors import BillingError
 from .invoicing import DraftLine, draft_month, monthly_price
 from .models import (
@@ -47,6 +49,9 @@ from .true_up import credit_reductions
 
 MAX_RATE = Decimal("1000000")
 MAX_TEXT = 200  # descriptions and reasons (the stored column is 255: room for a conversion note)
+MAX_IDEMPOTENCY_KEY = 100
+
+Manual = TypeVar("Manual", BillableCharge, ClientCredit)
 
 
 @dataclass
@@ -228,16 +233,75 @@ def parse_rate(value: object) -> Decimal:
     return rate
 
 
+@dataclass(frozen=True)
+class Recorded(Generic[Manual]):
+    record: Manual
+    created: bool  # False when an idempotency key's replay returned the earlier charge or credit
+
+
+def check_idempotency_key(key: str | None) -> None:
+    if key is not None and not 0 < len(key) <= MAX_IDEMPOTENCY_KEY:
+        raise Invalid(BillingError.BAD_IDEMPOTENCY_KEY, f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} characters.",
+                      fields={"Idempotency-Key": f"1 to {MAX_IDEMPOTENCY_KEY} characters"})
+
+
+def _keyed_ref(actor: User | None, key: str) -> str:
+    """The source_ref of a manual charge or credit sent with an idempotency key. Its unique index is what decides
+    between two attempts racing with one key (a look first would let both through); per person, and the key hashed
+    so that any key of up to 100 characters fits the 100-character column (this is at most 50)."""
+    return f"manual:{actor.pk if actor is not None else 'system'}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
+
+
+def _request_digest(*sent: object) -> str:
+    return hashlib.sha256(json.dumps(sent, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+def _earlier(found: Manual | None, event_kind: str, event_field: str, sent: str) -> Manual | None:
+    """The charge or credit a key already recorded, if the request is the one that recorded it (else 422). The
+    request's digest is kept on the record's event: written in the same transaction, it exists exactly when the
+    record does, and the records have no column for it."""
+    if found is None:
+        return None
+    earlier = (BillingEvent.objects.filter(client_id=found.client_id, kind=event_kind, **{f"data__{event_field}": found.pk})
+               .values_list("data", flat=True).first())
+    if not isinstance(earlier, dict) or earlier.get("request") != sent:
+        raise Invalid(BillingError.IDEMPOTENCY_KEY_REUSED,
+                      f"This Idempotency-Key was already used for another {event_field} (another client, description, "
+                      f"amount, currency{', kind, date or rate' if event_field == 'charge' else ''}).",
+                      fields={"Idempotency-Key": "reused with another body"})
+    return found
+
+
 def add_charge(actor: User | None, *, client: Client, kind: str, description: str, amount: object, currency: object,
                incurred_on: date, rate: object = None, receipt: UploadedFile | None = None) -> BillableCharge:
     """A billing admin records a one-off charge (e.g. a travel expense at cost). An amount in another
     currency than the client's billing currency needs the exchange rate (1 unit = rate billing units)."""
+    return write_charge(actor, client=client, kind=kind, description=description, amount=amount, currency=currency,
+                        incurred_on=incurred_on, rate=rate, receipt=receipt).record
+
+
+def write_charge(actor: User | None, *, client: Client, kind: str, description: str, amount: object,
+                 currency: object, incurred_on: date, rate: object = None, receipt: UploadedFile | None = None,
+                 idempotency_key: str | None = None) -> Recorded[BillableCharge]:
+    """`add_charge`, honouring the person's `idempotency_key` (an API Idempotency-Key, a web form's submission): the
+    same key with the same client, kind, description, amount, currency, date and rate (and receipt) returns the
+    earlier charge (created False) and writes nothing; the same key with anything else is 422
+    `billing.idempotency_key_reused`."""
     _require_manager(actor)
+    check_idempotency_key(idempotency_key)
     if kind not in ChargeKind.values:
         raise Invalid("billing.bad_kind", f"Kind must be one of {', '.join(ChargeKind.values)}.", fields={"kind": "unknown"})
     description = _text(description, "description", "Describe the charge.")
     value = parse_amount(amount, "amount")
     spent_in = parse_currency(currency)
+    # The request as sent, before the conversion: a retry after the client's billing currency changed is still
+    # the same request, and answers the charge it recorded.
+    sent = _request_digest("charge", client.pk, kind, description, value, spent_in, incurred_on,
+                           "" if rate in (None, "") else str(rate).strip(),
+                           [receipt.name, receipt.size] if receipt is not None else None)
+    ref = _keyed_ref(actor, idempotency_key) if idempotency_key else f"manual:{uuid.uuid4().hex}"
+    if idempotency_key and (earlier := _earlier_charge(ref, sent)):
+        return Recorded(earlier, created=False)
     bill_in = billing_currency(client) or spent_in
     if spent_in != bill_in:
         if rate in (None, ""):
@@ -247,27 +311,63 @@ def add_charge(actor: User | None, *, client: Client, kind: str, description: st
         fx = parse_rate(rate)
         description = f"{description} ({value} {spent_in} at {fx} {bill_in}/{spent_in})"
         value = to_cents(value * fx)
-    with stored_files.removed_on_failure(), transaction.atomic():  # no receipt left behind by a failed write
-        charge = record_charge(actor, client=client, kind=kind, description=description, amount=value,
-                               currency=bill_in, incurred_on=incurred_on, source_ref=f"manual:{uuid.uuid4().hex}")
-        if receipt is not None:
-            stored_files.save(charge.receipt, receipt.name or "receipt", receipt)
-            charge.save(update_fields=["receipt"])
-        _event(actor, "charge.added", client, charge=charge.pk, amount=charge.amount, currency=charge.currency)
-    return charge
+    try:
+        with stored_files.removed_on_failure(), transaction.atomic():  # no receipt left behind by a failed write
+            charge = new_charge(actor, client=client, kind=kind, description=description, amount=value,
+                                currency=bill_in, incurred_on=incurred_on, source_ref=ref)
+            if receipt is not None:
+                stored_files.save(charge.receipt, receipt.name or "receipt", receipt)
+                charge.save(update_fields=["receipt"])
+            _event(actor, "charge.added", client, charge=charge.pk, amount=charge.amount, currency=charge.currency,
+                   **({"request": sent} if idempotency_key else {}))
+    except IntegrityError:
+        # The same key sent again while its first attempt was being written (it looked before that committed):
+        # the unique source_ref refused this second row, so answer the first.
+        if idempotency_key and (earlier := _earlier_charge(ref, sent)):
+            return Recorded(earlier, created=False)
+        raise
+    return Recorded(charge, created=True)
+
+
+def _earlier_charge(ref: str, sent: str) -> BillableCharge | None:
+    return _earlier(BillableCharge.objects.filter(source_ref=ref).first(), "charge.added", "charge", sent)
 
 
 def grant_credit(actor: User | None, *, client: Client, description: str, amount: object, currency: object,
                  granted_on: date | None = None) -> ClientCredit:
+    return write_credit(actor, client=client, description=description, amount=amount, currency=currency,
+                        granted_on=granted_on).record
+
+
+def write_credit(actor: User | None, *, client: Client, description: str, amount: object, currency: object,
+                 granted_on: date | None = None, idempotency_key: str | None = None) -> Recorded[ClientCredit]:
+    """`grant_credit`, honouring the person's `idempotency_key` as `write_charge` does: the same key with the same
+    client, description, amount and currency returns the earlier credit (created False); with anything else, 422."""
     _require_manager(actor)
+    check_idempotency_key(idempotency_key)
     description = _text(description, "description", "Describe the credit.")
     value = parse_amount(amount, "amount", allow_zero=False)
     code = parse_currency(currency)
-    with transaction.atomic():
-        credit = ClientCredit.objects.create(client=client, description=description, amount=value, currency=code,
-                                             granted_on=granted_on or vendor_today(), created_by=actor)
-        _event(actor, "credit.granted", client, credit=credit.pk, amount=value, currency=code)
-    return credit
+    sent = _request_digest("credit", client.pk, description, value, code, granted_on)
+    ref = _keyed_ref(actor, idempotency_key) if idempotency_key else None
+    if ref and (earlier := _earlier_credit(ref, sent)):
+        return Recorded(earlier, created=False)
+    try:
+        with transaction.atomic():
+            credit = ClientCredit.objects.create(client=client, description=description, amount=value, currency=code,
+                                                 granted_on=granted_on or vendor_today(), source_ref=ref,
+                                                 created_by=actor)
+            _event(actor, "credit.granted", client, credit=credit.pk, amount=value, currency=code,
+                   **({"request": sent} if ref else {}))
+    except IntegrityError:
+        if ref and (earlier := _earlier_credit(ref, sent)):  # a concurrent attempt with the key wrote it first
+            return Recorded(earlier, created=False)
+        raise
+    return Recorded(credit, created=True)
+
+
+def _earlier_credit(ref: str, sent: str) -> ClientCredit | None:
+    return _earlier(ClientCredit.objects.filter(source_ref=ref).first(), "credit.granted", "credit", sent)
 
 
 def set_list_price(actor: User | None, *, offering: Offering, currency: object, effective_from: date,

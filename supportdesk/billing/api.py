@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Header, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
@@ -248,16 +248,35 @@ class ChargeOut(Schema):
     incurred_on: date
 
 
-@router.post("/clients/{client_id}/charges", response={201: ChargeOut}, summary="Add a one-off charge")
-def add_charge(request: HttpRequest, client_id: int, payload: ChargeIn):  # noqa: ANN201
+# A client retrying a POST after a timeout must not bill twice (SPEC §12: nothing accepted is lost or done twice).
+_IDEMPOTENT = ("Honours an `Idempotency-Key` header (1 to 100 characters, per person): the same key and {what} "
+               "return the first {thing} (200) and write nothing; the same key with another {what} is refused "
+               "(422 `billing.idempotency_key_reused` on `Idempotency-Key`), as is a key that is empty or longer "
+               "(422 `billing.bad_idempotency_key`). Without the header every call records a new {thing}.")
+
+
+def _recorded(thing: str) -> dict:
+    """The operation's two successes in the OpenAPI document: recorded now, or the replay of an earlier one."""
+    return {"responses": {201: {"description": f"The {thing}, recorded now"},
+                          200: {"description": f"A retry with an `Idempotency-Key` already used for this request: "
+                                               f"the {thing} it recorded; nothing written"}}}
+
+
+@router.post("/clients/{client_id}/charges", response={201: ChargeOut, 200: ChargeOut}, summary="Add a one-off charge",
+             description=_IDEMPOTENT.format(what="client, kind, description, amount, currency, `incurred_on` and "
+                                                 "`rate`", thing="charge"),
+             openapi_extra=_recorded("charge"))
+def add_charge(request: HttpRequest, client_id: int, payload: ChargeIn,
+               idempotency_key: str | None = Header(None, alias="Idempotency-Key")):  # noqa: ANN201
     user = _manager(request)
     client = queries.client_for(user, client_id)
     incurred = _date(payload.incurred_on, "incurred_on")
     if incurred is None:
         raise Invalid(BillingError.BAD_DATE, "incurred_on is required.", fields={"incurred_on": "required"})
-    return Status(201, actions.add_charge(user, client=client, kind=payload.kind, description=payload.description,
-                                          amount=payload.amount, currency=payload.currency, incurred_on=incurred,
-                                          rate=payload.rate))
+    added = actions.write_charge(user, client=client, kind=payload.kind, description=payload.description,
+                                 amount=payload.amount, currency=payload.currency, incurred_on=incurred,
+                                 rate=payload.rate, idempotency_key=idempotency_key)
+    return Status(201 if added.created else 200, added.record)
 
 
 class CreditIn(Schema):
@@ -274,12 +293,17 @@ class CreditOut(Schema):
     granted_on: date
 
 
-@router.post("/clients/{client_id}/credits", response={201: CreditOut}, summary="Grant a credit for the next invoice")
-def grant_credit(request: HttpRequest, client_id: int, payload: CreditIn):  # noqa: ANN201
+@router.post("/clients/{client_id}/credits", response={201: CreditOut, 200: CreditOut},
+             summary="Grant a credit for the next invoice",
+             description=_IDEMPOTENT.format(what="client, description, amount and currency", thing="credit"),
+             openapi_extra=_recorded("credit"))
+def grant_credit(request: HttpRequest, client_id: int, payload: CreditIn,
+                 idempotency_key: str | None = Header(None, alias="Idempotency-Key")):  # noqa: ANN201
     user = _manager(request)
     client = queries.client_for(user, client_id)
-    return Status(201, actions.grant_credit(user, client=client, description=payload.description,
-                                            amount=payload.amount, currency=payload.currency))
+    granted = actions.write_credit(user, client=client, description=payload.description, amount=payload.amount,
+                                   currency=payload.currency, idempotency_key=idempotency_key)
+    return Status(201 if granted.created else 200, granted.record)
 
 
 class PriceIn(Schema):

@@ -24,6 +24,14 @@ def record_charge(actor: User | None, *, client: Client, kind: str, description:
     existing = BillableCharge.objects.filter(source_ref=source_ref).first()
     if existing is not None:
         return existing
+    return new_charge(actor, client=client, kind=kind, description=description, amount=amount, currency=currency,
+                      incurred_on=incurred_on, source_ref=source_ref, receipt=receipt)
+
+
+def new_charge(actor: User | None, *, client: Client, kind: str, description: str, amount: Decimal | str,
+               currency: str, incurred_on: date, source_ref: str, receipt: str = "") -> BillableCharge:
+    """`record_charge` without looking for an earlier charge first: a source_ref already recorded is an
+    IntegrityError (the unique index), for a caller that must tell its own charge from an earlier one."""
     try:
         value = Decimal(str(amount))
     except InvalidOperation:

@@ -19,3 +19,5 @@ class BillingError(StrEnum):
     CREDIT_TOO_LARGE = "billing.credit_too_large"
     BAD_STATUS = "billing.bad_status"
     NO_BILLING_CURRENCY = "billing.no_billing_currency"
+    BAD_IDEMPOTENCY_KEY = "billing.bad_idempotency_key"
+    IDEMPOTENCY_KEY_REUSED = "billing.idempotency_key_reused"

@@ -6,7 +6,7 @@ from django import forms
 
 from supportdesk.catalogue.models import Offering
 from supportdesk.errors import Invalid
-from supportdesk.web.forms import DateField
+from supportdesk.web.forms import DateField, SubmittedOnce
 
 from .models import ChargeKind
 from .pricing import offering_named
@@ -44,7 +44,7 @@ class RunForm(forms.Form):
     month = forms.CharField(max_length=7, help_text="YYYY-MM")
 
 
-class ChargeForm(forms.Form):
+class ChargeForm(SubmittedOnce, forms.Form):
     kind = forms.ChoiceField(choices=ChargeKind.choices)
     description = forms.CharField(max_length=200)
     amount = forms.CharField(max_length=20)
@@ -66,11 +66,20 @@ class ChargeForm(forms.Form):
                                    "applies; leave it empty.")
         return data
 
+    def idempotency_key(self) -> str | None:
+        data = self.cleaned_data
+        return self.submission_key([data["kind"], data["description"], data["amount"], data["currency"], data["rate"],
+                                    data["incurred_on"].isoformat(), [data["receipt"]] if data["receipt"] else []])
 
-class CreditForm(forms.Form):
+
+class CreditForm(SubmittedOnce, forms.Form):
     description = forms.CharField(max_length=200)
     amount = forms.CharField(max_length=20)
     currency = forms.CharField(max_length=3, initial="USD")
+
+    def idempotency_key(self) -> str | None:
+        data = self.cleaned_data
+        return self.submission_key([data["description"], data["amount"], data["currency"]])
 
 
 class CreditNoteForm(forms.Form):

@@ -65,17 +65,18 @@ def client_history(request: HttpRequest, client_id: int) -> HttpResponse:
     if request.method == "POST" and charge_form.is_bound and charge_form.is_valid():
         data = charge_form.cleaned_data
         try:
-            actions.add_charge(user, client=client, kind=data["kind"], description=data["description"],
-                               amount=data["amount"], currency=data["currency"], incurred_on=data["incurred_on"],
-                               rate=data["rate"] or None, receipt=data["receipt"])
+            actions.write_charge(user, client=client, kind=data["kind"], description=data["description"],
+                                 amount=data["amount"], currency=data["currency"], incurred_on=data["incurred_on"],
+                                 rate=data["rate"] or None, receipt=data["receipt"],
+                                 idempotency_key=charge_form.idempotency_key())  # sent twice: one charge
             return redirect(f"/billing/clients/{client.pk}/")
         except DomainError as exc:
             attach_error(charge_form, exc)
     if request.method == "POST" and credit_form.is_bound and credit_form.is_valid():
         data = credit_form.cleaned_data
         try:
-            actions.grant_credit(user, client=client, description=data["description"], amount=data["amount"],
-                                 currency=data["currency"])
+            actions.write_credit(user, client=client, description=data["description"], amount=data["amount"],
+                                 currency=data["currency"], idempotency_key=credit_form.idempotency_key())  # one credit
             return redirect(f"/billing/clients/{client.pk}/")
         except DomainError as exc:
             attach_error(credit_form, exc)

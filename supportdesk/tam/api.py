@@ -225,7 +225,8 @@ def list_expenses(request: HttpRequest, visit_id: int):
              openapi_extra={"responses": {
                  201: {"description": "Recorded and handed to billing"},
                  200: {"description": "A retry of an expense already recorded with this `Idempotency-Key`: the "
-                                      "first expense; nothing was written"}}})
+                                      "first expense; nothing was written"},
+                 413: {"description": "`tam.receipt_too_large`: the receipt is over 10 MB; nothing was written"}}})
 def add_expense(request: HttpRequest, visit_id: int, category: Form[str], amount: Form[str], currency: Form[str],
                 incurred_on: Form[date], description: Form[str] = "", exchange_rate: Form[str] = "",
                 receipt: UploadedFile | None = File(None),
@@ -305,6 +306,11 @@ def attach_guide(request: HttpRequest, ticket_id: int, payload: GuideIn):
 
 @router.put("/tickets/{ticket_id}/recordings", response={201: LibraryItemOut},
             summary="Upload a screen recording (raw body, streamed)",
+            openapi_extra={"responses": {
+                400: {"description": "`invalid_request`: the Content-Length header is not a number of bytes"},
+                411: {"description": "`tam.length_required`: send a Content-Length (not chunked)"},
+                413: {"description": "`tam.recording_too_large`: over 500 MB (by Content-Length or as streamed); "
+                                     "nothing is kept"}}},
             description="Send the video as the raw request body; `filename` and `title` as query parameters. "
                         "Limited to 500 MB; the content must be a video container (checked by its bytes).")
 def upload_recording(request: HttpRequest, ticket_id: int, filename: str = "recording", title: str = ""):

@@ -183,3 +183,11 @@ def test_given_a_visit_already_cancelled_when_a_stale_page_cancels_or_completes_
     # Then refused, and the visit stays cancelled
     assert refused.value.code == "tam.visit_closed"
     assert type(visit).objects.get(pk=visit.pk).status == VisitStatus.CANCELLED
+
+
+def test_the_api_document_lists_the_upload_refusals_of_receipts_and_recordings(client):
+    # Given the OpenAPI document
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    # Then the receipt's and the recording's size refusals (and the recording's header refusals) are documented
+    assert {"200", "201", "413"} <= set(paths["/api/v1/tam/visits/{visit_id}/expenses"]["post"]["responses"])
+    assert {"400", "411", "413"} <= set(paths["/api/v1/tam/tickets/{ticket_id}/recordings"]["put"]["responses"])
