@@ -108,7 +108,7 @@ def format_instant(value: datetime) -> str:
 def build_calendar(
     kind: str, zone: str, hours: str | None, holidays: Iterable[date]
 ) -> BusinessCalendar:
-    """Map the CLI's calendar kinds to engine constructors; holidays close all but 24x7."""
+    """Map the CLI's calendar kinds to engine constructors; the holidays given close all but 24x7."""
     if kind not in CALENDARS:
         raise CalendarError("unknown_calendar", f"unknown calendar {kind!r}; use one of {', '.join(CALENDARS)}")
     if hours is not None and kind != "business-hours":
@@ -127,21 +127,28 @@ class _CalendarSpec:
     """Calendar options as given; public holidays are expanded for whatever years are needed."""
 
     def __init__(self, kind: str, zone: str, hours: str | None, holiday: list[str], country: str | None) -> None:
-        self.kind, self.zone, self.hours, self.country = kind, zone, hours, country
+        self.kind, self.zone, self.hours = kind, zone, hours
         self.custom = frozenset(parse_holiday(h) for h in holiday)
         build_calendar(kind, zone, hours, ())  # validate early, before any arithmetic
         if country is not None and not country.strip():
             raise CalendarError("unknown_holidays", "--holidays needs a country code such as CA or CA-ON")
+        if country is not None:
+            _holidays_for(country, range(2026, 2027))  # an unknown set is refused whatever the calendar
+        # SPEC §5 decision, as on tickets' clocks: public holidays close business hours only; Monday–Friday
+        # 24 hours still answers a severity 1 on a holiday Monday, and 24x7 never closes.
+        self.country = country if kind == "business-hours" else None
 
     def calendar(self, first_year: int, last_year: int) -> BusinessCalendar:
         holidays = set(self.custom)
-        if self.country and self.kind != "24x7":
-            from supportdesk.sla.holiday_sources import (
-                holidays_for,  # `holidays` is slow to import
-            )
-
-            holidays |= holidays_for(self.country, range(first_year, last_year + 1))
+        if self.country:
+            holidays |= _holidays_for(self.country, range(first_year, last_year + 1))
         return build_calendar(self.kind, self.zone, self.hours, holidays)
+
+
+def _holidays_for(country: str, years: Iterable[int]) -> frozenset[date]:
+    from supportdesk.sla.holiday_sources import holidays_for  # `holidays` is slow to import
+
+    return holidays_for(country, years)
 
 
 def _run(body: Callable[[], str]) -> None:

@@ -49,6 +49,10 @@ def ok(*args: str) -> str:
         (["--start", "2026-04-06T13:00-04:00", "--target", "4h", "--calendar", "business-hours", *TOR,
           "--pause", "2026-04-06T14:00-04:00/2026-04-06T15:00-04:00",
           "--pause", "2026-04-06T14:30-04:00/2026-04-06T15:30-04:00"], "2026-04-07T13:30:00Z"),
+        # SPEC §5 decision: Monday–Friday 24 hours does not close on public holidays (Victoria Day 2026-05-18,
+        # a Monday, is answered within 30 minutes); only custom --holiday dates close it.
+        (["--start", "2026-05-18T09:00-04:00", "--target", "30m", "--calendar", "weekdays-24h", *TOR,
+          "--holidays", "CA-ON"], "2026-05-18T13:30:00Z"),
         # A long target crossing several years of public holidays (years are widened as needed).
         (["--start", "2026-01-05T08:00-05:00", "--target", "4536h", "--calendar", "business-hours", *TOR,
           "--holidays", "CA-ON"], None),
@@ -104,6 +108,11 @@ BAD = [
                      "--holiday", "2026-13-01"], "holiday"),
     ("unknown_holidays", ["due", "--start", "2026-04-06T09:00Z", "--target", "4h", "--calendar", "business-hours", *TOR,
                           "--holidays", "XX-YY"], "holiday"),
+    # An unknown holiday set is refused even where public holidays do not close the calendar
+    ("unknown_holidays_on_24x7", ["due", "--start", "2026-04-06T09:00Z", "--target", "4h", "--calendar", "24x7", *TOR,
+                                  "--holidays", "XX"], "holiday"),
+    ("unknown_holidays_on_weekdays_24h", ["due", "--start", "2026-04-06T09:00Z", "--target", "4h", "--calendar",
+                                          "weekdays-24h", *TOR, "--holidays", "XX"], "holiday"),
     ("empty_holidays", ["due", "--start", "2026-04-06T09:00Z", "--target", "4h", "--calendar", "business-hours", *TOR,
                         "--holidays", ""], "holidays"),
     ("empty_hours", ["due", "--start", "2026-04-06T09:00Z", "--target", "4h", "--calendar", "business-hours", *TOR,
