@@ -121,7 +121,10 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     fields = {}
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
+        loc = list(err.get("loc", []))
+        if loc[:1] in (["form"], ["file"]):  # a multipart field is named as sent (`released_on`, not `form.released_on`)
+            loc = loc[1:]
+        loc = [str(p) for p in loc if p not in ("body", "payload", "query", "path")]
         fields[".".join(loc) or "body"] = err.get("msg", "invalid")
     message = "; ".join(f"{k}: {v}" for k, v in fields.items()) or "Invalid request."
     return api.create_response(request, error_body("invalid_request", message, fields), status=422)

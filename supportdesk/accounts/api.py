@@ -190,7 +190,8 @@ def designate(request: HttpRequest, client_id: int, payload: DesignateIn):
              description="Ends `user_id`'s designation and designates the body's `user_id` in one transaction, so "
                          "at the limit no other designation takes the freed place in between. Any refusal "
                          "(`designation.not_designated`, `designation.already_designated`, "
-                         "`designation.not_client_user`) changes nothing.")
+                         "`designation.not_client_user`) changes nothing; replacing a person by themselves is "
+                         "`designation.already_designated` (409).")
 def replace_designation(request: HttpRequest, client_id: int, user_id: int, payload: DesignateIn):
     client = designations_client(policy.signed_in(request), client_id)
     designation = designations.replace(policy.signed_in(request), client=client, old=_client_user(client, user_id),

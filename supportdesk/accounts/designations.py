@@ -123,6 +123,10 @@ def replace(actor: User | None, *, client: Client, old: User, new: User) -> Desi
     is designated in the freed place. At the limit no concurrent designation can take the place in
     between, and a refusal of `new` (not a user of the client, deactivated, already designated) leaves
     `old` designated: nothing changes."""
+    if old.pk == new.pk:  # ending and restarting the same person's designation would only rewrite its history
+        raise Conflict(DesignationError.ALREADY_DESIGNATED,
+                       f"{new.email} is already designated; replace them by someone who is not.",
+                       fields={"user_id": "the person being replaced"})
     with transaction.atomic():
         Client.objects.select_for_update().get(pk=client.pk)
         undesignate(actor, client=client, user=old)

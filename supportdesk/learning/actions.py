@@ -86,6 +86,9 @@ def add_release(actor: User | None, *, product: str, version: str, released_on: 
         if size > MAX_RELEASE_BYTES:
             raise Invalid(LearningError.RELEASE_FILE_TOO_LARGE, "A release file may be at most 2 GiB.",
                           fields={"file": "too large"})
+    if size == 0:  # an empty file is never a release: every entitled client would download nothing
+        raise Invalid(LearningError.RELEASE_FILE_EMPTY, "The release file is empty; upload the release's download file.",
+                      fields={"file": "empty"})
     upload.seek(0)
     safe_name = (filename or "release.bin").replace("/", "_").replace("\\", "_")[:200] or "release.bin"
     release = Release(product=product, version=version, released_on=released_on, notes=notes,

@@ -6,6 +6,7 @@ class LearningError(StrEnum):
     RELEASE_DUPLICATE = "release.duplicate"
     RELEASE_FILE_REQUIRED = "release.file_required"
     RELEASE_FILE_TOO_LARGE = "release.file_too_large"
+    RELEASE_FILE_EMPTY = "release.file_empty"
     RELEASE_FILE_MISSING = "release.file_missing"
     RELEASE_BAD_FIELD = "release.bad_field"
     TRAINING_NOT_ENTITLED = "training.not_entitled"

@@ -294,12 +294,13 @@ def upgrade_outcome(request: HttpRequest, plan_id: int, payload: OutcomeIn):
 
 @router.post("/tickets/{ticket_id}/guides", response={201: LibraryItemOut}, summary="Attach a step-by-step guide",
              description="Send `title` and `body` (the steps) to write a new help-center article, or `article_id` "
-                         "to attach an existing one the client can read (else 422 `tam.article_not_visible`).")
+                         "to attach an existing one the client can read (else 422 `tam.article_not_visible`); both steps "
+                         "and `article_id` is 422 `tam.steps_or_article`.")
 def attach_guide(request: HttpRequest, ticket_id: int, payload: GuideIn):
     ticket = ticket_queries.ticket_for(_me(request), ticket_id)
     if payload.article_id is not None:
         return Status(201, library.attach_article(_me(request), ticket, article_id=payload.article_id,
-                                                  title=payload.title, source="api"))
+                                                  title=payload.title, steps=payload.body, source="api"))
     return Status(201, library.attach_guide(_me(request), ticket, title=payload.title, body=payload.body,
                                             private=payload.private, source="api"))
 

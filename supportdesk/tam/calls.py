@@ -36,13 +36,17 @@ def parse_time(value: time | str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
-def _check_cadence(client: Client, cadence: str) -> None:
+def _check_cadence(client: Client, cadence: str) -> str:
+    """The cadence as stored; the spec's spelling "bi-weekly" is read as "biweekly"."""
     allowed = require_feature(client, "case_scrub_cadence", "case scrub calls")
+    cadence = {"bi-weekly": "biweekly"}.get(cadence.strip().lower(), cadence.strip().lower())
     if cadence not in schedule.STEP_WEEKS:
-        raise Invalid(TamError.BAD_CADENCE, "Cadence must be weekly or biweekly.", fields={"cadence": "weekly or biweekly"})
+        raise Invalid(TamError.BAD_CADENCE, "Cadence must be weekly or biweekly (bi-weekly).",
+                      fields={"cadence": "weekly or biweekly"})
     if allowed == "biweekly" and cadence == "weekly":
         raise Invalid(TamError.BAD_CADENCE, f"{client.name}'s plan includes bi-weekly calls only; a weekly "
                       "series needs a plan with weekly calls.", fields={"cadence": "plan allows biweekly only"})
+    return cadence
 
 
 def _check_fields(values: dict[str, Any]) -> dict[str, Any]:
@@ -77,7 +81,7 @@ def create_series(actor: User | None, *, client: Client, cadence: str, weekday: 
                   now: datetime | None = None) -> CallSeries:
     require_worker(actor, client)
     now = now or timezone.now()
-    _check_cadence(client, cadence)
+    cadence = _check_cadence(client, cadence)
     tam = current_tam(client)
     if tam is None:
         raise Invalid(TamError.NO_TAM, f"Assign a TAM to {client.name} before planning calls.",
@@ -186,7 +190,7 @@ def update_series(actor: User | None, series: CallSeries, *, now: datetime | Non
     if not changes:
         raise Invalid("tam.nothing_to_change", "Nothing to change.")
     if "cadence" in changes:
-        _check_cadence(series.client, changes["cadence"])
+        changes["cadence"] = _check_cadence(series.client, changes["cadence"])
     values = _check_fields(dict(changes))
     with transaction.atomic():
         locked = CallSeries.objects.select_for_update().get(pk=series.pk)

@@ -29,6 +29,7 @@ class TamError(StrEnum):
     BAD_OUTCOME = "tam.bad_outcome"
     GUIDES_NOT_ENABLED = "tam.guides_not_enabled"
     ARTICLE_NOT_VISIBLE = "tam.article_not_visible"
+    STEPS_OR_ARTICLE = "tam.steps_or_article"
     RECORDING_TOO_LARGE = "tam.recording_too_large"
     RECORDING_NOT_VIDEO = "tam.recording_not_video"
     EMPTY_FILE = "tam.empty_file"

@@ -75,7 +75,7 @@ def _attach_guide_item(actor: User | None, ticket: Ticket, article: Article, tit
     return item
 
 
-def attach_article(actor: User | None, ticket: Ticket, *, article_id: int, title: str = "",
+def attach_article(actor: User | None, ticket: Ticket, *, article_id: int, title: str = "", steps: str = "",
                    source: str = "web") -> LibraryItem:
     """Attach an existing help-center article as the ticket's step-by-step guide.
 
@@ -85,6 +85,9 @@ def attach_article(actor: User | None, ticket: Ticket, *, article_id: int, title
     from supportdesk.policy.helpcenter import can_view_article
 
     _check_ticket(actor, ticket)
+    if steps.strip():  # the article is the guide: steps sent with it would be dropped without a word
+        raise Invalid(TamError.STEPS_OR_ARTICLE, "Give either the steps of a new guide or an existing article, "
+                      "not both: the steps would not be part of the article.", fields={"body": "leave empty with an article"})
     article = Article.objects.filter(pk=article_id).first()
     if article is None:
         raise Invalid(TamError.ARTICLE_NOT_VISIBLE, f"There is no help-center article #{article_id}.",

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Schema
-from pydantic import StrictInt
+from pydantic import Field, StrictInt
 
 from . import schedule
 from .models import CallOccurrence, VisitExpense
@@ -52,7 +52,7 @@ class EscalatedOut(Schema):
 
 
 class SeriesIn(Schema):
-    cadence: str
+    cadence: str = Field(..., description="weekly or biweekly (\"bi-weekly\" is read as biweekly)")
     weekday: StrictInt  # strict: JSON true is refused (422), not read as Tuesday
     local_time: str
     zone: str | None = None

@@ -292,7 +292,8 @@ def guide_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
         try:
             data = form.cleaned_data
             if data["article_id"] is not None:
-                library.attach_article(user, ticket, article_id=data["article_id"], title=data["title"])
+                library.attach_article(user, ticket, article_id=data["article_id"], title=data["title"],
+                                       steps=data["body"])
             else:
                 library.attach_guide(user, ticket, title=data["title"], body=data["body"], private=data["private"])
             return _done(request, "Guide attached; the client finds it in its library.", f"/console/tickets/{ticket.pk}/")

@@ -65,3 +65,17 @@ def test_given_a_plain_client_user_when_replacing_then_refused_and_nothing_chang
     response = _replace(as_person(plain), client, people[0], plain.pk)
     assert response.status_code == 403, response.content
     assert people[0].pk in {d.user_id for d in active_designations(client)}
+
+
+@pytest.mark.django_db
+def test_given_a_designated_user_when_replaced_by_themselves_then_refused_and_history_untouched(as_person):
+    # Given a Premium client with ten designated users
+    client, admin, people = _full_client()
+    history_before = list(designation_history(client).values_list("id", "end"))
+    # When its admin "replaces" one of them by the same person
+    response = _replace(as_person(admin), client, people[0], people[0].pk)
+    # Then it is refused clearly, and no designation is ended or restarted
+    assert response.status_code == 409, response.content
+    error = response.json()["error"]
+    assert error["code"] == "designation.already_designated" and people[0].email in error["message"]
+    assert list(designation_history(client).values_list("id", "end")) == history_before

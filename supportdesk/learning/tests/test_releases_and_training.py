@@ -177,3 +177,30 @@ def test_given_a_product_or_version_longer_than_its_column_when_uploaded_then_a_
         assert response.json()["error"]["code"] == "release.bad_field"
         assert set(response.json()["error"]["fields"]) & {"product", "version"}
     assert Release.objects.count() == 1
+
+
+def test_given_an_empty_file_when_a_release_is_uploaded_then_a_clear_422_and_nothing_is_catalogued(world, as_person):
+    # Given a manager with an empty file
+    upload = SimpleUploadedFile("suite-8.0.0.zip", b"", content_type="application/zip")
+    # When it is uploaded as a release
+    response = as_person(world["people"]["manager"]).post(
+        "/api/v1/learning/releases",
+        {"product": "Docketing Suite", "version": "8.0.0", "released_on": "2026-11-01", "file": upload})
+    # Then it is refused on the file: clients would download nothing
+    assert response.status_code == 422, response.content
+    assert response.json()["error"]["code"] == "release.file_empty"
+    assert response.json()["error"]["fields"] == {"file": "empty"}
+    assert Release.objects.count() == 1
+
+
+def test_given_a_bad_release_date_when_uploaded_then_the_error_names_the_field_as_sent(world, as_person):
+    # Given a manager sending a month that does not exist
+    upload = SimpleUploadedFile("suite-8.0.0.zip", b"zip bytes", content_type="application/zip")
+    # When the release is uploaded
+    response = as_person(world["people"]["manager"]).post(
+        "/api/v1/learning/releases",
+        {"product": "Docketing Suite", "version": "8.0.0", "released_on": "2026-13-01", "file": upload})
+    # Then the 422 names `released_on`, the form field the client sent (not an internal "form." path)
+    assert response.status_code == 422, response.content
+    assert list(response.json()["error"]["fields"]) == ["released_on"]
+    assert response.json()["error"]["message"].startswith("released_on: ")

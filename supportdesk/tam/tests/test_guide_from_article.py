@@ -77,3 +77,18 @@ def test_given_the_guide_page_when_the_tam_gives_an_article_number_then_it_is_at
     refused = http.post(f"/tam/tickets/{world['ticket'].pk}/guide/", {"article_id": str(private.pk)})
     assert refused.status_code == 200 and b"cannot read the article" in refused.content
     assert LibraryItem.objects.count() == 1
+
+
+def test_given_both_steps_and_an_article_then_422_and_nothing_attached(world, as_person):
+    # Given a published article and a TAM who also typed steps
+    article = _article(world, title="Clear the cache")
+    http = as_person(world["people"]["tam"])
+    # When both are sent, through the API and the guide page
+    response = _attach(http, world, {"article_id": article.pk, "title": "Cache", "body": "Step 1: close the app."})
+    page = http.post(f"/tam/tickets/{world['ticket'].pk}/guide/",
+                     {"article_id": str(article.pk), "body": "Step 1: close the app."})
+    # Then both are refused (the steps would silently not be part of the guide) and nothing is attached
+    assert response.status_code == 422, response.content
+    assert response.json()["error"]["code"] == "tam.steps_or_article"
+    assert page.status_code == 200 and b"not both" in page.content
+    assert not LibraryItem.objects.exists()

@@ -183,3 +183,24 @@ def test_cadence_is_limited_by_the_plan_and_bad_input_is_refused(world):
     with pytest.raises(Invalid) as bad_cadence:
         calls.create_series(tam, client=world["own"], cadence="daily", weekday=0, local_time="10:00")
     assert bad_cadence.value.code == "tam.bad_cadence"
+
+
+def test_given_the_specs_spelling_bi_weekly_when_a_series_is_planned_or_changed_then_it_is_every_two_weeks(
+        world, as_person):
+    # Given the client's TAM using the spec's word for the cadence
+    http = as_person(world["people"]["tam"])
+    # When a series is planned as "bi-weekly" through the API
+    created = http.post(f"/api/v1/tam/clients/{world['own'].pk}/series",
+                        {"cadence": "bi-weekly", "weekday": 1, "local_time": "10:00"}, content_type="application/json")
+    # Then it is the every-two-weeks cadence, its calls 14 days apart
+    assert created.status_code == 201, created.content
+    assert created.json()["cadence"] == "biweekly"
+    starts = [o["starts_at"] for o in http.get(f"/api/v1/tam/series/{created.json()['id']}/occurrences").json()["items"]]
+    assert (datetime.fromisoformat(starts[1]) - datetime.fromisoformat(starts[0])).days == 14
+    # And a weekly series changed to "Bi-Weekly" is read the same way
+    weekly = http.post(f"/api/v1/tam/clients/{world['own'].pk}/series",
+                       {"cadence": "weekly", "weekday": 3, "local_time": "10:00"}, content_type="application/json")
+    changed = http.patch(f"/api/v1/tam/series/{weekly.json()['id']}", {"cadence": "Bi-Weekly"},
+                         content_type="application/json")
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["cadence"] == "biweekly"
