@@ -292,7 +292,7 @@ def write_charge(actor: User | None, *, client: Client, kind: str, description: 
     if kind not in ChargeKind.values:
         raise Invalid("billing.bad_kind", f"Kind must be one of {', '.join(ChargeKind.values)}.", fields={"kind": "unknown"})
     description = _text(description, "description", "Describe the charge.")
-    value = parse_amount(amount, "amount")
+    value = parse_amount(amount, "amount", allow_zero=False)  # a 0.00 line would bill nothing, like a 0.00 credit
     spent_in = parse_currency(currency)
     # The request as sent, before the conversion: a retry after the client's billing currency changed is still
     # the same request, and answers the charge it recorded.
@@ -303,6 +303,10 @@ def write_charge(actor: User | None, *, client: Client, kind: str, description: 
     if idempotency_key and (earlier := _earlier_charge(ref, sent)):
         return Recorded(earlier, created=False)
     bill_in = billing_currency(client) or spent_in
+    if spent_in == bill_in and rate not in (None, ""):
+        # A rate converts another currency; here it would be dropped unread (the page refuses it the same way).
+        raise Invalid(BillingError.BAD_RATE, f"The charge is in {spent_in}, the client's billing currency: no exchange "
+                                             f"rate applies; leave it empty.", fields={"rate": "only for another currency"})
     if spent_in != bill_in:
         if rate in (None, ""):
             raise Invalid(BillingError.RATE_REQUIRED,
@@ -310,7 +314,12 @@ def write_charge(actor: User | None, *, client: Client, kind: str, description: 
                           f"rate (1 {spent_in} = ? {bill_in}).", fields={"rate": "required for another currency"})
         fx = parse_rate(rate)
         description = f"{description} ({value} {spent_in} at {fx} {bill_in}/{spent_in})"
-        value = to_cents(value * fx)
+        converted = to_cents(value * fx)
+        if converted == 0:
+            raise Invalid(BillingError.BAD_RATE, f"At {fx} {bill_in} per {spent_in}, {value} {spent_in} is less than half a "
+                                                 f"cent in {bill_in}: check the exchange rate.",
+                          fields={"rate": "converts to 0.00"})
+        value = converted
     try:
         with stored_files.removed_on_failure(), transaction.atomic():  # no receipt left behind by a failed write
             charge = new_charge(actor, client=client, kind=kind, description=description, amount=value,

@@ -13,6 +13,7 @@ from pydantic import Field
 from supportdesk import policy
 from supportdesk.errors import DomainError, Forbidden, Invalid
 from supportdesk.policy.billing import can_manage_billing, can_quote
+from supportdesk.web.forms import FIRST_YEAR, LAST_YEAR
 
 from . import actions, exports, queries, runs
 from .errors import BillingError
@@ -26,10 +27,14 @@ def _date(value: str | None, field: str) -> date | None:
     if value in (None, ""):
         return None
     try:
-        return date.fromisoformat(str(value))
+        day = date.fromisoformat(str(value))
     except ValueError:
         raise Invalid(BillingError.BAD_DATE, f"{field} must be a date YYYY-MM-DD (got {value!r}).",
                       fields={field: "YYYY-MM-DD"}) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:  # as the pages' date fields: the ends of Python's range overflow
+        raise Invalid(BillingError.BAD_DATE, f"{field}: {day.isoformat()} is outside the years {FIRST_YEAR} to "
+                      f"{LAST_YEAR}; check the year.", fields={field: f"years {FIRST_YEAR} to {LAST_YEAR}"})
+    return day
 
 
 @router.get("/quote", summary="Quote the MRC of an offering for a number of users (and a what-if)")
@@ -233,10 +238,11 @@ def paid(request: HttpRequest, invoice_id: int):  # noqa: ANN201
 class ChargeIn(Schema):
     kind: str = "travel_expense"
     description: str
-    amount: str = Field(..., description="Decimal as a string, e.g. \"120.50\"")
+    amount: str = Field(..., description="Decimal > 0 as a string, e.g. \"120.50\"")
     currency: str
     incurred_on: str
-    rate: str | None = Field(None, description="Exchange rate when the currency differs from the client's")
+    rate: str | None = Field(None, description="Exchange rate, only when the currency differs from the client's "
+                                               "billing currency (one that converts the amount to 0.00 is refused)")
 
 
 class ChargeOut(Schema):

@@ -46,7 +46,8 @@ def _require_editor(actor: User | None) -> None:
 def create_section(actor: User | None, *, name: str, slug: str = "", description: str = "",
                    position: int = 0) -> Section:
     _require_editor(actor)
-    name = (name or "").strip()
+    name = (name or "").replace("\x00", "").strip()  # NUL: PostgreSQL text cannot hold it
+    description = (description or "").replace("\x00", "")
     if not name:
         raise Invalid(HelpError.TITLE_REQUIRED, "A section needs a name.", fields={"name": "required"})
     explicit = bool(slug)
@@ -107,12 +108,30 @@ def edit_article(actor: User | None, article: Article, **changes: Any) -> Articl
     return locked
 
 
+def update_article(actor: User | None, article: Article, *, status: str | None = None, **changes: Any) -> Article:
+    """An API PATCH: field changes and a status together, checked first and done in one transaction, so a refused
+    status (or field) leaves the article as it was."""
+    _require_editor(actor)
+    if status is not None:
+        _check_status(status)
+    with transaction.atomic():
+        if changes:
+            article = edit_article(actor, article, **changes)
+        if status is not None:
+            article = set_status(actor, article, status)
+    return article
+
+
+def _check_status(status: str) -> None:
+    if status not in ArticleStatus.values:
+        raise Invalid(HelpError.BAD_STATUS, f"Unknown status {status!r}; use draft or published.",
+                      fields={"status": "unknown"})
+
+
 def set_status(actor: User | None, article: Article, status: str) -> Article:
     """Publish a draft or take a published article back to draft."""
     _require_editor(actor)
-    if status not in ArticleStatus.values:
-        raise Invalid(HelpError.BAD_VISIBILITY, f"Unknown status {status!r}; use draft or published.",
-                      fields={"status": "unknown"})
+    _check_status(status)
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
         if locked.status == status:
@@ -207,7 +226,7 @@ def add_attachment(actor: User | None, article: Article, *, upload: IO[bytes], f
 
 
 def _validated(article: Article | None, v: dict[str, Any]) -> dict[str, Any]:
-    title = (v.get("title") or "").strip()
+    title = (v.get("title") or "").replace("\x00", "").strip()  # NUL: PostgreSQL text cannot hold it
     if not title:
         raise Invalid(HelpError.TITLE_REQUIRED, "An article needs a title.", fields={"title": "required"})
     if len(title) > MAX_TITLE:

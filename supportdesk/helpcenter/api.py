@@ -70,7 +70,9 @@ def create_article(request: HttpRequest, payload: ArticleIn):
     return Status(201, queries.article_for(user, created.slug))
 
 
-@router.patch("/articles/{slug}", response=ArticleDetailOut, summary="Edit, publish, open or close comments (staff)")
+@router.patch("/articles/{slug}", response=ArticleDetailOut, summary="Edit, publish, open or close comments (staff)",
+              description="Leave a field out to keep it. `status` is draft or published: anything else is 422 "
+                          "`help.bad_status`, checked first, so a refused PATCH changes nothing.")
 def patch_article(request: HttpRequest, slug: str, payload: ArticlePatchIn):
     user = policy.signed_in(request)
     article = queries.article_for(user, slug)
@@ -79,15 +81,11 @@ def patch_article(request: HttpRequest, slug: str, payload: ArticlePatchIn):
     if nulls:  # null is not "leave as is": comments_open null used to close comments, section null said "None"
         raise Invalid("invalid_request", f"{', '.join(nulls)} cannot be null; leave a field out to keep it.",
                       fields=dict.fromkeys(nulls, "cannot be null"))
-    status = data.pop("status", None)
     if "section" in data:
         data["section"] = _section(data["section"])
     if "client_id" in data:
         data["client"] = _client(data.pop("client_id"))
-    if data:
-        article = actions.edit_article(user, article, **data)
-    if status is not None:
-        article = actions.set_status(user, article, status)
+    article = actions.update_article(user, article, **data)
     return queries.article_for(user, article.slug)
 
 

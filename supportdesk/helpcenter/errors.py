@@ -7,6 +7,7 @@ class HelpError(StrEnum):
     BAD_SLUG = "help.bad_slug"
     DUPLICATE_SLUG = "help.duplicate_slug"
     BAD_VISIBILITY = "help.bad_visibility"
+    BAD_STATUS = "help.bad_status"
     CLIENT_REQUIRED = "help.client_required"
     UNKNOWN_OFFERING = "help.unknown_offering"
     UNKNOWN_SECTION = "help.unknown_section"

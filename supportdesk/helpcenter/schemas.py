@@ -5,6 +5,8 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field
 
+from supportdesk.web.forms import MAX_INTEGER
+
 from .sanitising import clean_article_html
 
 
@@ -19,7 +21,7 @@ class SectionOut(Schema):
 class SectionIn(Schema):
     name: str = Field(..., max_length=120)
     description: str = Field("", max_length=500)
-    position: int = Field(0, ge=0)
+    position: int = Field(0, ge=0, le=MAX_INTEGER, description="Order among the sections, 0 first")
 
 
 class ArticleOut(Schema):

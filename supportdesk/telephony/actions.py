@@ -443,7 +443,7 @@ def log_call(actor: User, ticket: Ticket, *, direction: str, outcome: str, summa
         raise Invalid(PhoneError.BAD_NUMBER, "The number needs digits (E.164, e.g. +14165550100).", fields={"number": "no digits"})
     if duration_minutes is not None and not 0 <= duration_minutes <= 24 * 60:
         raise Invalid(PhoneError.BAD_PAYLOAD, "duration_minutes must be 0 to 1440.", fields={"duration_minutes": "0 to 1440"})
-    summary = str(summary or "").strip()
+    summary = str(summary or "").replace("\x00", "").strip()  # NUL: PostgreSQL text cannot hold it
     verb = "to" if direction == Direction.OUTBOUND else "from"
     body = (f"{direction.capitalize()} call {verb} {normalised or 'the client'}"
             + (f", {duration_minutes} min" if duration_minutes is not None else "") + f": {OUTCOMES[outcome]}.\n\n{summary}")

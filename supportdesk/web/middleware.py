@@ -36,7 +36,7 @@ class DatabaseUnavailableMiddleware:
         is_api = request.path.startswith("/api/")
         page = request.GET.get("page", "")
         if is_api and len(page) > MAX_PAGE_DIGITS and page.isdigit():
-            return out_of_range(request)  # an OFFSET beyond 64 bits makes SQLite fail with "datatype mismatch"
+            return page_out_of_range()  # an OFFSET beyond 64 bits makes SQLite fail with "datatype mismatch"
         with snapshot_per_request():
             response = self.get_response(request)
         if is_api and response.status_code in _API_ERRORS and not _is_json(response):
@@ -111,6 +111,14 @@ def _api_error(response: HttpResponse) -> HttpResponse:
     if response.has_header("Allow"):
         answer["Allow"] = response["Allow"]
     return answer
+
+
+def page_out_of_range() -> HttpResponse:
+    """An API page number longer than MAX_PAGE_DIGITS: named as the page, since it may well fit in 64 bits."""
+    limit = 10**MAX_PAGE_DIGITS - 1
+    return JsonResponse({"error": {"code": "out_of_range",
+                                   "message": f"The page must be a whole number from 1 to {limit}.",
+                                   "fields": {"page": f"1 to {limit}"}}}, status=422)
 
 
 def out_of_range(request: HttpRequest) -> HttpResponse:

@@ -128,3 +128,45 @@ def test_a_section_name_without_letters_is_refused_on_the_name(people, as_person
     api = http.post("/api/v1/help/sections", {"name": "???"}, content_type="application/json")
     assert api.status_code == 422 and api.json()["error"]["fields"] == {"name": "needs letters or digits"}
     assert not Section.objects.filter(name__in=["!!!", "???"]).exists()
+
+
+def test_a_patch_with_an_unknown_status_changes_nothing_and_names_the_status(people, as_person):
+    # Given a published article
+    article = ArticleFactory(title="Backup guide")
+    staff = as_person(people["agent"])
+    # When staff PATCH a new title together with a status that does not exist
+    refused = staff.patch(f"/api/v1/help/articles/{article.slug}", {"title": "Renamed guide", "status": "archived"},
+                          content_type="application/json")
+    # Then it is a 422 with a status error on the status field, and the title is not changed either
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "help.bad_status"
+    assert refused.json()["error"]["fields"] == {"status": "unknown"}
+    article.refresh_from_db()
+    assert (article.title, article.status) == ("Backup guide", "published")
+    assert not HelpEvent.objects.filter(kind="article.edited").exists()
+    # And a reader who may not edit is told so first, whatever the status sent
+    reader = as_person(people["premium_user"]).patch(f"/api/v1/help/articles/{article.slug}", {"status": "archived"},
+                                                     content_type="application/json")
+    assert reader.status_code == 403 and reader.json()["error"]["code"] == "help.edit_forbidden"
+
+
+def test_api_titles_and_section_names_with_a_nul_character_are_stored_without_it(people, as_person):
+    # Given staff; when a title and a section name pasted with a NUL character are sent
+    http = as_person(people["agent"])
+    section = http.post("/api/v1/help/sections", {"name": "Backups\x00"}, content_type="application/json")
+    article = http.post("/api/v1/help/articles", {"section": "backups", "title": "Nightly\x00 backups", "body": "Run it."},
+                        content_type="application/json")
+    # Then both are kept without it, the same on SQLite and PostgreSQL (whose text cannot hold NUL)
+    assert section.status_code == 201 and section.json()["name"] == "Backups"
+    assert article.status_code == 201 and article.json()["title"] == "Nightly backups"
+
+
+def test_api_a_section_position_out_of_range_is_refused_on_the_position(people, as_person):
+    # Given staff; when a section is sent with a position no column holds
+    http = as_person(people["agent"])
+    refused = http.post("/api/v1/help/sections", {"name": "Far away", "position": 10**12},
+                        content_type="application/json")
+    # Then 422 names the position on every database (PostgreSQL used to say "numbers must fit in 64 bits")
+    assert refused.status_code == 422
+    assert "position" in refused.json()["error"]["fields"]
+    assert not Section.objects.filter(name="Far away").exists()

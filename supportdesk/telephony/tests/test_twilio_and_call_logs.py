@@ -162,6 +162,16 @@ def test_call_logging_authorization_clients_cannot_log_or_list_and_bad_input_is_
     assert not ticket.calls.exists()
 
 
+def test_given_a_logged_call_summary_with_a_nul_character_then_it_is_kept_without_it_on_every_database():
+    # Given an agent and a ticket; when a call is logged through the API with a summary pasted with a NUL
+    agent, ticket = StaffFactory(), TicketFactory()
+    logged = login(agent).post("/api/v1/phone/calls", {"ticket_id": ticket.pk, "summary": "Restarted\x00 the server"},
+                               content_type="application/json")
+    # Then it is logged (SQLite stored the NUL, PostgreSQL refused the call) with the summary without it
+    assert logged.status_code == 201, logged.content
+    assert logged.json()["summary"] == "Restarted the server"
+
+
 def test_call_log_page_for_staff_only_with_errors_in_place():
     agent, ticket = StaffFactory(), TicketFactory()
     assert login(ticket.requester).get(f"/phone/log/{ticket.pk}/").status_code == 404
