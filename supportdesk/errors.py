@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from enum import StrEnum
 
 
@@ -43,3 +45,14 @@ class Conflict(DomainError):
 
 class Invalid(DomainError):
     status = 422
+
+
+@contextmanager
+def fields_as_sent(names: Mapping[str, str]) -> Iterator[None]:
+    """An API call's refusals name the fields of its request body (`user_id`), not the action's (`user`): the
+    actions name what they were given, and the web forms show errors on those names."""
+    try:
+        yield
+    except DomainError as exc:
+        exc.fields = {names.get(name, name): message for name, message in exc.fields.items()}
+        raise

@@ -6,7 +6,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field, StrictInt
 
 from supportdesk import policy
-from supportdesk.errors import Forbidden, Invalid, NotFound
+from supportdesk.errors import Forbidden, Invalid, NotFound, fields_as_sent
 from supportdesk.policy.designations import designations_client
 
 from . import actions, designations
@@ -180,8 +180,9 @@ def designation_history(request: HttpRequest, client_id: int):
                          "the error names the limit and the current designated users.")
 def designate(request: HttpRequest, client_id: int, payload: DesignateIn):
     client = designations_client(policy.signed_in(request), client_id)
-    designation = designations.designate(policy.signed_in(request), client=client,
-                                         user=_client_user(client, payload.user_id))
+    with fields_as_sent({"user": "user_id"}):
+        designation = designations.designate(policy.signed_in(request), client=client,
+                                             user=_client_user(client, payload.user_id))
     return Status(201, designation)
 
 
@@ -194,8 +195,9 @@ def designate(request: HttpRequest, client_id: int, payload: DesignateIn):
                          "`designation.already_designated` (409).")
 def replace_designation(request: HttpRequest, client_id: int, user_id: int, payload: DesignateIn):
     client = designations_client(policy.signed_in(request), client_id)
-    designation = designations.replace(policy.signed_in(request), client=client, old=_client_user(client, user_id),
-                                       new=_client_user(client, payload.user_id))
+    with fields_as_sent({"user": "user_id"}):
+        designation = designations.replace(policy.signed_in(request), client=client,
+                                           old=_client_user(client, user_id), new=_client_user(client, payload.user_id))
     return Status(201, designation)
 
 

@@ -14,7 +14,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from supportdesk import policy
 from supportdesk.accounts.models import User
-from supportdesk.errors import Invalid, NotFound
+from supportdesk.errors import Invalid, NotFound, fields_as_sent
 from supportdesk.pagination import PreparedPage, paginate_prepared
 from supportdesk.tickets import queries as ticket_queries
 
@@ -88,7 +88,8 @@ def reassign(request: HttpRequest, client_id: int, payload: AssignmentIn):
     tam = User.objects.filter(pk=payload.tam_id, client__isnull=True).first()
     if tam is None:
         raise Invalid("tam.unknown_tam", "No such staff member.", fields={"tam_id": "unknown"})
-    return Status(201, actions.reassign_tam(_me(request), client=client, tam=tam))
+    with fields_as_sent({"tam": "tam_id"}):
+        return Status(201, actions.reassign_tam(_me(request), client=client, tam=tam))
 
 
 @router.post("/tickets/{ticket_id}/escalate", response={201: EscalatedOut}, summary="Escalate a ticket to the TAM")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from functools import partial
 
 from django.http import HttpRequest
@@ -13,7 +12,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from supportdesk import policy
 from supportdesk.accounts.queries import person_with_client
-from supportdesk.errors import DomainError, Invalid
+from supportdesk.errors import Invalid, fields_as_sent
 from supportdesk.pagination import PreparedPage, paginate_prepared
 
 from . import actions, attachments, exports, merges, queries
@@ -66,14 +65,9 @@ def list_tickets(request: HttpRequest, status: str | None = None, queue: str | N
 _API_FIELD_NAMES = {"requester": "requester_id", "assignee": "assignee_id", "category": "category_id"}
 
 
-@contextmanager
-def _api_field_names() -> Iterator[None]:
+def _api_field_names() -> AbstractContextManager[None]:
     """Refusals name the fields of the request body (`requester_id`, not the model's `requester`)."""
-    try:
-        yield
-    except DomainError as exc:
-        exc.fields = {_API_FIELD_NAMES.get(name, name): message for name, message in exc.fields.items()}
-        raise
+    return fields_as_sent(_API_FIELD_NAMES)
 
 
 def _check_filters(status: str | None, queue: str | None) -> None:

@@ -93,6 +93,7 @@ def test_designating_someone_of_another_client_is_refused_with_a_stable_code(wor
                          {"user_id": world["people"]["foreigner"].pk}, content_type="application/json")
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "designation.not_client_user"
+    assert list(response.json()["error"]["fields"]) == ["user_id"]  # the body's field, as sent
 
 
 def test_portal_page_shows_n_of_10_designates_and_shows_the_limit_in_place(world, as_person):

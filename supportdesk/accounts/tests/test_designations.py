@@ -131,6 +131,7 @@ def test_a_deactivated_person_cannot_be_designated_through_the_api():
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "designation.not_client_user"
     assert "deactivated" in response.json()["error"]["message"]
+    assert list(response.json()["error"]["fields"]) == ["user_id"]  # the body's field, as sent
     assert not Designation.objects.filter(client=client).exists()
 
 def _at(client, day: date) -> datetime:  # noqa: ANN001

@@ -217,3 +217,15 @@ def test_reassignment_keeps_history_and_moves_the_series_to_the_new_tam(world, a
     assert as_person(tam).get(f"/tam/clients/{own.pk}/").status_code == 404
     assert as_person(tam).post(f"/api/v1/tam/clients/{own.pk}/assignment", {"tam_id": tam.pk},
                                content_type="application/json").status_code == 404
+
+
+def test_given_a_manager_when_the_tam_named_does_not_hold_the_role_then_422_naming_tam_id(world, as_person):
+    # Given a manager and a staff member who is not a TAM
+    http = as_person(world["people"]["manager"])
+    agent = world["people"]["agent"]
+    # When the manager makes that person the client's TAM through the API
+    response = http.post(f"/api/v1/tam/clients/{world['own'].pk}/assignment", {"tam_id": agent.pk},
+                         content_type="application/json")
+    # Then a 422 naming the body's field, as sent
+    assert response.status_code == 422
+    assert list(response.json()["error"]["fields"]) == ["tam_id"]
