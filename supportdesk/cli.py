@@ -187,8 +187,59 @@ def token_create(user: str = typer.Option(..., "--user", help="Email of the pers
     person = User.objects.filter(email__iexact=user).first()
     if person is None:
         raise fail(f"no user {user!r}")
-    _, secret = create_token(None, user=person, name=name)
+    from supportdesk.errors import DomainError
+
+    try:
+        _, secret = create_token(None, user=person, name=name)
+    except DomainError as exc:
+        raise fail(exc.message) from exc
     typer.echo(secret)
+
+
+@token_app.command("list")
+def token_list(user: str | None = typer.Option(None, "--user", help="Only the tokens of this person (email)"),
+               data_dir: Path = DATA_DIR_OPTION) -> None:
+    """List tokens, newest first: prefix, person, name, created, last used, revoked (never the secret)."""
+    setup_django(data_dir)
+    from supportdesk.accounts.models import User
+    from supportdesk.accounts.queries import api_tokens
+
+    person = None
+    if user is not None:
+        person = User.objects.filter(email__iexact=user).first()
+        if person is None:
+            raise fail(f"no user {user!r}")
+    shown = 0
+    for token in api_tokens(person).iterator():
+        typer.echo("\t".join([token.prefix, token.user.email, token.name, _stamp(token.created_at),
+                              f"used {_stamp(token.last_used_at)}" if token.last_used_at else "never used",
+                              f"revoked {_stamp(token.revoked_at)}" if token.revoked_at else "active"]))
+        shown += 1
+    if not shown:
+        typer.echo("No tokens." if person is None else f"No tokens for {person.email}.", err=True)
+
+
+def _stamp(at: datetime | None) -> str:
+    return at.strftime("%Y-%m-%d %H:%M UTC") if at else ""
+
+
+@token_app.command("revoke")
+def token_revoke(token: str = typer.Argument(..., help="The token's prefix (from `token list`) or its whole secret"),
+                 data_dir: Path = DATA_DIR_OPTION) -> None:
+    """Revoke a token: every later request made with it is refused (401)."""
+    setup_django(data_dir)
+    from supportdesk.accounts.actions import revoke_token
+    from supportdesk.accounts.queries import token_by_reference
+    from supportdesk.errors import DomainError
+
+    try:
+        found = token_by_reference(token)
+        if found is None:
+            raise fail(f"no token starts with {token[:10]!r}; `supportdesk token list` shows each token's prefix")
+        revoked = revoke_token(None, found)
+    except DomainError as exc:
+        raise fail(exc.message) from exc
+    typer.echo(f"Revoked token {revoked.prefix}... of {revoked.user.email} ({revoked.name}).")
 
 
 @app.command()

@@ -32,6 +32,7 @@ from .models import (
 )
 
 TOKEN_PREFIX = "sd_"
+PREFIX_LENGTH = 10  # the start of a secret kept in plain, to tell tokens apart in lists
 
 
 def check_zone(zone: str, field: str = "timezone") -> str:
@@ -206,13 +207,31 @@ def current_tam(client: Client) -> User | None:
 
 def create_token(actor: User | None, *, user: User, name: str = "integration") -> tuple[ApiToken, str]:
     """Returns the token row and the secret, which is shown once and stored only as a hash."""
+    if not user.is_active:  # its every request would be refused: say so now rather than hand out a dead secret
+        raise Invalid(AccountError.TOKEN_INACTIVE_USER, f"{user.email} is deactivated; a token for them would be "
+                      "refused on every request. Reactivate the person first.", fields={"user": "deactivated"})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
-        token = ApiToken.objects.create(user=user, name=name[:100] or "integration", prefix=secret[:10],
+        token = ApiToken.objects.create(user=user, name=name[:100] or "integration", prefix=secret[:PREFIX_LENGTH],
                                         key_hash=hash_token(secret))
         AccountEvent.objects.create(client=user.client, actor=actor, kind="token.created",
                                     data={"user": user.email, "name": token.name, "prefix": token.prefix})
     return token, secret
+
+
+def revoke_token(actor: User | None, token: ApiToken) -> ApiToken:
+    """Refuse every later request made with `token`. The row stays (prefix, user, dates) with its event, as the
+    record of what the integration could do; the "access" revision drops the cached lookup on this write."""
+    with transaction.atomic():
+        locked = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
+        if locked.revoked_at is not None:
+            raise Conflict(AccountError.TOKEN_ALREADY_REVOKED,
+                           f"Token {locked.prefix}... was already revoked on {locked.revoked_at:%Y-%m-%d %H:%M} UTC.")
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        AccountEvent.objects.create(client=locked.user.client, actor=actor, kind="token.revoked",
+                                    data={"user": locked.user.email, "name": locked.name, "prefix": locked.prefix})
+    return locked
 
 
 def hash_token(secret: str) -> str:

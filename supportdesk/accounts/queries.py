@@ -8,9 +8,11 @@ import copy
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import QuerySet
+
 from supportdesk.revisions.cache import RevisionCache
 
-from .models import Designation, User
+from .models import ApiToken, Designation, User
 
 
 @dataclass(frozen=True)
@@ -54,3 +56,30 @@ def designation_periods(user_id: int) -> DesignationPeriods:
 def _load_person(user_id: int) -> _Person | None:
     user = User.objects.select_related("client").filter(pk=user_id).first()
     return None if user is None else _Person(user)
+
+
+def api_tokens(user: User | None = None) -> QuerySet[ApiToken]:
+    """Tokens, newest first (one person's when `user` is given), revoked ones included: the record of access."""
+    qs = ApiToken.objects.select_related("user").order_by("-created_at", "-id")
+    return qs if user is None else qs.filter(user=user)
+
+
+def token_by_reference(reference: str) -> ApiToken | None:
+    """The token a person names: its whole secret (looked up by hash) or the prefix shown when it was listed.
+    None when nothing matches; raises `Invalid` when a prefix names more than one token."""
+    from supportdesk.errors import Invalid
+
+    from .actions import PREFIX_LENGTH, TOKEN_PREFIX, hash_token
+    from .errors import AccountError
+
+    reference = reference.strip()
+    if not reference.startswith(TOKEN_PREFIX) or len(reference) < PREFIX_LENGTH:
+        return None
+    found = ApiToken.objects.select_related("user").filter(key_hash=hash_token(reference)).first()
+    if found is not None:
+        return found
+    matches = list(ApiToken.objects.select_related("user").filter(prefix=reference[:PREFIX_LENGTH])[:2])
+    if len(matches) > 1:
+        raise Invalid(AccountError.TOKEN_UNKNOWN, f"More than one token starts with {reference}; give the whole "
+                      "secret to revoke one of them.", fields={"token": "ambiguous"})
+    return matches[0] if matches else None

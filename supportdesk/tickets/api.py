@@ -78,17 +78,22 @@ def _check_filters(status: str | None, queue: str | None) -> None:
 
 
 @router.get("/export.csv", summary="Export the tickets you may see as CSV",
-            description="The list's filters (`status`, `queue`, `q`, `open_only`) and the same authorization: "
-                        "a client user exports their own tickets, client admins and designated users their "
-                        "client's, working staff all. Newest first; streamed.",
+            description="The list's filters (`status`, `queue`, `q`, `open_only`, `assignee`) and the same "
+                        "authorization: a client user exports their own tickets, client admins and designated users "
+                        "their client's, working staff all (billing admins none). Newest first; streamed. The portal "
+                        "list and the console's search and queue link it with what they show.",
             response={200: None}, openapi_extra={"responses": {200: {"description": "CSV, one ticket a row",
                                                                      "content": {"text/csv": {}}}}})
 def export_tickets(request: HttpRequest, status: str | None = None, queue: str | None = None,
                    q: str | None = Query(None, description="Full-text search in subjects and conversations"),
-                   open_only: bool = False):
+                   open_only: bool = False,
+                   assignee: str | None = Query(None, pattern="^(me|none|[0-9]{1,12})$",
+                                                description="me, none (unassigned) or a staff id")):
     user = policy.signed_in(request)
     _check_filters(status, queue)
     qs = queries.ticket_list(user, status=status, queue=queue, q=q, open_only=open_only)
+    if assignee:
+        qs = queries.assigned(qs, user, assignee)
     return exports.tickets_csv_response(qs.order_by("-created_at", "-id"))
 
 

@@ -49,3 +49,40 @@ def test_text_a_spreadsheet_would_run_as_a_formula_is_quoted(world, as_person):
     rows = exported(as_person(world["people"]["agent"]))
     row = next(r for r in rows if r["number"] == str(ticket.pk))
     assert row["subject"] == "'=HYPERLINK(\"http://evil\")"
+
+
+def test_given_the_lists_assignee_filter_when_exporting_then_the_export_narrows_the_same_way(world, as_person):
+    # Given an agent with one ticket assigned to them
+    from supportdesk.tickets import actions
+
+    agent = world["people"]["agent"]
+    mine = world["tickets"]["colleague"]
+    actions.update_ticket(agent, mine, expected_version=mine.version, source="api", assignee=agent.pk)
+    http = as_person(agent)
+    # When they export "mine", "unassigned" and a bad value
+    assigned_to_me = exported(http, assignee="me")
+    unassigned = exported(http, assignee="none")
+    bad = http.get("/api/v1/tickets/export.csv", {"assignee": "someone"})
+    # Then each export holds what the list shows for the same filter, and nonsense is refused as by the list
+    listed = {str(t["id"]) for t in http.get("/api/v1/tickets/", {"assignee": "me"}).json()["items"]}
+    assert {r["number"] for r in assigned_to_me} == listed == {str(mine.pk)}
+    assert str(mine.pk) not in {r["number"] for r in unassigned} and len(unassigned) == 2
+    assert bad.status_code == 422
+
+
+@pytest.mark.parametrize("role,page", [("client_admin", "/portal/"), ("agent", "/console/search/")])
+def test_given_a_search_on_a_page_then_it_links_the_csv_export_of_the_same_search(world, as_person, role, page):
+    # Given a person searching their tickets on the portal or in the console
+    http = as_person(world["people"][role])
+    # When the page shows the results
+    body = http.get(page, {"q": "colleague & calendars"}).content.decode()
+    # Then it links the export of that search, which the policy narrows as the page
+    assert 'href="/api/v1/tickets/export.csv?q=colleague%20%26%20calendars"' in body
+    assert [r["subject"] for r in exported(http, q="colleague & calendars")] == ["Colleague ticket about calendars"]
+
+
+@pytest.mark.parametrize("tab,link", [("?who=mine", "open_only=true&amp;assignee=me"),
+                                      ("?queue=priority", "open_only=true&amp;queue=priority"), ("", "open_only=true\"")])
+def test_given_a_queue_tab_then_it_links_the_csv_export_of_that_tab(world, as_person, tab, link):
+    body = as_person(world["people"]["agent"]).get(f"/console/{tab}").content.decode()
+    assert f'href="/api/v1/tickets/export.csv?{link}' in body

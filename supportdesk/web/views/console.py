@@ -133,7 +133,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
         "ticket": ticket,
         "messages_list": policy.visible_messages(policy.signed_in(request), ticket),
         "attachments": queries.attachments_of(policy.signed_in(request), ticket.pk),
-        "events": ticket.events.select_related("actor"),
+        "events": policy.visible_events(policy.signed_in(request), ticket),
         "message_form": message_form,
         "fields_form": fields_form,
         "merge_form": merge_form,

@@ -65,6 +65,8 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return render(request, "web/portal/ticket_detail.html", {
         "ticket": ticket, "messages_list": policy.visible_messages(policy.signed_in(request), ticket), "form": form,
         "attachments": queries.attachments_of(policy.signed_in(request), ticket.pk),
+        # The history as the API's /events gives it to this person (no internal note, file or escalation).
+        "events": policy.visible_events(policy.signed_in(request), ticket),
         "merged_into_visible": ticket.merged_into is not None and policy.can_view_ticket(policy.signed_in(request),
                                                                                         ticket.merged_into),
     })
