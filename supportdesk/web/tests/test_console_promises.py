@@ -234,3 +234,17 @@ def test_given_ten_designated_when_the_admin_designates_an_11th_then_the_limit_s
     field = html[html.index('data-field="user"'):]
     field = field[:field.index("</div>")]
     assert 'class="field-error"' in field and "already has 10 of 10 designated users" in field
+
+
+@pytest.mark.django_db
+def test_given_a_mistyped_queue_link_when_the_console_opens_then_it_says_so_and_shows_every_queue():
+    # Given an agent and an open ticket
+    ticket = TicketFactory(subject="Calendar sync fails")
+    http = signed_in(StaffFactory(staff_roles=["agent"]))
+    # When the console queue is opened with a queue that does not exist
+    page = http.get("/console/", {"queue": "frob"})
+    # Then the page says so and shows every queue's tickets, not an empty "inbox zero"
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "There is no &#x27;frob&#x27; queue; showing every queue." in text
+    assert ticket.subject in text

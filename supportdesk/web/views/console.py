@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +20,7 @@ from supportdesk.macros.actions import set_status_after_reply
 from supportdesk.sla.models import Clock, ClockState
 from supportdesk.tickets import actions, merges, queries
 from supportdesk.tickets.errors import TicketError
-from supportdesk.tickets.models import Status, Ticket
+from supportdesk.tickets.models import Queue, Status, Ticket
 from supportdesk.web.access import staff_workers_only
 
 from ..forms import MergeForm, MessageForm, TicketFieldsForm
@@ -32,6 +33,9 @@ WHO = {"mine": "assigned to you", "unassigned": "unassigned"}
 def queue(request: HttpRequest) -> HttpResponse:
     user = policy.signed_in(request)
     which = request.GET.get("queue") or None
+    if which is not None and which not in Queue.values:  # a stale or mistyped link: say so, show every queue
+        messages.warning(request, f"There is no {which[:40]!r} queue; showing every queue.")
+        which = None
     who = request.GET.get("who", "")
     who = who if who in WHO else ""
     tickets = queries.agent_queue(user, queue=which)
