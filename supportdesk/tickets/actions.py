@@ -245,6 +245,8 @@ def update_ticket(actor: User | None, ticket: Ticket, *, expected_version: int, 
         if "status" in values:  # again from the locked row: the version may be one loaded after our own read
             _check_transition(locked, values["status"])
         before: dict[str, Any] = {name: _plain(getattr(locked, name)) for name in values}
+        # History shows people and categories by name, as they were named then (an id means nothing to a reader).
+        labels_before = {name: _label(getattr(locked, name)) for name in values if name in _NAMED_FIELDS}
         for name, value in values.items():
             setattr(locked, name, value)
         _apply_status_side_effects(locked, before.get("status"), now)
@@ -256,7 +258,10 @@ def update_ticket(actor: User | None, ticket: Ticket, *, expected_version: int, 
         locked.refresh_from_db()
         for name, value in values.items():
             if before[name] != _plain(value):
-                record_event(locked, actor, f"ticket.{name}_changed", source, old=before[name], new=_plain(value))
+                named = ({"old_label": labels_before[name], "new_label": _label(value)} if name in _NAMED_FIELDS
+                         else {})
+                record_event(locked, actor, f"ticket.{name}_changed", source, old=before[name], new=_plain(value),
+                             **named)
         if "status" in values and before["status"] != values["status"]:
             sla.on_status_changed(locked, before["status"], values["status"])
         if "subject" in values and before["subject"] != values["subject"]:
@@ -458,6 +463,15 @@ def _assignee(value: object) -> User | None:
 
 def _plain(value: object) -> object:
     return getattr(value, "pk", value)
+
+
+_NAMED_FIELDS = ("assignee", "category")
+
+
+def _label(value: object) -> str | None:
+    if value is None:
+        return None
+    return str(getattr(value, "display_name", None) or getattr(value, "name", None) or value)
 
 
 def staff_workers() -> Iterable[User]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
@@ -62,6 +64,28 @@ def _request(context: Context) -> HttpRequest:
 @register.filter
 def event_label(kind: str) -> str:
     return EVENT_LABELS.get(kind, kind.replace(".", " ").replace("_", " ").capitalize())
+
+
+@register.filter
+def event_old(event: Any) -> str:
+    """The value an event's change started from, by name where the event kept one."""
+    return _event_side(event, "old")
+
+
+@register.filter
+def event_new(event: Any) -> str:
+    return _event_side(event, "new")
+
+
+def _event_side(event: Any, side: str) -> str:
+    data = event.data if isinstance(event.data, dict) else {}
+    label = data.get(f"{side}_label")
+    if label:
+        return str(label)
+    value = data.get(side)
+    if value not in (None, "") and event.kind in ("ticket.assignee_changed", "ticket.category_changed"):
+        return f"#{value}"  # an event written before names were kept
+    return event_value(value, event.kind)
 
 
 @register.filter

@@ -42,3 +42,19 @@ def test_given_staff_changes_and_internal_work_when_the_client_opens_the_ticket_
         assert "heap-dump" not in history and "nternal" not in history
     api_kinds = [e["kind"] for e in signed_in(requester).get(f"/api/v1/tickets/{ticket.pk}/events").json()["items"]]
     assert "message.internal" not in api_kinds and "ticket.severity_changed" in api_kinds
+
+
+def test_given_a_ticket_assigned_when_its_history_is_read_then_people_are_named_not_numbered(db):
+    # Given a ticket assigned to one agent, then handed to another
+    client = premium_client(name="Hartley & Moss LLP")
+    requester = ClientUserFactory(client=client)
+    first, second = StaffFactory(full_name="Avery Agent"), StaffFactory(full_name="Blake Agent")
+    ticket = TicketFactory(requester=requester, subject="Matter database down")
+    ticket = actions.update_ticket(first, ticket, expected_version=ticket.version, source="web", assignee=first)
+    actions.update_ticket(first, ticket, expected_version=ticket.version, source="web", assignee=second)
+    # When the requester reads the portal history and an agent the console's
+    portal = history_of(signed_in(requester).get(f"/portal/tickets/{ticket.pk}/").content.decode())
+    console = signed_in(first).get(f"/console/tickets/{ticket.pk}/").content.decode()
+    # Then both name the people, as they were named when the change was made
+    for history in (portal, console):
+        assert "— → Avery Agent" in history and "Avery Agent → Blake Agent" in history
