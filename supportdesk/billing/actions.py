@@ -25,6 +25,7 @@ from supportdesk.catalogue.models import Offering
 from supportdesk.contracts.entitlements import line_periods
 from supportdesk.contracts.models import ServiceOrder
 from supportdesk.errors import Conflict, Forbidden, Invalid
+from supportdesk.idempotency_keys import check_key
 from supportdesk.local_times import vendor_date, vendor_today
 from supportdesk.policy.billing import can_manage_billing
 
@@ -49,7 +50,6 @@ from .true_up import credit_reductions
 
 MAX_RATE = Decimal("1000000")
 MAX_TEXT = 200  # descriptions and reasons (the stored column is 255: room for a conversion note)
-MAX_IDEMPOTENCY_KEY = 100
 
 Manual = TypeVar("Manual", BillableCharge, ClientCredit)
 
@@ -239,12 +239,6 @@ class Recorded(Generic[Manual]):
     created: bool  # False when an idempotency key's replay returned the earlier charge or credit
 
 
-def check_idempotency_key(key: str | None) -> None:
-    if key is not None and not 0 < len(key) <= MAX_IDEMPOTENCY_KEY:
-        raise Invalid(BillingError.BAD_IDEMPOTENCY_KEY, f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} characters.",
-                      fields={"Idempotency-Key": f"1 to {MAX_IDEMPOTENCY_KEY} characters"})
-
-
 def _keyed_ref(actor: User | None, key: str) -> str:
     """The source_ref of a manual charge or credit sent with an idempotency key. Its unique index is what decides
     between two attempts racing with one key (a look first would let both through); per person, and the key hashed
@@ -288,7 +282,7 @@ def write_charge(actor: User | None, *, client: Client, kind: str, description: 
     earlier charge (created False) and writes nothing; the same key with anything else is 422
     `billing.idempotency_key_reused`."""
     _require_manager(actor)
-    check_idempotency_key(idempotency_key)
+    check_key(idempotency_key, BillingError.BAD_IDEMPOTENCY_KEY)
     if kind not in ChargeKind.values:
         raise Invalid("billing.bad_kind", f"Kind must be one of {', '.join(ChargeKind.values)}.", fields={"kind": "unknown"})
     description = _text(description, "description", "Describe the charge.")
@@ -353,7 +347,7 @@ def write_credit(actor: User | None, *, client: Client, description: str, amount
     """`grant_credit`, honouring the person's `idempotency_key` as `write_charge` does: the same key with the same
     client, description, amount and currency returns the earlier credit (created False); with anything else, 422."""
     _require_manager(actor)
-    check_idempotency_key(idempotency_key)
+    check_key(idempotency_key, BillingError.BAD_IDEMPOTENCY_KEY)
     description = _text(description, "description", "Describe the credit.")
     value = parse_amount(amount, "amount", allow_zero=False)
     code = parse_currency(currency)

@@ -15,6 +15,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from supportdesk import policy
 from supportdesk.accounts.models import User
 from supportdesk.errors import Invalid, NotFound, fields_as_sent
+from supportdesk.idempotency_keys import check_key
 from supportdesk.pagination import PreparedPage, paginate_prepared
 from supportdesk.tickets import queries as ticket_queries
 
@@ -234,7 +235,7 @@ def add_expense(request: HttpRequest, visit_id: int, category: Form[str], amount
                 idempotency_key: str | None = Header(None, alias="Idempotency-Key",
                                                      description="1 to 100 characters, scoped to the person sending "
                                                                  "it: a retry with it records the expense once")):
-    _check_idempotency_key(idempotency_key)
+    check_key(idempotency_key, TamError.BAD_IDEMPOTENCY_KEY)
     visit = queries.one(queries.visits_qs(_me(request)), visit_id, "visit")
     recorded = visits.record_expense(_me(request), visit, category=category, amount=amount, currency=currency,
                                      incurred_on=incurred_on, description=description,
@@ -242,14 +243,6 @@ def add_expense(request: HttpRequest, visit_id: int, category: Form[str], amount
                                      receipt_name=(receipt.name or "") if receipt else "",
                                      idempotency_key=idempotency_key)
     return Status(201 if recorded.created else 200, recorded.expense)
-
-
-def _check_idempotency_key(key: str | None) -> None:
-    # The bounds of tickets' key (tickets.api), checked here so a longer one is a 422 naming the header, not a
-    # database error on the 100-character column.
-    if key is not None and not (0 < len(key) <= 100):
-        raise Invalid(TamError.BAD_IDEMPOTENCY_KEY, "Idempotency-Key must be 1 to 100 characters.",
-                      fields={"Idempotency-Key": "1 to 100 characters"})
 
 
 @router.get("/expenses/{expense_id}/receipt", summary="Download a receipt", response={200: None})

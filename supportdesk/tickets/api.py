@@ -13,6 +13,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from supportdesk import policy
 from supportdesk.accounts.queries import person_with_client
 from supportdesk.errors import Invalid, fields_as_sent
+from supportdesk.idempotency_keys import check_key
 from supportdesk.pagination import PreparedPage, paginate_prepared
 
 from . import actions, attachments, exports, merges, queries
@@ -102,7 +103,7 @@ def export_tickets(request: HttpRequest, status: str | None = None, queue: str |
                          "(200); the same key with another body is refused (422).")
 def create_ticket(request: HttpRequest, payload: TicketIn,
                   idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
-    _check_idempotency_key(idempotency_key)
+    check_key(idempotency_key, "ticket.bad_idempotency_key")
     requester = None
     if payload.requester_id is not None and policy.is_staff_member(policy.signed_in(request)):
         requester = person_with_client(payload.requester_id)
@@ -127,12 +128,6 @@ def create_ticket(request: HttpRequest, payload: TicketIn,
     from supportdesk.api import api
 
     return api.create_response(request, queries.ticket_item(ticket), status=201 if opened.created else 200)
-
-
-def _check_idempotency_key(key: str | None) -> None:
-    if key is not None and not (0 < len(key) <= 100):
-        raise Invalid("ticket.bad_idempotency_key", "Idempotency-Key must be 1 to 100 characters.",
-                      fields={"Idempotency-Key": "1 to 100 characters"})
 
 
 # A client retrying a POST after a timeout must not write twice: every create of a ticket's conversation takes one.
@@ -193,7 +188,7 @@ def merge_ticket(request: HttpRequest, ticket_id: int, payload: MergeIn):
              description=_IDEMPOTENT.format(what="ticket, kind and body", thing="message"))
 def post_message(request: HttpRequest, ticket_id: int, payload: MessageIn,
                  idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
-    _check_idempotency_key(idempotency_key)
+    check_key(idempotency_key, "ticket.bad_idempotency_key")
     ticket = queries.ticket_for(policy.signed_in(request), ticket_id)
     added = actions.write_message(policy.signed_in(request), ticket, body=payload.body, kind=payload.kind,
                                   channel="phone" if payload.kind == "call" else "api", source="api",
@@ -230,7 +225,7 @@ class AttachmentOut(Schema):
              description=_IDEMPOTENT.format(what="ticket, file name, content and `internal`", thing="attachment"))
 def upload_attachment(request: HttpRequest, ticket_id: int, file: UploadedFile = File(...), internal: bool = False,
                       idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
-    _check_idempotency_key(idempotency_key)
+    check_key(idempotency_key, "ticket.bad_idempotency_key")
     ticket = queries.ticket_for(policy.signed_in(request), ticket_id)
     attached = attachments.store_attachment(policy.signed_in(request), ticket, upload=file,
                                             filename=file.name or "attachment", content_type=file.content_type or "",
