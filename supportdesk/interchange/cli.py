@@ -154,9 +154,10 @@ def _report_import(path: Path, outcome: Any, *, skip_invalid: bool, dry_run: boo
 
     for problem in outcome.problems:
         typer.echo(f"{path.name} {problem}", err=True)
-    counts = (f"{outcome.rows} row(s): {len(outcome.created)} {'to create' if dry_run else 'created'}, "
+    refused = bool(outcome.problems) and not skip_invalid  # rolled back: the good rows were only tried
+    counts = (f"{outcome.rows} row(s): {len(outcome.created)} {'to create' if dry_run or refused else 'created'}, "
               f"{len(outcome.skipped)} skipped (already there), {len(outcome.problems)} bad")
-    if outcome.problems and not skip_invalid:
+    if refused:
         raise fail(f"{path.name}: {counts}; nothing was imported (fix the rows above, or use --skip-invalid)")
     typer.echo(f"{path.name}: {counts}." + (" Dry run: nothing was written." if dry_run else ""))
     if outcome.problems:

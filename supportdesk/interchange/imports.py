@@ -204,9 +204,9 @@ class _RollBack(Exception):
 
 
 def _run(plans: list[_Plan], outcome: Outcome, label: str, *, skip_invalid: bool, dry_run: bool) -> Outcome:
-    """Create each planned row in its own savepoint; keep all of it only when nothing blocks it."""
-    if outcome.problems and not skip_invalid:
-        return outcome  # refused before anything was tried: the file has to be fixed first
+    """Create each planned row in its own savepoint; keep all of it only when nothing blocks it. A file refused
+    for its bad rows is still tried through (then rolled back), so one run names every row to fix: the first
+    pass's refusals and the actions' alike, and the counts add up to the rows."""
     try:
         with transaction.atomic(), progress_bar(len(plans), label) as advance:
             for plan in plans:
