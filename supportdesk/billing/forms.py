@@ -9,7 +9,7 @@ from supportdesk.errors import Invalid
 from supportdesk.web.forms import DateField, SubmittedOnce
 
 from .models import ChargeKind
-from .pricing import offering_named
+from .pricing import MAX_USERS, offering_named
 
 
 def _offerings() -> list[tuple[str, str]]:
@@ -28,13 +28,18 @@ class OfferingChoiceField(forms.ChoiceField):
             return text  # the choice check then says it is not one of them
 
 
+# What the pricing says of a bad count, for one too long to be read at all (the length bounds the echo of it).
+_USER_COUNT = f"The number of users must be a whole number from 1 to {MAX_USERS:,}."
+
+
 class QuoteForm(forms.Form):
     offering = OfferingChoiceField(choices=_offerings)
-    users = forms.CharField(max_length=20, required=False,
+    users = forms.CharField(max_length=20, required=False, error_messages={"max_length": _USER_COUNT},
                             help_text="Number of the client's users (required for 24/7 Support, priced by tier)")
     # Optional like the API's and the CLI's: a quote without one is in USD.
     currency = forms.CharField(max_length=3, initial="USD", required=False)
-    what_if = forms.CharField(max_length=20, required=False, label="What if (another user count)")
+    what_if = forms.CharField(max_length=20, required=False, label="What if (another user count)",
+                              error_messages={"max_length": _USER_COUNT})
 
     def clean_currency(self) -> str:
         return (self.cleaned_data.get("currency") or "").strip().upper() or "USD"

@@ -245,6 +245,18 @@ def test_the_quote_page_explains_the_price(world, as_person):
     assert "700.00 USD a month" in text and "1400.00 USD a month" in text and "21–30 users" in text
 
 
+@pytest.mark.parametrize("field", ["users", "what_if"])
+def test_given_a_user_count_too_long_to_read_when_quoted_then_the_page_says_what_a_count_must_be(world, as_person,
+                                                                                                  field):
+    # Given an agent on the quote page; when a count of 25 digits is asked for
+    sent = {"offering": "support-24x7", "users": "21", "currency": "USD", field: "9" * 25}
+    page = as_person(world["people"]["agent"]).get("/billing/quote/", sent)
+    # Then the field says what a user count must be, as for any other bad count (not a length rule)
+    text = page.content.decode()
+    assert "The number of users must be a whole number from 1 to 1,000,000." in text
+    assert "at most 20 characters" not in text
+
+
 def test_api_charges_credits_and_prices_refuse_bad_input(world, as_person):
     http = as_person(world["people"]["billing"])
     client_id = world["own_client"].pk
