@@ -96,7 +96,7 @@ api = SupportdeskAPI(
     title="supportdesk API",
     version="1",
     description="Contracts, entitlements, tickets and everything around them. Authenticate with "
-                "`Authorization: Bearer <token>` (create one with `supportdesk token create --user EMAIL`) "
+                "`Authorization: Bearer <token>` (a system admin creates one on the API tokens screen, `POST /api/v1/tokens` or `supportdesk token create --user EMAIL`) "
                 "or a signed-in browser session. Errors: `{\"error\": {\"code\", \"message\", \"fields\"}}`.",
     auth=[BearerToken(), HeaderToken(), SessionAuth()],
     urls_namespace="api",
@@ -153,6 +153,7 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _register_routers() -> None:
     from supportdesk.accounts.api import router as accounts
+    from supportdesk.accounts.api import token_router as tokens
     from supportdesk.billing.api import router as billing
     from supportdesk.catalogue.api import router as catalogue
     from supportdesk.contracts.api import router as contracts
@@ -185,6 +186,7 @@ def _register_routers() -> None:
     api.add_router("/macros", macros, tags=["saved replies"])
     api.add_router("/satisfaction", satisfaction, tags=["customer satisfaction"])
     api.add_router("/webhooks", notifications, tags=["outbound webhooks"])
+    api.add_router("/tokens", tokens, tags=["integration tokens"])
 
 
 _register_routers()

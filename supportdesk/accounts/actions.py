@@ -207,16 +207,53 @@ def current_tam(client: Client) -> User | None:
 
 def create_token(actor: User | None, *, user: User, name: str = "integration") -> tuple[ApiToken, str]:
     """Returns the token row and the secret, which is shown once and stored only as a hash."""
+    issued = issue_token(actor, user=user, name=name)
+    assert issued.secret is not None  # no idempotency key: always a new token
+    return issued.token, issued.secret
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str | None  # None when a repeated submission returned the token made by the first: its secret is gone
+    created: bool
+
+
+MAX_IDEMPOTENCY_KEY = 100
+
+
+def issue_token(actor: User | None, *, user: User, name: str = "integration",
+                idempotency_key: str | None = None) -> IssuedToken:
+    """`create_token`, honouring the actor's `idempotency_key` (the web screen's submission, which digests the person
+    and the name it sends): the same key again returns the token the first send made, without its secret, which
+    only the first answer carried, and writes nothing."""
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
+        raise Invalid(AccountError.TOKEN_INVALID, f"An idempotency key is 1 to {MAX_IDEMPOTENCY_KEY} characters.",
+                      fields={"Idempotency-Key": f"1 to {MAX_IDEMPOTENCY_KEY} characters"})
+    key = idempotency_key if actor is not None else None  # scoped to a person: the system records no retries
+    if key and (earlier := _earlier_token(actor, key)):
+        return IssuedToken(earlier, None, created=False)
     if not user.is_active:  # its every request would be refused: say so now rather than hand out a dead secret
         raise Invalid(AccountError.TOKEN_INACTIVE_USER, f"{user.email} is deactivated; a token for them would be "
                       "refused on every request. Reactivate the person first.", fields={"user": "deactivated"})
+    name = " ".join(str(name or "").split())[:100] or "integration"
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with transaction.atomic():
-        token = ApiToken.objects.create(user=user, name=name[:100] or "integration", prefix=secret[:PREFIX_LENGTH],
-                                        key_hash=hash_token(secret))
-        AccountEvent.objects.create(client=user.client, actor=actor, kind="token.created",
-                                    data={"user": user.email, "name": token.name, "prefix": token.prefix})
-    return token, secret
+    try:
+        with transaction.atomic():
+            token = ApiToken.objects.create(user=user, name=name, prefix=secret[:PREFIX_LENGTH],
+                                            key_hash=hash_token(secret), created_by=actor, idempotency_key=key)
+            AccountEvent.objects.create(client=user.client, actor=actor, kind="token.created",
+                                        data={"user": user.email, "name": token.name, "prefix": token.prefix})
+    except IntegrityError:
+        # The same submission sent again while the first was being written: the unique key refused this row.
+        if key and (earlier := _earlier_token(actor, key)):
+            return IssuedToken(earlier, None, created=False)
+        raise
+    return IssuedToken(token, secret, created=True)
+
+
+def _earlier_token(actor: User | None, key: str) -> ApiToken | None:
+    return ApiToken.objects.select_related("user").filter(created_by=actor, idempotency_key=key).first()
 
 
 def revoke_token(actor: User | None, token: ApiToken) -> ApiToken:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
@@ -9,7 +11,7 @@ from supportdesk import policy
 from supportdesk.errors import Forbidden, Invalid, NotFound, fields_as_sent
 from supportdesk.policy.designations import designations_client
 
-from . import actions, designations
+from . import actions, designations, queries
 from .errors import DesignationError
 from .models import Client, Designation, User
 
@@ -206,3 +208,61 @@ def replace_designation(request: HttpRequest, client_id: int, user_id: int, payl
 def undesignate(request: HttpRequest, client_id: int, user_id: int):
     client = designations_client(policy.signed_in(request), client_id)
     return designations.undesignate(policy.signed_in(request), client=client, user=_client_user(client, user_id))
+
+
+# Integration tokens (mounted at /api/v1/tokens): system admins only; everyone else gets 404, as for webhooks.
+token_router = Router()
+
+
+class TokenIn(Schema):
+    user: str = Field(..., max_length=254, description="The email of the active person the integration acts as")
+    name: str = Field("integration", max_length=100, description="What uses it, shown beside its prefix")
+
+
+class TokenOut(Schema):
+    prefix: str = Field(..., description="The secret's first characters, kept in plain to tell tokens apart")
+    user: str
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    active: bool
+
+    @staticmethod
+    def resolve_user(obj) -> str:  # noqa: ANN001
+        return obj.user.email
+
+    @staticmethod
+    def resolve_active(obj) -> bool:  # noqa: ANN001
+        return obj.revoked_at is None
+
+
+class TokenCreated(TokenOut):
+    secret: str = Field(..., description="Shown only in this answer; only its SHA-256 is stored")
+
+
+@token_router.get("", response=list[TokenOut], summary="Integration tokens (system admins)",
+                  description="Every token, newest first, revoked ones included; never a secret.")
+@paginate(PageNumberPagination, page_size=25)
+def list_tokens(request: HttpRequest):
+    return queries.visible_tokens(policy.signed_in(request))
+
+
+@token_router.post("", response={201: TokenCreated}, summary="Create an integration token (system admins)",
+                   description="The token acts as `user` with exactly their access. The `secret` is in this answer "
+                               "only: copy it now. A deactivated person is 422 `token.inactive_user`; an unknown "
+                               "email 404.")
+def create_api_token(request: HttpRequest, payload: TokenIn):
+    admin = policy.signed_in(request)
+    person = queries.token_holder(admin, payload.user)
+    issued = actions.issue_token(admin, user=person, name=payload.name)
+    issued.token.secret = issued.secret  # type: ignore[attr-defined]  # this answer only: never stored
+    return Status(201, issued.token)
+
+
+@token_router.post("/{prefix}/revoke", response={200: TokenOut, 409: None}, summary="Revoke a token (system admins)",
+                   description="Named by its listed `prefix`. Its next request is refused (401). The token stays "
+                               "listed, revoked. Already revoked: 409 `token.already_revoked`.")
+def revoke_api_token(request: HttpRequest, prefix: str):
+    admin = policy.signed_in(request)
+    return actions.revoke_token(admin, queries.visible_token(admin, prefix))

@@ -177,6 +177,17 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Who made it from the web screen or the API (none from the CLI), and that screen's submission: a form sent
+    # twice makes one token (actions.issue_token), which the unique constraint holds under concurrent sends too.
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["created_by", "idempotency_key"], condition=Q(idempotency_key__isnull=False),
+                                    name="one_token_per_submission"),
+        ]
 
 
 class AccountEvent(models.Model):

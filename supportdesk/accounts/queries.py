@@ -7,9 +7,11 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import QuerySet
 
+from supportdesk.errors import NotFound
 from supportdesk.revisions.cache import RevisionCache
 
 from .models import ApiToken, Designation, User
@@ -83,3 +85,46 @@ def token_by_reference(reference: str) -> ApiToken | None:
         raise Invalid(AccountError.TOKEN_UNKNOWN, f"More than one token starts with {reference}; give the whole "
                       "secret to revoke one of them.", fields={"token": "ambiguous"})
     return matches[0] if matches else None
+
+
+def _require_token_admin(viewer: Any) -> None:
+    from supportdesk.policy.accounts import can_manage_api_tokens
+
+    if not can_manage_api_tokens(viewer):
+        raise NotFound("token")  # others do not learn that the screen exists, as for webhooks
+
+
+def visible_tokens(viewer: Any) -> QuerySet[ApiToken]:
+    """Every token for the system admins' screen and API, newest first, revoked ones included; never the hash."""
+    _require_token_admin(viewer)
+    return api_tokens().defer("key_hash", "idempotency_key")
+
+
+def visible_token(viewer: Any, prefix: str) -> ApiToken:
+    """The token a system admin names by the prefix the list shows (never by its secret: that would put it in a
+    URL and so in access logs). A prefix two tokens share is refused, naming `supportdesk token revoke`."""
+    from supportdesk.errors import Invalid
+
+    from .actions import PREFIX_LENGTH
+    from .errors import AccountError
+
+    _require_token_admin(viewer)
+    if len(prefix) != PREFIX_LENGTH:
+        raise NotFound("token")
+    matches = list(visible_tokens(viewer).filter(prefix=prefix)[:2])
+    if not matches:
+        raise NotFound("token")
+    if len(matches) > 1:
+        raise Invalid(AccountError.TOKEN_UNKNOWN, f"More than one token starts with {prefix}; revoke one with "
+                      "`supportdesk token revoke` and its whole secret.", fields={"prefix": "ambiguous"})
+    return matches[0]
+
+
+def token_holder(viewer: Any, email: str) -> User:
+    """The person a system admin names by email to make a token for (a deactivated one is refused by the action,
+    which says why)."""
+    _require_token_admin(viewer)
+    person = User.objects.select_related("client").filter(email__iexact=email.strip()).first()
+    if person is None:
+        raise NotFound("person")
+    return person

@@ -1,4 +1,5 @@
-"""Designated users pages: the client admin's portal page and the staff view of a client (R6)."""
+"""Designated users pages: the client admin's portal page and the staff view of a client (R6); the system admins'
+integration token screen (/tokens/, §11)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from supportdesk import policy
 from supportdesk.errors import DomainError, NotFound
 from supportdesk.policy.designations import designations_client
 from supportdesk.posted_ids import posted_id
+from supportdesk.web.forms import SubmittedOnce
 
-from . import designations
+from . import actions, designations, queries
 from .errors import DesignationError
 from .models import Client, User
 
@@ -87,3 +91,74 @@ def console_designated(request: HttpRequest, client_id: int) -> HttpResponse:
     except DomainError as exc:
         return render(request, "accounts/refused.html", {"message": exc.message}, status=403)
     return _page(request, client, "accounts/designated.html", f"/console/clients/{client.pk}/designated/")
+
+
+TOKENS_PER_PAGE = 25
+
+
+class TokenForm(SubmittedOnce, forms.Form):
+    """Parsing only: the person is found by `queries.token_holder`, and `actions.issue_token` refuses the rest."""
+
+    email = forms.EmailField(label="Person", max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false",
+                                                            "placeholder": "integration@vendor.example"}),
+                             help_text="The email of the active person the integration acts as: it may do exactly "
+                                       "what they may.")
+    name = forms.CharField(label="Name", max_length=100, strip=True,
+                           help_text='What uses it, e.g. "CRM sync"; shown in the list beside its prefix.')
+
+    def idempotency_key(self) -> str | None:
+        return self.submission_key([self.cleaned_data["email"].lower(), self.cleaned_data["name"]])
+
+
+@login_required
+@never_cache  # the answer to a new token carries its secret: no copy in any cache
+@require_http_methods(["GET", "POST"])
+def token_list(request: HttpRequest) -> HttpResponse:
+    """The system admin's integration tokens (/tokens/): every token, and the form that makes one. Everyone else
+    gets 404, as from the API."""
+    admin = policy.signed_in(request)
+    try:
+        listed = queries.visible_tokens(admin)
+    except NotFound as exc:
+        raise Http404 from exc
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = queries.token_holder(admin, form.cleaned_data["email"])
+            issued = actions.issue_token(admin, user=person, name=form.cleaned_data["name"],
+                                         idempotency_key=form.idempotency_key())  # sent twice: one token
+        except NotFound:
+            form.add_error("email", "No one has this email address; check it, or add the person first.")
+        except DomainError as exc:
+            form.add_error("email" if "user" in exc.fields else None, exc.message)
+        else:
+            # Rendered, not redirected: the secret lives only in this answer, never in a session or message store.
+            return render(request, "accounts/token_created.html", {"issued": issued},
+                          status=201 if issued.created else 200)
+    page = Paginator(listed, TOKENS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "accounts/tokens.html", {"page": page, "form": form},
+                  status=422 if form.is_bound else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_revoke(request: HttpRequest, prefix: str) -> HttpResponse:
+    """GET asks to confirm; the POST (with its CSRF token) revokes."""
+    admin = policy.signed_in(request)
+    try:
+        token = queries.visible_token(admin, prefix)
+    except NotFound as exc:
+        raise Http404 from exc
+    except DomainError as exc:  # two tokens share the prefix
+        return render(request, "accounts/refused.html", {"message": exc.message}, status=422)
+    if request.method == "POST" and token.revoked_at is None:
+        try:
+            actions.revoke_token(admin, token)
+        except DomainError as exc:  # revoked by someone else since the page was read: say so, as the list will
+            messages.info(request, exc.message)
+        else:
+            messages.success(request, f"Token {token.prefix}… ({token.name}, {token.user.email}) is revoked: its next "
+                                      "request is refused.")
+        return redirect("tokens")
+    return render(request, "accounts/token_revoke.html", {"token": token})

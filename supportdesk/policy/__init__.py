@@ -5,6 +5,7 @@ context keeps each part readable. Anything a person may not see answers exactly 
 """
 
 from .accounts import (  # noqa: F401
+    can_manage_api_tokens,
     can_manage_clients,
     can_manage_designations,
     can_view_client,

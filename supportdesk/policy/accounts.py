@@ -36,3 +36,8 @@ def can_manage_designations(user: Any, client: Client) -> bool:
     if has_role(user, StaffRole.TAM):
         return client.tam_assignments.filter(tam=user, end__isnull=True).exists()
     return False
+
+
+def can_manage_api_tokens(user: Any) -> bool:
+    """Tokens for integrations act as their person on every route: system admins alone list, make and revoke them."""
+    return has_role(user, StaffRole.SYSADMIN)

@@ -52,5 +52,5 @@ def _staff_links(user: object) -> tuple[Links, Links]:
     more += [("Releases", "/releases/"), ("Training", "/training/"), ("Events", "/events/"),
              ("Catalogue", "/catalogue/"), ("Help center", "/help/")]
     if policy.has_role(user, StaffRole.SYSADMIN):
-        more += [("Webhooks", "/webhooks/"), ("Admin", "/admin/")]
+        more += [("Webhooks", "/webhooks/"), ("API tokens", "/tokens/"), ("Admin", "/admin/")]
     return main, more
