@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
 
 def run(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:

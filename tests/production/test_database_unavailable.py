@@ -27,7 +27,7 @@ from .harness import (
     worker,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
 
 def get(url: str, token: str) -> tuple[int, Any, bytes]:

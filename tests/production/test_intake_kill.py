@@ -11,7 +11,7 @@ import pytest
 
 from .harness import kill9, ops, product_env, stop, wait_for, worker
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
 MESSAGES = 300
 

@@ -26,7 +26,7 @@ from .harness import (
     worker,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 NOTIFICATIONS = 1000
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from .harness import REPO, free_port, wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_database]
 
 
 def listening_pids(port: int) -> set[int]:
