@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from supportdesk.errors import Conflict, Invalid
+from supportdesk.idempotency_keys import check_key
 from supportdesk.revisions.cache import RevisionCache
 
 from .errors import AccountError
@@ -219,17 +220,12 @@ class IssuedToken:
     created: bool
 
 
-MAX_IDEMPOTENCY_KEY = 100
-
-
 def issue_token(actor: User | None, *, user: User, name: str = "integration",
                 idempotency_key: str | None = None) -> IssuedToken:
     """`create_token`, honouring the actor's `idempotency_key` (the web screen's submission, which digests the person
     and the name it sends): the same key again returns the token the first send made, without its secret, which
     only the first answer carried, and writes nothing."""
-    if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
-        raise Invalid(AccountError.TOKEN_INVALID, f"An idempotency key is 1 to {MAX_IDEMPOTENCY_KEY} characters.",
-                      fields={"Idempotency-Key": f"1 to {MAX_IDEMPOTENCY_KEY} characters"})
+    check_key(idempotency_key, AccountError.TOKEN_INVALID)
     key = idempotency_key if actor is not None else None  # scoped to a person: the system records no retries
     if key and (earlier := _earlier_token(actor, key)):
         return IssuedToken(earlier, None, created=False)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from supportdesk.errors import NotFound
+from supportdesk.errors import Invalid, NotFound
 from supportdesk.revisions.cache import RevisionCache
 
 from .models import ApiToken, Designation, User
@@ -69,21 +69,27 @@ def api_tokens(user: User | None = None) -> QuerySet[ApiToken]:
 def token_by_reference(reference: str) -> ApiToken | None:
     """The token a person names: its whole secret (looked up by hash) or the prefix shown when it was listed.
     None when nothing matches; raises `Invalid` when a prefix names more than one token."""
-    from supportdesk.errors import Invalid
-
     from .actions import PREFIX_LENGTH, TOKEN_PREFIX, hash_token
-    from .errors import AccountError
 
     reference = reference.strip()
     if not reference.startswith(TOKEN_PREFIX) or len(reference) < PREFIX_LENGTH:
         return None
-    found = ApiToken.objects.select_related("user").filter(key_hash=hash_token(reference)).first()
+    found = api_tokens().filter(key_hash=hash_token(reference)).first()
     if found is not None:
         return found
-    matches = list(ApiToken.objects.select_related("user").filter(prefix=reference[:PREFIX_LENGTH])[:2])
+    return _one_by_prefix(api_tokens(), reference[:PREFIX_LENGTH], field="token",
+                          hint="give the whole secret to revoke one of them")
+
+
+def _one_by_prefix(tokens: QuerySet[ApiToken], prefix: str, *, field: str, hint: str) -> ApiToken | None:
+    """The one token of `tokens` with this prefix, None for none; two sharing it are refused, saying how to tell
+    them apart (a prefix is a few random characters, so a clash is rare but possible)."""
+    from .errors import AccountError
+
+    matches = list(tokens.filter(prefix=prefix)[:2])
     if len(matches) > 1:
-        raise Invalid(AccountError.TOKEN_UNKNOWN, f"More than one token starts with {reference}; give the whole "
-                      "secret to revoke one of them.", fields={"token": "ambiguous"})
+        raise Invalid(AccountError.TOKEN_UNKNOWN, f"More than one token starts with {prefix}; {hint}.",
+                      fields={field: "ambiguous"})
     return matches[0] if matches else None
 
 
@@ -103,21 +109,16 @@ def visible_tokens(viewer: Any) -> QuerySet[ApiToken]:
 def visible_token(viewer: Any, prefix: str) -> ApiToken:
     """The token a system admin names by the prefix the list shows (never by its secret: that would put it in a
     URL and so in access logs). A prefix two tokens share is refused, naming `supportdesk token revoke`."""
-    from supportdesk.errors import Invalid
-
     from .actions import PREFIX_LENGTH
-    from .errors import AccountError
 
     _require_token_admin(viewer)
-    if len(prefix) != PREFIX_LENGTH:
+    found = None
+    if len(prefix) == PREFIX_LENGTH:
+        found = _one_by_prefix(visible_tokens(viewer), prefix, field="prefix",
+                               hint="revoke one with `supportdesk token revoke` and its whole secret")
+    if found is None:
         raise NotFound("token")
-    matches = list(visible_tokens(viewer).filter(prefix=prefix)[:2])
-    if not matches:
-        raise NotFound("token")
-    if len(matches) > 1:
-        raise Invalid(AccountError.TOKEN_UNKNOWN, f"More than one token starts with {prefix}; revoke one with "
-                      "`supportdesk token revoke` and its whole secret.", fields={"prefix": "ambiguous"})
-    return matches[0]
+    return found
 
 
 def token_holder(viewer: Any, email: str) -> User:
