@@ -38,13 +38,16 @@ def _refusals(status: int, description: str) -> dict:
     return {"responses": {status: {"description": description}}}
 
 
+# The list's and the export's `assignee` filter (queries.assigned reads it).
+ASSIGNEE_FILTER = Query(None, pattern="^(me|none|[0-9]{1,12})$", description="me, none (unassigned) or a staff id")
+
+
 @router.get("/", response=list[TicketOut], summary="List tickets you may see")
 @paginate_prepared(page_size=25)
 def list_tickets(request: HttpRequest, status: str | None = None, queue: str | None = None,
                  q: str | None = Query(None, description="Full-text search in subjects and conversations"),
                  open_only: bool = False, sort: str = Query("queue", pattern="^(queue|newest)$"),
-                 assignee: str | None = Query(None, pattern="^(me|none|[0-9]{1,12})$",
-                                              description="me, none (unassigned) or a staff id")) -> PreparedPage:
+                 assignee: str | None = ASSIGNEE_FILTER) -> PreparedPage:
     user = policy.signed_in(request)
     _check_filters(status, queue)
     scope = policy.ticket_scope(user)
@@ -88,8 +91,7 @@ def _check_filters(status: str | None, queue: str | None) -> None:
 def export_tickets(request: HttpRequest, status: str | None = None, queue: str | None = None,
                    q: str | None = Query(None, description="Full-text search in subjects and conversations"),
                    open_only: bool = False,
-                   assignee: str | None = Query(None, pattern="^(me|none|[0-9]{1,12})$",
-                                                description="me, none (unassigned) or a staff id")):
+                   assignee: str | None = ASSIGNEE_FILTER):
     user = policy.signed_in(request)
     _check_filters(status, queue)
     qs = queries.ticket_list(user, status=status, queue=queue, q=q, open_only=open_only)
