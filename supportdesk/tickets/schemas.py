@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Schema
-from pydantic import BaseModel, Field, TypeAdapter, create_model, field_validator
+from pydantic import AliasChoices, BaseModel, Field, TypeAdapter, create_model, field_validator
 
 from supportdesk.catalogue.default_catalogue import SEVERITIES
 
@@ -13,10 +13,16 @@ SEVERITY_HELP = " ".join(f"{level} – {name}: {definition}" for level, name, de
 
 
 class TicketIn(Schema):
-    subject: str = Field(..., max_length=200, description="One line")
-    body: str = Field(..., max_length=100_000, description="What happened")
+    # Also read under the names other helpdesks' APIs use (title, description, requester): an integration written
+    # for them opens a ticket here without renaming its fields. The document names ours.
+    subject: str = Field(..., max_length=200, description="One line (also accepted as `title`)",
+                         validation_alias=AliasChoices("subject", "title"))
+    body: str = Field(..., max_length=100_000, description="What happened (also accepted as `description`)",
+                      validation_alias=AliasChoices("body", "description"))
     severity: int = Field(3, ge=1, le=3, description=SEVERITY_HELP)
-    requester_id: int | None = Field(None, description="Staff opening for a client user: that user's id")
+    requester_id: int | None = Field(None, description="Staff opening for a client user: that user's id (also "
+                                                       "accepted as `requester`)",
+                                     validation_alias=AliasChoices("requester_id", "requester"))
     category_id: int | None = None
 
     @field_validator("severity", "requester_id", "category_id", mode="before")

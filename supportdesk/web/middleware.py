@@ -1,9 +1,11 @@
-"""Per-request scope around every view: database briefly unavailable -> 503 with a retry hint instead of
-a stack trace; a number too large for the database (an id of 30 digits) -> 422, not 500; a NUL character in
-text, which PostgreSQL cannot store -> 422 `nul_character` naming the fields that hold one; revision values read once per
-request until it writes (revisions.cache), so the caches keyed on them (entitlements, tokens, people, SLA
-settings) cost no query after the first; an /api/ URL without an endpoint (404) or method (405), and an unexpected
-error (500), -> the API's JSON error shape, not Django's HTML page (the 500 is logged with its traceback by Django first).
+"""Per-request scope around every view: database briefly unavailable -> 503 with a retry hint instead of a stack
+trace; a number too large for the database (an id of 30 digits) -> 422, not 500; a NUL character in an API query
+string or JSON body is dropped before the view, so every database stores the same text, and elsewhere (a web form's
+text outside Django's form fields) PostgreSQL's refusal -> 422 `nul_character` naming the fields that hold one;
+revision values read once per request until it writes (revisions.cache), so the caches keyed on them (entitlements,
+tokens, people, SLA settings) cost no query after the first; an /api/ URL without an endpoint (404) or method
+(405), and an unexpected error (500), -> the API's JSON error shape, not Django's HTML page (the 500 is logged with
+its traceback by Django first).
 A page number past the end of a web list shows its last page (Django's Paginator clamps it); only the API, whose
 pages become an SQL OFFSET, refuses one too large for 64 bits."""
 
@@ -11,11 +13,13 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.conf import settings
 from django.db import DataError, InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils import timezone
 
 from supportdesk.local_times import person_zone
@@ -37,6 +41,8 @@ class DatabaseUnavailableMiddleware:
         page = request.GET.get("page", "")
         if is_api and len(page) > MAX_PAGE_DIGITS and page.isdigit():
             return page_out_of_range()  # an OFFSET beyond 64 bits makes SQLite fail with "datatype mismatch"
+        if is_api:
+            drop_nul_characters(request)
         with snapshot_per_request():
             response = self.get_response(request)
         if is_api and response.status_code in _API_ERRORS and not _is_json(response):
@@ -141,6 +147,36 @@ def nul_character(request: HttpRequest) -> HttpResponse:
                             status=422)
     named = f" ({', '.join(fields)})" if fields else ""
     return HttpResponse(NUL_MESSAGE + named, status=422, content_type="text/plain; charset=utf-8")
+
+
+# PostgreSQL cannot store a NUL character in text and SQLite can: the API drops every NUL from its query strings
+# and JSON bodies before any view reads them, so each database keeps the same text (a NUL pasted from a terminal
+# or a binary file carries no meaning in a subject, a description or an id). How one looks there: %00 and \u0000.
+_QUERY_NUL, _JSON_NUL = ("%00", "\x00"), b"\\u0000"
+_JSON_NUL_ESCAPE = re.compile(rb"(?<!\\)((?:\\\\)*)\\u0000")  # \u0000 itself, not an escaped backslash and u0000
+
+
+def drop_nul_characters(request: HttpRequest) -> None:
+    """Remove NUL characters from an API request's query string and JSON body (a quick look first: only a
+    request holding one is rewritten). A body larger than Django's limit is left to its own refusal."""
+    query = request.META.get("QUERY_STRING", "")
+    if any(mark in query for mark in _QUERY_NUL):
+        cleaned = QueryDict(mutable=True)
+        for name, values in request.GET.lists():
+            cleaned.setlist(name.replace("\x00", ""), [value.replace("\x00", "") for value in values])
+        request.META["QUERY_STRING"] = cleaned.urlencode()
+        request.GET = QueryDict(request.META["QUERY_STRING"], encoding=request.encoding)  # type: ignore[assignment]
+    if request.method in ("POST", "PUT", "PATCH") and str(request.content_type).endswith("json") \
+            and _declared_length(request) <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE and _JSON_NUL in request.body:
+        # Edited as text, not parsed and written again: numbers, key order and every other escape stay as sent.
+        request._body = _JSON_NUL_ESCAPE.sub(rb"\1", request.body)  # what request.body answers from now on
+
+
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 def nul_fields(request: HttpRequest) -> Iterator[str]:

@@ -26,6 +26,27 @@ def test_given_an_agent_when_opening_a_ticket_for_a_client_user_then_it_is_creat
     assert response.json()["requester_id"] == world["people"]["client_user"].pk
 
 
+def test_given_an_integration_written_for_other_helpdesks_when_it_sends_title_description_requester_then_201(
+        world, as_person):
+    # Given an agent's integration that names the fields as other helpdesks' APIs do
+    client_user = world["people"]["client_user"]
+    response = as_person(world["people"]["agent"]).post(
+        "/api/v1/tickets/", {"title": "Backup failed", "description": "The nightly job stopped at 02:00.",
+                             "requester": client_user.pk, "severity": 2}, content_type="application/json")
+    # Then the ticket is opened as if subject, body and requester_id had been sent
+    assert response.status_code == 201, response.content
+    opened = response.json()
+    assert (opened["subject"], opened["requester_id"], opened["severity"]) == ("Backup failed", client_user.pk, 2)
+    assert Ticket.objects.get(pk=opened["id"]).messages.get().body == "The nightly job stopped at 02:00."
+
+
+def test_given_neither_subject_nor_title_then_422_names_subject(world, as_person):
+    response = as_person(world["people"]["client_user"]).post(
+        "/api/v1/tickets/", {"body": "No one-line summary"}, content_type="application/json")
+    assert response.status_code == 422
+    assert "subject" in response.json()["error"]["fields"]
+
+
 @pytest.mark.parametrize("status", ["waiting", "on_hold", "closed"])
 def test_given_a_client_user_when_setting_a_staff_status_on_its_ticket_then_403_and_nothing_changes(
         world, as_person, status):
