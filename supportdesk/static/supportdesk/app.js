@@ -123,8 +123,21 @@
   document.addEventListener("change", function (e) { if (e.target.closest("form.composer")) syncComposer(); });
 
   // ---- wiring ----------------------------------------------------------------------------------
+  // Polled parts (the queue every 30 s, a running job every 2 s) carry what they would say in data-announce; it is
+  // written into a stable status line (data-announce-to, or #announcer) only when the words change. A live region
+  // that is swapped, or whose text is replaced by the same words, is read again and again by screen readers.
+  var announced = {};
+  function announce() {
+    document.querySelectorAll("[data-announce]").forEach(function (el) {
+      var line = document.getElementById(el.dataset.announceTo || "announcer"), words = el.dataset.announce;
+      if (!line) { return; }
+      if (!(line.id in announced)) { announced[line.id] = words; return; }  // the page as loaded says it already
+      if (announced[line.id] !== words) { announced[line.id] = words; line.textContent = words; }
+    });
+  }
+
   function ready() {
-    tick(); syncComposer();
+    tick(); syncComposer(); announce();
     document.querySelectorAll("[data-shortcuts-open]").forEach(function (b) { b.addEventListener("click", showHelp); });
     document.querySelectorAll("[data-compose]").forEach(function (b) {
       b.addEventListener("click", function (e) { if (compose(b.dataset.compose)) e.preventDefault(); });
@@ -132,7 +145,7 @@
   }
   document.addEventListener("DOMContentLoaded", ready);
   document.addEventListener("htmx:afterSwap", function (e) {
-    tick(); reselect(); syncComposer();
+    tick(); reselect(); syncComposer(); announce();
     // A saved reply filled the composer: the agent goes on editing it.
     var area = e.detail && e.detail.target && e.detail.target.id === "composer-fields" && e.detail.target.querySelector("textarea");
     if (area) { area.focus(); }

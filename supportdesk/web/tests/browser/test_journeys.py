@@ -287,3 +287,31 @@ def test_journey_a_requester_answers_the_satisfaction_survey_from_the_emails_lin
     expect(page.locator("body")).to_contain_text("Thank you")
     journey.shot(page, "survey answered")
     assert Survey.objects.get().rating == "bad"
+
+
+def test_a_refreshed_queue_is_announced_once_when_its_count_changes_never_when_it_stays(page, login, journey):
+    # Given an agent on the console queue with one open ticket, and a record of every change to its status line
+    TicketFactory(subject="Printer queue stuck")
+    login(page, StaffFactory(staff_roles=["agent"]))
+    page.goto("/console/")
+    expect(page.locator("#queue-status")).to_have_attribute("role", "status")
+    page.evaluate("""() => { window.said = []; const line = document.getElementById('queue-status');
+        new MutationObserver(() => window.said.push(line.textContent))
+            .observe(line, {childList: true, characterData: true, subtree: true}); }""")
+
+    def refresh() -> None:
+        page.evaluate("htmx.ajax('GET', '/console/', {target: '#queue-rows', swap: 'innerHTML'})")
+        page.wait_for_timeout(600)
+
+    # When the queue refreshes with nothing new
+    refresh()
+    # Then nothing is said (the page as loaded already shows how many tickets it holds)
+    assert page.evaluate("window.said") == []
+    # When a ticket arrives and the queue refreshes twice
+    TicketFactory(subject="Second ticket")
+    refresh()
+    refresh()
+    # Then the new count is said once
+    expect(page.get_by_role("link", name=re.compile("Second ticket"))).to_be_visible()
+    assert page.evaluate("window.said") == ["2 open tickets in this queue."]
+    journey.shot(page, "queue announced once")
