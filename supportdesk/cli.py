@@ -228,14 +228,16 @@ def token_revoke(token: str = typer.Argument(..., help="The token's prefix (from
                  data_dir: Path = DATA_DIR_OPTION) -> None:
     """Revoke a token: every later request made with it is refused (401)."""
     setup_django(data_dir)
-    from supportdesk.accounts.actions import revoke_token
+    from supportdesk.accounts.actions import PREFIX_LENGTH, revoke_token
     from supportdesk.accounts.queries import token_by_reference
     from supportdesk.errors import DomainError
 
     try:
         found = token_by_reference(token)
-        if found is None:
-            raise fail(f"no token starts with {token[:10]!r}; `supportdesk token list` shows each token's prefix")
+        if found is None:  # never the whole of what was typed: it may be a secret
+            shown = token.strip()[:PREFIX_LENGTH] + ("…" if len(token.strip()) > PREFIX_LENGTH else "")
+            raise fail(f"no token matches {shown!r}: give the {PREFIX_LENGTH}-character prefix `supportdesk token "
+                       "list` shows for each token, or the token's whole secret")
         revoked = revoke_token(None, found)
     except DomainError as exc:
         raise fail(exc.message) from exc

@@ -262,7 +262,9 @@ def create_api_token(request: HttpRequest, payload: TokenIn):
 
 @token_router.post("/{prefix}/revoke", response={200: TokenOut, 409: None}, summary="Revoke a token (system admins)",
                    description="Named by its listed `prefix`. Its next request is refused (401). The token stays "
-                               "listed, revoked. Already revoked: 409 `token.already_revoked`.")
+                               "listed, revoked. Already revoked: 409 `token.already_revoked`. No token with that "
+                               "prefix: 404. A prefix two tokens share: 422 `token.ambiguous_prefix` and neither is "
+                               "revoked (revoke one with `supportdesk token revoke` and its whole secret).")
 def revoke_api_token(request: HttpRequest, prefix: str):
     admin = policy.signed_in(request)
     return actions.revoke_token(admin, queries.visible_token(admin, prefix))

@@ -11,7 +11,7 @@ class AccountError(StrEnum):
     TOKEN_INVALID = "token.invalid"
     TOKEN_INACTIVE_USER = "token.inactive_user"
     TOKEN_ALREADY_REVOKED = "token.already_revoked"
-    TOKEN_UNKNOWN = "token.unknown"
+    TOKEN_AMBIGUOUS = "token.ambiguous_prefix"  # two tokens share the prefix given
     BAD_DOMAIN = "client.bad_domain"
     DOMAIN_TAKEN = "client.domain_taken"
     BAD_PHONE = "client.bad_phone"

@@ -68,17 +68,19 @@ def api_tokens(user: User | None = None) -> QuerySet[ApiToken]:
 
 def token_by_reference(reference: str) -> ApiToken | None:
     """The token a person names: its whole secret (looked up by hash) or the prefix shown when it was listed.
-    None when nothing matches; raises `Invalid` when a prefix names more than one token."""
+    None when nothing matches; raises `Invalid` when a prefix names more than one token.
+
+    Anything longer than a prefix must be the whole secret: a mistyped secret, or more characters than the prefix,
+    is not cut down to its first characters, which would take whichever token has that prefix."""
     from .actions import PREFIX_LENGTH, TOKEN_PREFIX, hash_token
 
     reference = reference.strip()
     if not reference.startswith(TOKEN_PREFIX) or len(reference) < PREFIX_LENGTH:
         return None
     found = api_tokens().filter(key_hash=hash_token(reference)).first()
-    if found is not None:
+    if found is not None or len(reference) != PREFIX_LENGTH:
         return found
-    return _one_by_prefix(api_tokens(), reference[:PREFIX_LENGTH], field="token",
-                          hint="give the whole secret to revoke one of them")
+    return _one_by_prefix(api_tokens(), reference, field="token", hint="give the whole secret to revoke one of them")
 
 
 def _one_by_prefix(tokens: QuerySet[ApiToken], prefix: str, *, field: str, hint: str) -> ApiToken | None:
@@ -88,8 +90,8 @@ def _one_by_prefix(tokens: QuerySet[ApiToken], prefix: str, *, field: str, hint:
 
     matches = list(tokens.filter(prefix=prefix)[:2])
     if len(matches) > 1:
-        raise Invalid(AccountError.TOKEN_UNKNOWN, f"More than one token starts with {prefix}; {hint}.",
-                      fields={field: "ambiguous"})
+        raise Invalid(AccountError.TOKEN_AMBIGUOUS, f"More than one token starts with {prefix}, so none was "
+                      f"revoked; {hint}.", fields={field: "ambiguous"})
     return matches[0] if matches else None
 
 

@@ -151,7 +151,8 @@ def token_revoke(request: HttpRequest, prefix: str) -> HttpResponse:
     except NotFound as exc:
         raise Http404 from exc
     except DomainError as exc:  # two tokens share the prefix
-        return render(request, "accounts/refused.html", {"message": exc.message}, status=422)
+        return render(request, "accounts/refused.html",
+                      {"message": exc.message, "heading": "Two tokens share this prefix"}, status=422)
     if request.method == "POST" and token.revoked_at is None:
         try:
             actions.revoke_token(admin, token)

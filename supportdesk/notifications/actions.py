@@ -3,8 +3,8 @@ change then leaves no row, so nothing is sent for work that did not happen."""
 
 from __future__ import annotations
 
+import difflib
 import functools
-import re
 import secrets
 import uuid
 from collections.abc import Callable
@@ -21,6 +21,7 @@ from supportdesk.prepared_inserts import InsertBatch, insert
 
 from .errors import WebhookError
 from .models import OutboxItem, OutboxKind, WebhookSubscription
+from .topics import TOPICS, WILDCARDS, unknown_topics
 from .webhooks import is_public_url
 
 REFERENCES_MAX = 900  # characters of the References header we write (whole ids only)
@@ -138,7 +139,6 @@ def _one_line(text: str, limit: int = 255) -> str:
 
 # Webhook subscriptions (system admins) ----------------------------------------------------------------
 
-TOPIC_RE = re.compile(r"^(\*|[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?)$")
 MAX_TOPICS = 50
 MIN_SECRET = 16
 
@@ -160,13 +160,31 @@ def _checked_url(url: object) -> str:
 
 
 def _checked_topics(topics: object) -> list[str]:
+    """Only topics a subscription can take: a misspelt one ("ticket.opend") would be stored and never fire."""
     if topics is None:
         return []
-    if not isinstance(topics, list) or len(topics) > MAX_TOPICS or \
-            not all(isinstance(t, str) and len(t) <= 60 and TOPIC_RE.match(t) for t in topics):
+    if not isinstance(topics, list) or len(topics) > MAX_TOPICS or not all(isinstance(t, str) for t in topics):
         raise Invalid(WebhookError.BAD_TOPICS, f"topics is a list of at most {MAX_TOPICS} topics such as "
-                      '"ticket.opened", "ticket.*" or "*" (empty: every topic).', fields={"topics": "unknown form"})
+                      '"ticket.opened", "ticket.*" or "*" (empty: every topic).',
+                      fields={"topics": f"a list of at most {MAX_TOPICS} topics"})
+    unknown = list(dict.fromkeys(unknown_topics(topics)))
+    if unknown:
+        named = ", ".join(_shown(t) for t in unknown)
+        guesses = {t: close[0] for t in unknown
+                   if (close := difflib.get_close_matches(t, [*TOPICS, *WILDCARDS], n=1, cutoff=0.75))}
+        meant = ", ".join(guesses.values() if len(unknown) == 1 else (f"{g} for {_shown(t)}" for t, g in guesses.items()))
+        raise Invalid(WebhookError.BAD_TOPICS,
+                      f"Unknown topic{'s' if len(unknown) > 1 else ''}: {named}."
+                      + (f" Did you mean {meant}?" if guesses else "")
+                      + " Name topics the product publishes (GET /api/v1/webhooks/topics lists them), a family's "
+                      f"wildcard ({', '.join(WILDCARDS[:-1])}) or \"*\".",
+                      fields={"topics": f"unknown: {named}"})
     return list(dict.fromkeys(topics))
+
+
+def _shown(topic: str) -> str:
+    """A refused topic as the message repeats it: cut short, so a pasted paragraph does not fill the answer."""
+    return '""' if not topic else topic if len(topic) <= 60 else topic[:60] + "…"
 
 
 def create_subscription(actor: Any, *, url: object, topics: object = None,

@@ -19,6 +19,7 @@ from supportdesk.policy.notifications import can_manage_webhooks
 
 from . import actions
 from .models import WebhookSubscription
+from .topics import TOPICS, WILDCARDS
 
 router = Router()
 
@@ -41,6 +42,16 @@ class WebhookCreated(WebhookOut):
     secret: str
 
 
+class TopicOut(Schema):
+    topic: str
+    description: str
+
+
+class TopicsOut(Schema):
+    topics: list[TopicOut]
+    wildcards: list[str]
+
+
 def _admin(request: HttpRequest):  # type: ignore[no-untyped-def]
     user = policy.signed_in(request)
     if not can_manage_webhooks(user):
@@ -55,10 +66,22 @@ def list_webhooks(request: HttpRequest):
     return WebhookSubscription.objects.filter(active=True).order_by("id")
 
 
+@router.get("/topics", response=TopicsOut, summary="The topics a subscription may name (system admins)",
+            description="`topics`: every event kind the product publishes, with what it means; `wildcards`: "
+                        "`<family>.*` for each family of topics, and `*` (every topic). A subscription naming "
+                        "anything else is refused (422 `webhook.bad_topics`).")
+def webhook_topics(request: HttpRequest):
+    _admin(request)
+    return {"topics": [{"topic": topic, "description": text} for topic, text in TOPICS.items()],
+            "wildcards": list(WILDCARDS)}
+
+
 @router.post("", response={201: WebhookCreated}, summary="Subscribe a URL to events (system admins)",
              description="`topics`: event kinds such as `ticket.opened`, `ticket.status_changed`, `message.public`, "
-                         "`ticket.*`, or `*`; empty or absent: every topic. Without `secret` one is generated; it is "
-                         "shown only in this answer.")
+                         "a family's wildcard such as `ticket.*`, or `*`; empty or absent: every topic. "
+                         "`GET /api/v1/webhooks/topics` lists them; a topic not there is refused with 422 "
+                         "`webhook.bad_topics`, naming it in `fields.topics` (`unknown: ticket.opend`). Without "
+                         "`secret` one is generated; it is shown only in this answer.")
 def create_webhook(request: HttpRequest, payload: WebhookIn):
     subscription = actions.create_subscription(_admin(request), url=payload.url, topics=payload.topics,
                                                secret=payload.secret)

@@ -13,7 +13,8 @@ class SubscriptionForm(forms.Form):
                                                         "autocomplete": "off", "spellcheck": "false"}),
                           help_text="A public http(s) address that accepts POST.")
     topics = forms.CharField(label="Topics", required=False, max_length=4000,
-                             help_text='Comma- or space-separated, e.g. "ticket.opened, ticket.*". Empty: every topic.')
+                             help_text='Comma- or space-separated, e.g. "ticket.opened, ticket.*". Empty: every topic. '
+                                       "Every topic is listed below the form.")
     # PasswordInput: a refused form never echoes the secret back into the page.
     secret = forms.CharField(label="Secret", required=False, max_length=1000, strip=False,
                              widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),

@@ -20,6 +20,7 @@ from supportdesk.errors import DomainError, NotFound
 
 from . import actions, queries
 from .forms import SubscriptionForm
+from .topics import TOPICS, WILDCARDS
 
 PAGE_SIZE = 25
 T = TypeVar("T")
@@ -60,7 +61,8 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
             # Rendered, not redirected: the secret lives only in this answer, never in a session or message store.
             return render(request, "notifications/webhook_created.html", {"subscription": created}, status=201)
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notifications/webhooks.html", {"page": page, "form": form},
+    return render(request, "notifications/webhooks.html",
+                  {"page": page, "form": form, "topics": TOPICS.items(), "wildcards": WILDCARDS},
                   status=422 if form.is_bound else 200)
 
 

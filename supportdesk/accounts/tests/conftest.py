@@ -41,3 +41,20 @@ def as_person():  # noqa: ANN201
         return http
 
     return login
+
+
+@pytest.fixture
+def tokens_sharing_a_prefix(db, monkeypatch):  # noqa: ANN001, ANN201
+    """Two tokens made by `create_token` whose secrets start alike, so both are listed with one prefix (a prefix is
+    seven random characters after "sd_": a clash is rare, not impossible). Returns [(token, secret), ...]."""
+    from types import SimpleNamespace
+
+    from supportdesk.accounts.actions import create_token
+
+    people = [StaffFactory(email="crm@vendor.example"), StaffFactory(email="billing@vendor.example")]
+    tails = iter(["clash12-first-" + "a" * 29, "clash12-other-" + "b" * 29])
+    with monkeypatch.context() as patched:  # only while these two are made
+        patched.setattr("supportdesk.accounts.actions.secrets", SimpleNamespace(token_urlsafe=lambda n: next(tails)))
+        made = [create_token(None, user=person, name=f"{person.email.split('@')[0]} sync") for person in people]
+    assert made[0][0].prefix == made[1][0].prefix == "sd_clash12"
+    return made

@@ -11,7 +11,7 @@ from click.testing import Result
 from django.test import Client as HttpClient
 from typer.testing import CliRunner
 
-from supportdesk.accounts.actions import create_token
+from supportdesk.accounts.actions import PREFIX_LENGTH, create_token
 from supportdesk.accounts.models import AccountEvent, ApiToken
 from supportdesk.cli import app
 from supportdesk.factories import StaffFactory
@@ -53,8 +53,42 @@ def test_given_a_revoked_or_unknown_token_when_revoked_then_one_clear_line_and_e
     unknown = sd("token", "revoke", "sd_nothing-like-it")
     assert (again.exit_code, unknown.exit_code) == (2, 2)
     assert "already revoked" in again.stderr
-    assert "no token starts with" in unknown.stderr and "token list" in unknown.stderr
+    assert "no token matches 'sd_nothing…'" in unknown.stderr and "token list" in unknown.stderr
     assert AccountEvent.objects.filter(kind="token.revoked").count() == 1
+
+
+def test_given_two_tokens_sharing_a_prefix_when_revoked_by_that_prefix_then_refused_naming_the_clash_and_both_work(
+        sd, tokens_sharing_a_prefix):
+    # Given two tokens in use that `token list` shows with one prefix
+    (first, first_secret), (second, second_secret) = tokens_sharing_a_prefix
+    assert sd("token", "list").stdout.count("sd_clash12") == 2
+    # When the operator revokes by that prefix
+    refused = sd("token", "revoke", "sd_clash12")
+    # Then the command fails saying the prefix names two tokens and how to name one, and revokes neither
+    assert refused.exit_code == 2
+    assert "More than one token starts with sd_clash12, so none was revoked" in refused.stderr
+    assert "whole secret" in refused.stderr
+    assert (api_status(first_secret), api_status(second_secret)) == (200, 200)
+    assert not ApiToken.objects.filter(revoked_at__isnull=False).exists()
+    assert not AccountEvent.objects.filter(kind="token.revoked").exists()
+    # And the whole secret of one revokes that one only
+    assert sd("token", "revoke", second_secret).exit_code == 0
+    assert (api_status(first_secret), api_status(second_secret)) == (200, 401)
+
+
+def test_given_more_than_a_prefix_that_is_not_a_secret_when_revoking_then_no_token_is_taken_by_its_first_characters(
+        sd):
+    # Given a token in use
+    token, secret = create_token(None, user=StaffFactory(), name="crm")
+    # When the operator names something that starts with its prefix but is neither the prefix nor the secret
+    # (a mistyped secret, or a prefix with more characters after it)
+    mistyped = sd("token", "revoke", secret[:-1] + ("x" if secret[-1] != "x" else "y"))
+    longer = sd("token", "revoke", token.prefix + "zz")
+    # Then nothing is revoked, and the error says what names a token, without repeating what was typed
+    assert (mistyped.exit_code, longer.exit_code) == (2, 2)
+    assert f"no token matches '{token.prefix}…'" in mistyped.stderr and "whole secret" in mistyped.stderr
+    assert secret[PREFIX_LENGTH:] not in mistyped.stderr
+    assert api_status(secret) == 200 and ApiToken.objects.get().revoked_at is None
 
 
 def test_given_a_deactivated_person_when_a_token_is_asked_for_then_it_is_refused_and_none_is_stored(sd):

@@ -130,6 +130,40 @@ def test_given_no_csrf_token_when_revoking_then_403_and_nothing_changes(admin):
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None
 
 
+def test_given_two_tokens_sharing_a_prefix_when_the_admin_revokes_by_it_then_refused_naming_the_clash_and_neither_is_revoked(
+        as_person, admin, tokens_sharing_a_prefix):
+    (_, first_secret), (_, second_secret) = tokens_sharing_a_prefix
+    http = as_person(admin)
+    listed = http.get("/tokens/").content.decode()
+    assert listed.count("sd_clash12") >= 2  # both rows show the one prefix
+
+    asked = http.get("/tokens/sd_clash12/revoke/")
+    sent = http.post("/tokens/sd_clash12/revoke/")
+
+    for answer in (asked, sent):
+        html = answer.content.decode()
+        assert answer.status_code == 422
+        assert "Two tokens share this prefix" in html
+        assert "More than one token starts with sd_clash12, so none was revoked" in html
+        assert "supportdesk token revoke" in html and "whole secret" in html
+    assert not ApiToken.objects.filter(revoked_at__isnull=False).exists()
+    assert not AccountEvent.objects.filter(kind="token.revoked").exists()
+    assert bearer(first_secret).get("/api/v1/tickets/").status_code == 200
+    assert bearer(second_secret).get("/api/v1/tickets/").status_code == 200
+
+
+@pytest.mark.parametrize("prefix", ["sd_nothing", "sd_short", "sd_" + "x" * 40])
+def test_given_a_prefix_no_token_has_when_the_admin_revokes_by_it_then_404_and_nothing_changes(as_person, admin,
+                                                                                                prefix):
+    token, secret = create_token(None, user=StaffFactory(), name="crm")
+    http = as_person(admin)
+
+    assert http.get(f"/tokens/{prefix}/revoke/").status_code == 404
+    assert http.post(f"/tokens/{prefix}/revoke/").status_code == 404
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+    assert bearer(secret).get("/api/v1/tickets/").status_code == 200
+
+
 @pytest.mark.parametrize("role", ["agent", "manager", "client_admin"])
 def test_given_someone_not_a_system_admin_when_reaching_the_screen_then_404_and_nothing_changes(world, as_person,
                                                                                                role):
@@ -188,6 +222,24 @@ def test_given_the_api_when_the_admin_revokes_then_refused_next_and_409_again(ad
     assert bearer(secret).get("/api/v1/tickets/").status_code == 401
     assert again.status_code == 409 and again.json()["error"]["code"] == "token.already_revoked"
     assert http.post("/api/v1/tokens/sd_nothing/revoke").status_code == 404
+
+
+def test_given_two_tokens_sharing_a_prefix_when_revoked_through_the_api_then_422_naming_the_clash_and_neither_is_revoked(
+        admin, tokens_sharing_a_prefix):
+    (_, first_secret), (_, second_secret) = tokens_sharing_a_prefix
+    http = as_admin_by_token(admin)
+
+    refused = http.post("/api/v1/tokens/sd_clash12/revoke")
+    unknown = http.post("/api/v1/tokens/sd_nothing/revoke")
+
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert error["code"] == "token.ambiguous_prefix" and error["fields"] == {"prefix": "ambiguous"}
+    assert "More than one token starts with sd_clash12, so none was revoked" in error["message"]
+    assert unknown.status_code == 404 and unknown.json()["error"]["message"] == "No such token."
+    assert not ApiToken.objects.filter(revoked_at__isnull=False).exists()
+    assert bearer(first_secret).get("/api/v1/tickets/").status_code == 200
+    assert bearer(second_secret).get("/api/v1/tickets/").status_code == 200
 
 
 @pytest.mark.parametrize("role", ["agent", "manager", "client_admin"])
