@@ -69,7 +69,10 @@ def designate(actor: User | None, *, client: Client, user: User) -> Designation:
                 raise Conflict(DesignationError.ALREADY_DESIGNATED, f"{user.email} is already designated.")
             if len(active) >= limit:
                 raise _limit_reached(client, limit, active)
-            slot = min(set(range(1, limit + 1)) - {d.slot for d in active})
+            # The lowest free place, looked for among the first len(active) + 1 (one is free there, as fewer than
+            # `limit` are taken): never a set of all `limit` places, which a huge limit made a 500.
+            taken = {d.slot for d in active}
+            slot = next(n for n in range(1, len(active) + 2) if n not in taken)
             designation = Designation.objects.create(client=client, user=user, slot=slot, start=now, created_by=actor)
             AccountEvent.objects.create(client=client, actor=actor, kind="designation.added",
                                         data={"user": user.email, "slot": slot})

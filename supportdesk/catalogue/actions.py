@@ -26,8 +26,11 @@ def publish_version(actor: User | None, *, offering: Offering, features: dict, e
         latest = offering.versions.select_for_update().order_by("-version").first()
         try:
             typed = Features.from_json({**(latest.features if latest else {}), **features})
+            typed.check_publishable()
         except (FeatureError, TypeError) as exc:
-            raise Invalid("catalogue.bad_features", f"Invalid features: {exc}", fields={"features": str(exc)}) from exc
+            feature = exc.feature if isinstance(exc, FeatureError) else ""
+            raise Invalid("catalogue.bad_features", f"Invalid features: {exc}",
+                          fields={f"features.{feature}" if feature else "features": str(exc)}) from exc
         if latest and effective_from < latest.effective_from:
             raise Invalid("catalogue.version_before_latest",
                           f"A new version cannot take effect before the current one ({latest.effective_from}).",

@@ -70,7 +70,9 @@ def list_severities(request: HttpRequest):
 class VersionIn(Schema):
     effective_from: date
     features: dict = Field(..., description="Features to change: each key given replaces the current version's value; "
-                                            "keys left out keep theirs (give the whole `objectives` or `channels`)")
+                                            "keys left out keep theirs (give the whole `objectives` or `channels`). "
+                                            "`designated_user_limit` is 0 to 10000; a bad value is 422 "
+                                            "`catalogue.bad_features` naming `features.<feature>`")
     includes: list[str] | None = Field(None, description="Codes of the offerings this one includes; "
                                                          "left out: as in the current version")
     summary: str = ""

@@ -17,8 +17,17 @@ CALENDAR_KINDS = ("24x7", "weekdays-24h", "business-hours")
 METRICS = ("initial_response", "next_update", "resolution")
 
 
+# The most designated users a plan may grant. A designation takes a numbered place 1..limit (accounts.Designation.slot,
+# a small integer: 32,767 at most on PostgreSQL), and ten thousand named people is far beyond any plan (Premium: 10).
+MAX_DESIGNATED_USERS = 10_000
+
+
 class FeatureError(ValueError):
-    pass
+    """A bad feature value; `feature` names the feature when the error is about one (the API names it)."""
+
+    def __init__(self, message: str, feature: str = "") -> None:
+        super().__init__(message)
+        self.feature = feature
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,13 @@ class Features:
         }
         return data
 
+    def check_publishable(self) -> None:
+        """Bounds a new catalogue version must keep. Checked when a version is published, not when a stored one is
+        read: a version stored before a bound existed still reads (designations never enumerate up to the limit)."""
+        if self.designated_user_limit > MAX_DESIGNATED_USERS:
+            raise FeatureError(f"designated_user_limit must be a whole number from 0 to {MAX_DESIGNATED_USERS}, not "
+                               f"{self.designated_user_limit}", "designated_user_limit")
+
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Features:
         if not isinstance(data, dict):
@@ -100,7 +116,7 @@ class Features:
             raise FeatureError("case_scrub_cadence must be weekly, biweekly or empty")
         for key in ("designated_user_limit", "event_discount_percent", "onsite_visits_per_year", "extra_onsite_visits"):
             if key in values and (isinstance(values[key], bool) or not isinstance(values[key], int) or values[key] < 0):
-                raise FeatureError(f"{key} must be a whole number >= 0")
+                raise FeatureError(f"{key} must be a whole number >= 0", key)
         if not 0 <= values.get("event_discount_percent", 0) <= 100:
             raise FeatureError("event_discount_percent must be between 0 and 100")
         return cls(channels=channels, objectives=objectives, **values)

@@ -7,10 +7,11 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from supportdesk.errors import NotFound
+from supportdesk.errors import Invalid, NotFound
 from supportdesk.policy import helpcenter as help_policy
 
 from . import search
+from .errors import HelpError
 from .models import Article, ArticleAttachment, Comment, Section
 
 
@@ -35,6 +36,17 @@ def sections(user: Any) -> QuerySet[Section]:
     if help_policy.can_edit_articles(user):
         return Section.objects.all()
     return Section.objects.filter(pk__in=help_policy.visible_articles(user).values("section_id"))
+
+
+def listed_section(user: Any, slug: str) -> Section:
+    """The section a list filter names, among those `sections` lists for this person; any other slug is a 422
+    naming `section`: a typo would otherwise answer an empty list. A section this person may not list is
+    refused as if missing, so its name leaks nothing."""
+    section = sections(user).filter(slug=slug).first()
+    if section is None:
+        raise Invalid(HelpError.UNKNOWN_SECTION, f"No section with slug {slug[:100]!r}; use one that GET "
+                      "/api/v1/help/sections lists.", fields={"section": "unknown"})
+    return section
 
 
 def articles_by_section(user: Any) -> QuerySet[Article]:

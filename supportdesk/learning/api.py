@@ -324,11 +324,18 @@ def register(request: HttpRequest, event_id: int):
     return Status(201, actions.register(policy.signed_in(request), event))
 
 
-@router.get("/registrations", response=list[RegistrationOut], summary="Registrations you may see")
+@router.get("/registrations", response=list[RegistrationOut], summary="Registrations you may see",
+            description="`event_id` narrows to one event; an event that does not exist (or that you cannot see) "
+                        "is a 404 (`not_found`, \"No such event.\"), not an empty list. A known event without "
+                        "registrations you may see lists none.",
+            openapi_extra={"responses": {404: {"description": "`not_found`: `event_id` names no event you may "
+                                                              "see"}}})
 @paginate(PageNumberPagination, page_size=50)
 def list_registrations(request: HttpRequest, event_id: int | None = None):
-    qs = queries.registrations(policy.signed_in(request))
-    return qs.filter(event_id=event_id) if event_id else qs
+    user = policy.signed_in(request)
+    # The event is looked up, not just filtered on: a mistyped id would otherwise answer an empty list.
+    event = queries.event_for(user, event_id) if event_id is not None else None
+    return queries.registrations(user, event=event)
 
 
 @router.post("/registrations/{registration_id}/cancel", response=RegistrationOut, summary="Cancel a registration",

@@ -117,7 +117,10 @@ def list_series(request: HttpRequest, client_id: int):
     return queries.series_qs(_me(request)).filter(client=client)
 
 
-@router.post("/clients/{client_id}/series", response={201: SeriesOut}, summary="Plan a recurring call")
+@router.post("/clients/{client_id}/series", response={201: SeriesOut}, summary="Plan a recurring call",
+             description="Plans calls to come: a `starts_on` whose first call (its first `weekday` at `local_time` "
+                         "in `zone`) is before now is 422 `tam.window_in_past` on `starts_on`; a call that took "
+                         "place is recorded as minutes on its occurrence.")
 def create_series(request: HttpRequest, client_id: int, payload: SeriesIn):
     client = queries.client_for(_me(request), client_id, work=True)
     return Status(201, calls.create_series(_me(request), client=client, **payload.dict()))
@@ -161,7 +164,11 @@ def agenda(request: HttpRequest, occ_id: int):
     return calls.generate_agenda(_me(request), occ)
 
 
-@router.post("/occurrences/{occ_id}/minutes", response=OccurrenceOut, summary="Record minutes and follow-ups")
+@router.post("/occurrences/{occ_id}/minutes", response=OccurrenceOut, summary="Record minutes and follow-ups",
+             description="Every follow-up sent is recorded, or nothing is: a blank `text` (422 `tam.required`), a "
+                         "text over 500 or owner over 200 characters (`tam.too_long`) or a `due_on` that is not "
+                         "YYYY-MM-DD in the years 2 to 9998 (`tam.bad_dates`) is refused naming the item's field "
+                         "(`follow_ups[1].text`). Minutes are 1 to 50,000 characters.")
 def minutes(request: HttpRequest, occ_id: int, payload: MinutesIn):
     occ = queries.one(queries.occurrences_qs(_me(request)), occ_id, "call")
     return calls.record_minutes(_me(request), occ, minutes=payload.minutes,

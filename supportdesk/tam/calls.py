@@ -15,12 +15,15 @@ from supportdesk.errors import Conflict, Invalid
 from supportdesk.local_times import abbreviation, offset, shown
 from supportdesk.notifications.actions import enqueue_email
 from supportdesk.tickets.models import Ticket, TicketEvent
+from supportdesk.web.forms import FIRST_YEAR, LAST_YEAR
 
 from . import ics, schedule
 from .actions import client_admin_emails, log, require_feature, require_worker
 from .errors import TamError
 from .models import CallOccurrence, CallSeries, FollowUp, OccurrenceStatus
 
+# What a call's minutes and follow-ups store (FollowUp.text and .owner are columns of these widths).
+MAX_MINUTES, MAX_FOLLOW_UP_TEXT, MAX_FOLLOW_UP_OWNER = 50_000, 500, 200
 HORIZON = timedelta(weeks=6)  # occurrences (and invitations) exist this far ahead; a daily job extends
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Ticket history kinds never shown in an agenda (it is discussed with the client).
@@ -89,6 +92,8 @@ def create_series(actor: User | None, *, client: Client, cadence: str, weekday: 
     values = _check_fields({"weekday": weekday, "local_time": local_time, "zone": zone or client.timezone,
                             "duration_minutes": duration_minutes, "title": title,
                             "attendees": attendees if attendees is not None else client_admin_emails(client)})
+    if starts_on is not None:
+        _check_start(starts_on, values, now)
     with transaction.atomic():
         series = CallSeries.objects.create(client=client, tam=tam, cadence=cadence,
                                            starts_on=starts_on or schedule.in_zone(now, values["zone"]).date(),
@@ -97,6 +102,22 @@ def create_series(actor: User | None, *, client: Client, cadence: str, weekday: 
             local_time=values["local_time"].isoformat("minutes"), zone=values["zone"])
         extend_series(series, now=now)
     return series
+
+
+def _check_start(starts_on: date, values: dict[str, Any], now: datetime) -> None:
+    """A series schedules calls to come: a `starts_on` whose first call would be before now is refused, since
+    those calls would never be generated (a call that took place is recorded as minutes on its occurrence).
+    Left out, the series starts today, and a call of today already past is simply not planned."""
+    if not FIRST_YEAR <= starts_on.year <= LAST_YEAR:  # the ends of the calendar overflow a week on
+        raise Invalid(TamError.BAD_DATES, f"The series' start {starts_on.isoformat()} is outside the years "
+                      f"{FIRST_YEAR} to {LAST_YEAR}; check the year.", fields={"starts_on": f"years {FIRST_YEAR} "
+                                                                                           f"to {LAST_YEAR}"})
+    first = schedule.instant(schedule.first_date(starts_on, values["weekday"]), values["local_time"], values["zone"])
+    if first < now:
+        raise Invalid(TamError.WINDOW_IN_PAST, f"The series' first call from {starts_on.isoformat()} would be "
+                      f"{shown(first, values['zone'])}, which is past: a series plans calls to come. Start it on a "
+                      "later date, or leave starts_on out to start from today; record a call that took place as "
+                      "minutes on that call.", fields={"starts_on": "first call in the past"})
 
 
 def extend_series(series: CallSeries, *, now: datetime | None = None) -> list[CallOccurrence]:
@@ -311,28 +332,45 @@ def record_minutes(actor: User | None, occ: CallOccurrence, *, minutes: str,
     minutes = str(minutes or "").replace("\r\n", "\n").strip()
     if not minutes:
         raise Invalid(TamError.REQUIRED, "Write the minutes of the call.", fields={"minutes": "required"})
-    rows = []
-    for item in follow_ups or []:
-        text = " ".join(str(item.get("text", "")).split())
-        if not text:
-            continue
-        due = item.get("due_on")
-        if isinstance(due, str) and due:
-            try:
-                due = date.fromisoformat(due)
-            except ValueError as exc:
-                raise Invalid(TamError.BAD_DATES, f"Follow-up due date {due!r} is not YYYY-MM-DD.",
-                              fields={"follow_ups": "bad due date"}) from exc
-        rows.append(FollowUp(occurrence=occ, text=text[:500], owner=str(item.get("owner") or "")[:200],
-                             due_on=due or None))
+    if len(minutes) > MAX_MINUTES:  # what is stored: longer minutes were cut without a word
+        raise Invalid(TamError.TOO_LONG, f"The minutes may be at most {MAX_MINUTES} characters.",
+                      fields={"minutes": f"at most {MAX_MINUTES} characters"})
+    rows = [_follow_up(occ, index, item) for index, item in enumerate(follow_ups or [])]
     with transaction.atomic():
-        occ.minutes = minutes[:50_000]
+        occ.minutes = minutes
         occ.status = OccurrenceStatus.HELD
         occ.held_at = occ.held_at or at or timezone.now()
         occ.save(update_fields=["minutes", "status", "held_at"])
         FollowUp.objects.bulk_create(rows)
         log(occ.series.client, actor, "call.minutes_recorded", occurrence=occ.pk, follow_ups=len(rows))
     return occ
+
+
+def _follow_up(occ: CallOccurrence, index: int, item: dict) -> FollowUp:
+    """One follow-up as sent, checked: every item sent is kept or refused naming its path (`follow_ups[1].text`),
+    never dropped or cut (the call page drops only its blank lines, before the action)."""
+    field = f"follow_ups[{index}]"
+    text = " ".join(str(item.get("text") or "").split())
+    if not text:
+        raise Invalid(TamError.REQUIRED, f"{field}: a follow-up needs its text (what is to be done); leave the "
+                      "item out rather than sending it blank.", fields={f"{field}.text": "required"})
+    owner = str(item.get("owner") or "").strip()
+    for name, value, limit in (("text", text, MAX_FOLLOW_UP_TEXT), ("owner", owner, MAX_FOLLOW_UP_OWNER)):
+        if len(value) > limit:  # the column's width: refused, not cut
+            raise Invalid(TamError.TOO_LONG, f"{field}: the {name} may be at most {limit} characters.",
+                          fields={f"{field}.{name}": f"at most {limit} characters"})
+    sent = item.get("due_on") or None
+    due: date | None = sent if not isinstance(sent, str) else None
+    if isinstance(sent, str):
+        try:
+            due = date.fromisoformat(sent)
+        except ValueError as exc:
+            raise Invalid(TamError.BAD_DATES, f"{field}: due date {sent[:40]!r} is not YYYY-MM-DD.",
+                          fields={f"{field}.due_on": "YYYY-MM-DD"}) from exc
+    if due is not None and not FIRST_YEAR <= due.year <= LAST_YEAR:  # as the call page's date check
+        raise Invalid(TamError.BAD_DATES, f"{field}: due date {due.isoformat()} is outside the years {FIRST_YEAR} "
+                      f"to {LAST_YEAR}; check the year.", fields={f"{field}.due_on": f"years {FIRST_YEAR} to {LAST_YEAR}"})
+    return FollowUp(occurrence=occ, text=text, owner=owner, due_on=due)
 
 
 def complete_follow_up(actor: User | None, follow_up: FollowUp) -> FollowUp:

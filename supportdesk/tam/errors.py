@@ -34,5 +34,6 @@ class TamError(StrEnum):
     RECORDING_NOT_VIDEO = "tam.recording_not_video"
     EMPTY_FILE = "tam.empty_file"
     REQUIRED = "tam.required"
+    TOO_LONG = "tam.too_long"
     BAD_IDEMPOTENCY_KEY = "tam.bad_idempotency_key"
     IDEMPOTENCY_KEY_REUSED = "tam.idempotency_key_reused"

@@ -56,6 +56,9 @@ class MinutesForm(forms.Form):
         for line in _lines(self.cleaned_data["follow_ups"]):
             parts = [p.strip() for p in line.split("|")]
             text, owner = parts[0], parts[1] if len(parts) > 1 else ""
+            if not text:  # a blank line is skipped, but a line with an owner or a date and no text was lost
+                raise forms.ValidationError(f"Each follow-up needs its text before the first |: {line[:60]!r} "
+                                            "has none.")
             if len(" ".join(text.split())) > 500 or len(owner) > 200:
                 raise forms.ValidationError(f"A follow-up's text has at most 500 characters and its owner 200: "
                                             f"{line[:60]!r}… is longer.")

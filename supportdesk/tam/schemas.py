@@ -57,7 +57,9 @@ class SeriesIn(Schema):
     local_time: str
     zone: str | None = None
     duration_minutes: StrictInt = 60
-    starts_on: date | None = None
+    starts_on: date | None = Field(None, description="The first call is the first `weekday` on or after this date "
+                                                    "(today in `zone` when left out); a first call already past is "
+                                                    "422 `tam.window_in_past` on `starts_on`")
     attendees: list[str] | None = None
     title: str = "Case scrub call"
 
