@@ -55,7 +55,7 @@ def quote(request: HttpRequest, offering: str, users: str | None = None, currenc
     return body
 
 
-class LineOut(Schema):
+class InvoiceLineOut(Schema):
     id: int
     kind: str
     description: str
@@ -97,7 +97,7 @@ class InvoiceOut(Schema):
 
 
 class InvoiceDetailOut(InvoiceOut):
-    lines: list[LineOut]
+    lines: list[InvoiceLineOut]
     credit_notes: list[CreditNoteOut]
 
 

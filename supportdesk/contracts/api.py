@@ -48,7 +48,7 @@ class OrderIn(Schema):
     lines: list[LineIn]
 
 
-class LineOut(Schema):
+class OrderLineOut(Schema):
     id: int
     action: str
     target_line: int | None = Field(None, alias="target_id")
@@ -84,7 +84,7 @@ class OrderOut(Schema):
     effective_from: date
     effective_to: date | None
     currency: str
-    lines: list[LineOut]
+    lines: list[OrderLineOut]
 
     @staticmethod
     def resolve_amends(obj) -> str | None:  # noqa: ANN001

@@ -20,7 +20,7 @@ from . import actions, attachments, exports, merges, queries
 from .errors import TicketError
 from .models import Category
 from .schemas import (
-    EventOut,
+    TicketEventOut,
     MergeIn,
     MessageIn,
     MessageOut,
@@ -207,7 +207,7 @@ def list_messages(request: HttpRequest, ticket_id: int):
     return policy.visible_messages(user, queries.ticket_for(user, ticket_id)).order_by("created_at", "id")
 
 
-@router.get("/{ticket_id}/events", response=list[EventOut], summary="The append-only history")
+@router.get("/{ticket_id}/events", response=list[TicketEventOut], summary="The append-only history")
 @paginate(PageNumberPagination, page_size=100)
 def ticket_events(request: HttpRequest, ticket_id: int):
     ticket = queries.ticket_for(policy.signed_in(request), ticket_id)

@@ -139,7 +139,7 @@ class TicketDetailOut(TicketOut):
         return tam.email if tam else None
 
 
-class EventOut(Schema):
+class TicketEventOut(Schema):
     id: int
     kind: str
     source: str
