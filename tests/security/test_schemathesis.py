@@ -22,6 +22,23 @@ from supportdesk.wsgi import application
 BUDGET_SECONDS = int(os.environ.get("SCHEMATHESIS_BUDGET", "80"))
 EXAMPLES_PER_OPERATION = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "4"))
 DERANDOMIZE = os.environ.get("SCHEMATHESIS_RANDOM") != "1"
+# Whom the requests come from: CI's agent and manager, or (a bug hunt) "client" (a designated user of a Premium
+# client, with a ticket), "client_admin", "billing" or "sysadmin".
+AS = os.environ.get("SCHEMATHESIS_AS", "agent")
+
+
+def _person():  # noqa: ANN202
+    from supportdesk.accounts.designations import designate
+    from supportdesk.factories import ClientUserFactory, StaffFactory, TicketFactory, premium_client
+
+    if AS in ("client", "client_admin"):
+        client = premium_client()
+        person = ClientUserFactory(client=client, client_role="client_admin" if AS == "client_admin" else "client_user")
+        designate(None, client=client, user=person)
+        TicketFactory(requester=person)
+        return person
+    roles = {"agent": ["agent", "manager"], "billing": ["billing"], "sysadmin": ["sysadmin"]}[AS]
+    return StaffFactory(staff_roles=roles)
 
 
 @pytest.fixture
@@ -32,9 +49,8 @@ def agent_token(db):  # noqa: ANN001, ANN201
     from django.db import close_old_connections
 
     from supportdesk.accounts.actions import create_token
-    from supportdesk.factories import StaffFactory
 
-    agent = StaffFactory(staff_roles=["agent", "manager"])
+    agent = _person()
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
