@@ -1,9 +1,22 @@
-"""The one rule for an `Idempotency-Key` a client sends with a POST (tickets, replies, uploads, TAM expenses,
-billing charges and credits): 1 to 100 characters, scoped per person by each action that honours it."""
+"""The one rule for an `Idempotency-Key` a client sends with a POST (tickets, replies, uploads, TAM expenses and call
+series, billing charges, credits and credit notes, help-center articles and comments, logged calls, webhook
+subscriptions): 1 to 100 characters, scoped per person by each action that honours it.
+
+A create that honours a key keeps it on the row it writes (`idempotency_key`, unique per person) with the digest of
+the request (`idempotency_hash`): the same key with the same request answers that row (`replayed`), the same key with
+another request is a 422 naming the header, and the unique index decides between a retry and its first attempt when
+they race (`write_once`)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Generic, Protocol, TypeVar
+
+from django.db import IntegrityError
 
 from supportdesk.errors import Invalid
 
@@ -16,3 +29,48 @@ def check_key(key: str | None, code: StrEnum | str) -> None:
     if key is not None and not 0 < len(key) <= MAX_LENGTH:
         raise Invalid(code, f"Idempotency-Key must be 1 to {MAX_LENGTH} characters.",
                       fields={"Idempotency-Key": f"1 to {MAX_LENGTH} characters"})
+
+
+def request_digest(*sent: object) -> str:
+    """The SHA-256 of what a create was sent (its values as the action normalised them): kept beside the key, it
+    tells a retry (the same digest) from the key reused for another request."""
+    return hashlib.sha256(json.dumps(sent, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+class Keyed(Protocol):
+    idempotency_hash: str | None
+
+
+K = TypeVar("K", bound=Keyed)
+T = TypeVar("T")
+
+
+def replayed(earlier: K | None, digest: str, code: StrEnum | str, what: str) -> K | None:
+    """The row a key already wrote when this request is the one that wrote it; the key reused for another
+    request is 422 `code` on `Idempotency-Key`, and nothing is written."""
+    if earlier is None:
+        return None
+    if earlier.idempotency_hash != digest:
+        raise Invalid(code, f"This Idempotency-Key was already used for another {what}; send a new key for a new "
+                            f"{what}.", fields={"Idempotency-Key": "reused with another body"})
+    return earlier
+
+
+@dataclass(frozen=True)
+class Written(Generic[T]):
+    record: T
+    created: bool  # False when a retry with its key answered the row its first attempt wrote
+
+
+def write_once(key: str | None, earlier: Callable[[], T | None], write: Callable[[], T]) -> Written[T]:
+    """`write()` (a transaction of its own that stores the key on its row) unless `earlier()` finds the row the key
+    already wrote. A retry that looked before its first attempt committed has its row refused by the key's unique
+    index: its transaction rolled back (outbox rows with it), it answers the first attempt's row."""
+    if key and (found := earlier()) is not None:
+        return Written(found, created=False)
+    try:
+        return Written(write(), created=True)
+    except IntegrityError:
+        if key and (found := earlier()) is not None:
+            return Written(found, created=False)
+        raise

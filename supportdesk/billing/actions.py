@@ -25,7 +25,7 @@ from supportdesk.catalogue.models import Offering
 from supportdesk.contracts.entitlements import line_periods
 from supportdesk.contracts.models import ServiceOrder
 from supportdesk.errors import Conflict, Forbidden, Invalid
-from supportdesk.idempotency_keys import check_key
+from supportdesk.idempotency_keys import Written, check_key, replayed, request_digest
 from supportdesk.local_times import vendor_date, vendor_today
 from supportdesk.policy.billing import can_manage_billing
 
@@ -178,28 +178,60 @@ def _write_and_issue(actor: User | None, client: Client, first: date, currency: 
 
 def issue_credit_note(actor: User | None, invoice: Invoice, *, amount: object, reason: str) -> CreditNote:
     """Correct an issued invoice: a credit note with its own gap-free number (the invoice never changes)."""
+    return write_credit_note(actor, invoice, amount=amount, reason=reason).record
+
+
+def write_credit_note(actor: User | None, invoice: Invoice, *, amount: object, reason: str,
+                      idempotency_key: str | None = None) -> Written[CreditNote]:
+    """`issue_credit_note`, honouring the issuer's `idempotency_key` (an API Idempotency-Key, the invoice page's
+    submission): the same key with the same invoice, amount and reason answers the note it issued (created False),
+    also once the invoice is fully credited since; the same key with anything else is 422
+    `billing.idempotency_key_reused`. A second note would credit the client twice and take a number."""
     _require_manager(actor)
+    check_key(idempotency_key, BillingError.BAD_IDEMPOTENCY_KEY)
     reason = _text(reason, "reason", "Give the reason for the credit note.")
     value = parse_amount(amount, "amount", allow_zero=False)
-    with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        if invoice.status == Invoice.Status.DRAFT:
-            raise Conflict(BillingError.NOT_ISSUED, "Only an issued invoice can be credited.", fields={"invoice": "draft"})
-        credited = sum((c.amount for c in invoice.credit_notes.all()), Decimal("0"))
-        remaining = invoice.total - credited
-        if value > remaining:
-            raise Invalid(BillingError.CREDIT_TOO_LARGE,
-                          f"The credit note cannot exceed what is left to credit on {invoice.number}: {remaining} "
-                          f"{invoice.currency}.", fields={"amount": f"at most {remaining}"})
-        now = timezone.now()
-        note = CreditNote.objects.create(invoice=invoice, number=next_number("CN", vendor_date(now).year), reason=reason,
-                                         amount=value, currency=invoice.currency, issued_at=now, created_by=actor)
-        if value == remaining:
-            invoice.status = Invoice.Status.CREDITED
-            invoice.save(update_fields=["status"])
-        _event(actor, "credit_note.issued", invoice.client, credit_note=note.number, invoice=invoice.number,
-               amount=value)
-    return note
+    key = idempotency_key if actor is not None else None  # scoped to a person: the system sends no retries
+    sent = request_digest("credit_note", invoice.pk, value, reason)
+
+    def earlier() -> CreditNote | None:
+        return replayed(CreditNote.objects.filter(created_by=actor, idempotency_key=key).first(), sent,
+                        BillingError.IDEMPOTENCY_KEY_REUSED, "credit note")
+
+    if key and (found := earlier()) is not None:
+        return Written(found, created=False)
+    try:
+        with transaction.atomic():
+            locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+            # Again under the invoice's lock, which a racing first attempt held until it committed: its note is
+            # the answer, rather than "exceeds what is left to credit" for the amount it has just credited.
+            if key and (found := earlier()) is not None:
+                return Written(found, created=False)
+            if locked.status == Invoice.Status.DRAFT:
+                raise Conflict(BillingError.NOT_ISSUED, "Only an issued invoice can be credited.", fields={"invoice": "draft"})
+            credited = sum((c.amount for c in locked.credit_notes.all()), Decimal("0"))
+            remaining = locked.total - credited
+            if value > remaining:
+                raise Invalid(BillingError.CREDIT_TOO_LARGE,
+                              f"The credit note cannot exceed what is left to credit on {locked.number}: {remaining} "
+                              f"{locked.currency}.", fields={"amount": f"at most {remaining}"})
+            now = timezone.now()
+            note = CreditNote.objects.create(invoice=locked, number=next_number("CN", vendor_date(now).year),
+                                             reason=reason, amount=value, currency=locked.currency, issued_at=now,
+                                             created_by=actor, idempotency_key=key,
+                                             idempotency_hash=sent if key else None)
+            if value == remaining:
+                locked.status = Invoice.Status.CREDITED
+                locked.save(update_fields=["status"])
+            _event(actor, "credit_note.issued", locked.client, credit_note=note.number, invoice=locked.number,
+                   amount=value)
+    except IntegrityError:
+        # The unique key refused this note (its number and the invoice's status rolled back with it): the first
+        # attempt's note is the answer.
+        if key and (found := earlier()) is not None:
+            return Written(found, created=False)
+        raise
+    return Written(note, created=True)
 
 
 def mark_paid(actor: User | None, invoice: Invoice) -> Invoice:

@@ -217,16 +217,42 @@ def invoice_csv(request: HttpRequest, invoice_id: int) -> HttpResponse:
     return response
 
 
+# A client retrying a POST after a timeout must not bill twice (SPEC §12: nothing accepted is lost or done twice).
+_IDEMPOTENT = ("Honours an `Idempotency-Key` header (1 to 100 characters, per person): the same key and {what} "
+               "return the first {thing} (200) and write nothing; the same key with another {what} is refused "
+               "(422 `billing.idempotency_key_reused` on `Idempotency-Key`), as is a key that is empty or longer "
+               "(422 `billing.bad_idempotency_key`). Without the header every call records a new {thing}.")
+
+
+_KEY_HEADER = "1 to 100 characters, scoped to the person sending it: a retry with it writes once"
+
+
+def _recorded(thing: str) -> dict:
+    """The operation's two successes in the OpenAPI document: recorded now, or the replay of an earlier one."""
+    return {"responses": {201: {"description": f"The {thing}, recorded now"},
+                          200: {"description": f"A retry with an `Idempotency-Key` already used for this request: "
+                                               f"the {thing} it recorded; nothing written"}}}
+
+
 class CreditNoteIn(Schema):
     amount: str
     reason: str
 
 
-@router.post("/invoices/{invoice_id}/credit-notes", response={201: CreditNoteOut})
-def credit_note(request: HttpRequest, invoice_id: int, payload: CreditNoteIn):  # noqa: ANN201
+@router.post("/invoices/{invoice_id}/credit-notes", response={201: CreditNoteOut, 200: CreditNoteOut},
+             summary="Issue a credit note against an issued invoice",
+             description="At most what is left to credit (else 422 `billing.credit_too_large`); a draft invoice is "
+                         "409 `billing.not_issued`. " + _IDEMPOTENT.format(what="invoice, amount and reason",
+                                                                          thing="credit note"),
+             openapi_extra=_recorded("credit note"))
+def credit_note(request: HttpRequest, invoice_id: int, payload: CreditNoteIn,
+                idempotency_key: str | None = Header(None, alias="Idempotency-Key",
+                                                     description=_KEY_HEADER)):  # noqa: ANN201
     user = _manager(request)
     invoice = queries.invoice_for(user, invoice_id)
-    return Status(201, actions.issue_credit_note(user, invoice, amount=payload.amount, reason=payload.reason))
+    issued = actions.write_credit_note(user, invoice, amount=payload.amount, reason=payload.reason,
+                                       idempotency_key=idempotency_key)
+    return Status(201 if issued.created else 200, issued.record)
 
 
 @router.post("/invoices/{invoice_id}/paid", response=InvoiceOut)
@@ -252,20 +278,6 @@ class ChargeOut(Schema):
     amount: Decimal
     currency: str
     incurred_on: date
-
-
-# A client retrying a POST after a timeout must not bill twice (SPEC §12: nothing accepted is lost or done twice).
-_IDEMPOTENT = ("Honours an `Idempotency-Key` header (1 to 100 characters, per person): the same key and {what} "
-               "return the first {thing} (200) and write nothing; the same key with another {what} is refused "
-               "(422 `billing.idempotency_key_reused` on `Idempotency-Key`), as is a key that is empty or longer "
-               "(422 `billing.bad_idempotency_key`). Without the header every call records a new {thing}.")
-
-
-def _recorded(thing: str) -> dict:
-    """The operation's two successes in the OpenAPI document: recorded now, or the replay of an earlier one."""
-    return {"responses": {201: {"description": f"The {thing}, recorded now"},
-                          200: {"description": f"A retry with an `Idempotency-Key` already used for this request: "
-                                               f"the {thing} it recorded; nothing written"}}}
 
 
 @router.post("/clients/{client_id}/charges", response={201: ChargeOut, 200: ChargeOut}, summary="Add a one-off charge",

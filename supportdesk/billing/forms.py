@@ -87,9 +87,13 @@ class CreditForm(SubmittedOnce, forms.Form):
         return self.submission_key([data["description"], data["amount"], data["currency"]])
 
 
-class CreditNoteForm(forms.Form):
+class CreditNoteForm(SubmittedOnce, forms.Form):
     amount = forms.CharField(max_length=20)
     reason = forms.CharField(max_length=200)
+
+    def idempotency_key(self) -> str | None:
+        """Sent twice (a double click, Back and send): one credit note; edited and sent again: a second one."""
+        return self.submission_key([self.cleaned_data["amount"], self.cleaned_data["reason"]])
 
 
 class PriceForm(forms.Form):

@@ -316,12 +316,21 @@ class CreditNote(models.Model):
     currency = models.CharField(max_length=3)
     issued_at = models.DateTimeField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The issuer's Idempotency-Key (API) or the invoice page's submission key, and the digest of what was sent
+    # (invoice, amount, reason): a retried POST answers this note instead of issuing a second one. Nullable without
+    # a default: adding them is ALTER TABLE ADD COLUMN, no table rebuild.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    idempotency_hash = models.CharField(max_length=64, null=True, blank=True)
 
     objects = CreditNoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["issued_at", "id"]
-        constraints = [models.CheckConstraint(name="credit_note_amount_positive", condition=Q(amount__gt=0))]
+        constraints = [
+            models.CheckConstraint(name="credit_note_amount_positive", condition=Q(amount__gt=0)),
+            models.UniqueConstraint(fields=["created_by", "idempotency_key"], condition=Q(idempotency_key__isnull=False),
+                                    name="one_credit_note_per_idempotency_key"),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -145,8 +145,9 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
                 actions.mark_paid(user, invoice)
                 return redirect(request.path)
             if form is not None and form.is_valid():
-                actions.issue_credit_note(user, invoice, amount=form.cleaned_data["amount"],
-                                          reason=form.cleaned_data["reason"])
+                actions.write_credit_note(user, invoice, amount=form.cleaned_data["amount"],
+                                          reason=form.cleaned_data["reason"],
+                                          idempotency_key=form.idempotency_key())  # sent twice: one credit note
                 return redirect(request.path)
         except DomainError as exc:
             if form is not None:

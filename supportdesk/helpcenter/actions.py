@@ -11,13 +11,14 @@ from datetime import timedelta
 from typing import IO, Any
 
 from django.core.files.base import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from supportdesk import stored_files
 from supportdesk.accounts.models import Client, User
 from supportdesk.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from supportdesk.idempotency_keys import Written, check_key, replayed, request_digest, write_once
 from supportdesk.policy import helpcenter as help_policy
 from supportdesk.tickets.attachments import safe_filename
 
@@ -70,19 +71,47 @@ def create_article(actor: User | None, *, section: Section, title: str, body: st
                    visibility: str = Visibility.EVERYONE, required_offering: str = "", client: Client | None = None,
                    comments_open: bool = True, publish: bool = False) -> Article:
     """A new article, a draft unless `publish`; the slug comes from the title when not given."""
+    return write_article(actor, section=section, title=title, body=body, slug=slug, visibility=visibility,
+                         required_offering=required_offering, client=client, comments_open=comments_open,
+                         publish=publish).record
+
+
+def write_article(actor: User | None, *, section: Section, title: str, body: str, slug: str = "",
+                  visibility: str = Visibility.EVERYONE, required_offering: str = "", client: Client | None = None,
+                  comments_open: bool = True, publish: bool = False,
+                  idempotency_key: str | None = None) -> Written[Article]:
+    """`create_article`, honouring the author's `idempotency_key` (an API Idempotency-Key, the new-article page's
+    submission): the same key with the same section, title, body, slug, visibility, offering, client, comments and
+    publish answers the article it wrote (created False), also after it was edited since; the same key with anything
+    else is 422 `help.idempotency_key_reused`. Without it a second identical article would be published as "-2"."""
     _require_editor(actor)
+    check_key(idempotency_key, HelpError.BAD_IDEMPOTENCY_KEY)
     values = _validated(None, {"section": section, "title": title, "body": body, "slug": slug,
                                "visibility": visibility, "required_offering": required_offering, "client": client,
                                "comments_open": comments_open})
-    with transaction.atomic():
-        values["slug"] = _unique_slug(values["slug"] or slugify(values["title"])[:190], explicit=bool(slug))
-        now = timezone.now()
-        article = Article.objects.create(
-            **values, author=actor, search_text=_search_text(values["title"], values["body"]),
-            status=ArticleStatus.PUBLISHED if publish else ArticleStatus.DRAFT, published_at=now if publish else None)
-        search.index_article(article.pk, article.search_text)
-        record_event(article, actor, "article.created", status=article.status, visibility=article.visibility)
-    return article
+    key = idempotency_key if actor is not None else None  # scoped to a person: the system sends no retries
+    sent = request_digest("article", values["section"].pk, values["title"], values["body"], values["slug"],
+                          values["visibility"], values["required_offering"],
+                          values["client"].pk if values["client"] else None, values["comments_open"], bool(publish))
+
+    def earlier() -> Article | None:
+        return replayed(Article.objects.filter(author=actor, idempotency_key=key).first(), sent,
+                        HelpError.IDEMPOTENCY_KEY_REUSED, "article")
+
+    def write() -> Article:
+        with transaction.atomic():
+            values["slug"] = _unique_slug(values["slug"] or slugify(values["title"])[:190], explicit=bool(slug))
+            now = timezone.now()
+            article = Article.objects.create(
+                **values, author=actor, search_text=_search_text(values["title"], values["body"]),
+                status=ArticleStatus.PUBLISHED if publish else ArticleStatus.DRAFT, published_at=now if publish else None,
+                idempotency_key=key, idempotency_hash=sent if key else None)
+            search.index_article(article.pk, article.search_text)
+            record_event(article, actor, "article.created", status=article.status, visibility=article.visibility)
+        return article
+
+    # A retry is answered before the slug check: its own slug, taken by the first attempt, is no conflict.
+    return write_once(key, earlier, write)
 
 
 def edit_article(actor: User | None, article: Article, **changes: Any) -> Article:
@@ -157,22 +186,50 @@ def set_comments_open(actor: User | None, article: Article, is_open: bool) -> Ar
 
 def add_comment(actor: User, article: Article, *, body: str) -> Comment:
     """A signed-in reader comments on a published article that is open; at most 5 a minute each."""
+    return post_comment(actor, article, body=body).record
+
+
+def post_comment(actor: User, article: Article, *, body: str, idempotency_key: str | None = None) -> Written[Comment]:
+    """`add_comment`, honouring the author's `idempotency_key` (an API Idempotency-Key, the comment form's
+    submission): the same key with the same article and text answers the comment it posted (created False), also
+    once comments were closed since, and counts nothing against the rate; the same key with anything else is 422
+    `help.idempotency_key_reused`."""
     if not help_policy.can_view_article(actor, article):
         raise NotFound("article")
+    check_key(idempotency_key, HelpError.BAD_IDEMPOTENCY_KEY)
+    text = clean_comment(body)
+    key = idempotency_key
+    sent = request_digest("comment", article.pk, text)
+
+    def earlier() -> Comment | None:
+        return replayed(Comment.objects.filter(author=actor, idempotency_key=key).first(), sent,
+                        HelpError.IDEMPOTENCY_KEY_REUSED, "comment")
+
+    if key and (found := earlier()) is not None:  # a retry is answered, also once comments were closed since
+        return Written(found, created=False)
     if article.status != ArticleStatus.PUBLISHED or not article.comments_open:
         raise Forbidden("Article is closed for comments.", code=HelpError.COMMENTS_CLOSED)
-    text = clean_comment(body)
     if not text:
         raise Invalid(HelpError.COMMENT_REQUIRED, "Write a comment first.", fields={"body": "required"})
     if len(text) > MAX_COMMENT:
         raise Invalid(HelpError.COMMENT_TOO_LONG, f"Comments are limited to {MAX_COMMENT} characters "
                       f"(this one has {len(text)}).", fields={"body": f"at most {MAX_COMMENT} characters"})
-    with transaction.atomic():
-        User.objects.select_for_update().filter(pk=actor.pk).first()  # one writer per person: the count is exact
-        _check_rate(actor)
-        comment = Comment.objects.create(article=article, author=actor, body=text)
-        record_event(article, actor, "comment.added", comment_id=comment.pk)
-    return comment
+
+    try:
+        with transaction.atomic():
+            User.objects.select_for_update().filter(pk=actor.pk).first()  # one writer per person: the count is exact
+            # Again under the person's lock, which a racing first attempt held until it committed.
+            if key and (found := earlier()) is not None:
+                return Written(found, created=False)
+            _check_rate(actor)
+            comment = Comment.objects.create(article=article, author=actor, body=text, idempotency_key=key,
+                                             idempotency_hash=sent if key else None)
+            record_event(article, actor, "comment.added", comment_id=comment.pk)
+    except IntegrityError:  # the key's unique index refused a second comment: the first one is the answer
+        if key and (found := earlier()) is not None:
+            return Written(found, created=False)
+        raise
+    return Written(comment, created=True)
 
 
 def _check_rate(actor: User) -> None:

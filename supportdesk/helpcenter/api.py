@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Query, Router, Status
+from ninja import Header, Query, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from supportdesk import policy
@@ -64,13 +64,34 @@ def get_article(request: HttpRequest, slug: str):
     return queries.article_for(policy.signed_in(request), slug)
 
 
-@router.post("/articles", response={201: ArticleDetailOut}, summary="Write an article (staff)")
-def create_article(request: HttpRequest, payload: ArticleIn):
+# A client retrying a POST after a timeout must not post twice (SPEC §12: nothing accepted is lost or done twice).
+_IDEMPOTENT = ("Honours an `Idempotency-Key` header (1 to 100 characters, per person; else 422 "
+               "`help.bad_idempotency_key`): the same key with the same {what} returns the first {thing} (200{also}) "
+               "and writes nothing; the same key with another {what} is refused (422 `help.idempotency_key_reused` "
+               "on `Idempotency-Key`) and writes nothing. Without the header every call writes a new {thing}.")
+_KEY_HEADER = "1 to 100 characters, scoped to the person sending it: a retry with it writes once"
+
+
+def _recorded(thing: str) -> dict:
+    """The operation's two successes in the OpenAPI document: written now, or the replay of an earlier one."""
+    return {"responses": {201: {"description": f"The {thing}, written now"},
+                          200: {"description": f"A retry with an `Idempotency-Key` already used for this request: "
+                                               f"the {thing} it wrote; nothing written"}}}
+
+
+@router.post("/articles", response={201: ArticleDetailOut, 200: ArticleDetailOut}, summary="Write an article (staff)",
+             description="A draft unless `publish`; without `slug` the address is made from the title (and numbered "
+                         "when taken), a `slug` already taken is 409 `help.duplicate_slug`. " + _IDEMPOTENT.format(
+                             what="body (section, title, text, slug, visibility, offering, client, comments, publish)",
+                             thing="article", also=", also after it was edited since"),
+             openapi_extra=_recorded("article"))
+def create_article(request: HttpRequest, payload: ArticleIn,
+                   idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=_KEY_HEADER)):
     user = policy.signed_in(request)
     data = payload.dict()
-    created = actions.create_article(user, section=_section(data.pop("section")),
-                                     client=_client(data.pop("client_id")), **data)
-    return Status(201, queries.article_for(user, created.slug))
+    written = actions.write_article(user, section=_section(data.pop("section")), client=_client(data.pop("client_id")),
+                                    idempotency_key=idempotency_key, **data)
+    return Status(201 if written.created else 200, queries.article_for(user, written.record.slug))
 
 
 @router.patch("/articles/{slug}", response=ArticleDetailOut, summary="Edit, publish, open or close comments (staff)",
@@ -99,10 +120,19 @@ def list_comments(request: HttpRequest, slug: str):
     return queries.comments_for(user, queries.article_for(user, slug))
 
 
-@router.post("/articles/{slug}/comments", response={201: CommentOut}, summary="Comment (when open; 5 a minute)")
-def add_comment(request: HttpRequest, slug: str, payload: CommentIn):
+@router.post("/articles/{slug}/comments", response={201: CommentOut, 200: CommentOut},
+             summary="Comment (when open; 5 a minute)",
+             description="A closed or unpublished article is 403 `help.comments_closed`; a sixth comment within a "
+                         "minute is 429 `help.rate_limited` with `Retry-After`. " + _IDEMPOTENT.format(
+                             what="article and text", thing="comment",
+                             also=", also once comments were closed since, and not counted against the rate"),
+             openapi_extra=_recorded("comment"))
+def add_comment(request: HttpRequest, slug: str, payload: CommentIn,
+                idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=_KEY_HEADER)):
     user = policy.signed_in(request)
-    return Status(201, actions.add_comment(user, queries.article_for(user, slug), body=payload.body))
+    written = actions.post_comment(user, queries.article_for(user, slug), body=payload.body,
+                                   idempotency_key=idempotency_key)
+    return Status(201 if written.created else 200, written.record)
 
 
 @router.post("/comments/{comment_id}/moderate", response=CommentOut, summary="Hide or show a comment (staff)")

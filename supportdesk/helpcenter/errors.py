@@ -20,3 +20,5 @@ class HelpError(StrEnum):
     MODERATE_FORBIDDEN = "help.moderate_forbidden"
     ATTACHMENT_TOO_LARGE = "help.attachment_too_large"
     ATTACHMENT_TYPE = "help.attachment_type"
+    BAD_IDEMPOTENCY_KEY = "help.bad_idempotency_key"
+    IDEMPOTENCY_KEY_REUSED = "help.idempotency_key_reused"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from supportdesk.web.forms import MAX_INTEGER
+from supportdesk.web.forms import MAX_INTEGER, SubmittedOnce
 
 from .models import Visibility
 
@@ -12,7 +12,7 @@ BODY_HELP = ("Plain text (each line a paragraph, lines starting with “- ” be
              "p, h2–h4, ul, ol, li, a, strong, em, code, pre, blockquote and table. Anything else is removed.")
 
 
-class ArticleForm(forms.Form):
+class ArticleForm(SubmittedOnce, forms.Form):
     title = forms.CharField(max_length=200)
     section = forms.ChoiceField()
     slug = forms.CharField(max_length=200, required=False, help_text="Part of the address; made from the title when empty")
@@ -31,6 +31,12 @@ class ArticleForm(forms.Form):
             (o.code, o.name) for o in offerings]
         self.fields["client"].choices = [("", "—")] + [(str(c.pk), c.name) for c in clients]  # type: ignore[attr-defined]
 
+    def idempotency_key(self, publish: bool) -> str | None:
+        """The new-article page sent twice (a double click on Save or Publish): one article, not a second "-2"."""
+        data = self.cleaned_data
+        return self.submission_key([data["title"], data["section"], data["slug"], data["body"], data["visibility"],
+                                    data["required_offering"], data["client"], data["comments_open"], publish])
+
 
 class SectionForm(forms.Form):
     name = forms.CharField(max_length=120)
@@ -38,9 +44,13 @@ class SectionForm(forms.Form):
     position = forms.IntegerField(required=False, min_value=0, max_value=MAX_INTEGER, initial=0)
 
 
-class CommentForm(forms.Form):
+class CommentForm(SubmittedOnce, forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000, label="Your comment",
                            help_text="Plain text; markup is removed.")
+
+    def idempotency_key(self) -> str | None:
+        """Sent twice (a double click, Back and send): one comment; edited and sent again: a second one."""
+        return self.submission_key([self.cleaned_data["body"]])
 
 
 class AttachmentForm(forms.Form):

@@ -50,9 +50,18 @@ class Article(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     search_text = models.TextField(blank=True, editable=False,
                                    help_text="Title and body as plain text: what full-text search reads")
+    # The author's Idempotency-Key (API) or the new-article page's submission key, and the digest of what was sent
+    # (actions.write_article): a retried POST answers this article instead of writing a second one under "-2".
+    # Nullable without a default: ALTER TABLE ADD COLUMN, no table rebuild.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, editable=False)
+    idempotency_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["section__position", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["author", "idempotency_key"], condition=models.Q(idempotency_key__isnull=False),
+                                    name="one_article_per_idempotency_key"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -64,9 +73,17 @@ class Comment(models.Model):
     body = models.TextField(max_length=5000)
     hidden = models.BooleanField(default=False, help_text="Hidden by a moderator")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The author's Idempotency-Key (API) or the comment form's submission key, and the digest of what was sent
+    # (actions.post_comment): a retried POST answers this comment instead of posting it twice.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, editable=False)
+    idempotency_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["author", "idempotency_key"], condition=models.Q(idempotency_key__isnull=False),
+                                    name="one_comment_per_idempotency_key"),
+        ]
 
 
 class HelpEvent(models.Model):

@@ -54,7 +54,8 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             try:
                 user = policy.signed_in(request)
-                comment = actions.add_comment(user, item, body=form.cleaned_data["body"])
+                comment = actions.post_comment(user, item, body=form.cleaned_data["body"],
+                                               idempotency_key=form.idempotency_key()).record  # sent twice: one
                 return redirect(_comment_url(user, comment))
             except DomainError as exc:
                 attach_error(form, exc)
@@ -135,8 +136,10 @@ def article_new(request: HttpRequest) -> HttpResponse:
     form = _article_form(request.POST or None, initial={"comments_open": True})
     if request.method == "POST" and form.is_valid():
         try:
-            created = actions.create_article(policy.signed_in(request), **_article_values(form.cleaned_data),
-                                             publish=request.POST.get("publish") == "1")
+            publish = request.POST.get("publish") == "1"
+            created = actions.write_article(policy.signed_in(request), **_article_values(form.cleaned_data),
+                                            publish=publish,
+                                            idempotency_key=form.idempotency_key(publish)).record  # sent twice: one
             return redirect(f"/help/manage/{created.slug}/")
         except DomainError as exc:
             attach_error(form, exc)

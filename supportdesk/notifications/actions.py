@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from supportdesk.errors import Invalid, NotFound
+from supportdesk.idempotency_keys import Written, check_key, replayed, request_digest, write_once
 from supportdesk.prepared_inserts import InsertBatch, insert
 
 from .errors import WebhookError
@@ -190,18 +191,43 @@ def _shown(topic: str) -> str:
 def create_subscription(actor: Any, *, url: object, topics: object = None,
                         secret: object = None) -> WebhookSubscription:
     """A system admin subscribes a URL; without a secret one is generated (shown once, in the answer)."""
+    return subscribe(actor, url=url, topics=topics, secret=secret).record
+
+
+def subscribe(actor: Any, *, url: object, topics: object = None, secret: object = None,
+              idempotency_key: str | None = None) -> Written[WebhookSubscription]:
+    """`create_subscription`, honouring the admin's `idempotency_key` (an API Idempotency-Key, the screen's
+    submission): the same key with the same URL, topics and secret (or again none) answers the subscription it made,
+    with the secret generated then (created False), also once it was deactivated since; the same key with anything
+    else is 422 `webhook.idempotency_key_reused`. A second subscription would deliver every event twice, signed with
+    a secret the client never saw."""
     from supportdesk.policy.notifications import can_manage_webhooks
 
     if not can_manage_webhooks(actor):
         raise NotFound("webhook")
+    check_key(idempotency_key, WebhookError.BAD_IDEMPOTENCY_KEY)
     checked_url, checked_topics = _checked_url(url), _checked_topics(topics)
-    if not secret:  # absent or empty: generate one
-        secret = secrets.token_urlsafe(32)
-    if not isinstance(secret, str) or not MIN_SECRET <= len(secret) <= 100 or not secret.isprintable():
+    sent_secret = secret or None  # absent or empty: generated, the same request again
+    if sent_secret is not None and (not isinstance(sent_secret, str) or not MIN_SECRET <= len(sent_secret) <= 100
+                                    or not sent_secret.isprintable()):
         raise Invalid(WebhookError.BAD_SECRET, f"secret must be {MIN_SECRET} to 100 printable characters.",
                       fields={"secret": f"{MIN_SECRET} to 100 characters"})
-    with transaction.atomic():
-        return WebhookSubscription.objects.create(url=checked_url, topics=checked_topics, secret=secret, active=True)
+    person = actor if getattr(actor, "pk", None) is not None else None  # None: a script or the system
+    key = idempotency_key if person is not None else None  # scoped to a person: a script sends no retries
+    sent = request_digest("subscription", checked_url, checked_topics, sent_secret)
+
+    def earlier() -> WebhookSubscription | None:
+        return replayed(WebhookSubscription.objects.filter(created_by=person, idempotency_key=key).first(), sent,
+                        WebhookError.IDEMPOTENCY_KEY_REUSED, "subscription")
+
+    def write() -> WebhookSubscription:
+        with transaction.atomic():
+            return WebhookSubscription.objects.create(url=checked_url, topics=checked_topics,
+                                                      secret=sent_secret or secrets.token_urlsafe(32), active=True,
+                                                      created_by=person, idempotency_key=key,
+                                                      idempotency_hash=sent if key else None)
+
+    return write_once(key, earlier, write)
 
 
 def remove_subscription(actor: Any, subscription_id: int) -> None:

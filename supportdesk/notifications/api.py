@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Header, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from supportdesk import policy
@@ -76,16 +76,29 @@ def webhook_topics(request: HttpRequest):
             "wildcards": list(WILDCARDS)}
 
 
-@router.post("", response={201: WebhookCreated}, summary="Subscribe a URL to events (system admins)",
+@router.post("", response={201: WebhookCreated, 200: WebhookCreated}, summary="Subscribe a URL to events (system admins)",
              description="`topics`: event kinds such as `ticket.opened`, `ticket.status_changed`, `message.public`, "
                          "a family's wildcard such as `ticket.*`, or `*`; empty or absent: every topic. "
                          "`GET /api/v1/webhooks/topics` lists them; a topic not there is refused with 422 "
                          "`webhook.bad_topics`, naming it in `fields.topics` (`unknown: ticket.opend`). Without "
-                         "`secret` one is generated; it is shown only in this answer.")
-def create_webhook(request: HttpRequest, payload: WebhookIn):
-    subscription = actions.create_subscription(_admin(request), url=payload.url, topics=payload.topics,
-                                               secret=payload.secret)
-    return Status(201, subscription)
+                         "`secret` one is generated; it is shown only in this answer (and in a retry's). Honours an "
+                         "`Idempotency-Key` header (1 to 100 characters, per person; else 422 "
+                         "`webhook.bad_idempotency_key`): the same key with the same `url`, `topics` and `secret` "
+                         "(or again none) returns the first subscription with its secret (200, also once it was "
+                         "deactivated since) and subscribes nothing again, so no event is delivered twice; the same "
+                         "key with another body is refused (422 `webhook.idempotency_key_reused`). Without the header "
+                         "every call subscribes anew.",
+             openapi_extra={"responses": {
+                 201: {"description": "Subscribed"},
+                 200: {"description": "A retry of a subscription already made with this `Idempotency-Key`: the "
+                                      "first subscription and its secret; nothing was written"}}})
+def create_webhook(request: HttpRequest, payload: WebhookIn,
+                   idempotency_key: str | None = Header(None, alias="Idempotency-Key",
+                                                        description="1 to 100 characters, scoped to the person "
+                                                                    "sending it: a retry with it subscribes once")):
+    made = actions.subscribe(_admin(request), url=payload.url, topics=payload.topics, secret=payload.secret,
+                             idempotency_key=idempotency_key)
+    return Status(201 if made.created else 200, made.record)
 
 
 @router.get("/{webhook_id}", response=WebhookOut, summary="One subscription (system admins)")

@@ -6,8 +6,10 @@ import re
 
 from django import forms
 
+from supportdesk.web.forms import SubmittedOnce
 
-class SubscriptionForm(forms.Form):
+
+class SubscriptionForm(SubmittedOnce, forms.Form):
     url = forms.CharField(label="URL", max_length=1000, strip=True,
                           widget=forms.TextInput(attrs={"placeholder": "https://example.com/hooks/supportdesk",
                                                         "autocomplete": "off", "spellcheck": "false"}),
@@ -22,3 +24,9 @@ class SubscriptionForm(forms.Form):
 
     def topic_list(self) -> list[str]:
         return [t for t in re.split(r"[\s,]+", self.cleaned_data.get("topics") or "") if t]
+
+    def idempotency_key(self) -> str | None:
+        """Sent twice (a double click): one subscription, answered with its secret both times; edited: a second.
+        The secret counts by its digest only, so the key carries nothing of it."""
+        data = self.cleaned_data
+        return self.submission_key([data["url"], self.topic_list(), data["secret"]])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -50,3 +51,16 @@ class WebhookSubscription(models.Model):
     topics = models.JSONField(default=list, help_text="Topics to deliver; empty means all")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who subscribed (none from a script), with their Idempotency-Key (API) or the screen's submission key and the
+    # digest of what was sent (actions.subscribe): a retried POST answers this subscription, with its secret, instead
+    # of a second one that would deliver every event twice. Nullable without a default: ALTER TABLE ADD COLUMN.
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    idempotency_hash = models.CharField(max_length=64, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["created_by", "idempotency_key"], condition=models.Q(idempotency_key__isnull=False),
+                                    name="one_subscription_per_idempotency_key"),
+        ]

@@ -51,8 +51,9 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
     form = SubscriptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            created = actions.create_subscription(user, url=form.cleaned_data["url"], topics=form.topic_list(),
-                                                  secret=form.cleaned_data["secret"] or None)
+            created = actions.subscribe(user, url=form.cleaned_data["url"], topics=form.topic_list(),
+                                        secret=form.cleaned_data["secret"] or None,
+                                        idempotency_key=form.idempotency_key()).record  # sent twice: one
         except NotFound as exc:
             raise Http404 from exc
         except DomainError as exc:

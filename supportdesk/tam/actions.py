@@ -6,6 +6,7 @@ Calls, visits, upgrades and library items have their own action modules (`calls`
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from typing import Any
 
@@ -18,6 +19,7 @@ from supportdesk.accounts.actions import assign_tam, current_tam
 from supportdesk.accounts.models import Client, ClientRole, TamAssignment, User
 from supportdesk.contracts.entitlements import entitlements_for
 from supportdesk.errors import Forbidden, Invalid, NotFound
+from supportdesk.idempotency_keys import Written, check_key, request_digest
 from supportdesk.notifications.actions import enqueue_email
 from supportdesk.policy import tam as tam_policy
 from supportdesk.tickets import actions as ticket_actions
@@ -53,16 +55,45 @@ def client_admin_emails(client: Client) -> list[str]:
 def escalate_to_tam(actor: User, ticket: Ticket, *, reason: str = "", assign: bool = False,
                     source: str = "web") -> Ticket:
     """Record the escalation on the ticket, mail the TAM through the outbox, optionally assign the ticket."""
+    return escalate(actor, ticket, reason=reason, assign=assign, source=source).record
+
+
+def escalate(actor: User, ticket: Ticket, *, reason: str = "", assign: bool = False, source: str = "web",
+             idempotency_key: str | None = None) -> Written[Ticket]:
+    """`escalate_to_tam`, honouring the person's `idempotency_key` (an API Idempotency-Key, the ticket panel's
+    submission): the same key with the same ticket, reason and `assign` answers the ticket as it is now (created
+    False) and mails the TAM no second time; the same key with anything else is 422 `tam.idempotency_key_reused`.
+    The key is kept (hashed) with the request's digest on the escalation's TamEvent, never on the ticket's history,
+    which webhooks publish; the ticket's row lock serialises a retry with its first attempt."""
     if not policy.can_view_ticket(actor, ticket):
         raise NotFound("ticket")
     if not tam_policy.can_escalate_to_tam(actor, ticket):
         raise Forbidden("Only support staff escalate tickets to the TAM.", code="tam.escalate_forbidden")
+    check_key(idempotency_key, TamError.BAD_IDEMPOTENCY_KEY)
+    reason = " ".join(str(reason or "").split())[:1000]
+    marker = hashlib.sha256(idempotency_key.encode()).hexdigest()[:32] if idempotency_key else None
+    sent = request_digest("escalation", ticket.pk, reason, bool(assign))
+
+    def earlier() -> Ticket | None:
+        found = TamEvent.objects.filter(actor=actor, kind="ticket.escalated", data__retry=marker).first()
+        if found is None:
+            return None
+        if found.data.get("request") != sent:
+            raise Invalid(TamError.IDEMPOTENCY_KEY_REUSED, "This Idempotency-Key was already used for another "
+                          "escalation; send a new key for a new escalation.",
+                          fields={"Idempotency-Key": "reused with another body"})
+        return Ticket.objects.get(pk=found.data["ticket"])
+
+    if marker and (answered := earlier()) is not None:
+        return Written(answered, created=False)
     tam = current_tam(ticket.client)
     if tam is None:
         raise Invalid(TamError.NO_TAM, f"{ticket.client.name} has no Technical Account Manager to escalate to.",
                       fields={"ticket": "client has no TAM"})
-    reason = " ".join(str(reason or "").split())[:1000]
     with transaction.atomic():
+        Ticket.objects.select_for_update().filter(pk=ticket.pk).first()
+        if marker and (answered := earlier()) is not None:  # the first attempt committed while this one waited
+            return Written(answered, created=False)
         ticket_actions.record_event(ticket, actor, "ticket.escalated_to_tam", source, tam=tam.email,
                                     tam_id=tam.pk, reason=reason, assigned=bool(assign))
         enqueue_email(topic="tam.escalation", to=tam.email, ticket=ticket,
@@ -71,12 +102,13 @@ def escalate_to_tam(actor: User, ticket: Ticket, *, reason: str = "", assign: bo
                             f"(severity {ticket.severity}) to you.\n\nReason: {reason or '(none given)'}\n\n"
                             f"{settings.SITE_URL}/console/tickets/{ticket.pk}/"),
                       headers={"X-Supportdesk-Ticket": str(ticket.pk)})
-        log(ticket.client, actor, "ticket.escalated", ticket=ticket.pk, tam=tam.email, reason=reason)
+        log(ticket.client, actor, "ticket.escalated", ticket=ticket.pk, tam=tam.email, reason=reason,
+            **({"retry": marker, "request": sent} if marker else {}))
         if assign and ticket.assignee_id != tam.pk:
             fresh = Ticket.objects.get(pk=ticket.pk)
             ticket = ticket_actions.update_ticket(actor, fresh, expected_version=fresh.version, source=source,
                                                   assignee=tam)
-    return ticket
+    return Written(ticket, created=True)
 
 
 def reassign_tam(actor: User, *, client: Client, tam: User) -> TamAssignment:

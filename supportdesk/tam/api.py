@@ -47,6 +47,7 @@ from .schemas import (
 )
 
 router = Router()
+KEY_HEADER = "1 to 100 characters, scoped to the person sending it: a retry with it writes once"
 
 
 def _me(request: HttpRequest) -> User:
@@ -93,14 +94,28 @@ def reassign(request: HttpRequest, client_id: int, payload: AssignmentIn):
         return Status(201, actions.reassign_tam(_me(request), client=client, tam=tam))
 
 
-@router.post("/tickets/{ticket_id}/escalate", response={201: EscalatedOut}, summary="Escalate a ticket to the TAM")
-def escalate(request: HttpRequest, ticket_id: int, payload: EscalateIn):
+@router.post("/tickets/{ticket_id}/escalate", response={201: EscalatedOut, 200: EscalatedOut},
+             summary="Escalate a ticket to the TAM",
+             description="Records the escalation on the ticket and mails the TAM (201). Honours an `Idempotency-Key` "
+                         "header (1 to 100 characters, per person; else 422 `tam.bad_idempotency_key`): the same key "
+                         "with the same ticket, `reason` and `assign` answers 200 with the ticket as it is now and "
+                         "mails the TAM no second time; the same key with another body is refused (422 "
+                         "`tam.idempotency_key_reused`). Without the header every call escalates (and mails) again.",
+             openapi_extra={"responses": {
+                 201: {"description": "Escalated; the TAM is mailed"},
+                 200: {"description": "A retry of an escalation already made with this `Idempotency-Key`: nothing "
+                                      "was written or sent"}}})
+def escalate(request: HttpRequest, ticket_id: int, payload: EscalateIn,
+             idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HEADER)):
     ticket = ticket_queries.ticket_for(_me(request), ticket_id)
-    ticket = actions.escalate_to_tam(_me(request), ticket, reason=payload.reason, assign=payload.assign, source="api")
+    escalated = actions.escalate(_me(request), ticket, reason=payload.reason, assign=payload.assign, source="api",
+                                 idempotency_key=idempotency_key)
     from supportdesk.accounts.actions import current_tam
 
+    ticket = escalated.record
     tam = current_tam(ticket.client)
-    return Status(201, {"ticket_id": ticket.pk, "tam_id": tam.pk if tam else 0, "assignee_id": ticket.assignee_id})
+    return Status(201 if escalated.created else 200,
+                  {"ticket_id": ticket.pk, "tam_id": tam.pk if tam else 0, "assignee_id": ticket.assignee_id})
 
 
 @router.get("/feed", response=FeedOut, summary="Your calendar feed URL (.ics)")
@@ -117,13 +132,25 @@ def list_series(request: HttpRequest, client_id: int):
     return queries.series_qs(_me(request)).filter(client=client)
 
 
-@router.post("/clients/{client_id}/series", response={201: SeriesOut}, summary="Plan a recurring call",
+@router.post("/clients/{client_id}/series", response={201: SeriesOut, 200: SeriesOut}, summary="Plan a recurring call",
              description="Plans calls to come: a `starts_on` whose first call (its first `weekday` at `local_time` "
                          "in `zone`) is before now is 422 `tam.window_in_past` on `starts_on`; a call that took "
-                         "place is recorded as minutes on its occurrence.")
-def create_series(request: HttpRequest, client_id: int, payload: SeriesIn):
+                         "place is recorded as minutes on its occurrence. Every call up to six weeks ahead is "
+                         "created and its invitation sent to each attendee (201). Honours an `Idempotency-Key` "
+                         "header (1 to 100 characters, per person; else 422 `tam.bad_idempotency_key`): the same "
+                         "key with the same body returns the first series (200, also once its start has passed) and "
+                         "plans and invites nothing again; the same key with another body is refused (422 "
+                         "`tam.idempotency_key_reused`) and writes nothing. Without the header every call plans a "
+                         "new series.",
+             openapi_extra={"responses": {
+                 201: {"description": "Planned; its calls' invitations are queued"},
+                 200: {"description": "A retry of a series already planned with this `Idempotency-Key`: the first "
+                                      "series; nothing was planned or sent"}}})
+def create_series(request: HttpRequest, client_id: int, payload: SeriesIn,
+                  idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HEADER)):
     client = queries.client_for(_me(request), client_id, work=True)
-    return Status(201, calls.create_series(_me(request), client=client, **payload.dict()))
+    planned = calls.plan_series(_me(request), client=client, idempotency_key=idempotency_key, **payload.dict())
+    return Status(201 if planned.created else 200, planned.record)
 
 
 @router.patch("/series/{series_id}", response=SeriesOut, summary="Change a series (re-sends future invitations)")
@@ -202,10 +229,22 @@ def list_visits(request: HttpRequest, client_id: int):
     return queries.visits_qs(_me(request)).filter(client=client)
 
 
-@router.post("/clients/{client_id}/visits", response={201: VisitOut}, summary="Plan an onsite visit")
-def plan_visit(request: HttpRequest, client_id: int, payload: VisitIn):
+@router.post("/clients/{client_id}/visits", response={201: VisitOut, 200: VisitOut}, summary="Plan an onsite visit",
+             description="Takes one of the contract year's visits (409 `tam.visit_limit` when they are all taken). "
+                         "Honours an `Idempotency-Key` header (1 to 100 characters, per person; else 422 "
+                         "`tam.bad_idempotency_key`): the same key with the same body returns the first visit (200, "
+                         "also once it was completed or cancelled since) and takes no second visit of the year; the "
+                         "same key with another body is refused (422 `tam.idempotency_key_reused`). Without the "
+                         "header every call plans a new visit.",
+             openapi_extra={"responses": {
+                 201: {"description": "Planned"},
+                 200: {"description": "A retry of a visit already planned with this `Idempotency-Key`: the first "
+                                      "visit; nothing was written"}}})
+def plan_visit(request: HttpRequest, client_id: int, payload: VisitIn,
+               idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HEADER)):
     client = queries.client_for(_me(request), client_id, work=True)
-    return Status(201, visits.plan_visit(_me(request), client=client, **payload.dict()))
+    planned = visits.schedule_visit(_me(request), client=client, idempotency_key=idempotency_key, **payload.dict())
+    return Status(201 if planned.created else 200, planned.record)
 
 
 @router.post("/visits/{visit_id}/status", response=VisitOut, summary="Complete or cancel a visit")
@@ -293,17 +332,26 @@ def upgrade_outcome(request: HttpRequest, plan_id: int, payload: OutcomeIn):
 
 # --- R12: guides, recordings, library ---------------------------------------------------------------
 
-@router.post("/tickets/{ticket_id}/guides", response={201: LibraryItemOut}, summary="Attach a step-by-step guide",
+@router.post("/tickets/{ticket_id}/guides", response={201: LibraryItemOut, 200: LibraryItemOut},
+             summary="Attach a step-by-step guide",
              description="Send `title` and `body` (the steps) to write a new help-center article, or `article_id` "
                          "to attach an existing one the client can read (else 422 `tam.article_not_visible`); both steps "
-                         "and `article_id` is 422 `tam.steps_or_article`.")
-def attach_guide(request: HttpRequest, ticket_id: int, payload: GuideIn):
+                         "and `article_id` is 422 `tam.steps_or_article`. Honours an `Idempotency-Key` header (1 to "
+                         "100 characters, per person; else 422 `tam.bad_idempotency_key`): the same key with the same "
+                         "body returns the first guide (200) and publishes nothing again; the same key with another "
+                         "body is refused (422 `tam.idempotency_key_reused`). Without the header every call attaches "
+                         "a new guide.",
+             openapi_extra={"responses": {
+                 201: {"description": "Attached (a new guide's article published)"},
+                 200: {"description": "A retry of a guide already attached with this `Idempotency-Key`: the first "
+                                      "guide; nothing was written"}}})
+def attach_guide(request: HttpRequest, ticket_id: int, payload: GuideIn,
+                 idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HEADER)):
     ticket = ticket_queries.ticket_for(_me(request), ticket_id)
-    if payload.article_id is not None:
-        return Status(201, library.attach_article(_me(request), ticket, article_id=payload.article_id,
-                                                  title=payload.title, steps=payload.body, source="api"))
-    return Status(201, library.attach_guide(_me(request), ticket, title=payload.title, body=payload.body,
-                                            private=payload.private, source="api"))
+    placed = library.place_guide(_me(request), ticket, title=payload.title, body=payload.body,
+                                 private=payload.private, article_id=payload.article_id, source="api",
+                                 idempotency_key=idempotency_key)
+    return Status(201 if placed.created else 200, placed.record)
 
 
 @router.put("/tickets/{ticket_id}/recordings", response={201: LibraryItemOut},

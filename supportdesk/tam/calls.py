@@ -12,6 +12,7 @@ from django.utils import timezone
 from supportdesk.accounts.actions import check_zone, current_tam
 from supportdesk.accounts.models import Client, User
 from supportdesk.errors import Conflict, Invalid
+from supportdesk.idempotency_keys import Written, check_key, replayed, request_digest, write_once
 from supportdesk.local_times import abbreviation, offset, shown
 from supportdesk.notifications.actions import enqueue_email
 from supportdesk.tickets.models import Ticket, TicketEvent
@@ -82,26 +83,57 @@ def create_series(actor: User | None, *, client: Client, cadence: str, weekday: 
                   zone: str | None = None, duration_minutes: int = 60, starts_on: date | None = None,
                   attendees: list[str] | None = None, title: str = "Case scrub call",
                   now: datetime | None = None) -> CallSeries:
+    return plan_series(actor, client=client, cadence=cadence, weekday=weekday, local_time=local_time, zone=zone,
+                       duration_minutes=duration_minutes, starts_on=starts_on, attendees=attendees, title=title,
+                       now=now).record
+
+
+def plan_series(actor: User | None, *, client: Client, cadence: str, weekday: int, local_time: time | str,
+                zone: str | None = None, duration_minutes: int = 60, starts_on: date | None = None,
+                attendees: list[str] | None = None, title: str = "Case scrub call", now: datetime | None = None,
+                idempotency_key: str | None = None) -> Written[CallSeries]:
+    """`create_series`, honouring the planner's `idempotency_key` (an API Idempotency-Key, the client page's
+    submission): the same key with the same client, cadence, weekday, time, zone, duration, start, attendees and
+    title answers the series it planned (created False) and invites nobody again, also once its start has passed;
+    the same key with anything else is 422 `tam.idempotency_key_reused`."""
     require_worker(actor, client)
+    check_key(idempotency_key, TamError.BAD_IDEMPOTENCY_KEY)
     now = now or timezone.now()
     cadence = _check_cadence(client, cadence)
+    values = _check_fields({"weekday": weekday, "local_time": local_time, "zone": zone or client.timezone,
+                            "duration_minutes": duration_minutes, "title": title,
+                            "attendees": attendees if attendees is not None else client_admin_emails(client)})
+    key = idempotency_key if actor is not None else None  # scoped to a person: the system sends no retries
+    # What was sent (attendees left out are the client's admins at the time: the same request on a retry).
+    sent = request_digest("series", client.pk, cadence, values["weekday"], values["local_time"].isoformat("minutes"),
+                          values["zone"], values["duration_minutes"], starts_on, values["title"],
+                          None if attendees is None else _check_fields({"attendees": attendees})["attendees"])
+
+    def earlier() -> CallSeries | None:
+        return replayed(CallSeries.objects.filter(created_by=actor, idempotency_key=key).first(), sent,
+                        TamError.IDEMPOTENCY_KEY_REUSED, "call series")
+
+    if key and (found := earlier()) is not None:  # before the checks of now: a retry is answered, not refused
+        return Written(found, created=False)
     tam = current_tam(client)
     if tam is None:
         raise Invalid(TamError.NO_TAM, f"Assign a TAM to {client.name} before planning calls.",
                       fields={"tam": "client has no TAM"})
-    values = _check_fields({"weekday": weekday, "local_time": local_time, "zone": zone or client.timezone,
-                            "duration_minutes": duration_minutes, "title": title,
-                            "attendees": attendees if attendees is not None else client_admin_emails(client)})
     if starts_on is not None:
         _check_start(starts_on, values, now)
-    with transaction.atomic():
-        series = CallSeries.objects.create(client=client, tam=tam, cadence=cadence,
-                                           starts_on=starts_on or schedule.in_zone(now, values["zone"]).date(),
-                                           created_by=actor, **values)
-        log(client, actor, "call_series.created", series=series.pk, cadence=cadence, weekday=weekday,
-            local_time=values["local_time"].isoformat("minutes"), zone=values["zone"])
-        extend_series(series, now=now)
-    return series
+
+    def write() -> CallSeries:
+        with transaction.atomic():
+            series = CallSeries.objects.create(client=client, tam=tam, cadence=cadence,
+                                               starts_on=starts_on or schedule.in_zone(now, values["zone"]).date(),
+                                               created_by=actor, idempotency_key=key,
+                                               idempotency_hash=sent if key else None, **values)
+            log(client, actor, "call_series.created", series=series.pk, cadence=cadence, weekday=weekday,
+                local_time=values["local_time"].isoformat("minutes"), zone=values["zone"])
+            extend_series(series, now=now)  # the invitations: rolled back with the series if the key refuses it
+        return series
+
+    return write_once(key, earlier, write)
 
 
 def _check_start(starts_on: date, values: dict[str, Any], now: datetime) -> None:
@@ -280,9 +312,16 @@ def move_occurrence(actor: User | None, occ: CallOccurrence, *, starts_at: datet
         raise Conflict(TamError.SERIES_CANCELLED, "This call's series is cancelled; plan a new series instead.")
     if starts_at.tzinfo is None:
         raise Invalid(TamError.BAD_TIME, "Give the new start with a UTC offset.", fields={"starts_at": "needs an offset"})
+    if starts_at == occ.starts_at:  # sent again (a retry, a double click): already there, nobody is re-invited
+        return occ
     if starts_at <= (now or timezone.now()):
         raise Invalid(TamError.WINDOW_IN_PAST, "A call cannot be moved into the past.", fields={"starts_at": "in the past"})
     with transaction.atomic():
+        # Again under the call's lock: of two identical moves at once (a double click), the second finds it done.
+        locked = CallOccurrence.objects.select_for_update().get(pk=occ.pk)
+        if locked.starts_at == starts_at:
+            return locked
+        occ.sequence = locked.sequence  # the next SEQUENCE follows the one last sent
         occ.starts_at = starts_at
         occ.ends_at = starts_at + timedelta(minutes=occ.series.duration_minutes)
         bump_and_send(occ, reason="moved")
@@ -337,12 +376,18 @@ def record_minutes(actor: User | None, occ: CallOccurrence, *, minutes: str,
                       fields={"minutes": f"at most {MAX_MINUTES} characters"})
     rows = [_follow_up(occ, index, item) for index, item in enumerate(follow_ups or [])]
     with transaction.atomic():
+        # Under the call's lock: minutes sent again (a retry after a timeout, the call page sent twice) leave one
+        # copy of each follow-up, whichever attempt commits first; the minutes themselves are simply set again.
+        CallOccurrence.objects.select_for_update().filter(pk=occ.pk).first()
+        recorded = set(FollowUp.objects.filter(occurrence=occ).values_list("text", "owner", "due_on"))
+        new = [row for row in rows if (row.text, row.owner, row.due_on) not in recorded]
         occ.minutes = minutes
         occ.status = OccurrenceStatus.HELD
         occ.held_at = occ.held_at or at or timezone.now()
         occ.save(update_fields=["minutes", "status", "held_at"])
-        FollowUp.objects.bulk_create(rows)
-        log(occ.series.client, actor, "call.minutes_recorded", occurrence=occ.pk, follow_ups=len(rows))
+        FollowUp.objects.bulk_create(new)
+        log(occ.series.client, actor, "call.minutes_recorded", occurrence=occ.pk, follow_ups=len(new),
+            **({"already_recorded": len(rows) - len(new)} if len(new) < len(rows) else {}))
     return occ
 
 

@@ -31,7 +31,7 @@ class AssignForm(forms.Form):
                                        .distinct().order_by("email"))
 
 
-class SeriesForm(forms.Form):
+class SeriesForm(SubmittedOnce, forms.Form):
     title = forms.CharField(max_length=200, initial="Case scrub call")
     cadence = forms.ChoiceField(choices=Cadence.choices)
     weekday = forms.TypedChoiceField(choices=WEEKDAYS, coerce=int)
@@ -43,6 +43,12 @@ class SeriesForm(forms.Form):
 
     def clean_attendees(self) -> list[str]:
         return _lines(self.cleaned_data["attendees"])
+
+    def idempotency_key(self) -> str | None:
+        """Sent twice (a double click): one series, one round of invitations; edited and sent again: a second."""
+        data = self.cleaned_data
+        return self.submission_key([data["title"], data["cadence"], data["weekday"], data["local_time"], data["zone"],
+                                    data["duration_minutes"], data["attendees"]])
 
 
 class MinutesForm(forms.Form):
@@ -75,7 +81,7 @@ class MinutesForm(forms.Form):
         return text
 
 
-class VisitForm(forms.Form):
+class VisitForm(SubmittedOnce, forms.Form):
     starts_on = DateField(widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = DateField(widget=forms.DateInput(attrs={"type": "date"}))
     location = forms.CharField(max_length=300, required=False)
@@ -85,6 +91,16 @@ class VisitForm(forms.Form):
 
     def clean_attendees(self) -> list[str]:
         return _lines(self.cleaned_data["attendees"])
+
+    def idempotency_key(self) -> str | None:
+        """Sent twice (a double click): one visit, one slot of the year; edited and sent again: a second."""
+        data = self.cleaned_data
+        return self.submission_key([data["starts_on"].isoformat(), data["ends_on"].isoformat(), data["location"],
+                                    data["purpose"], data["attendees"]])
+
+    def visit(self) -> dict:
+        """The visit's fields as the action takes them (without the submission value)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "submission"}
 
 
 class ExpenseForm(SubmittedOnce, forms.Form):
@@ -167,7 +183,7 @@ class OutcomeForm(forms.Form):
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class GuideForm(forms.Form):
+class GuideForm(SubmittedOnce, forms.Form):
     """Write the steps (a new help-center article), or give the number of an existing article."""
 
     article_id = forms.IntegerField(required=False, min_value=1, label="Existing help-center article (number)",
@@ -176,12 +192,21 @@ class GuideForm(forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 12}), label="Steps", required=False)
     private = forms.BooleanField(required=False, initial=True, label="Private to this client")
 
+    def idempotency_key(self) -> str | None:
+        """Sent twice (a double click): one guide, one article published; edited and sent again: a second."""
+        data = self.cleaned_data
+        return self.submission_key([data["article_id"], data["title"], data["body"], data["private"]])
+
 
 class RecordingForm(forms.Form):
     title = forms.CharField(max_length=200, required=False)
     file = forms.FileField(help_text="A video (MP4, MOV, WebM, MKV, AVI), at most 500 MB")
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(SubmittedOnce, forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=1000)
     assign = forms.BooleanField(required=False, label="Also assign the ticket to the TAM")
+
+    def idempotency_key(self) -> str | None:
+        """Sent twice (a double click): one escalation, one mail to the TAM."""
+        return self.submission_key([self.cleaned_data["reason"], self.cleaned_data["assign"]])

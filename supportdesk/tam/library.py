@@ -19,6 +19,7 @@ from supportdesk.accounts.models import User
 from supportdesk.errors import Invalid, NotFound
 from supportdesk.helpcenter.actions import create_article
 from supportdesk.helpcenter.models import Article, Section, Visibility
+from supportdesk.idempotency_keys import Written, check_key, replayed, request_digest, write_once
 from supportdesk.tickets.actions import record_event
 from supportdesk.tickets.models import Ticket
 
@@ -46,8 +47,37 @@ def _title(title: str) -> str:
     return title[:200]
 
 
+def place_guide(actor: User | None, ticket: Ticket, *, title: str = "", body: str = "", private: bool = True,
+                article_id: int | None = None, source: str = "web",
+                idempotency_key: str | None = None) -> Written[LibraryItem]:
+    """A guide on the ticket: `article_id`'s article (`attach_article`), else the steps as a new published article
+    (`attach_guide`), honouring the TAM's `idempotency_key` (an API Idempotency-Key, the guide page's submission):
+    the same key with the same ticket, article, title, steps and privacy answers the guide it attached (created
+    False) and publishes nothing again; the same key with anything else is 422 `tam.idempotency_key_reused`."""
+    _check_ticket(actor, ticket)
+    check_key(idempotency_key, TamError.BAD_IDEMPOTENCY_KEY)
+    key = idempotency_key if actor is not None else None  # scoped to a person: the system sends no retries
+    steps = str(body or "").replace("\r\n", "\n").strip()
+    sent = request_digest("guide", ticket.pk, article_id, " ".join(str(title or "").split()), steps,
+                          bool(private) if article_id is None else None)
+
+    def earlier() -> LibraryItem | None:
+        return replayed(LibraryItem.objects.filter(created_by=actor, idempotency_key=key).first(), sent,
+                        TamError.IDEMPOTENCY_KEY_REUSED, "guide")
+
+    def write() -> LibraryItem:
+        keyed = {"idempotency_key": key, "idempotency_hash": sent if key else None}
+        if article_id is not None:
+            return attach_article(actor, ticket, article_id=article_id, title=title, steps=steps, source=source, **keyed)
+        return attach_guide(actor, ticket, title=title, body=steps, private=private, source=source, **keyed)
+
+    # The guide's article is written in the item's transaction: a retry refused by the key publishes no copy.
+    return write_once(key, earlier, write)
+
+
 def attach_guide(actor: User | None, ticket: Ticket, *, title: str, body: str, private: bool = True,
-                 source: str = "web") -> LibraryItem:
+                 source: str = "web", idempotency_key: str | None = None,
+                 idempotency_hash: str | None = None) -> LibraryItem:
     _check_ticket(actor, ticket)
     title = _title(title)
     body = str(body or "").replace("\r\n", "\n").strip()
@@ -61,14 +91,17 @@ def attach_guide(actor: User | None, ticket: Ticket, *, title: str, body: str, p
                                  slug=f"{slugify(title)[:180] or 'guide'}-{secrets.token_hex(4)}",
                                  visibility=Visibility.CLIENT if private else Visibility.EVERYONE,
                                  client=ticket.client if private else None, publish=True)
-        return _attach_guide_item(actor, ticket, article, title, source, private=private)
+        return _attach_guide_item(actor, ticket, article, title, source, private=private,
+                                  idempotency_key=idempotency_key, idempotency_hash=idempotency_hash)
 
 
 def _attach_guide_item(actor: User | None, ticket: Ticket, article: Article, title: str, source: str, *,
-                       private: bool) -> LibraryItem:
+                       private: bool, idempotency_key: str | None = None,
+                       idempotency_hash: str | None = None) -> LibraryItem:
     """The library entry for a guide article, its ticket event and its log line (inside the caller's transaction)."""
     item = LibraryItem.objects.create(client=ticket.client, ticket=ticket, kind=LibraryKind.GUIDE, title=title,
-                                      article=article, created_by=actor)
+                                      article=article, created_by=actor, idempotency_key=idempotency_key,
+                                      idempotency_hash=idempotency_hash)
     record_event(ticket, actor, "tam.guide_attached", source, library_item=item.pk, article=article.slug,
                  private=private)
     log(ticket.client, actor, "library.guide_attached", item=item.pk, ticket=ticket.pk, article=article.pk)
@@ -76,7 +109,8 @@ def _attach_guide_item(actor: User | None, ticket: Ticket, article: Article, tit
 
 
 def attach_article(actor: User | None, ticket: Ticket, *, article_id: int, title: str = "", steps: str = "",
-                   source: str = "web") -> LibraryItem:
+                   source: str = "web", idempotency_key: str | None = None,
+                   idempotency_hash: str | None = None) -> LibraryItem:
     """Attach an existing help-center article as the ticket's step-by-step guide.
 
     Only an article the ticket's requester can read (published; for everyone, signed-in people, the
@@ -98,7 +132,8 @@ def attach_article(actor: User | None, ticket: Ticket, *, article_id: int, title
                       "or write a guide for this ticket.", fields={"article_id": "not visible to the client"})
     title = _title(title or article.title)
     with transaction.atomic():
-        return _attach_guide_item(actor, ticket, article, title, source, private=article.visibility == Visibility.CLIENT)
+        return _attach_guide_item(actor, ticket, article, title, source, private=article.visibility == Visibility.CLIENT,
+                                  idempotency_key=idempotency_key, idempotency_hash=idempotency_hash)
 
 
 def attach_recording(actor: User | None, ticket: Ticket, *, chunks: Iterable[bytes], filename: str, title: str = "",

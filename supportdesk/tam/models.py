@@ -36,6 +36,11 @@ class CallSeries(models.Model):
                   "it, whatever moving or cancelling single calls did to their own times")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The planner's Idempotency-Key (API) or the client page's submission key, and the digest of what was sent
+    # (calls.create_series): a retried POST answers this series instead of planning a second one, whose calls
+    # would invite everyone again. Nullable without a default: ALTER TABLE ADD COLUMN, no table rebuild.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    idempotency_hash = models.CharField(max_length=64, null=True, blank=True)
 
     class Meta:
         ordering = ["client_id", "id"]
@@ -43,6 +48,8 @@ class CallSeries(models.Model):
             models.CheckConstraint(name="series_weekday_0_6", condition=Q(weekday__gte=0, weekday__lte=6)),
             models.CheckConstraint(name="series_duration_5_480",
                                    condition=Q(duration_minutes__gte=5, duration_minutes__lte=480)),
+            models.UniqueConstraint(fields=["created_by", "idempotency_key"], condition=Q(idempotency_key__isnull=False),
+                                    name="one_series_per_idempotency_key"),
         ]
 
     @property
@@ -116,12 +123,18 @@ class OnsiteVisit(models.Model):
     status = models.CharField(max_length=10, choices=VisitStatus.choices, default=VisitStatus.PLANNED)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The planner's Idempotency-Key (API) or the client page's submission key, and the digest of what was sent
+    # (visits.schedule_visit): a retried POST answers this visit instead of taking a second (purchased) slot.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    idempotency_hash = models.CharField(max_length=64, null=True, blank=True)
 
     class Meta:
         ordering = ["starts_on", "id"]
         constraints = [
             models.UniqueConstraint(fields=["client", "contract_year_start", "slot"], condition=~Q(status="cancelled"),
                                     name="one_live_visit_per_year_slot"),
+            models.UniqueConstraint(fields=["created_by", "idempotency_key"], condition=Q(idempotency_key__isnull=False),
+                                    name="one_visit_per_idempotency_key"),
             models.CheckConstraint(name="visit_ends_on_or_after_start", condition=Q(ends_on__gte=models.F("starts_on"))),
             models.CheckConstraint(name="visit_slot_positive", condition=Q(slot__gte=1)),
         ]
@@ -241,12 +254,18 @@ class LibraryItem(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # A guide's: the TAM's Idempotency-Key (API) or the guide page's submission key, and the digest of what was sent
+    # (library.place_guide): a retried POST answers this guide instead of publishing its article a second time.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    idempotency_hash = models.CharField(max_length=64, null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(name="library_guide_has_article_recording_has_file",
                                    condition=Q(kind="guide", article__isnull=False) | Q(kind="recording") & ~Q(file="")),
+            models.UniqueConstraint(fields=["created_by", "idempotency_key"], condition=Q(idempotency_key__isnull=False),
+                                    name="one_library_item_per_idempotency_key"),
         ]
 
 

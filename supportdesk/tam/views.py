@@ -119,15 +119,17 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
                 form = forms["series_form"] = SeriesForm(request.POST, auto_id="series_%s")
                 if form.is_valid():
                     data = form.cleaned_data
-                    series = calls.create_series(user, client=client, title=data["title"], cadence=data["cadence"],
-                                                 weekday=data["weekday"], local_time=data["local_time"],
-                                                 zone=data["zone"], duration_minutes=data["duration_minutes"],
-                                                 attendees=data["attendees"] or None)
+                    series = calls.plan_series(user, client=client, title=data["title"], cadence=data["cadence"],
+                                               weekday=data["weekday"], local_time=data["local_time"],
+                                               zone=data["zone"], duration_minutes=data["duration_minutes"],
+                                               attendees=data["attendees"] or None,
+                                               idempotency_key=form.idempotency_key()).record  # sent twice: one
                     return _done(request, "Call series planned; invitations are on their way.", f"/tam/series/{series.pk}/")
             elif which == "visit":
-                form = forms["visit_form"] = VisitForm(request.POST, auto_id="visit_%s")
-                if form.is_valid():
-                    visit = visits.plan_visit(user, client=client, **form.cleaned_data)
+                form = forms["visit_form"] = visit_form = VisitForm(request.POST, auto_id="visit_%s")
+                if visit_form.is_valid():
+                    visit = visits.schedule_visit(user, client=client, **visit_form.visit(),
+                                                  idempotency_key=visit_form.idempotency_key()).record  # sent twice: one
                     return _done(request, "Visit planned.", f"/tam/visits/{visit.pk}/")
             elif which == "upgrade":
                 form = forms["upgrade_form"] = UpgradeForm(request.POST, auto_id="upgrade_%s")
@@ -274,7 +276,8 @@ def escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
         messages.error(request, "Not escalated: the reason was refused. " + " ".join(str(e) for e in form.errors.get("reason", [])))
         return redirect(f"/console/tickets/{ticket_id}/")
     try:
-        actions.escalate_to_tam(user, ticket, reason=form.cleaned_data["reason"], assign=form.cleaned_data["assign"])
+        actions.escalate(user, ticket, reason=form.cleaned_data["reason"], assign=form.cleaned_data["assign"],
+                         idempotency_key=form.idempotency_key())  # sent twice: one escalation, one mail
         messages.success(request, "Escalated to the TAM, who was notified by email.")
     except DomainError as exc:
         if exc.status == 404:
@@ -291,11 +294,9 @@ def guide_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             data = form.cleaned_data
-            if data["article_id"] is not None:
-                library.attach_article(user, ticket, article_id=data["article_id"], title=data["title"],
-                                       steps=data["body"])
-            else:
-                library.attach_guide(user, ticket, title=data["title"], body=data["body"], private=data["private"])
+            library.place_guide(user, ticket, title=data["title"], body=data["body"], private=data["private"],
+                                article_id=data["article_id"],
+                                idempotency_key=form.idempotency_key())  # sent twice: one guide
             return _done(request, "Guide attached; the client finds it in its library.", f"/console/tickets/{ticket.pk}/")
         except DomainError as exc:
             attach_error(form, exc)

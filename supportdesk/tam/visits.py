@@ -24,6 +24,7 @@ from supportdesk.billing.proration import to_cents
 from supportdesk.contracts.entitlements import entitlements_for
 from supportdesk.contracts.models import OrderKind, ServiceOrder
 from supportdesk.errors import Conflict, Invalid
+from supportdesk.idempotency_keys import Written, check_key, replayed, request_digest
 
 from . import uploads
 from .actions import log, require_worker
@@ -69,20 +70,47 @@ def contract_currency(client: Client, on: date) -> str:
 
 def plan_visit(actor: User | None, *, client: Client, starts_on: date, ends_on: date, purpose: str = "",
                location: str = "", attendees: list[str] | None = None) -> OnsiteVisit:
+    return schedule_visit(actor, client=client, starts_on=starts_on, ends_on=ends_on, purpose=purpose,
+                          location=location, attendees=attendees).record
+
+
+def schedule_visit(actor: User | None, *, client: Client, starts_on: date, ends_on: date, purpose: str = "",
+                   location: str = "", attendees: list[str] | None = None,
+                   idempotency_key: str | None = None) -> Written[OnsiteVisit]:
+    """`plan_visit`, honouring the planner's `idempotency_key` (an API Idempotency-Key, the client page's
+    submission): the same key with the same client, dates, purpose, location and attendees answers the visit it
+    planned (created False), also once it was completed or cancelled since, rather than taking a second slot of the
+    year (a purchased visit) or a 409 for the slot its first attempt took; the same key with anything else is 422
+    `tam.idempotency_key_reused`."""
     require_worker(actor, client)
+    check_key(idempotency_key, TamError.BAD_IDEMPOTENCY_KEY)
     if ends_on < starts_on:
         raise Invalid(TamError.BAD_DATES, "The visit ends before it starts.", fields={"ends_on": "before starts_on"})
     if (ends_on - starts_on).days > 30:
         raise Invalid(TamError.BAD_DATES, "A visit lasts at most 31 days.", fields={"ends_on": "at most 31 days"})
+    people = [" ".join(str(a).split())[:200] for a in attendees or [] if str(a).strip()]
+    purpose, location = purpose[:300], location[:300]
+    key = idempotency_key if actor is not None else None  # scoped to a person: the system sends no retries
+    sent = request_digest("visit", client.pk, starts_on, ends_on, purpose, location, people)
+
+    def earlier() -> OnsiteVisit | None:
+        return replayed(OnsiteVisit.objects.filter(created_by=actor, idempotency_key=key).first(), sent,
+                        TamError.IDEMPOTENCY_KEY_REUSED, "visit")
+
+    if key and (found := earlier()) is not None:
+        return Written(found, created=False)
     allowed = entitlements_for(client, starts_on).features.onsite_visits_allowed
     if allowed <= 0:
         raise Invalid(TamError.NOT_ENTITLED, f"{client.name} has no onsite visit in its plan on {starts_on}.",
                       fields={"starts_on": "not entitled"})
     year_start, year_end = contract_year(client, starts_on)
-    people = [" ".join(str(a).split())[:200] for a in attendees or [] if str(a).strip()]
     try:
         with transaction.atomic():
             Client.objects.select_for_update().filter(pk=client.pk).first()
+            # Again under the client's lock, which a racing first attempt held until it committed: its visit is the
+            # answer, not "the year's visits are taken" by itself.
+            if key and (found := earlier()) is not None:
+                return Written(found, created=False)
             taken = set(OnsiteVisit.objects.filter(client=client, contract_year_start=year_start)
                         .exclude(status=VisitStatus.CANCELLED).values_list("slot", flat=True))
             free = [s for s in range(1, allowed + 1) if s not in taken]
@@ -92,13 +120,16 @@ def plan_visit(actor: User | None, *, client: Client, starts_on: date, ends_on: 
                                f"{year_start} to {year_end}, its plan allows {allowed}. Another visit this year "
                                "must be purchased: an addendum adding an offering with extra onsite visits.", fields={"starts_on": "visit limit reached"})
             visit = OnsiteVisit.objects.create(client=client, contract_year_start=year_start, slot=free[0],
-                                               starts_on=starts_on, ends_on=ends_on, purpose=purpose[:300],
-                                               location=location[:300], attendees=people, created_by=actor)
+                                               starts_on=starts_on, ends_on=ends_on, purpose=purpose,
+                                               location=location, attendees=people, created_by=actor,
+                                               idempotency_key=key, idempotency_hash=sent if key else None)
             log(client, actor, "visit.planned", visit=visit.pk, starts_on=str(starts_on), year=str(year_start))
     except IntegrityError as exc:
+        if key and (found := earlier()) is not None:  # the key's unique index refused a second visit
+            return Written(found, created=False)
         raise Conflict(TamError.VISIT_LIMIT, "Another visit was just planned for this contract year; reload.",
                        fields={"starts_on": "visit limit reached"}) from exc
-    return visit
+    return Written(visit, created=True)
 
 
 def set_visit_status(actor: User | None, visit: OnsiteVisit, status: str) -> OnsiteVisit:

@@ -26,6 +26,7 @@ from supportdesk.accounts.actions import add_client_phone
 from supportdesk.accounts.actions import normalise_phone as normalise_number
 from supportdesk.accounts.models import Client, ClientPhone, ClientRole, User
 from supportdesk.errors import Conflict, Invalid, NotFound
+from supportdesk.idempotency_keys import Written, check_key, replayed, request_digest, write_once
 from supportdesk.policy.telephony import can_claim_calls, can_log_call
 from supportdesk.tickets import actions as tickets
 from supportdesk.tickets.errors import TicketError
@@ -432,8 +433,20 @@ def log_call(actor: User, ticket: Ticket, *, direction: str, outcome: str, summa
              duration_minutes: int | None = None, source: str = "web") -> Call:
     """An agent logs a call by hand. A call that reached the client (spoke or left a voicemail) is a staff
     response (the initial response when it is the first); an unanswered attempt is an internal note."""
+    return record_call(actor, ticket, direction=direction, outcome=outcome, summary=summary, number=number,
+                       duration_minutes=duration_minutes, source=source).record
+
+
+def record_call(actor: User, ticket: Ticket, *, direction: str, outcome: str, summary: str, number: str = "",
+                duration_minutes: int | None = None, source: str = "web",
+                idempotency_key: str | None = None) -> Written[Call]:
+    """`log_call`, honouring the agent's `idempotency_key` (an API Idempotency-Key, the log form's submission): the
+    same key with the same ticket, direction, outcome, number, duration and summary answers the call it logged
+    (created False) and adds nothing to the ticket, also once the ticket was closed since; the same key with
+    anything else is 422 `phone.idempotency_key_reused`."""
     if not can_log_call(actor, ticket):
         raise NotFound("ticket")
+    check_key(idempotency_key, PhoneError.BAD_IDEMPOTENCY_KEY)
     if direction not in Direction.values:
         raise Invalid(PhoneError.BAD_DIRECTION, "direction must be inbound or outbound.", fields={"direction": "inbound or outbound"})
     if outcome not in OUTCOMES:
@@ -444,22 +457,35 @@ def log_call(actor: User, ticket: Ticket, *, direction: str, outcome: str, summa
     if duration_minutes is not None and not 0 <= duration_minutes <= 24 * 60:
         raise Invalid(PhoneError.BAD_PAYLOAD, "duration_minutes must be 0 to 1440.", fields={"duration_minutes": "0 to 1440"})
     summary = str(summary or "").replace("\x00", "").strip()  # NUL: PostgreSQL text cannot hold it
+    key = idempotency_key
+    sent = request_digest("call", ticket.pk, direction, outcome, normalised, duration_minutes, summary)
+
+    def earlier() -> Call | None:
+        return replayed(Call.objects.filter(logged_by=actor, idempotency_key=key).first(), sent,
+                        PhoneError.IDEMPOTENCY_KEY_REUSED, "logged call")
+
     verb = "to" if direction == Direction.OUTBOUND else "from"
     body = (f"{direction.capitalize()} call {verb} {normalised or 'the client'}"
             + (f", {duration_minutes} min" if duration_minutes is not None else "") + f": {OUTCOMES[outcome]}.\n\n{summary}")
-    call_id = uuid.uuid4().hex
-    with transaction.atomic():
-        now = timezone.now()
-        call = Call.objects.create(provider=Provider.MANUAL, call_id=call_id, direction=direction,
-                                   from_number="" if direction == Direction.OUTBOUND else normalised,
-                                   to_number=normalised if direction == Direction.OUTBOUND else "",
-                                   client=ticket.client, state=CallState.ENDED, started_at=now, ended_at=now,
-                                   duration_seconds=duration_minutes * 60 if duration_minutes is not None else None,
-                                   ticket=ticket, logged_by=actor, summary=summary, created_at=now)
-        kind = MessageKind.INTERNAL if outcome == "no_answer" else MessageKind.CALL
-        tickets.add_message(actor, ticket, body=body, kind=kind, channel="phone", source=source,
-                            source_id=f"call:manual:{call_id}", from_staff=True)
-    return call
+
+    def write() -> Call:
+        call_id = uuid.uuid4().hex
+        with transaction.atomic():
+            now = timezone.now()
+            call = Call.objects.create(provider=Provider.MANUAL, call_id=call_id, direction=direction,
+                                       from_number="" if direction == Direction.OUTBOUND else normalised,
+                                       to_number=normalised if direction == Direction.OUTBOUND else "",
+                                       client=ticket.client, state=CallState.ENDED, started_at=now, ended_at=now,
+                                       duration_seconds=duration_minutes * 60 if duration_minutes is not None else None,
+                                       ticket=ticket, logged_by=actor, summary=summary, created_at=now,
+                                       idempotency_key=key, idempotency_hash=sent if key else None)
+            kind = MessageKind.INTERNAL if outcome == "no_answer" else MessageKind.CALL
+            tickets.add_message(actor, ticket, body=body, kind=kind, channel="phone", source=source,
+                                source_id=f"call:manual:{call_id}", from_staff=True)
+        return call
+
+    # The ticket's message (and its clock's first response) goes with the call: a retry adds neither again.
+    return write_once(key, earlier, write)
 
 
 def describe_call(call: Call) -> dict[str, Any]:

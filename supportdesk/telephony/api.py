@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Header, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
@@ -73,15 +73,28 @@ def list_calls(request: HttpRequest, ticket_id: int | None = None, client_id: in
     return qs.order_by("-created_at", "-id")
 
 
-@router.post("/calls", response={201: CallOut}, summary="Log a call by hand on a ticket (staff)",
+@router.post("/calls", response={201: CallOut, 200: CallOut}, summary="Log a call by hand on a ticket (staff)",
              description="outcome: connected | voicemail_left | no_answer. A call that reached the client counts as "
-                         "a staff response (the initial response when first); no_answer is kept as an internal note.")
-def log_call(request: HttpRequest, payload: CallLogIn):
+                         "a staff response (the initial response when first); no_answer is kept as an internal note. "
+                         "Honours an `Idempotency-Key` header (1 to 100 characters, per person; else 422 "
+                         "`phone.bad_idempotency_key`): the same key with the same body returns the first call (200, "
+                         "also once the ticket was closed since) and adds nothing to the ticket; the same key with "
+                         "another body is refused (422 `phone.idempotency_key_reused`) and writes nothing. Without "
+                         "the header every call logs a new call.",
+             openapi_extra={"responses": {
+                 201: {"description": "Logged, and its message added to the ticket"},
+                 200: {"description": "A retry of a call already logged with this `Idempotency-Key`: the first "
+                                      "call; nothing was written"}}})
+def log_call(request: HttpRequest, payload: CallLogIn,
+             idempotency_key: str | None = Header(None, alias="Idempotency-Key",
+                                                  description="1 to 100 characters, scoped to the person sending it: "
+                                                              "a retry with it logs the call once")):
     user = policy.signed_in(request)
     ticket = ticket_queries.ticket_for(user, payload.ticket_id)
-    call = actions.log_call(user, ticket, direction=payload.direction, outcome=payload.outcome, number=payload.number,
-                            duration_minutes=payload.duration_minutes, summary=payload.summary, source="api")
-    return Status(201, actions.describe_call(call))
+    logged = actions.record_call(user, ticket, direction=payload.direction, outcome=payload.outcome,
+                                 number=payload.number, duration_minutes=payload.duration_minutes,
+                                 summary=payload.summary, source="api", idempotency_key=idempotency_key)
+    return Status(201 if logged.created else 200, actions.describe_call(logged.record))
 
 
 @router.post("/calls/{call_id}/claim", response={201: ClaimedOut},

@@ -15,3 +15,5 @@ class PhoneError(StrEnum):
     NOT_CLAIMABLE = "phone.not_claimable"
     BAD_REQUESTER = "phone.bad_requester"
     REQUESTER_NOT_OF_CLIENT = "phone.requester_not_of_client"
+    BAD_IDEMPOTENCY_KEY = "phone.bad_idempotency_key"
+    IDEMPOTENCY_KEY_REUSED = "phone.idempotency_key_reused"

@@ -52,10 +52,19 @@ class Call(models.Model):
                                   related_name="+")
     summary = models.TextField(blank=True)
     created_at = models.DateTimeField()
+    # A call logged by hand: the agent's Idempotency-Key (API) or the log form's submission key, and the digest of
+    # what was sent (actions.record_call): a retried POST answers this call instead of logging (and telling the
+    # ticket) twice. Nullable without a default: ALTER TABLE ADD COLUMN, no table rebuild.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    idempotency_hash = models.CharField(max_length=64, null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["provider", "call_id"], name="one_call_per_provider_id")]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "call_id"], name="one_call_per_provider_id"),
+            models.UniqueConstraint(fields=["logged_by", "idempotency_key"], condition=models.Q(idempotency_key__isnull=False),
+                                    name="one_logged_call_per_idempotency_key"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider} call {self.call_id}"

@@ -16,18 +16,25 @@ from supportdesk.errors import DomainError
 from supportdesk.policy.telephony import can_claim_calls, can_log_call
 from supportdesk.posted_ids import posted_id
 from supportdesk.tickets import queries as ticket_queries
+from supportdesk.web.forms import SubmittedOnce
 from supportdesk.web.views.common import attach_error
 
 from . import actions, queries
 from .models import Call, Direction
 
 
-class CallLogForm(forms.Form):
+class CallLogForm(SubmittedOnce, forms.Form):
     direction = forms.ChoiceField(choices=Direction.choices, initial=Direction.OUTBOUND)
     outcome = forms.ChoiceField(choices=list(actions.OUTCOMES.items()), initial="connected")
     number = forms.CharField(required=False, max_length=32, help_text="E.164, e.g. +14165550100")
     duration_minutes = forms.IntegerField(required=False, min_value=0, max_value=1440)
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=20_000)
+
+    def idempotency_key(self) -> str | None:
+        """Sent twice (a double click): one call and one message on the ticket; edited and sent again: a second."""
+        data = self.cleaned_data
+        return self.submission_key([data["direction"], data["outcome"], data["number"], data["duration_minutes"],
+                                    data["summary"]])
 
 
 @login_required
@@ -43,7 +50,8 @@ def log_call(request: HttpRequest, ticket_id: int) -> HttpResponse:
     form = CallLogForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.log_call(user, ticket, **form.cleaned_data)
+            data = {name: value for name, value in form.cleaned_data.items() if name != "submission"}
+            actions.record_call(user, ticket, **data, idempotency_key=form.idempotency_key())  # sent twice: one call
             return redirect(f"/console/tickets/{ticket.pk}/")
         except DomainError as exc:
             attach_error(form, exc)

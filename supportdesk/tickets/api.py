@@ -20,11 +20,11 @@ from . import actions, attachments, exports, merges, queries
 from .errors import TicketError
 from .models import Category
 from .schemas import (
-    TicketEventOut,
     MergeIn,
     MessageIn,
     MessageOut,
     TicketDetailOut,
+    TicketEventOut,
     TicketIn,
     TicketOut,
     TicketUpdateIn,

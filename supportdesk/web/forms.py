@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files import File
 
 from supportdesk.catalogue.models import SeverityLevel
 from supportdesk.macros.models import STATUS_CHOICES
@@ -88,11 +89,12 @@ class SubmittedOnce(forms.Form):
         return value if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{32}", value) else ""
 
     def submission_key(self, sent: list[object]) -> str | None:
-        """The key for this submission of `sent` (values; uploaded files count by name and size)."""
+        """The key for this submission of `sent` (values, lists of values; uploaded files count by name and size)."""
         if not self.cleaned_data.get("submission"):
             return None
-        values = [[(f.name, f.size) for f in value] if isinstance(value, list) else value for value in sent]
-        digest = hashlib.sha256(json.dumps(values, ensure_ascii=False).encode()).hexdigest()[:32]
+        values = [[(f.name, f.size) if isinstance(f, File) else f for f in value] if isinstance(value, list) else value
+                  for value in sent]
+        digest = hashlib.sha256(json.dumps(values, ensure_ascii=False, default=str).encode()).hexdigest()[:32]
         return f"web:{self.cleaned_data['submission']}:{digest}"
 
 

@@ -98,3 +98,27 @@ def test_given_a_page_line_with_an_owner_but_no_text_then_the_form_says_so_and_n
     assert page.status_code == 200
     assert "Each follow-up needs its text before the first |" in field_error(page, "follow_ups")
     assert _nothing_recorded(occurrence)
+
+
+def test_given_minutes_sent_again_then_each_follow_up_is_recorded_once(world, as_person, occurrence):
+    # Given minutes with two follow-ups recorded through the API, whose answer was lost to a timeout
+    http = as_person(world["people"]["tam"])
+    body = {"minutes": "Went well.", "follow_ups": [SEND_LOGS, {"text": "Book the upgrade"}]}
+    first = _post_minutes(http, occurrence, body)
+    # When the client sends the same minutes again
+    again = _post_minutes(http, occurrence, body)
+    # Then the answer is the same call, and each follow-up is there once
+    assert (first.status_code, again.status_code) == (200, 200), again.content
+    assert again.json() == first.json()
+    assert sorted(FollowUp.objects.values_list("text", flat=True)) == ["Book the upgrade", "Send logs"]
+    # and a new follow-up sent later with the same minutes is added
+    _post_minutes(http, occurrence, {**body, "follow_ups": [SEND_LOGS, {"text": "Call Dana"}]})
+    assert FollowUp.objects.count() == 3
+
+
+def test_given_the_call_pages_minutes_form_sent_twice_then_one_copy_of_each_follow_up(world, as_person, occurrence):
+    http = as_person(world["people"]["tam"])
+    sent = {"form": "minutes", "minutes": "Went well.", "follow_ups": "Send logs | Client | 2027-01-15\nBook the upgrade"}
+    answers = [http.post(f"/tam/calls/{occurrence.pk}/", sent) for _ in range(2)]
+    assert [a.status_code for a in answers] == [302, 302]
+    assert FollowUp.objects.count() == 2
