@@ -158,8 +158,8 @@ def create_person(actor: User | None, *, email: str, password: str | None = None
     if not local or not domain or any(ch.isspace() or ch in '<>(),;:"[]\\@' for ch in domain) or len(email) > 254:
         raise Invalid("person.bad_email", "A valid email address is required (like dana@lawfirm.example).",
                       fields={"email": "invalid"})
-    if User.objects.filter(email__iexact=email).exists():
-        raise Conflict(AccountError.DUPLICATE_EMAIL, f"{email} already has an account.", fields={"email": "taken"})
+    if _email_taken(email):
+        raise _duplicate_email(email)
     check_zone(timezone_name)
     phone = (_phone_numbers([phone], field="phone") or [""])[0]
     staff_roles = list(staff_roles or [])
@@ -171,15 +171,29 @@ def create_person(actor: User | None, *, email: str, password: str | None = None
         client_role = client_role or ClientRole.USER
         if client_role not in ClientRole.values:
             raise Invalid(AccountError.BAD_ROLE, f"Unknown client role {client_role!r}.", fields={"client_role": "unknown"})
-    with transaction.atomic():
-        user = User.objects.create_user(email, password, full_name=full_name, client=client, client_role=client_role,
-                                        timezone=timezone_name, phone=phone,
-                                        is_staff=StaffRole.SYSADMIN in staff_roles,
-                                        is_superuser=StaffRole.SYSADMIN in staff_roles)
-        RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in staff_roles])
-        AccountEvent.objects.create(client=client, actor=actor, kind="person.created",
-                                    data={"email": email, "client_role": client_role, "staff_roles": staff_roles})
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email, password, full_name=full_name, client=client,
+                                            client_role=client_role, timezone=timezone_name, phone=phone,
+                                            is_staff=StaffRole.SYSADMIN in staff_roles,
+                                            is_superuser=StaffRole.SYSADMIN in staff_roles)
+            RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in staff_roles])
+            AccountEvent.objects.create(client=client, actor=actor, kind="person.created",
+                                        data={"email": email, "client_role": client_role, "staff_roles": staff_roles})
+    except IntegrityError:
+        # A form sent twice at once: both looked before either wrote, and the unique index refused the second.
+        if _email_taken(email):
+            raise _duplicate_email(email) from None
+        raise
     return user
+
+
+def _email_taken(email: str) -> bool:
+    return User.objects.filter(email__iexact=email).exists()
+
+
+def _duplicate_email(email: str) -> Conflict:
+    return Conflict(AccountError.DUPLICATE_EMAIL, f"{email} already has an account.", fields={"email": "taken"})
 
 
 def assign_tam(actor: User | None, *, client: Client, tam: User) -> TamAssignment:

@@ -130,3 +130,28 @@ def test_given_phones_stored_before_normalising_when_migrating_then_calls_from_t
     assert caller_of("+14165550100")[0] == acme
     assert caller_of("+442079460000")[0] == rival
     assert caller_of("+14165550199") == (acme, User.objects.get(pk=person.pk))
+
+
+def test_given_a_person_form_sent_twice_at_once_when_the_second_misses_the_first_then_409_not_a_500(
+        as_person, monkeypatch):
+    from supportdesk.accounts import actions
+    from supportdesk.accounts.models import User
+    from supportdesk.factories import premium_client
+
+    # Given a client, and a second request that looked for the address before the first one wrote it
+    client = premium_client()
+    manager = as_person(StaffFactory(staff_roles=["manager"]))
+    first = manager.post(f"/api/v1/clients/{client.pk}/people", {"email": "dana@acme.example", "full_name": "Dana"},
+                         content_type="application/json")
+    assert first.status_code == 201, first.content
+    looks = iter([False])  # its first look misses; the one after the unique index refused it sees the first row
+    real = actions._email_taken
+    monkeypatch.setattr(actions, "_email_taken", lambda email: next(looks, None) or real(email))
+    # When it writes
+    second = manager.post(f"/api/v1/clients/{client.pk}/people", {"email": "Dana@acme.example", "full_name": "Dana"},
+                          content_type="application/json")
+    # Then the unique index decides: a 409 naming the address, one person
+    assert next(looks, "used") == "used"
+    assert second.status_code == 409, second.content
+    assert second.json()["error"]["fields"] == {"email": "taken"}
+    assert User.objects.filter(email__iexact="dana@acme.example").count() == 1
