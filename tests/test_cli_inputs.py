@@ -85,6 +85,23 @@ def test_given_a_port_or_worker_count_out_of_range_then_exit_2_with_one_line(tmp
     assert not (tmp_path / "data").exists()
 
 
+@pytest.mark.parametrize(("args", "option"), [
+    (("intake", "process", "--limit", "-1"), "--limit"),  # was a traceback: "Negative indexing is not supported"
+    (("intake", "process", "--limit", "0"), "--limit"),
+    (("intake", "process", "--limit", "100001"), "--limit"),
+    (("intake", "process", "--limit", str(2**63)), "--limit"),  # was a traceback from SQLite: "datatype mismatch"
+    (("intake", "process", "--limit", str(10**30)), "--limit"),
+    (("intake", "review", "--page", "1000000000"), "--page"),
+    (("intake", "review", "--page", str(2**63)), "--page"),
+])
+def test_given_an_intake_limit_or_page_out_of_range_then_exit_2_with_one_line(tmp_path, args, option):
+    # When a mail command is given a count outside its bounds (--limit 1 to 100,000; --page 1 to 999,999,999)
+    result = run(*args, data_dir=tmp_path / "data")
+    # Then one line names the option, before anything is opened
+    assert_one_line_refusal(result, option)
+    assert not (tmp_path / "data").exists()
+
+
 def test_given_a_taken_port_when_serve_then_exit_2_before_anything_starts(tmp_path, taken_port):
     result = run("serve", "--port", str(taken_port), "--smtp-port", "0", "--data-dir", str(tmp_path / "data"))
     assert_one_line_refusal(result, "--port", str(taken_port))

@@ -4,11 +4,12 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field, StrictInt
 
 from supportdesk import policy
 from supportdesk.errors import Forbidden, Invalid, NotFound, fields_as_sent
+from supportdesk.pagination import PageNumberPagination
 from supportdesk.policy.designations import designations_client
 
 from . import actions, designations, queries

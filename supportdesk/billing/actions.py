@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ from .models import (
     PriceListEntry,
     TierPricing,
 )
-from .pricing import parse_amount, parse_currency
+from .pricing import MAX_AMOUNT, parse_amount, parse_currency
 from .proration import month_bounds, to_cents
 from .true_up import credit_reductions
 
@@ -421,9 +422,14 @@ def set_list_price(actor: User | None, *, offering: Offering, currency: object, 
     return entry
 
 
+# The bounds of a user-tier rule (SPEC R14: tiers of 10 users, custom pricing over 100), as the API declares them.
+MAX_TIER_SIZE, MAX_TIER_CAP = 10_000, 1_000_000
+
+
 def _whole(value: object, field: str, low: int, high: int) -> int:
     text = str(value).strip() if value is not None and not isinstance(value, bool) else ""
-    if not text.isdigit() or not low <= int(text) <= high:
+    # ASCII digits only, and not too many to read: int() refuses "²" and a number of thousands of digits (a 500).
+    if not (text.isascii() and text.isdigit() and len(text) <= 12) or not low <= int(text) <= high:
         raise Invalid(BillingError.BAD_TIER_RULE, f"{field.replace('_', ' ')} must be a whole number from {low} to "
                                                   f"{high:,} (got {value!r}).", fields={field: f"{low}..{high}"})
     return int(text)
@@ -436,10 +442,17 @@ def set_tier_pricing(actor: User | None, *, offering: Offering, currency: object
         raise Invalid(BillingError.BAD_TIER_RULE, f"{offering.name} is not priced by user tier.",
                       fields={"offering": "not tier priced"})
     code = parse_currency(currency)
-    size = _whole(tier_size, "tier_size", 1, 10_000)
-    limit = _whole(cap, "cap", size, 1_000_000)
+    size = _whole(tier_size, "tier_size", 1, MAX_TIER_SIZE)
+    limit = _whole(cap, "cap", size, MAX_TIER_CAP)
     step_amount = parse_amount(step, "step")
     base = parse_amount(base_mrc, "base_mrc")
+    further = math.ceil(limit / size) - 1
+    if base + step_amount * further > MAX_AMOUNT:  # the top tier's MRC could never be quoted onto an invoice line
+        raise Invalid(BillingError.BAD_TIER_RULE,
+                      f"At the cap of {limit:,} users the MRC would be {base + step_amount * further} ({base} + "
+                      f"{further:,} further tier(s) x {step_amount}), over {MAX_AMOUNT}, the most an invoice line "
+                      "holds: lower the step or the cap, or raise the tier size.",
+                      fields={"step": f"top tier at most {MAX_AMOUNT}"})
     with transaction.atomic():
         rule, _ = TierPricing.objects.update_or_create(
             offering=offering, currency=code, effective_from=effective_from,

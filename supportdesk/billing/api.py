@@ -7,18 +7,20 @@ from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from supportdesk import policy
 from supportdesk.errors import DomainError, Forbidden, Invalid
+from supportdesk.pagination import MAX_PAGE, PageNumberPagination
 from supportdesk.policy.billing import can_manage_billing, can_quote
+from supportdesk.schema_bounds import declared_range
 from supportdesk.web.forms import FIRST_YEAR, LAST_YEAR
 
 from . import actions, exports, queries, runs
 from .errors import BillingError
 from .models import Invoice, InvoiceRun
-from .pricing import offering_named, parse_user_count, price_for, quote_user_count
+from .pricing import MAX_AMOUNT, MAX_USERS, offering_named, parse_user_count, price_for, quote_user_count
 
 router = Router()
 
@@ -37,7 +39,10 @@ def _date(value: str | None, field: str) -> date | None:
     return day
 
 
-@router.get("/quote", summary="Quote the MRC of an offering for a number of users (and a what-if)")
+@router.get("/quote", summary="Quote the MRC of an offering for a number of users (and a what-if)",
+            description=f"`users` and `what_if`: whole numbers from 1 to {MAX_USERS:,} (else 422 "
+                        "`billing.bad_user_count`); over the tier rule's cap there is no automatic price (422 "
+                        "`billing.custom_price_required`, or the what-if's own error object).")
 def quote(request: HttpRequest, offering: str, users: str | None = None, currency: str = "USD", on: str | None = None,
           what_if: str | None = None) -> dict:
     if not can_quote(policy.signed_in(request)):
@@ -217,6 +222,11 @@ def invoice_csv(request: HttpRequest, invoice_id: int) -> HttpResponse:
     return response
 
 
+_AMOUNT = f"Decimal as a string, e.g. \"120.50\": more than 0, at most {MAX_AMOUNT}, at most 2 decimals (else 422 " \
+          "`billing.bad_amount`)"
+_PRICE = f"Decimal as a string: 0 to {MAX_AMOUNT}, at most 2 decimals (else 422 `billing.bad_amount`)"
+
+
 # A client retrying a POST after a timeout must not bill twice (SPEC §12: nothing accepted is lost or done twice).
 _IDEMPOTENT = ("Honours an `Idempotency-Key` header (1 to 100 characters, per person): the same key and {what} "
                "return the first {thing} (200) and write nothing; the same key with another {what} is refused "
@@ -235,7 +245,7 @@ def _recorded(thing: str) -> dict:
 
 
 class CreditNoteIn(Schema):
-    amount: str
+    amount: str = Field(..., description=_AMOUNT)
     reason: str
 
 
@@ -264,7 +274,7 @@ def paid(request: HttpRequest, invoice_id: int):  # noqa: ANN201
 class ChargeIn(Schema):
     kind: str = "travel_expense"
     description: str
-    amount: str = Field(..., description="Decimal > 0 as a string, e.g. \"120.50\"")
+    amount: str = Field(..., description=_AMOUNT)
     currency: str
     incurred_on: str
     rate: str | None = Field(None, description="Exchange rate, only when the currency differs from the client's "
@@ -299,7 +309,7 @@ def add_charge(request: HttpRequest, client_id: int, payload: ChargeIn,
 
 class CreditIn(Schema):
     description: str
-    amount: str
+    amount: str = Field(..., description=_AMOUNT)
     currency: str
 
 
@@ -328,24 +338,30 @@ class PriceIn(Schema):
     offering: str
     currency: str
     effective_from: date
-    monthly_price: str
+    monthly_price: str = Field(..., description=_PRICE)
 
 
 class TierIn(Schema):
     offering: str
     currency: str
     effective_from: date
-    tier_size: int = 10
-    step: str = "100.00"
-    cap: int = 100
-    base_mrc: str
+    tier_size: int = Field(10, description=f"Users a tier, 1 to {actions.MAX_TIER_SIZE:,} (else 422 "
+                                           "`billing.bad_tier_rule`)",
+                           json_schema_extra=declared_range(1, actions.MAX_TIER_SIZE))
+    step: str = Field("100.00", description=f"{_PRICE}; the top tier's MRC (base_mrc + step x the tiers above the "
+                                            f"first up to the cap) at most {MAX_AMOUNT} too (else 422 "
+                                            "`billing.bad_tier_rule` on `step`)")
+    cap: int = Field(100, description=f"Most users with an automatic price, tier_size to {actions.MAX_TIER_CAP:,} "
+                                      "(else 422 `billing.bad_tier_rule`)",
+                     json_schema_extra=declared_range(1, actions.MAX_TIER_CAP))
+    base_mrc: str = Field(..., description=_PRICE)
 
 
 PRICE_PAGE_SIZE = 100
 
 
 @router.get("/prices", summary="The price list and user-tier rules (paged: `page`, `page_size` apply to each list)")
-def prices(request: HttpRequest, page: int = Query(1, ge=1, le=10**9),
+def prices(request: HttpRequest, page: int = Query(1, ge=1, le=MAX_PAGE),
            page_size: int = Query(PRICE_PAGE_SIZE, ge=1, le=PRICE_PAGE_SIZE)) -> dict:
     if not can_quote(policy.signed_in(request)):
         raise Forbidden("Only staff may read the price list.")

@@ -24,7 +24,7 @@ from supportdesk.errors import DomainError
 
 from . import true_up
 from .models import BillableCharge, ChargeKind, ClientCredit, LineKind
-from .pricing import price_for
+from .pricing import MAX_AMOUNT, price_for
 from .proration import days_in_month, month_bounds, overlap_days, prorate, to_cents
 
 
@@ -107,7 +107,35 @@ def draft_month(client: Client, month_start: date) -> MonthDraft:
         lines.append(DraftLine(kind=LineKind.CREDIT, description=credit.description, quantity=Decimal(1),
                                unit_amount=-credit.amount, amount=-credit.amount, explanation="credit",
                                service_from=credit.granted_on, source_ref=f"credit:{credit.pk}", credit=credit))
+    _refuse_what_no_invoice_holds(draft)
     return draft
+
+
+# What an invoice stores: InvoiceLine amounts 12 digits with 2 decimals (MAX_AMOUNT), its quantity 12 with 4, and
+# Invoice.total 14 with 2. Every input is bounded, but a product of them is not (a list price of 9,999,999,999.99
+# times a quantity of 1,000; a rule changed since the order), and such a line failed the whole run on PostgreSQL
+# (numeric field overflow) or was stored by SQLite as an invoice no page could read back.
+MAX_LINE_QUANTITY = Decimal("99999999.9999")
+MAX_INVOICE_TOTAL = Decimal("999999999999.99")
+
+
+def _refuse_what_no_invoice_holds(draft: MonthDraft) -> None:
+    """A currency with a line or a total an invoice cannot hold is a problem of the run (reported, not invoiced),
+    as a missing list price is, so the other clients and currencies are still invoiced."""
+    for currency, lines in draft.lines_by_currency.items():
+        if currency in draft.problems:
+            continue
+        for line in lines:
+            amount = max(abs(to_cents(line.amount)), abs(line.unit_amount))
+            if amount > MAX_AMOUNT or abs(line.quantity) > MAX_LINE_QUANTITY:
+                draft.problems[currency] = (f"{line.description}: {amount} {currency} is more than an invoice line "
+                                            f"holds (at most {MAX_AMOUNT}); check its price and quantity.")
+                break
+        else:
+            total = sum((to_cents(line.amount) for line in lines), Decimal("0.00"))
+            if abs(total) > MAX_INVOICE_TOTAL:
+                draft.problems[currency] = (f"the invoice total of {total} {currency} is more than an invoice holds "
+                                            f"(at most {MAX_INVOICE_TOTAL}); check the prices and quantities.")
 
 
 

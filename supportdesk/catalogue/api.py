@@ -4,10 +4,13 @@ from datetime import date
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
+from supportdesk.pagination import PageNumberPagination
+
 from . import queries
+from .features import MAX_DESIGNATED_USERS, MAX_ONSITE_VISITS, MAX_TARGET_MINUTES
 
 router = Router()
 
@@ -71,8 +74,12 @@ class VersionIn(Schema):
     effective_from: date
     features: dict = Field(..., description="Features to change: each key given replaces the current version's value; "
                                             "keys left out keep theirs (give the whole `objectives` or `channels`). "
-                                            "`designated_user_limit` is 0 to 10000; a bad value is 422 "
-                                            "`catalogue.bad_features` naming `features.<feature>`")
+                                            f"`designated_user_limit` is 0 to {MAX_DESIGNATED_USERS}; "
+                                            f"`onsite_visits_per_year` and `extra_onsite_visits` 0 to "
+                                            f"{MAX_ONSITE_VISITS}; `event_discount_percent` 0 to 100; objective "
+                                            f"minutes 1 to {MAX_TARGET_MINUTES}. A bad value is 422 "
+                                            "`catalogue.bad_features` naming `features.<feature>` (an objective: "
+                                            "`features.objectives.<metric>.<severity>`)")
     includes: list[str] | None = Field(None, description="Codes of the offerings this one includes; "
                                                          "left out: as in the current version")
     summary: str = ""

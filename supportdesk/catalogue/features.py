@@ -20,6 +20,13 @@ METRICS = ("initial_response", "next_update", "resolution")
 # The most designated users a plan may grant. A designation takes a numbered place 1..limit (accounts.Designation.slot,
 # a small integer: 32,767 at most on PostgreSQL), and ten thousand named people is far beyond any plan (Premium: 10).
 MAX_DESIGNATED_USERS = 10_000
+# The most onsite visits a plan grants a contract year, and the most one line buys on top (times its quantity, at
+# most 1,000): one starting each day of the year is far beyond any plan (Premium and TAM: 1). Planning a visit looks
+# for a free numbered place among those taken, so a larger stored value never slows it; this keeps new versions sane.
+MAX_ONSITE_VISITS = 365
+# Bounds a new catalogue version keeps (`Features.check_publishable`), by feature; every one is a whole number >= 0.
+PUBLISHABLE_MAXIMUM = {"designated_user_limit": MAX_DESIGNATED_USERS, "onsite_visits_per_year": MAX_ONSITE_VISITS,
+                       "extra_onsite_visits": MAX_ONSITE_VISITS}
 
 
 class FeatureError(ValueError):
@@ -83,10 +90,12 @@ class Features:
 
     def check_publishable(self) -> None:
         """Bounds a new catalogue version must keep. Checked when a version is published, not when a stored one is
-        read: a version stored before a bound existed still reads (designations never enumerate up to the limit)."""
-        if self.designated_user_limit > MAX_DESIGNATED_USERS:
-            raise FeatureError(f"designated_user_limit must be a whole number from 0 to {MAX_DESIGNATED_USERS}, not "
-                               f"{self.designated_user_limit}", "designated_user_limit")
+        read: a version stored before a bound existed still reads (designations and onsite visits never enumerate up
+        to their limit)."""
+        for key, most in PUBLISHABLE_MAXIMUM.items():
+            value = getattr(self, key)
+            if value > most:
+                raise FeatureError(f"{key} must be a whole number from 0 to {most}, not {value}", key)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Features:
@@ -101,24 +110,29 @@ class Features:
         raw_channels = [] if raw_channels is None else raw_channels
         if not isinstance(raw_channels, list | tuple | set | frozenset) or not all(
                 isinstance(c, str) for c in raw_channels):
-            raise FeatureError(f"channels must be a list of channel names ({', '.join(CHANNELS)})")
+            raise FeatureError(f"channels must be a list of channel names ({', '.join(CHANNELS)})", "channels")
         channels = frozenset(raw_channels)
         bad = channels - set(CHANNELS)
         if bad:
-            raise FeatureError(f"unknown channel(s): {', '.join(sorted(bad))}")
+            raise FeatureError(f"unknown channel(s): {', '.join(sorted(bad))}", "channels")
         raw_objectives = values.pop("objectives", None)
-        objectives = _objectives_from_json({} if raw_objectives is None else raw_objectives)
+        try:
+            objectives = _objectives_from_json({} if raw_objectives is None else raw_objectives)
+        except FeatureError as exc:
+            if exc.feature:
+                raise
+            raise FeatureError(str(exc), "objectives") from None
         for key in (f.name for f in fields(cls) if f.type == "bool"):
             if key in values and not isinstance(values[key], bool):
-                raise FeatureError(f"{key} must be true or false")
+                raise FeatureError(f"{key} must be true or false", key)
         cadence = values.get("case_scrub_cadence", "")
         if cadence not in ("", "weekly", "biweekly"):
-            raise FeatureError("case_scrub_cadence must be weekly, biweekly or empty")
+            raise FeatureError("case_scrub_cadence must be weekly, biweekly or empty", "case_scrub_cadence")
         for key in ("designated_user_limit", "event_discount_percent", "onsite_visits_per_year", "extra_onsite_visits"):
             if key in values and (isinstance(values[key], bool) or not isinstance(values[key], int) or values[key] < 0):
                 raise FeatureError(f"{key} must be a whole number >= 0", key)
         if not 0 <= values.get("event_discount_percent", 0) <= 100:
-            raise FeatureError("event_discount_percent must be between 0 and 100")
+            raise FeatureError("event_discount_percent must be between 0 and 100", "event_discount_percent")
         return cls(channels=channels, objectives=objectives, **values)
 
 
@@ -141,7 +155,10 @@ def _objectives_from_json(data: object) -> dict[str, dict[str, Objective]]:
                 raise FeatureError(f"objectives.{metric}: unknown severity {sev!r}; use 1, 2 or 3")
             if not isinstance(obj, dict) or set(obj) != {"minutes", "calendar"}:
                 raise FeatureError(f"objectives.{metric}.{sev} must be {{\"minutes\": N, \"calendar\": kind}}")
-            objectives[metric][str(sev)] = Objective(**obj)
+            try:
+                objectives[metric][str(sev)] = Objective(**obj)
+            except FeatureError as exc:  # named down to the objective, as the API answers it (features.objectives…)
+                raise FeatureError(f"objectives.{metric}.{sev}: {exc}", f"objectives.{metric}.{sev}") from None
     return objectives
 
 

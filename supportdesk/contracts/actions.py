@@ -10,7 +10,7 @@ from babel.numbers import list_currencies
 from django.db import IntegrityError, transaction
 
 from supportdesk.accounts.models import Client, User
-from supportdesk.billing.pricing import require_approved_custom_price
+from supportdesk.billing.pricing import MAX_AMOUNT, require_approved_custom_price
 from supportdesk.catalogue.models import Offering, OfferingVersion
 from supportdesk.errors import Conflict, Invalid
 
@@ -18,7 +18,9 @@ from .entitlements import line_periods
 from .errors import ContractError
 from .models import ContractEvent, LineAction, OrderKind, OrderLine, ServiceOrder
 
-MAX_USER_COUNT = 1_000_000
+# An order line's bounds (the API declares them): users, how many of the offering, and the agreed monthly price,
+# whose product with the quantity is billed on one invoice line (at most MAX_AMOUNT).
+MAX_USER_COUNT, MAX_QUANTITY = 1_000_000, 1000
 
 
 @dataclass
@@ -174,6 +176,11 @@ def _build_line(order: ServiceOrder, data: LineInput, index: int, existing: list
     line.agreed_price = _price(data.agreed_price, field)
     if line.agreed_price is not None:
         line.price_approved_by = actor
+        if line.agreed_price * line.quantity > MAX_AMOUNT:  # never invoiceable: refused now, not at the month's run
+            raise Invalid(ContractError.BAD_PRICE,
+                          f"{field}: {line.quantity:,} x {line.agreed_price} is {line.agreed_price * line.quantity} a "
+                          f"month, more than an invoice line holds ({MAX_AMOUNT}); lower the price or the quantity.",
+                          fields={f"{field}.agreed_price": f"price x quantity at most {MAX_AMOUNT}"})
     require_approved_custom_price(actor, offering=offering, users=line.user_count, agreed_price=line.agreed_price,
                                   currency=order.form.currency, on=starts_on, field=field)
     _refuse_overlap(offering, starts_on, min(line.ends_on or date.max, order_end), existing, target, field)
@@ -213,8 +220,8 @@ def _user_count(value: object, field: str) -> int | None:
 
 
 def _quantity(value: object, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1 or value > 1000:
-        raise Invalid(ContractError.BAD_QUANTITY, f"{field}: quantity must be a whole number from 1 to 1000.",
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1 or value > MAX_QUANTITY:
+        raise Invalid(ContractError.BAD_QUANTITY, f"{field}: quantity must be a whole number from 1 to {MAX_QUANTITY}.",
                       fields={f"{field}.quantity": "whole number >= 1"})
     return value
 
@@ -226,8 +233,9 @@ def _price(value: object, field: str) -> Decimal | None:
         price = Decimal(str(value))
     except InvalidOperation:
         price = Decimal("NaN")
-    if not price.is_finite() or price < 0 or price > Decimal("9999999999.99") or price != price.quantize(Decimal("0.01")):
-        raise Invalid(ContractError.BAD_PRICE, f"{field}: the agreed price must be an amount >= 0 with at most 2 decimals.",
+    if not price.is_finite() or price < 0 or price > MAX_AMOUNT or price != price.quantize(Decimal("0.01")):
+        raise Invalid(ContractError.BAD_PRICE, f"{field}: the agreed price must be an amount from 0 to {MAX_AMOUNT} "
+                                               "with at most 2 decimals.",
                       fields={f"{field}.agreed_price": "amount >= 0"})
     return price
 

@@ -6,13 +6,17 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field, StrictInt
 
 from supportdesk import policy
+from supportdesk.billing.pricing import MAX_AMOUNT
 from supportdesk.errors import Forbidden, Invalid, NotFound
+from supportdesk.pagination import PageNumberPagination
+from supportdesk.schema_bounds import declared_range
 
 from . import actions, queries
+from .actions import MAX_QUANTITY, MAX_USER_COUNT
 from .entitlements import entitlements_for
 from .models import ServiceOrder
 
@@ -23,10 +27,16 @@ class LineIn(Schema):
     offering: str = Field("", description="Offering code or name (empty for an 'end' line)")
     action: str = Field("add", pattern="^(add|end|change)$")
     target_line: int | None = Field(None, description="For end/change: the earlier line's id")
-    user_count: StrictInt | None = Field(None, description="Number of the client's users (a whole number >= 1)")
-    quantity: StrictInt | None = Field(None, description="A whole number >= 1; default 1 for a new line, and for "
-                                                         "a change the quantity of the line it replaces")
-    agreed_price: Decimal | None = Field(None, description="Monthly price agreed, if not the list price")
+    user_count: StrictInt | None = Field(None, description=f"Number of the client's users, 1 to {MAX_USER_COUNT:,} "
+                                                           "(else 422 `contract.bad_user_count`)",
+                                         json_schema_extra=declared_range(1, MAX_USER_COUNT))
+    quantity: StrictInt | None = Field(None, description=f"1 to {MAX_QUANTITY:,} (else 422 `contract.bad_quantity`); "
+                                                         "default 1 for a new line, and for a change the quantity of "
+                                                         "the line it replaces", json_schema_extra=declared_range(1, MAX_QUANTITY))
+    agreed_price: Decimal | None = Field(None, description=f"Monthly price agreed, if not the list price: 0 to "
+                                                           f"{MAX_AMOUNT}, at most 2 decimals, and times the quantity "
+                                                           f"at most {MAX_AMOUNT} too (else 422 `contract.bad_price`)",
+                                         json_schema_extra=declared_range(0, MAX_AMOUNT))
     starts_on: date | None = Field(None, description="First day in force; default: the order's effective_from")
     ends_on: date | None = Field(None, description="Exclusive: the first day the line is no longer in force")
     notes: str = ""

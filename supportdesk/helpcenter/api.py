@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Header, Query, Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from supportdesk import policy
 from supportdesk.accounts.models import Client
 from supportdesk.errors import Invalid
+from supportdesk.pagination import PageNumberPagination
 
 from . import actions, queries
 from .errors import HelpError

@@ -6,11 +6,12 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from supportdesk import policy
 from supportdesk.accounts.models import User
 from supportdesk.errors import Invalid, NotFound
+from supportdesk.pagination import PageNumberPagination
 from supportdesk.policy.intake import can_review_mail
 
 from . import actions, queries

@@ -10,6 +10,9 @@ from supportdesk import progress
 
 REVIEW_PAGE = 200  # messages per page of `intake review`
 BAR_FROM_MESSAGES = 50  # a message takes tens of milliseconds (parse, thread, open or reply, mail out)
+# Bounds of the options: a negative --limit was a traceback ("Negative indexing"), and a --limit or --page past 64 bits
+# one from SQLite ("datatype mismatch"); outside them the usage error is one line and exit 2.
+MAX_PROCESS_LIMIT, MAX_REVIEW_PAGE = 100_000, 999_999_999
 
 app = typer.Typer(help="Email intake: process stored mail, poll IMAP mailboxes.", no_args_is_help=True)
 
@@ -21,7 +24,8 @@ def _setup() -> None:
 
 
 @app.command("process")
-def process(limit: int = typer.Option(1000, help="At most this many messages")) -> None:
+def process(limit: int = typer.Option(1000, min=1, max=MAX_PROCESS_LIMIT,
+                                      help=f"At most this many messages, 1 to {MAX_PROCESS_LIMIT:,}")) -> None:
     """Process stored messages that are still pending (after a crash or restart): each exactly once."""
     _setup()
     typer.echo(f"processed {_process_with_progress(limit)} pending message(s)")
@@ -55,7 +59,8 @@ def poll_imap_command() -> None:
 
 
 @app.command("review")
-def review(page: int = typer.Option(1, min=1, help=f"Page of {REVIEW_PAGE} messages, newest first")) -> None:
+def review(page: int = typer.Option(1, min=1, max=MAX_REVIEW_PAGE,
+                                    help=f"Page of {REVIEW_PAGE} messages, newest first")) -> None:
     """List messages waiting for staff review (tab-separated: id, received (UTC), outcome, sender, subject)."""
     _setup()
     from .models import NEEDS_REVIEW, InboundMessage, InboundStatus

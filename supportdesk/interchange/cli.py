@@ -234,13 +234,15 @@ def report_attainment(month: str = typer.Option(None, "--month", help="Only this
     """SLA attainment per client, severity and month: clocks with a target that were met or breached (the manager
     dashboard's table and GET /api/v1/sla/reports/attainment)."""
     user = _start(data_dir)
+    from supportdesk.sla.queries import MAX_REPORT_MONTHS
+
     from . import reports
     from .lookups import choice, in_range, month_of
 
     def body() -> None:
         choice(fmt, ("table", "csv", "json"), "--format")
         first = month_of(month) if month is not None else None
-        records = reports.attainment(user, month=first, months=in_range(months, 1, 60, "--months"),
+        records = reports.attainment(user, month=first, months=in_range(months, 1, MAX_REPORT_MONTHS, "--months"),
                                      client=_client(user, client), metric=metric)
         title = f"SLA attainment ({metric}, {f'{first:%Y-%m}' if first else f'last {months} month(s)'})"
         _report(title, reports.ATTAINMENT_HEADER, records, fmt, output)
@@ -255,12 +257,15 @@ def report_at_risk(within_minutes: int = typer.Option(240, "--within-minutes", h
                    data_dir: Path = DATA_DIR_OPTION) -> None:
     """Running SLA clocks due soon, nearest first, with the business time left (GET /api/v1/sla/reports/at-risk)."""
     user = _start(data_dir)
+    from supportdesk.sla.queries import MAX_AT_RISK_MINUTES
+
     from . import reports
     from .lookups import choice, in_range
 
     def body() -> None:
         choice(fmt, ("table", "csv", "json"), "--format")
-        records = reports.at_risk(user, within_minutes=in_range(within_minutes, 1, 10_080, "--within-minutes"),
+        records = reports.at_risk(user, within_minutes=in_range(within_minutes, 1, MAX_AT_RISK_MINUTES,
+                                                                "--within-minutes"),
                                   client=_client(user, client))
         _report(f"Clocks due within {within_minutes} minutes", reports.AT_RISK_HEADER, records, fmt, output)
 

@@ -48,6 +48,8 @@ T = TypeVar("T")
 
 MAX_RELEASE_BYTES = 2 * 1024 * 1024 * 1024
 CENT = Decimal("0.01")
+# An event's seats and fee (Event.fee: 10 digits, 2 decimals): the API declares them, the action refuses past them.
+MAX_CAPACITY, MAX_FEE = 100_000, Decimal("99999999.99")
 
 
 def _staff_only(actor: User | None) -> None:
@@ -157,8 +159,9 @@ def _money(value: Any) -> Decimal:
         amount = Decimal(str(value))
     except InvalidOperation:
         amount = Decimal("NaN")
-    if not amount.is_finite() or amount < 0 or amount > Decimal("99999999.99") or amount != amount.quantize(CENT):
-        raise Invalid(LearningError.EVENT_BAD_FEE, "The fee must be an amount >= 0 with at most 2 decimals.",
+    if not amount.is_finite() or amount < 0 or amount > MAX_FEE or amount != amount.quantize(CENT):
+        raise Invalid(LearningError.EVENT_BAD_FEE, f"The fee must be an amount from 0 to {MAX_FEE} with at most 2 "
+                                                   "decimals.",
                       fields={"fee": "amount >= 0"})
     return amount
 
@@ -292,8 +295,8 @@ def _checked_event_values(*, title: str, starts_at: datetime, ends_at: datetime,
     if ends_at <= starts_at:
         raise Invalid(LearningError.EVENT_BAD_TIMES, "The event must end after it starts.",
                       fields={"ends_at": "after starts_at"})
-    if isinstance(capacity, bool) or not isinstance(capacity, int) or not 1 <= capacity <= 100_000:
-        raise Invalid(LearningError.EVENT_BAD_CAPACITY, "Capacity must be a whole number from 1 to 100,000.",
+    if isinstance(capacity, bool) or not isinstance(capacity, int) or not 1 <= capacity <= MAX_CAPACITY:
+        raise Invalid(LearningError.EVENT_BAD_CAPACITY, f"Capacity must be a whole number from 1 to {MAX_CAPACITY:,}.",
                       fields={"capacity": "whole number >= 1"})
     if not isinstance(currency, str) or currency.upper() not in list_currencies():
         raise Invalid("event.unknown_currency", f"Unknown currency {currency!r}.", fields={"currency": "unknown"})

@@ -8,12 +8,13 @@ from decimal import Decimal
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field, StrictInt
 
 from supportdesk import policy
 from supportdesk.errors import Invalid
-from supportdesk.pagination import PreparedPage, paginate_prepared
+from supportdesk.pagination import PageNumberPagination, PreparedPage, paginate_prepared
+from supportdesk.schema_bounds import declared_range
 
 from . import actions, exports, queries
 from .access_log import parse_filter
@@ -67,6 +68,11 @@ class TrainingIn(Schema):
     published: bool = True
 
 
+# strict: JSON true is refused (422), not read as one seat; out of range: 422 event.bad_capacity / event.bad_fee
+_CAPACITY = f"Seats, 1 to {actions.MAX_CAPACITY:,}; else 422 `event.bad_capacity`"
+_FEE = f"0 to {actions.MAX_FEE}, at most 2 decimals; else 422 `event.bad_fee`"
+
+
 class EventIn(Schema):
     title: str = Field(..., max_length=200)
     kind: str = Field("webinar", pattern="^(event|webinar)$")
@@ -75,8 +81,8 @@ class EventIn(Schema):
     starts_at: datetime = Field(..., description="ISO 8601 with a UTC offset")
     ends_at: datetime = Field(..., description="ISO 8601 with a UTC offset")
     timezone: str = "America/Toronto"
-    capacity: StrictInt  # strict: JSON true is refused (422), not read as one seat
-    fee: Decimal = Decimal("0")
+    capacity: StrictInt = Field(..., description=_CAPACITY, json_schema_extra=declared_range(1, actions.MAX_CAPACITY))
+    fee: Decimal = Field(Decimal("0"), description=_FEE, json_schema_extra=declared_range(0, actions.MAX_FEE))
     currency: str = Field("USD", min_length=3, max_length=3)
 
 
@@ -90,8 +96,9 @@ class EventChange(Schema):
     starts_at: datetime | None = Field(None, description="ISO 8601 with a UTC offset")
     ends_at: datetime | None = Field(None, description="ISO 8601 with a UTC offset")
     timezone: str | None = None
-    capacity: StrictInt | None = None
-    fee: Decimal | None = None
+    capacity: StrictInt | None = Field(None, description=_CAPACITY,
+                                       json_schema_extra=declared_range(1, actions.MAX_CAPACITY))
+    fee: Decimal | None = Field(None, description=_FEE, json_schema_extra=declared_range(0, actions.MAX_FEE))
     currency: str | None = Field(None, min_length=3, max_length=3)
 
 

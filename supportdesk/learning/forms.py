@@ -8,8 +8,9 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from supportdesk.web.forms import MAX_INTEGER, DateField, within_supported_years
+from supportdesk.web.forms import DateField, within_supported_years
 
+from .actions import MAX_CAPACITY, MAX_FEE
 from .models import TrainingKind
 
 
@@ -49,8 +50,8 @@ class EventForm(forms.Form):
     ends_at = WallClockField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                              validators=[within_supported_years])
     timezone = forms.CharField(max_length=64, initial="America/Toronto")
-    capacity = forms.IntegerField(min_value=1, max_value=MAX_INTEGER)
-    fee = forms.DecimalField(min_value=0, decimal_places=2, max_digits=10, initial=0)
+    capacity = forms.IntegerField(min_value=1, max_value=MAX_CAPACITY)
+    fee = forms.DecimalField(min_value=0, max_value=MAX_FEE, decimal_places=2, max_digits=10, initial=0)
     currency = forms.CharField(max_length=3, initial="USD")
     location = forms.CharField(max_length=200, required=False)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))

@@ -64,6 +64,11 @@ def _event(conversation: Conversation, actor: User | None, kind: str, **data: ob
     ChatEvent.objects.create(conversation=conversation, actor=actor, kind=kind, data=data, created_at=timezone.now())
 
 
+# Ids are 64-bit: a number past that names no row (SQLite raised OverflowError, PostgreSQL a DataError, and the
+# socket failed: a WebSocket has no middleware to answer it), so it is looked for nowhere.
+_MAX_ID = 2**63 - 1
+
+
 def _ticket_id(value: object) -> int | None:
     """The ticket a chat is about: a whole number (or its digits); anything else is refused, not ignored."""
     if value is None or value == "":
@@ -72,6 +77,8 @@ def _ticket_id(value: object) -> int | None:
         return int(value)
     if type(value) is not int:
         raise Invalid(ChatError.BAD_FRAME, "ticket_id must be a ticket number.", fields={"ticket_id": "ticket number"})
+    if not 0 < value <= _MAX_ID:
+        raise NotFound("ticket")  # as a ticket that does not exist
     return value
 
 
@@ -106,9 +113,10 @@ def start_conversation(user: User, *, start_key: str, subject: object = "", tick
 
 def conversation_for(user: User, conversation_id: object) -> Conversation:
     """The conversation if this person may join it; otherwise 404 exactly like a missing id."""
-    if isinstance(conversation_id, str) and conversation_id.isascii() and conversation_id.isdigit():
+    if isinstance(conversation_id, str) and conversation_id.isascii() and conversation_id.isdigit() \
+            and len(conversation_id) <= 18:  # thousands of digits were a ValueError from int(): the socket failed
         conversation_id = int(conversation_id)
-    if type(conversation_id) is not int:  # not 1.9 (read as 1), true (read as 1) or a list
+    if type(conversation_id) is not int or not 0 < conversation_id <= _MAX_ID:  # not 1.9 (read as 1), true, a list
         raise NotFound("conversation")
     pk = conversation_id
     conversation = Conversation.objects.select_related("requester", "agent", "ticket").filter(pk=pk).first()

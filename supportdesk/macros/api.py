@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from supportdesk import policy
 from supportdesk.errors import Invalid
+from supportdesk.pagination import PageNumberPagination
 from supportdesk.tickets import queries as ticket_queries
 
 from . import actions, queries

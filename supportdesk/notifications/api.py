@@ -11,10 +11,11 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Header, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from supportdesk import policy
 from supportdesk.errors import NotFound
+from supportdesk.pagination import PageNumberPagination
 from supportdesk.policy.notifications import can_manage_webhooks
 
 from . import actions

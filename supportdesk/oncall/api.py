@@ -7,10 +7,13 @@ from datetime import UTC, datetime, time
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+from pydantic import Field
 
 from supportdesk import policy
 from supportdesk.errors import Invalid
+from supportdesk.pagination import PageNumberPagination
+from supportdesk.schema_bounds import declared_range
 
 from . import actions, queries
 from .errors import OncallError
@@ -28,7 +31,8 @@ class StaffOut(Schema):
 
 class ShiftIn(Schema):
     staff_id: int
-    weekday: int
+    weekday: int = Field(..., description="0 (Monday) to 6 (Sunday); else 422 `oncall.bad_weekday`",
+                         json_schema_extra=declared_range(0, 6))
     start: time
     end: time
 

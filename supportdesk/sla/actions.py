@@ -102,6 +102,9 @@ def requeue_stale_recomputes(now: datetime | None = None) -> list[int]:
     return ids
 
 
+MAX_WARNING_MINUTES = 10_000  # a warning lead of about a week of calendar time at most (API, rules page)
+
+
 def update_metric_rule(actor: User | None, metric: str, *, pause_statuses: list[str] | None = None,
                        warning_minutes: int | None = None) -> MetricRule:
     if actor is not None and not can_edit_calendars(actor):
@@ -117,9 +120,9 @@ def update_metric_rule(actor: User | None, metric: str, *, pause_statuses: list[
         raise Invalid("sla.bad_pause_status", f"Unknown or stopping status(es): {', '.join(bad)}.",
                       fields={"pause_statuses": "new, open, waiting or on_hold"})
     minutes = rule.warning_minutes if warning_minutes is None else warning_minutes
-    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 0 <= minutes <= 10_000:
-        raise Invalid("sla.bad_warning", "The warning must be 0 to 10000 minutes before the due instant.",
-                      fields={"warning_minutes": "0..10000"})
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 0 <= minutes <= MAX_WARNING_MINUTES:
+        raise Invalid("sla.bad_warning", f"The warning must be 0 to {MAX_WARNING_MINUTES} minutes before the due "
+                      "instant.", fields={"warning_minutes": f"0..{MAX_WARNING_MINUTES}"})
     now = timezone.now()
     with transaction.atomic():
         row, _ = MetricRule.objects.update_or_create(metric=metric, defaults={"pause_statuses": statuses,

@@ -7,10 +7,12 @@ from datetime import datetime, timedelta
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
-from pydantic import StrictInt
+from ninja.pagination import paginate
+from pydantic import Field, StrictInt
 
 from supportdesk import policy
+from supportdesk.pagination import PageNumberPagination
+from supportdesk.schema_bounds import declared_range, ranged_query
 
 from . import actions, queries, timing
 from .calendars_store import all_settings, calendar_for
@@ -86,7 +88,8 @@ class RuleOut(Schema):
 
 class RuleIn(Schema):
     pause_statuses: list[str] | None = None
-    warning_minutes: StrictInt | None = None  # strict: true or "15" is refused (422), not read as a number
+    # strict: true or "15" is refused (422), not read as a number; out of range: 422 sla.bad_warning
+    warning_minutes: StrictInt | None = Field(None, json_schema_extra=declared_range(0, actions.MAX_WARNING_MINUTES))
 
 
 class AttainmentOut(Schema):
@@ -185,11 +188,14 @@ def edit_rule(request: HttpRequest, metric: str, payload: RuleIn):
             description="Clocks with a target that were met or breached, grouped by client, severity and month "
                         "(vendor zone) over whole months: the current month and the `months - 1` before it.")
 @paginate(PageNumberPagination, page_size=100)
-def attainment_report(request: HttpRequest, months: int = 12, metric: str = Metric.INITIAL_RESPONSE):
+def attainment_report(request: HttpRequest,
+                      months: int = ranged_query(12, 1, queries.MAX_REPORT_MONTHS),
+                      metric: str = Metric.INITIAL_RESPONSE):
     from supportdesk.errors import Invalid
 
-    if not 1 <= months <= 60:
-        raise Invalid("sla.bad_range", "months must be between 1 and 60.", fields={"months": "1..60"})
+    if not 1 <= months <= queries.MAX_REPORT_MONTHS:
+        raise Invalid("sla.bad_range", f"months must be between 1 and {queries.MAX_REPORT_MONTHS}.",
+                      fields={"months": f"1..{queries.MAX_REPORT_MONTHS}"})
     if metric not in Metric.values:
         raise Invalid("sla.bad_metric", f"Unknown metric {metric!r}.", fields={"metric": ", ".join(Metric.values)})
     rows = queries.attainment(policy.signed_in(request), months=months, metric=metric)
@@ -200,12 +206,13 @@ def attainment_report(request: HttpRequest, months: int = 12, metric: str = Metr
             description="Running clocks due within `within_minutes` of calendar time (default 240, the dashboard's "
                         "4 hours; at most 10080), nearest due first, with the business time left. UTC instants.")
 @paginate(PageNumberPagination, page_size=25)
-def at_risk_report(request: HttpRequest, within_minutes: int = 240):
+def at_risk_report(request: HttpRequest,
+                   within_minutes: int = ranged_query(240, 1, queries.MAX_AT_RISK_MINUTES)):
     from supportdesk.errors import Invalid
 
     user = policy.signed_in(request)
     queries.require_manager(user)
-    if not 1 <= within_minutes <= 10_080:
-        raise Invalid("sla.bad_range", "within_minutes must be between 1 and 10080.",
-                      fields={"within_minutes": "1..10080"})
+    if not 1 <= within_minutes <= queries.MAX_AT_RISK_MINUTES:
+        raise Invalid("sla.bad_range", f"within_minutes must be between 1 and {queries.MAX_AT_RISK_MINUTES}.",
+                      fields={"within_minutes": f"1..{queries.MAX_AT_RISK_MINUTES}"})
     return queries.at_risk(user, within=timedelta(minutes=within_minutes)).prefetch_related(None)

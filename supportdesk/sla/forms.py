@@ -8,6 +8,8 @@ from django import forms
 
 from supportdesk.web.forms import within_supported_years
 
+from .actions import MAX_WARNING_MINUTES
+
 
 class CalendarForm(forms.Form):
     zone = forms.CharField(max_length=64, help_text="IANA time zone, e.g. America/Toronto")
@@ -55,4 +57,4 @@ def weekly_text(weekly: dict[str, list[str]]) -> str:
 class RuleForm(forms.Form):
     pause_statuses = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, choices=[
         ("new", "New"), ("open", "Open"), ("waiting", "Waiting on client"), ("on_hold", "On hold")])
-    warning_minutes = forms.IntegerField(min_value=0, max_value=10_000, label="Warning (minutes before due, calendar time)")
+    warning_minutes = forms.IntegerField(min_value=0, max_value=MAX_WARNING_MINUTES, label="Warning (minutes before due, calendar time)")

@@ -124,6 +124,10 @@ class AttainmentRow:
         return round(100.0 * self.met / self.total, 1) if self.total else 100.0
 
 
+# The reports' ranges (API, CLI): up to five years of months, and clocks due within up to a week of calendar time.
+MAX_REPORT_MONTHS, MAX_AT_RISK_MINUTES = 60, 10_080
+
+
 def vendor_zone() -> ZoneInfo:
     return ZoneInfo(str(settings.SUPPORTDESK["VENDOR_ZONE"]))
 

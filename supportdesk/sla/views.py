@@ -31,7 +31,7 @@ DASHBOARD_PAGE_SIZE = 25
 
 def _months(request: HttpRequest) -> int:
     try:
-        return min(max(int(request.GET.get("months", 12)), 1), 60)
+        return min(max(int(request.GET.get("months", 12)), 1), queries.MAX_REPORT_MONTHS)  # a page: kept in range
     except ValueError:
         return 12
 

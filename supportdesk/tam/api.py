@@ -10,13 +10,13 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import File, Form, Header, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from supportdesk import policy
 from supportdesk.accounts.models import User
 from supportdesk.errors import Invalid, NotFound, fields_as_sent
 from supportdesk.idempotency_keys import check_key
-from supportdesk.pagination import PreparedPage, paginate_prepared
+from supportdesk.pagination import PageNumberPagination, PreparedPage, paginate_prepared
 from supportdesk.tickets import queries as ticket_queries
 
 from . import actions, calls, ics, library, queries, upgrades, uploads, visits

@@ -25,6 +25,7 @@ from .models import CallOccurrence, CallSeries, FollowUp, OccurrenceStatus
 
 # What a call's minutes and follow-ups store (FollowUp.text and .owner are columns of these widths).
 MAX_MINUTES, MAX_FOLLOW_UP_TEXT, MAX_FOLLOW_UP_OWNER = 50_000, 500, 200
+MIN_CALL_MINUTES, MAX_CALL_MINUTES = 5, 480  # a call's length: five minutes to a working day
 HORIZON = timedelta(weeks=6)  # occurrences (and invitations) exist this far ahead; a daily job extends
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Ticket history kinds never shown in an agenda (it is discussed with the client).
@@ -61,9 +62,9 @@ def _check_fields(values: dict[str, Any]) -> dict[str, Any]:
                           fields={"weekday": "0 to 6"})
     if "duration_minutes" in values:
         minutes = values["duration_minutes"]
-        if isinstance(minutes, bool) or not isinstance(minutes, int) or not 5 <= minutes <= 480:
-            raise Invalid(TamError.BAD_DURATION, "Duration must be 5 to 480 minutes.",
-                          fields={"duration_minutes": "5 to 480"})
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not MIN_CALL_MINUTES <= minutes <= MAX_CALL_MINUTES:
+            raise Invalid(TamError.BAD_DURATION, f"Duration must be {MIN_CALL_MINUTES} to {MAX_CALL_MINUTES} minutes.",
+                          fields={"duration_minutes": f"{MIN_CALL_MINUTES} to {MAX_CALL_MINUTES}"})
     if "local_time" in values:
         values["local_time"] = parse_time(values["local_time"])
     if "zone" in values:

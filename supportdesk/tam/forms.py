@@ -12,6 +12,7 @@ from supportdesk.accounts.models import StaffRole, User
 from supportdesk.local_times import NonexistentLocalTime, wall_clock_instant
 from supportdesk.web.forms import DateField, SubmittedOnce, within_supported_years
 
+from .calls import MAX_CALL_MINUTES, MIN_CALL_MINUTES
 from .models import Cadence, ExpenseCategory, UpgradeStatus
 
 WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"), (5, "Saturday"),
@@ -37,7 +38,7 @@ class SeriesForm(SubmittedOnce, forms.Form):
     weekday = forms.TypedChoiceField(choices=WEEKDAYS, coerce=int)
     local_time = forms.CharField(max_length=5, help_text="HH:MM, 24-hour, in the zone below", initial="10:00")
     zone = forms.CharField(max_length=64, help_text="IANA zone, e.g. America/Toronto (the client's by default)")
-    duration_minutes = forms.IntegerField(min_value=5, max_value=480, initial=60, label="Duration (minutes)")
+    duration_minutes = forms.IntegerField(min_value=MIN_CALL_MINUTES, max_value=MAX_CALL_MINUTES, initial=60, label="Duration (minutes)")
     attendees = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
                                 help_text="One email per line (the client's admins by default)")
 

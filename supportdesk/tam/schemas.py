@@ -8,7 +8,10 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field, StrictInt
 
+from supportdesk.schema_bounds import declared_range
+
 from . import schedule
+from .calls import MAX_CALL_MINUTES, MIN_CALL_MINUTES
 from .models import CallOccurrence, VisitExpense
 
 
@@ -51,12 +54,18 @@ class EscalatedOut(Schema):
     assignee_id: int | None
 
 
+_WEEKDAY = "0 (Monday) to 6 (Sunday); else 422 `tam.bad_weekday`"
+_DURATION = f"Minutes, {MIN_CALL_MINUTES} to {MAX_CALL_MINUTES}; else 422 `tam.bad_duration`"
+
+
 class SeriesIn(Schema):
     cadence: str = Field(..., description="weekly or biweekly (\"bi-weekly\" is read as biweekly)")
-    weekday: StrictInt  # strict: JSON true is refused (422), not read as Tuesday
+    # strict: JSON true is refused (422), not read as Tuesday; out of range: 422 tam.bad_weekday / tam.bad_duration
+    weekday: StrictInt = Field(..., description=_WEEKDAY, json_schema_extra=declared_range(0, 6))
     local_time: str
     zone: str | None = None
-    duration_minutes: StrictInt = 60
+    duration_minutes: StrictInt = Field(60, description=_DURATION,
+                                        json_schema_extra=declared_range(MIN_CALL_MINUTES, MAX_CALL_MINUTES))
     starts_on: date | None = Field(None, description="The first call is the first `weekday` on or after this date "
                                                     "(today in `zone` when left out); a first call already past is "
                                                     "422 `tam.window_in_past` on `starts_on`")
@@ -66,10 +75,11 @@ class SeriesIn(Schema):
 
 class SeriesPatch(Schema):
     cadence: str | None = None
-    weekday: StrictInt | None = None
+    weekday: StrictInt | None = Field(None, description=_WEEKDAY, json_schema_extra=declared_range(0, 6))
     local_time: str | None = None
     zone: str | None = None
-    duration_minutes: StrictInt | None = None
+    duration_minutes: StrictInt | None = Field(None, description=_DURATION,
+                                               json_schema_extra=declared_range(MIN_CALL_MINUTES, MAX_CALL_MINUTES))
     attendees: list[str] | None = None
     title: str | None = None
 

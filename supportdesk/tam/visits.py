@@ -113,7 +113,9 @@ def schedule_visit(actor: User | None, *, client: Client, starts_on: date, ends_
                 return Written(found, created=False)
             taken = set(OnsiteVisit.objects.filter(client=client, contract_year_start=year_start)
                         .exclude(status=VisitStatus.CANCELLED).values_list("slot", flat=True))
-            free = [s for s in range(1, allowed + 1) if s not in taken]
+            # The lowest free place, looked for among the first len(taken) + 1 only (never a list of all `allowed`
+            # places, which a huge stored allowance made a hang); places above `allowed` are not free.
+            free = [s for s in range(1, min(allowed, len(taken) + 1) + 1) if s not in taken]
             if not free:
                 raise Conflict(TamError.VISIT_LIMIT,
                                f"{client.name} already has {len(taken)} onsite visit(s) in the contract year "

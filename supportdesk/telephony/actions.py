@@ -61,6 +61,7 @@ class Processed:
 
 
 MAX_CALL_SECONDS = 24 * 60 * 60
+MAX_LOGGED_CALL_MINUTES = 24 * 60  # a call logged by hand (API, web form)
 MAX_NUMBER_DIGITS = 31  # what Call.from_number / to_number hold ("+" and the digits); E.164 itself has at most 15
 
 
@@ -454,8 +455,9 @@ def record_call(actor: User, ticket: Ticket, *, direction: str, outcome: str, su
     normalised = checked_number(number)
     if number and not normalised:
         raise Invalid(PhoneError.BAD_NUMBER, "The number needs digits (E.164, e.g. +14165550100).", fields={"number": "no digits"})
-    if duration_minutes is not None and not 0 <= duration_minutes <= 24 * 60:
-        raise Invalid(PhoneError.BAD_PAYLOAD, "duration_minutes must be 0 to 1440.", fields={"duration_minutes": "0 to 1440"})
+    if duration_minutes is not None and not 0 <= duration_minutes <= MAX_LOGGED_CALL_MINUTES:
+        raise Invalid(PhoneError.BAD_PAYLOAD, f"duration_minutes must be 0 to {MAX_LOGGED_CALL_MINUTES}.",
+                      fields={"duration_minutes": f"0 to {MAX_LOGGED_CALL_MINUTES}"})
     summary = str(summary or "").replace("\x00", "").strip()  # NUL: PostgreSQL text cannot hold it
     key = idempotency_key
     sent = request_digest("call", ticket.pk, direction, outcome, normalised, duration_minutes, summary)

@@ -7,12 +7,14 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Header, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from supportdesk import policy
 from supportdesk.accounts.queries import person_with_client
+from supportdesk.pagination import PageNumberPagination
 from supportdesk.policy.telephony import visible_calls
+from supportdesk.schema_bounds import declared_range
 from supportdesk.tickets import queries as ticket_queries
 from supportdesk.tickets.schemas import SEVERITY_HELP
 
@@ -43,7 +45,9 @@ class CallLogIn(Schema):
     direction: str = "outbound"
     outcome: str = "connected"
     number: str = ""
-    duration_minutes: int | None = None
+    duration_minutes: int | None = Field(None, description=f"0 to {actions.MAX_LOGGED_CALL_MINUTES} (else 422 "
+                                                           "`phone.bad_payload`)",
+                                         json_schema_extra=declared_range(0, actions.MAX_LOGGED_CALL_MINUTES))
     summary: str = ""
 
 

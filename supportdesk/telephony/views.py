@@ -27,7 +27,7 @@ class CallLogForm(SubmittedOnce, forms.Form):
     direction = forms.ChoiceField(choices=Direction.choices, initial=Direction.OUTBOUND)
     outcome = forms.ChoiceField(choices=list(actions.OUTCOMES.items()), initial="connected")
     number = forms.CharField(required=False, max_length=32, help_text="E.164, e.g. +14165550100")
-    duration_minutes = forms.IntegerField(required=False, min_value=0, max_value=1440)
+    duration_minutes = forms.IntegerField(required=False, min_value=0, max_value=actions.MAX_LOGGED_CALL_MINUTES)
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=20_000)
 
     def idempotency_key(self) -> str | None:

@@ -8,13 +8,13 @@ from functools import partial
 from django.http import HttpRequest
 from ninja import File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from supportdesk import policy
 from supportdesk.accounts.queries import person_with_client
 from supportdesk.errors import Invalid, fields_as_sent
 from supportdesk.idempotency_keys import check_key
-from supportdesk.pagination import PreparedPage, paginate_prepared
+from supportdesk.pagination import PageNumberPagination, PreparedPage, paginate_prepared
 
 from . import actions, attachments, exports, merges, queries
 from .errors import TicketError

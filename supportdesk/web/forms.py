@@ -10,7 +10,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files import File
 
+from supportdesk.billing.pricing import MAX_AMOUNT
 from supportdesk.catalogue.models import SeverityLevel
+from supportdesk.contracts.actions import MAX_USER_COUNT
 from supportdesk.macros.models import STATUS_CHOICES
 
 # The years a typed date or time may fall in, as for the API's instants and the SLA engine: at the ends of Python's
@@ -173,8 +175,9 @@ class OrderForm(forms.Form):
     action = forms.ChoiceField(choices=[("add", "Add"), ("change", "Change (e.g. user count)"), ("end", "End")])
     target_line = forms.IntegerField(required=False, min_value=1, max_value=MAX_INTEGER,
                                      help_text="For change/end: the line id")
-    user_count = forms.IntegerField(required=False, min_value=1, max_value=MAX_INTEGER)
-    agreed_price = forms.DecimalField(required=False, min_value=0, decimal_places=2)
+    # The order line's bounds (contracts.actions, as the API declares them), said on the field.
+    user_count = forms.IntegerField(required=False, min_value=1, max_value=MAX_USER_COUNT)
+    agreed_price = forms.DecimalField(required=False, min_value=0, max_value=MAX_AMOUNT, decimal_places=2)
 
     def clean(self) -> dict:
         # A value the chosen kind or action does not use was dropped without a word: say so instead.

@@ -1,6 +1,6 @@
 """Bad input on the learning pages' forms comes back on the form with a message on the field, and nothing is
 recorded: a date or time at the ends of the calendar (a bare "out of range" 422 before, not the form), a capacity
-past the database's integers."""
+or fee past what the action allows (100,000 seats, 99,999,999.99)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,10 @@ EVENT = {"title": "Spring webinar", "kind": "webinar", "starts_at": "2027-03-15T
     ("ends_at", "9999-12-31T23:59", "9999-12-31 23:59 is outside the years 2 to 9998"),
     ("starts_at", "0001-01-01T00:00", "0001-01-01 00:00 is outside the years 2 to 9998"),
     ("starts_at", "2027-13-45T10:00", "Enter a valid date/time"),
-    ("capacity", "2147483648", "less than or equal to 2147483647"),
+    # The seats the action allows (learning.actions.MAX_CAPACITY, as the API declares): said on the form.
+    ("capacity", "100001", "less than or equal to 100000"),
+    ("capacity", "2147483648", "less than or equal to 100000"),
+    ("fee", "100000000", "less than or equal to 99999999.99"),
 ])
 def test_given_an_event_with_a_bad_field_then_a_field_error_and_no_event(world, as_person, field, value, message):
     # Given a manager on the events page

@@ -56,3 +56,18 @@ def test_given_nul_characters_in_a_chat_then_they_are_dropped_not_a_database_err
     with pytest.raises(Invalid) as refused:
         actions.post_message(client_person, conversation.pk, client_msg_id="m-2", body="\x00")
     assert refused.value.code == "chat.body_required"
+
+
+@pytest.mark.parametrize("huge", [2**63, 10**30, -1, 0, "9" * 30, "9" * 5000])
+def test_given_a_conversation_or_ticket_number_past_64_bits_then_not_found_not_a_failed_socket(client_person, huge):
+    # Given a client's chat (a WebSocket has no middleware: a database overflow or int() of thousands of digits
+    # ended the connection instead of answering an error frame)
+    conversation = actions.start_conversation(client_person, start_key="s-1")
+    # When a frame names a conversation or a ticket by a number no row can have
+    # Then it is answered as a missing one, and nothing is stored
+    with pytest.raises(NotFound):
+        actions.post_message(client_person, huge, client_msg_id="m-1", body="hello")
+    with pytest.raises((NotFound, Invalid)):  # digits past 18 are not a ticket number at all (chat.bad_frame)
+        actions.start_conversation(client_person, start_key="s-2", ticket_id=huge)
+    assert list(Conversation.objects.values_list("pk", flat=True)) == [conversation.pk]
+    assert not conversation.messages.exists()

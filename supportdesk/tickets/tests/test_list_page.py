@@ -133,11 +133,13 @@ def test_given_a_page_when_serialised_then_the_items_are_what_ticket_out_gives(w
 
 
 def test_the_list_keeps_the_openapi_of_ninjas_page_number_pagination():
-    # Given the same endpoint written with ninja's own @paginate(PageNumberPagination), in an API of its own
+    # Given the same endpoint written with ninja's @paginate and every list's PageNumberPagination (ninja's, with
+    # `page` and `page_size` bounded), in an API of its own
     from ninja import NinjaAPI, Query, Router
-    from ninja.pagination import PageNumberPagination, paginate
+    from ninja.pagination import paginate
 
     from supportdesk.api import api
+    from supportdesk.pagination import PageNumberPagination
 
     reference = Router()
 

@@ -1,5 +1,5 @@
 """Bad input on the portal's and console's forms comes back on the form with a message on the field, and nothing
-is saved: out-of-range years, values the chosen kind does not use, numbers past the database's integers; a form
+is saved: out-of-range years, values the chosen kind does not use, numbers past what an order line allows; a form
 sent twice opens one ticket; a post without its CSRF token is refused."""
 
 from __future__ import annotations
@@ -38,7 +38,10 @@ def firm(db):  # noqa: ANN001, ANN201
     ("signed_on", "2026-13-45", "Enter a valid date"),
     ("amends", "SOF-OTHER", "Only an addendum amends a form"),
     ("target_line", "7", "A line is named only to change or end it"),
-    ("user_count", "2147483648", "less than or equal to 2147483647"),
+    ("user_count", "1000001", "less than or equal to 1000000"),  # contracts.actions.MAX_USER_COUNT
+    ("user_count", "2147483648", "less than or equal to 1000000"),
+    ("agreed_price", "10000000000.00", "less than or equal to 9999999999.99"),  # billing.pricing.MAX_AMOUNT
+    ("agreed_price", "1e30", "less than or equal to 9999999999.99"),
     ("user_count", "abc", "Enter a whole number"),
     ("number", "x" * 41, "at most 40 characters"),
 ])
