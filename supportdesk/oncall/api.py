@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from supportdesk import policy
 from supportdesk.errors import Invalid
@@ -30,8 +30,8 @@ class StaffOut(Schema):
 
 
 class ShiftIn(Schema):
-    staff_id: int
-    weekday: int = Field(..., description="0 (Monday) to 6 (Sunday); else 422 `oncall.bad_weekday`",
+    staff_id: StrictInt  # strict: JSON true is refused (422), not read as person 1 or Tuesday
+    weekday: StrictInt = Field(..., description="0 (Monday) to 6 (Sunday); else 422 `oncall.bad_weekday`",
                          json_schema_extra=declared_range(0, 6))
     start: time
     end: time

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Header, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from supportdesk import policy
 from supportdesk.accounts.queries import person_with_client
@@ -41,11 +41,11 @@ class CallOut(Schema):
 
 
 class CallLogIn(Schema):
-    ticket_id: int
+    ticket_id: StrictInt  # strict: JSON true is refused (422), not read as ticket 1
     direction: str = "outbound"
     outcome: str = "connected"
     number: str = ""
-    duration_minutes: int | None = Field(None, description=f"0 to {actions.MAX_LOGGED_CALL_MINUTES} (else 422 "
+    duration_minutes: StrictInt | None = Field(None, description=f"0 to {actions.MAX_LOGGED_CALL_MINUTES} (else 422 "
                                                            "`phone.bad_payload`)",
                                          json_schema_extra=declared_range(0, actions.MAX_LOGGED_CALL_MINUTES))
     summary: str = ""

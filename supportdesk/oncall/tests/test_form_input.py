@@ -38,3 +38,18 @@ def test_given_an_override_out_of_range_then_a_field_error_and_no_override(db, a
     assert page.status_code == 200
     assert message in field_error(page, field)
     assert not RotaOverride.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["staff_id", "weekday"])
+def test_given_json_true_for_a_shift_number_then_422_on_that_field_not_read_as_1(db, as_person, field):
+    # Given a manager and an agent; when a shift is sent with true where a number belongs
+    http = as_person(StaffFactory(staff_roles=["manager"]))
+    agent = StaffFactory(staff_roles=["agent"])
+    body = {"staff_id": agent.pk, "weekday": 2, "start": "09:00", "end": "17:00"} | {field: True}
+    answer = http.post("/api/v1/oncall/shifts", body, content_type="application/json")
+    # Then it is refused on that field, and no shift is written
+    assert answer.status_code == 422, answer.content
+    assert field in str(answer.json()["error"]["fields"])
+    from supportdesk.oncall.models import RotaShift
+
+    assert not RotaShift.objects.exists()

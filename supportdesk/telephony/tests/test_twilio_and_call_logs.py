@@ -236,3 +236,15 @@ def test_the_call_log_page_lists_every_call_of_the_ticket_20_at_a_time():
     assert b"+14165550020" in first.content and b"+14165550001" in first.content
     assert b"+14165550000" not in first.content and b"21 calls" in first.content
     assert b"+14165550000" in second.content and b"+14165550001" not in second.content
+
+
+@pytest.mark.parametrize("field", ["ticket_id", "duration_minutes"])
+def test_given_json_true_for_a_logged_call_number_then_422_on_that_field_not_read_as_1(field):
+    # Given an agent and a ticket; when a call is logged with true where a number belongs
+    agent, ticket = StaffFactory(), TicketFactory()
+    body = {"ticket_id": ticket.pk, "summary": "Called back", "duration_minutes": 5} | {field: True}
+    answer = login(agent).post("/api/v1/phone/calls", body, content_type="application/json")
+    # Then it is refused on that field, and nothing is logged
+    assert answer.status_code == 422, answer.content
+    assert field in str(answer.json()["error"]["fields"])
+    assert not ticket.calls.exists()
