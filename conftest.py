@@ -44,12 +44,32 @@ def postgres_only(db):  # noqa: ANN001, ANN201
         pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://... (CI does)")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+# A test that needs none of these never reaches a database (pytest-django refuses it one otherwise). The blocker
+# counts only when the test asks for it itself: pytest-django's own autouse fixtures take it for every test.
+_DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                      "live_server", "django_db_setup"}
+
+
+def uses_a_database(item: pytest.Item) -> bool:
+    own = getattr(getattr(item, "_fixtureinfo", None), "argnames", ())
+    return item.get_closest_marker("django_db") is not None or "django_db_blocker" in own or \
+        bool(_DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every transactional test restores the seeded rows (catalogue, prices, help center) afterwards.
 
     A transactional test flushes the database; without serialized rollback the next one that restores
     serialized data would collide with rows recreated by post_migrate, and later tests would miss the seed.
+
+    With SUPPORTDESK_DATABASE_TESTS_ONLY=1 (scripts/test's PostgreSQL pass) the tests that never reach a database
+    (the SLA engine, parsers, lint-like scans) are left out: the first pass ran them, and they cannot differ.
     """
+    if os.environ.get("SUPPORTDESK_DATABASE_TESTS_ONLY") == "1":
+        without = [item for item in items if not uses_a_database(item)]
+        if without:
+            config.hook.pytest_deselected(items=without)
+            items[:] = [item for item in items if uses_a_database(item)]
     for item in items:
         marker = item.get_closest_marker("django_db")
         if marker is not None and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
