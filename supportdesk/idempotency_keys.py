@@ -32,6 +32,20 @@ def check_key(key: str | None, code: StrEnum | str) -> None:
                       fields={"Idempotency-Key": f"1 to {MAX_LENGTH} characters"})
 
 
+# The header's description wherever an operation honours it (the OpenAPI document).
+KEY_HEADER = "1 to 100 characters, scoped to the person sending it: a retry with it writes once"
+
+
+def retry_responses(created: str, retried: str, **more: str) -> dict:
+    """An operation's `openapi_extra` when it honours the key: what a first call wrote (201), what a retry with the
+    same key answers (200), and any other status it documents (`more`, e.g. `413="..."`)."""
+    responses: dict[int, dict[str, str]] = {
+        201: {"description": created},
+        200: {"description": f"A retry with an `Idempotency-Key` already used for this request: {retried}"}}
+    responses.update({int(status.lstrip("_")): {"description": text} for status, text in more.items()})
+    return {"responses": responses}
+
+
 def request_digest(*sent: object) -> str:
     """The SHA-256 of what a create was sent (its values as the action normalised them): kept beside the key, it
     tells a retry (the same digest) from the key reused for another request."""

@@ -12,6 +12,7 @@ from pydantic import Field
 
 from supportdesk import policy
 from supportdesk.errors import DomainError, Forbidden, Invalid
+from supportdesk.idempotency_keys import KEY_HEADER, retry_responses
 from supportdesk.pagination import MAX_PAGE, PageNumberPagination
 from supportdesk.policy.billing import can_manage_billing, can_quote
 from supportdesk.schema_bounds import declared_range
@@ -234,14 +235,8 @@ _IDEMPOTENT = ("Honours an `Idempotency-Key` header (1 to 100 characters, per pe
                "(422 `billing.bad_idempotency_key`). Without the header every call records a new {thing}.")
 
 
-_KEY_HEADER = "1 to 100 characters, scoped to the person sending it: a retry with it writes once"
-
-
 def _recorded(thing: str) -> dict:
-    """The operation's two successes in the OpenAPI document: recorded now, or the replay of an earlier one."""
-    return {"responses": {201: {"description": f"The {thing}, recorded now"},
-                          200: {"description": f"A retry with an `Idempotency-Key` already used for this request: "
-                                               f"the {thing} it recorded; nothing written"}}}
+    return retry_responses(f"The {thing}, recorded now", f"the {thing} it recorded; nothing written")
 
 
 class CreditNoteIn(Schema):
@@ -257,7 +252,7 @@ class CreditNoteIn(Schema):
              openapi_extra=_recorded("credit note"))
 def credit_note(request: HttpRequest, invoice_id: int, payload: CreditNoteIn,
                 idempotency_key: str | None = Header(None, alias="Idempotency-Key",
-                                                     description=_KEY_HEADER)):  # noqa: ANN201
+                                                     description=KEY_HEADER)):  # noqa: ANN201
     user = _manager(request)
     invoice = queries.invoice_for(user, invoice_id)
     issued = actions.write_credit_note(user, invoice, amount=payload.amount, reason=payload.reason,

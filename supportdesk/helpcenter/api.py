@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 from supportdesk import policy
 from supportdesk.accounts.models import Client
 from supportdesk.errors import Invalid
+from supportdesk.idempotency_keys import KEY_HEADER, retry_responses
 from supportdesk.pagination import PageNumberPagination
 
 from . import actions, queries
@@ -70,14 +71,10 @@ _IDEMPOTENT = ("Honours an `Idempotency-Key` header (1 to 100 characters, per pe
                "`help.bad_idempotency_key`): the same key with the same {what} returns the first {thing} (200{also}) "
                "and writes nothing; the same key with another {what} is refused (422 `help.idempotency_key_reused` "
                "on `Idempotency-Key`) and writes nothing. Without the header every call writes a new {thing}.")
-_KEY_HEADER = "1 to 100 characters, scoped to the person sending it: a retry with it writes once"
 
 
 def _recorded(thing: str) -> dict:
-    """The operation's two successes in the OpenAPI document: written now, or the replay of an earlier one."""
-    return {"responses": {201: {"description": f"The {thing}, written now"},
-                          200: {"description": f"A retry with an `Idempotency-Key` already used for this request: "
-                                               f"the {thing} it wrote; nothing written"}}}
+    return retry_responses(f"The {thing}, written now", f"the {thing} it wrote; nothing written")
 
 
 @router.post("/articles", response={201: ArticleDetailOut, 200: ArticleDetailOut}, summary="Write an article (staff)",
@@ -87,7 +84,7 @@ def _recorded(thing: str) -> dict:
                              thing="article", also=", also after it was edited since"),
              openapi_extra=_recorded("article"))
 def create_article(request: HttpRequest, payload: ArticleIn,
-                   idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=_KEY_HEADER)):
+                   idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HEADER)):
     user = policy.signed_in(request)
     data = payload.dict()
     written = actions.write_article(user, section=_section(data.pop("section")), client=_client(data.pop("client_id")),
@@ -129,7 +126,7 @@ def list_comments(request: HttpRequest, slug: str):
                              also=", also once comments were closed since, and not counted against the rate"),
              openapi_extra=_recorded("comment"))
 def add_comment(request: HttpRequest, slug: str, payload: CommentIn,
-                idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=_KEY_HEADER)):
+                idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HEADER)):
     user = policy.signed_in(request)
     written = actions.post_comment(user, queries.article_for(user, slug), body=payload.body,
                                    idempotency_key=idempotency_key)

@@ -15,6 +15,7 @@ from ninja.pagination import paginate
 
 from supportdesk import policy
 from supportdesk.errors import NotFound
+from supportdesk.idempotency_keys import retry_responses
 from supportdesk.pagination import PageNumberPagination
 from supportdesk.policy.notifications import can_manage_webhooks
 
@@ -89,10 +90,7 @@ def webhook_topics(request: HttpRequest):
                          "deactivated since) and subscribes nothing again, so no event is delivered twice; the same "
                          "key with another body is refused (422 `webhook.idempotency_key_reused`). Without the header "
                          "every call subscribes anew.",
-             openapi_extra={"responses": {
-                 201: {"description": "Subscribed"},
-                 200: {"description": "A retry of a subscription already made with this `Idempotency-Key`: the "
-                                      "first subscription and its secret; nothing was written"}}})
+             openapi_extra=retry_responses("Subscribed", "the first subscription and its secret; nothing was written"))
 def create_webhook(request: HttpRequest, payload: WebhookIn,
                    idempotency_key: str | None = Header(None, alias="Idempotency-Key",
                                                         description="1 to 100 characters, scoped to the person "

@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 from supportdesk import policy
 from supportdesk.accounts.models import User
 from supportdesk.errors import Invalid, NotFound, fields_as_sent
-from supportdesk.idempotency_keys import check_key
+from supportdesk.idempotency_keys import KEY_HEADER, check_key, retry_responses
 from supportdesk.pagination import PageNumberPagination, PreparedPage, paginate_prepared
 from supportdesk.tickets import queries as ticket_queries
 
@@ -47,7 +47,6 @@ from .schemas import (
 )
 
 router = Router()
-KEY_HEADER = "1 to 100 characters, scoped to the person sending it: a retry with it writes once"
 
 
 def _me(request: HttpRequest) -> User:
@@ -101,10 +100,7 @@ def reassign(request: HttpRequest, client_id: int, payload: AssignmentIn):
                          "with the same ticket, `reason` and `assign` answers 200 with the ticket as it is now and "
                          "mails the TAM no second time; the same key with another body is refused (422 "
                          "`tam.idempotency_key_reused`). Without the header every call escalates (and mails) again.",
-             openapi_extra={"responses": {
-                 201: {"description": "Escalated; the TAM is mailed"},
-                 200: {"description": "A retry of an escalation already made with this `Idempotency-Key`: nothing "
-                                      "was written or sent"}}})
+             openapi_extra=retry_responses("Escalated; the TAM is mailed", "nothing was written or sent"))
 def escalate(request: HttpRequest, ticket_id: int, payload: EscalateIn,
              idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HEADER)):
     ticket = ticket_queries.ticket_for(_me(request), ticket_id)
@@ -142,10 +138,8 @@ def list_series(request: HttpRequest, client_id: int):
                          "plans and invites nothing again; the same key with another body is refused (422 "
                          "`tam.idempotency_key_reused`) and writes nothing. Without the header every call plans a "
                          "new series.",
-             openapi_extra={"responses": {
-                 201: {"description": "Planned; its calls' invitations are queued"},
-                 200: {"description": "A retry of a series already planned with this `Idempotency-Key`: the first "
-                                      "series; nothing was planned or sent"}}})
+             openapi_extra=retry_responses("Planned; its calls' invitations are queued",
+                                           "the first series; nothing was planned or sent"))
 def create_series(request: HttpRequest, client_id: int, payload: SeriesIn,
                   idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HEADER)):
     client = queries.client_for(_me(request), client_id, work=True)
@@ -236,10 +230,7 @@ def list_visits(request: HttpRequest, client_id: int):
                          "also once it was completed or cancelled since) and takes no second visit of the year; the "
                          "same key with another body is refused (422 `tam.idempotency_key_reused`). Without the "
                          "header every call plans a new visit.",
-             openapi_extra={"responses": {
-                 201: {"description": "Planned"},
-                 200: {"description": "A retry of a visit already planned with this `Idempotency-Key`: the first "
-                                      "visit; nothing was written"}}})
+             openapi_extra=retry_responses("Planned", "the first visit; nothing was written"))
 def plan_visit(request: HttpRequest, client_id: int, payload: VisitIn,
                idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HEADER)):
     client = queries.client_for(_me(request), client_id, work=True)
@@ -270,11 +261,9 @@ def list_expenses(request: HttpRequest, visit_id: int):
                          "expense (200, also after the visit was cancelled since) and records, bills and stores "
                          "nothing again; the same key with anything else is refused (422 "
                          "`tam.idempotency_key_reused`) and writes nothing.",
-             openapi_extra={"responses": {
-                 201: {"description": "Recorded and handed to billing"},
-                 200: {"description": "A retry of an expense already recorded with this `Idempotency-Key`: the "
-                                      "first expense; nothing was written"},
-                 413: {"description": "`tam.receipt_too_large`: the receipt is over 10 MB; nothing was written"}}})
+             openapi_extra=retry_responses("Recorded and handed to billing", "the first expense; nothing was written",
+                                           _413="`tam.receipt_too_large`: the receipt is over 10 MB; nothing was "
+                                                "written"))
 def add_expense(request: HttpRequest, visit_id: int, category: Form[str], amount: Form[str], currency: Form[str],
                 incurred_on: Form[date], description: Form[str] = "", exchange_rate: Form[str] = "",
                 receipt: UploadedFile | None = File(None),
@@ -341,10 +330,8 @@ def upgrade_outcome(request: HttpRequest, plan_id: int, payload: OutcomeIn):
                          "body returns the first guide (200) and publishes nothing again; the same key with another "
                          "body is refused (422 `tam.idempotency_key_reused`). Without the header every call attaches "
                          "a new guide.",
-             openapi_extra={"responses": {
-                 201: {"description": "Attached (a new guide's article published)"},
-                 200: {"description": "A retry of a guide already attached with this `Idempotency-Key`: the first "
-                                      "guide; nothing was written"}}})
+             openapi_extra=retry_responses("Attached (a new guide's article published)",
+                                           "the first guide; nothing was written"))
 def attach_guide(request: HttpRequest, ticket_id: int, payload: GuideIn,
                  idempotency_key: str | None = Header(None, alias="Idempotency-Key", description=KEY_HEADER)):
     ticket = ticket_queries.ticket_for(_me(request), ticket_id)

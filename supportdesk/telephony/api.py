@@ -12,6 +12,7 @@ from pydantic import Field, StrictInt
 
 from supportdesk import policy
 from supportdesk.accounts.queries import person_with_client
+from supportdesk.idempotency_keys import retry_responses
 from supportdesk.pagination import PageNumberPagination
 from supportdesk.policy.telephony import visible_calls
 from supportdesk.schema_bounds import declared_range
@@ -85,10 +86,8 @@ def list_calls(request: HttpRequest, ticket_id: int | None = None, client_id: in
                          "also once the ticket was closed since) and adds nothing to the ticket; the same key with "
                          "another body is refused (422 `phone.idempotency_key_reused`) and writes nothing. Without "
                          "the header every call logs a new call.",
-             openapi_extra={"responses": {
-                 201: {"description": "Logged, and its message added to the ticket"},
-                 200: {"description": "A retry of a call already logged with this `Idempotency-Key`: the first "
-                                      "call; nothing was written"}}})
+             openapi_extra=retry_responses("Logged, and its message added to the ticket",
+                                           "the first call; nothing was written"))
 def log_call(request: HttpRequest, payload: CallLogIn,
              idempotency_key: str | None = Header(None, alias="Idempotency-Key",
                                                   description="1 to 100 characters, scoped to the person sending it: "
