@@ -15,9 +15,10 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar, cast
 
 from django.db import IntegrityError
+from django.db.models import Model, QuerySet
 
 from supportdesk.errors import Invalid
 
@@ -58,6 +59,7 @@ class Keyed(Protocol):
 
 K = TypeVar("K", bound=Keyed)
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 
 
 def replayed(earlier: K | None, digest: str, code: StrEnum | str, what: str) -> K | None:
@@ -68,6 +70,16 @@ def replayed(earlier: K | None, digest: str, code: StrEnum | str, what: str) -> 
     if not hmac.compare_digest(earlier.idempotency_hash or "", digest):  # the hardening scan's rule for digests
         raise Invalid(code, f"This Idempotency-Key was already used for another {what}; send a new key for a new "
                             f"{what}.", fields={"Idempotency-Key": "reused with another body"})
+    return earlier
+
+
+def earlier_by_key(rows: QuerySet[M], key: str | None, digest: str, code: StrEnum | str,
+                   what: str) -> Callable[[], M | None]:
+    """The look-up `write_once` retries with: the row `key` already wrote among `rows` (the sender's own), answered
+    when this request is the one that wrote it (`replayed`)."""
+    def earlier() -> M | None:
+        return cast("M | None", replayed(cast(Keyed | None, rows.filter(idempotency_key=key).first()), digest,
+                                         code, what))
     return earlier
 
 

@@ -26,7 +26,7 @@ from supportdesk.catalogue.models import Offering
 from supportdesk.contracts.entitlements import line_periods
 from supportdesk.contracts.models import ServiceOrder
 from supportdesk.errors import Conflict, Forbidden, Invalid
-from supportdesk.idempotency_keys import Written, check_key, replayed, request_digest
+from supportdesk.idempotency_keys import Written, check_key, earlier_by_key, request_digest
 from supportdesk.local_times import vendor_date, vendor_today
 from supportdesk.policy.billing import can_manage_billing
 
@@ -195,9 +195,8 @@ def write_credit_note(actor: User | None, invoice: Invoice, *, amount: object, r
     key = idempotency_key if actor is not None else None  # scoped to a person: the system sends no retries
     sent = request_digest("credit_note", invoice.pk, value, reason)
 
-    def earlier() -> CreditNote | None:
-        return replayed(CreditNote.objects.filter(created_by=actor, idempotency_key=key).first(), sent,
-                        BillingError.IDEMPOTENCY_KEY_REUSED, "credit note")
+    earlier = earlier_by_key(CreditNote.objects.filter(created_by=actor), key, sent,
+                             BillingError.IDEMPOTENCY_KEY_REUSED, "credit note")
 
     if key and (found := earlier()) is not None:
         return Written(found, created=False)

@@ -18,7 +18,13 @@ from django.utils.text import slugify
 from supportdesk import stored_files
 from supportdesk.accounts.models import Client, User
 from supportdesk.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from supportdesk.idempotency_keys import Written, check_key, replayed, request_digest, write_once
+from supportdesk.idempotency_keys import (
+    Written,
+    check_key,
+    earlier_by_key,
+    request_digest,
+    write_once,
+)
 from supportdesk.policy import helpcenter as help_policy
 from supportdesk.tickets.attachments import safe_filename
 
@@ -94,9 +100,8 @@ def write_article(actor: User | None, *, section: Section, title: str, body: str
                           values["visibility"], values["required_offering"],
                           values["client"].pk if values["client"] else None, values["comments_open"], bool(publish))
 
-    def earlier() -> Article | None:
-        return replayed(Article.objects.filter(author=actor, idempotency_key=key).first(), sent,
-                        HelpError.IDEMPOTENCY_KEY_REUSED, "article")
+    earlier = earlier_by_key(Article.objects.filter(author=actor), key, sent,
+                             HelpError.IDEMPOTENCY_KEY_REUSED, "article")
 
     def write() -> Article:
         with transaction.atomic():
@@ -201,9 +206,8 @@ def post_comment(actor: User, article: Article, *, body: str, idempotency_key: s
     key = idempotency_key
     sent = request_digest("comment", article.pk, text)
 
-    def earlier() -> Comment | None:
-        return replayed(Comment.objects.filter(author=actor, idempotency_key=key).first(), sent,
-                        HelpError.IDEMPOTENCY_KEY_REUSED, "comment")
+    earlier = earlier_by_key(Comment.objects.filter(author=actor), key, sent,
+                             HelpError.IDEMPOTENCY_KEY_REUSED, "comment")
 
     if key and (found := earlier()) is not None:  # a retry is answered, also once comments were closed since
         return Written(found, created=False)

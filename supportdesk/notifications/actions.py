@@ -17,7 +17,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from supportdesk.errors import Invalid, NotFound
-from supportdesk.idempotency_keys import Written, check_key, replayed, request_digest, write_once
+from supportdesk.idempotency_keys import (
+    Written,
+    check_key,
+    earlier_by_key,
+    request_digest,
+    write_once,
+)
 from supportdesk.prepared_inserts import InsertBatch, insert
 
 from .errors import WebhookError
@@ -216,9 +222,8 @@ def subscribe(actor: Any, *, url: object, topics: object = None, secret: object 
     key = idempotency_key if person is not None else None  # scoped to a person: a script sends no retries
     sent = request_digest("subscription", checked_url, checked_topics, sent_secret)
 
-    def earlier() -> WebhookSubscription | None:
-        return replayed(WebhookSubscription.objects.filter(created_by=person, idempotency_key=key).first(), sent,
-                        WebhookError.IDEMPOTENCY_KEY_REUSED, "subscription")
+    earlier = earlier_by_key(WebhookSubscription.objects.filter(created_by=person), key, sent,
+                             WebhookError.IDEMPOTENCY_KEY_REUSED, "subscription")
 
     def write() -> WebhookSubscription:
         with transaction.atomic():

@@ -12,7 +12,13 @@ from django.utils import timezone
 from supportdesk.accounts.actions import check_zone, current_tam
 from supportdesk.accounts.models import Client, User
 from supportdesk.errors import Conflict, Invalid
-from supportdesk.idempotency_keys import Written, check_key, replayed, request_digest, write_once
+from supportdesk.idempotency_keys import (
+    Written,
+    check_key,
+    earlier_by_key,
+    request_digest,
+    write_once,
+)
 from supportdesk.local_times import abbreviation, offset, shown
 from supportdesk.notifications.actions import enqueue_email
 from supportdesk.tickets.models import Ticket, TicketEvent
@@ -110,9 +116,8 @@ def plan_series(actor: User | None, *, client: Client, cadence: str, weekday: in
                           values["zone"], values["duration_minutes"], starts_on, values["title"],
                           None if attendees is None else _check_fields({"attendees": attendees})["attendees"])
 
-    def earlier() -> CallSeries | None:
-        return replayed(CallSeries.objects.filter(created_by=actor, idempotency_key=key).first(), sent,
-                        TamError.IDEMPOTENCY_KEY_REUSED, "call series")
+    earlier = earlier_by_key(CallSeries.objects.filter(created_by=actor), key, sent,
+                             TamError.IDEMPOTENCY_KEY_REUSED, "call series")
 
     if key and (found := earlier()) is not None:  # before the checks of now: a retry is answered, not refused
         return Written(found, created=False)

@@ -19,7 +19,13 @@ from supportdesk.accounts.models import User
 from supportdesk.errors import Invalid, NotFound
 from supportdesk.helpcenter.actions import create_article
 from supportdesk.helpcenter.models import Article, Section, Visibility
-from supportdesk.idempotency_keys import Written, check_key, replayed, request_digest, write_once
+from supportdesk.idempotency_keys import (
+    Written,
+    check_key,
+    earlier_by_key,
+    request_digest,
+    write_once,
+)
 from supportdesk.tickets.actions import record_event
 from supportdesk.tickets.models import Ticket
 
@@ -61,9 +67,8 @@ def place_guide(actor: User | None, ticket: Ticket, *, title: str = "", body: st
     sent = request_digest("guide", ticket.pk, article_id, " ".join(str(title or "").split()), steps,
                           bool(private) if article_id is None else None)
 
-    def earlier() -> LibraryItem | None:
-        return replayed(LibraryItem.objects.filter(created_by=actor, idempotency_key=key).first(), sent,
-                        TamError.IDEMPOTENCY_KEY_REUSED, "guide")
+    earlier = earlier_by_key(LibraryItem.objects.filter(created_by=actor), key, sent,
+                             TamError.IDEMPOTENCY_KEY_REUSED, "guide")
 
     def write() -> LibraryItem:
         keyed = {"idempotency_key": key, "idempotency_hash": sent if key else None}

@@ -24,7 +24,7 @@ from supportdesk.billing.proration import to_cents
 from supportdesk.contracts.entitlements import entitlements_for
 from supportdesk.contracts.models import OrderKind, ServiceOrder
 from supportdesk.errors import Conflict, Invalid
-from supportdesk.idempotency_keys import Written, check_key, replayed, request_digest
+from supportdesk.idempotency_keys import Written, check_key, earlier_by_key, request_digest
 
 from . import uploads
 from .actions import log, require_worker
@@ -93,9 +93,8 @@ def schedule_visit(actor: User | None, *, client: Client, starts_on: date, ends_
     key = idempotency_key if actor is not None else None  # scoped to a person: the system sends no retries
     sent = request_digest("visit", client.pk, starts_on, ends_on, purpose, location, people)
 
-    def earlier() -> OnsiteVisit | None:
-        return replayed(OnsiteVisit.objects.filter(created_by=actor, idempotency_key=key).first(), sent,
-                        TamError.IDEMPOTENCY_KEY_REUSED, "visit")
+    earlier = earlier_by_key(OnsiteVisit.objects.filter(created_by=actor), key, sent,
+                             TamError.IDEMPOTENCY_KEY_REUSED, "visit")
 
     if key and (found := earlier()) is not None:
         return Written(found, created=False)

@@ -26,7 +26,13 @@ from supportdesk.accounts.actions import add_client_phone
 from supportdesk.accounts.actions import normalise_phone as normalise_number
 from supportdesk.accounts.models import Client, ClientPhone, ClientRole, User
 from supportdesk.errors import Conflict, Invalid, NotFound
-from supportdesk.idempotency_keys import Written, check_key, replayed, request_digest, write_once
+from supportdesk.idempotency_keys import (
+    Written,
+    check_key,
+    earlier_by_key,
+    request_digest,
+    write_once,
+)
 from supportdesk.policy.telephony import can_claim_calls, can_log_call
 from supportdesk.tickets import actions as tickets
 from supportdesk.tickets.errors import TicketError
@@ -462,9 +468,8 @@ def record_call(actor: User, ticket: Ticket, *, direction: str, outcome: str, su
     key = idempotency_key
     sent = request_digest("call", ticket.pk, direction, outcome, normalised, duration_minutes, summary)
 
-    def earlier() -> Call | None:
-        return replayed(Call.objects.filter(logged_by=actor, idempotency_key=key).first(), sent,
-                        PhoneError.IDEMPOTENCY_KEY_REUSED, "logged call")
+    earlier = earlier_by_key(Call.objects.filter(logged_by=actor), key, sent,
+                             PhoneError.IDEMPOTENCY_KEY_REUSED, "logged call")
 
     verb = "to" if direction == Direction.OUTBOUND else "from"
     body = (f"{direction.capitalize()} call {verb} {normalised or 'the client'}"

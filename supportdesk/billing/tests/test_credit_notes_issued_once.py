@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from supportdesk import idempotency_keys
 from supportdesk.accounts.tests.concurrency import run_concurrently, shared_file_database
 from supportdesk.billing import actions
 from supportdesk.billing.models import BillingEvent, CreditNote, Invoice
@@ -106,13 +107,13 @@ def test_the_openapi_document_names_the_header_and_both_successes(world, as_pers
 def test_given_a_retry_racing_its_first_attempt_then_the_invoice_lock_answers_the_first(world, monkeypatch):
     # Given the first attempt committed just after its retry looked for it (the retry saw nothing yet)
     first = actions.write_credit_note(world["billing"], world["invoice"], idempotency_key="race", **NOTE)
-    real, looks = actions.replayed, []
+    real, looks = idempotency_keys.replayed, []
 
     def first_look_misses(found, *args):  # noqa: ANN001, ANN002, ANN202
         looks.append(found)
         return None if len(looks) == 1 else real(found, *args)
 
-    monkeypatch.setattr(actions, "replayed", first_look_misses)
+    monkeypatch.setattr(idempotency_keys, "replayed", first_look_misses)
     # When the retry takes the invoice's lock
     again = actions.write_credit_note(world["billing"], world["invoice"], idempotency_key="race", **NOTE)
     # Then it finds the first note there and answers it: one note, one number

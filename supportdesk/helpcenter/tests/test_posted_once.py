@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from supportdesk import idempotency_keys
 from supportdesk.accounts.tests.concurrency import run_concurrently, shared_file_database
 from supportdesk.factories import ClientUserFactory, StaffFactory
 from supportdesk.helpcenter import actions
@@ -106,13 +107,13 @@ def test_given_a_comment_retry_racing_its_first_attempt_then_the_lock_answers_th
     # Given the first attempt committed just after its retry looked for it (the retry saw nothing yet)
     reader, article = people["premium_user"], articles["public"]
     first = actions.post_comment(reader, article, body="Race", idempotency_key="race")
-    real, looks = actions.replayed, []
+    real, looks = idempotency_keys.replayed, []
 
     def first_look_misses(found, *args):  # noqa: ANN001, ANN002, ANN202
         looks.append(found)
         return None if len(looks) == 1 else real(found, *args)
 
-    monkeypatch.setattr(actions, "replayed", first_look_misses)
+    monkeypatch.setattr(idempotency_keys, "replayed", first_look_misses)
     # When the retry takes the person's lock
     again = actions.post_comment(reader, article, body="Race", idempotency_key="race")
     # Then it finds the first comment there and answers it
@@ -197,13 +198,13 @@ def test_given_an_article_retry_racing_its_first_attempt_then_the_unique_key_dec
     agent = StaffFactory(staff_roles=["agent"])
     kwargs = {"section": section, "title": "Race", "body": "Steps", "publish": True, "idempotency_key": "race"}
     first = actions.write_article(agent, **kwargs)
-    real, looks = actions.replayed, []
+    real, looks = idempotency_keys.replayed, []
 
     def first_look_misses(found, *args):  # noqa: ANN001, ANN002, ANN202
         looks.append(found)
         return None if len(looks) == 1 else real(found, *args)
 
-    monkeypatch.setattr(actions, "replayed", first_look_misses)
+    monkeypatch.setattr(idempotency_keys, "replayed", first_look_misses)
     again = actions.write_article(agent, **kwargs)
     assert (again.created, again.record.pk, len(looks)) == (False, first.record.pk, 2)
     assert (len(_articles()), _events("article.created")) == (1, 1)

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from supportdesk import idempotency_keys
 from supportdesk.accounts.tests.concurrency import run_concurrently, shared_file_database
 from supportdesk.factories import StaffFactory
 from supportdesk.notifications import actions
@@ -83,13 +84,13 @@ def test_the_openapi_document_names_the_header_and_both_successes(admin, as_pers
 def test_given_a_retry_racing_its_first_attempt_then_the_unique_key_decides(admin, monkeypatch):
     # Given the first attempt committed just after its retry looked for it (the retry saw nothing yet)
     first = actions.subscribe(admin, url=URL, idempotency_key="race")
-    real, looks = actions.replayed, []
+    real, looks = idempotency_keys.replayed, []
 
     def first_look_misses(found, *args):  # noqa: ANN001, ANN002, ANN202
         looks.append(found)
         return None if len(looks) == 1 else real(found, *args)
 
-    monkeypatch.setattr(actions, "replayed", first_look_misses)
+    monkeypatch.setattr(idempotency_keys, "replayed", first_look_misses)
     # When the retry writes its subscription and the unique key refuses it
     again = actions.subscribe(admin, url=URL, idempotency_key="race")
     # Then it answers the first subscription, its secret included

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from supportdesk import idempotency_keys
 from supportdesk.accounts.tests.concurrency import run_concurrently, shared_file_database
 from supportdesk.helpcenter.models import Article
 from supportdesk.tam import library
@@ -86,13 +87,13 @@ def test_given_a_retry_racing_its_first_attempt_then_the_unique_key_decides_and_
     # Given the first attempt committed just after its retry looked for it (the retry saw nothing yet)
     tam = world["people"]["tam"]
     first = library.place_guide(tam, world["ticket"], idempotency_key="race", **STEPS)
-    real, looks = library.replayed, []
+    real, looks = idempotency_keys.replayed, []
 
     def first_look_misses(found, *args):  # noqa: ANN001, ANN002, ANN202
         looks.append(found)
         return None if len(looks) == 1 else real(found, *args)
 
-    monkeypatch.setattr(library, "replayed", first_look_misses)
+    monkeypatch.setattr(idempotency_keys, "replayed", first_look_misses)
     # When the retry writes its guide and the unique key refuses its library entry
     again = library.place_guide(tam, world["ticket"], idempotency_key="race", **STEPS)
     # Then it answers the first guide, and the article it had published was rolled back with it

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from supportdesk import idempotency_keys
 from supportdesk.accounts.actions import assign_tam
 from supportdesk.accounts.tests.concurrency import run_concurrently, shared_file_database
 from supportdesk.factories import StaffFactory, premium_client
@@ -114,13 +115,13 @@ def test_given_a_retry_racing_its_first_attempt_then_the_unique_key_decides_and_
     body = {"cadence": "weekly", "weekday": 3, "local_time": "10:00", "starts_on": date(2027, 2, 4)}
     first = calls.plan_series(tam, client=world["own"], now=NOW, idempotency_key="race", **body)
     planned = _planned()
-    real, looks = calls.replayed, []
+    real, looks = idempotency_keys.replayed, []
 
     def first_look_misses(found, *args):  # noqa: ANN001, ANN002, ANN202
         looks.append(found)
         return None if len(looks) == 1 else real(found, *args)
 
-    monkeypatch.setattr(calls, "replayed", first_look_misses)
+    monkeypatch.setattr(idempotency_keys, "replayed", first_look_misses)
     # When the retry writes its series and the unique key refuses it
     again = calls.plan_series(tam, client=world["own"], now=NOW, idempotency_key="race", **body)
     # Then it answers the first series, and its calls and invitations were rolled back with it

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from supportdesk import idempotency_keys
 from supportdesk.accounts.tests.concurrency import run_concurrently, shared_file_database
 from supportdesk.contracts.models import ServiceOrder
 from supportdesk.tam import visits
@@ -99,13 +100,13 @@ def test_given_a_retry_racing_its_first_attempt_then_the_client_lock_answers_the
     tam = two_visits["people"]["tam"]
     body = {"starts_on": date(2026, 9, 1), "ends_on": date(2026, 9, 2), "idempotency_key": "race"}
     first = visits.schedule_visit(tam, client=two_visits["own"], **body)
-    real, looks = visits.replayed, []
+    real, looks = idempotency_keys.replayed, []
 
     def first_look_misses(found, *args):  # noqa: ANN001, ANN002, ANN202
         looks.append(found)
         return None if len(looks) == 1 else real(found, *args)
 
-    monkeypatch.setattr(visits, "replayed", first_look_misses)
+    monkeypatch.setattr(idempotency_keys, "replayed", first_look_misses)
     # When the retry takes the client's lock
     again = visits.schedule_visit(tam, client=two_visits["own"], **body)
     # Then it finds the first visit there and answers it: the second slot stays free

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from supportdesk import idempotency_keys
 from supportdesk.accounts.tests.concurrency import run_concurrently, shared_file_database
 from supportdesk.factories import StaffFactory, TicketFactory
 from supportdesk.telephony import actions
@@ -91,13 +92,13 @@ def test_given_a_retry_racing_its_first_attempt_then_the_unique_key_decides_and_
         world, monkeypatch):
     # Given the first attempt committed just after its retry looked for it (the retry saw nothing yet)
     first = actions.record_call(world["agent"], world["ticket"], idempotency_key="race", **CALL)
-    real, looks = actions.replayed, []
+    real, looks = idempotency_keys.replayed, []
 
     def first_look_misses(found, *args):  # noqa: ANN001, ANN002, ANN202
         looks.append(found)
         return None if len(looks) == 1 else real(found, *args)
 
-    monkeypatch.setattr(actions, "replayed", first_look_misses)
+    monkeypatch.setattr(idempotency_keys, "replayed", first_look_misses)
     # When the retry writes its call and the unique key refuses it
     again = actions.record_call(world["agent"], world["ticket"], idempotency_key="race", **CALL)
     # Then it answers the first call, and the message it had added was rolled back with it
