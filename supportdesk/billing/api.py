@@ -16,7 +16,7 @@ from supportdesk.idempotency_keys import KEY_HEADER, retry_responses
 from supportdesk.pagination import MAX_PAGE, PageNumberPagination
 from supportdesk.policy.billing import can_manage_billing, can_quote
 from supportdesk.schema_bounds import declared_range
-from supportdesk.web.forms import FIRST_YEAR, LAST_YEAR
+from supportdesk.supported_years import FIRST_YEAR, LAST_YEAR
 
 from . import actions, exports, queries, runs
 from .errors import BillingError

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
@@ -14,6 +14,7 @@ from supportdesk.billing.pricing import MAX_AMOUNT
 from supportdesk.errors import Forbidden, Invalid, NotFound
 from supportdesk.pagination import PageNumberPagination
 from supportdesk.schema_bounds import declared_range
+from supportdesk.supported_years import FIRST_YEAR, LAST_YEAR, within_supported_years
 
 from . import actions, queries
 from .actions import MAX_QUANTITY, MAX_USER_COUNT
@@ -186,15 +187,8 @@ def parse_instant(value: str, field: str) -> datetime:
     if instant.tzinfo is None:
         raise Invalid("naive_instant", f"{field}: give a UTC offset (e.g. 2026-03-14T09:00:00-05:00 or Z).",
                       fields={field: "needs an offset"})
-    if not _within_supported_years(instant):
-        raise Invalid("instant_out_of_range", f"{field}: {value!r} is outside the years 2 to 9998.",
+    if not within_supported_years(instant):
+        raise Invalid("instant_out_of_range", f"{field}: {value!r} is outside the years {FIRST_YEAR} to {LAST_YEAR}.",
                       fields={field: "out of range"})
     return instant
 
-
-def _within_supported_years(instant: datetime) -> bool:
-    """An instant that every client's zone can show as a local date (none at the ends of datetime's range)."""
-    try:
-        return 2 <= instant.astimezone(UTC).year <= 9998
-    except OverflowError:
-        return False

@@ -8,12 +8,13 @@ whole day. An instant without a UTC offset is refused, never guessed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
 from supportdesk.errors import Invalid
+from supportdesk.supported_years import FIRST_YEAR, LAST_YEAR, within_supported_years
 
 from .errors import LearningError
 
@@ -81,13 +82,9 @@ def _bound(value: str | None, field: str, *, end: bool) -> datetime | None:
 
 
 def _in_range(instant: datetime, field: str, text: str) -> datetime:
-    """Years 2 to 9998 only: the ends of datetime's range overflow when converted between zones."""
-    try:
-        ok = 2 <= instant.astimezone(UTC).year <= 9998
-    except OverflowError:
-        ok = False
-    if not ok:
-        raise _invalid(field, f"{field}: {text!r} is outside the years 2 to 9998.", "out of range")
+    """Years FIRST_YEAR to LAST_YEAR only: the ends of datetime's range overflow when converted between zones."""
+    if not within_supported_years(instant):
+        raise _invalid(field, f"{field}: {text!r} is outside the years {FIRST_YEAR} to {LAST_YEAR}.", "out of range")
     return instant
 
 

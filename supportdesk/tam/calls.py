@@ -21,8 +21,8 @@ from supportdesk.idempotency_keys import (
 )
 from supportdesk.local_times import abbreviation, offset, shown
 from supportdesk.notifications.actions import enqueue_email
+from supportdesk.supported_years import FIRST_YEAR, LAST_YEAR
 from supportdesk.tickets.models import Ticket, TicketEvent
-from supportdesk.web.forms import FIRST_YEAR, LAST_YEAR
 
 from . import ics, schedule
 from .actions import client_admin_emails, log, require_feature, require_worker

@@ -14,11 +14,7 @@ from supportdesk.billing.pricing import MAX_AMOUNT
 from supportdesk.catalogue.models import SeverityLevel
 from supportdesk.contracts.actions import MAX_USER_COUNT
 from supportdesk.macros.models import STATUS_CHOICES
-
-# The years a typed date or time may fall in, as for the API's instants and the SLA engine: at the ends of Python's
-# range (0001-01-01, 9999-12-31) a value overflows once it is moved between zones or a day on, which was a 500 on
-# submit or a row that later pages could not show.
-FIRST_YEAR, LAST_YEAR = 2, 9998
+from supportdesk.supported_years import FIRST_YEAR, LAST_YEAR
 
 
 def within_supported_years(value: date | datetime) -> None:
